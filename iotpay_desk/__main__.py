@@ -1,0 +1,21 @@
+"""Entry point: ``iotpay-desk [--sandbox] ...`` opens the desk; ``iotpay-desk sandbox ...``
+runs the local IOTPay V3 sandbox server. ``python -m iotpay_desk`` does the same."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "sandbox":
+        from iotpay_desk.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(args[1:])
+    from iotpay_desk.app import main as app_main
+
+    return app_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

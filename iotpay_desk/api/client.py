@@ -1,0 +1,231 @@
+"""The async IOTPay V3 client: one method per endpoint, one shared ``httpx.AsyncClient``.
+
+Money-moving calls are sent once, never retried here: when their outcome is unknown
+the caller resolves it with :meth:`IotPayClient.query`. ``query`` and ``query_card``
+retry with backoff on transport errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import CannotConnect, IotPayRejected, OutcomeUnknown
+from .models import (
+    AddCardRequest,
+    Card,
+    DirectAddCardRequest,
+    Order,
+    PurchaseRequest,
+    PurchaseWithTokenRequest,
+    PurchaseWithWalletRequest,
+    QueryCardRequest,
+    QueryRequest,
+    Redirect,
+    RefundRequest,
+    Request,
+    VoidRequest,
+    request_params,
+)
+from .sign import sign
+
+__all__ = ["PRODUCTION_URL", "TEST_URL", "IotPayClient", "default_http_client", "is_loopback"]
+
+log = logging.getLogger(__name__)
+
+PRODUCTION_URL = "https://ccapi.iotpaycloud.com"
+TEST_URL = "https://ccdev.iotpaycloud.com"
+MAX_CONNECTIONS = 20
+USER_AGENT = "iotpay-desk"
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
+def default_http_client(timeout: float = 30.0, connect_timeout: float = 5.0) -> httpx.AsyncClient:
+    """The shared client: explicit timeouts and connection limits, TLS verification on."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=timeout),
+        limits=httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+        ),
+        headers={"User-Agent": USER_AGENT},
+        trust_env=False,
+    )
+
+
+def _base_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if url.endswith("/v3"):
+        url = url[: -len("/v3")]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("base URL: must be an http(s) URL with a host")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError("base URL: must use https (plain http only on this computer)")
+    return url
+
+
+class IotPayClient:
+    """Speak V3 for one merchant.
+
+    ``http`` may be injected (tests pass one on a sandbox or an ``httpx.MockTransport``);
+    otherwise one is made by :func:`default_http_client` and closed by :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        mch_id: str,
+        key: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        max_concurrency: int = MAX_CONNECTIONS,
+        query_attempts: int = 3,
+        backoff: float = 0.5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.base_url = _base_url(base_url)
+        self.mch_id = mch_id
+        self._key = key
+        self._own_http = http is None
+        self._http = http if http is not None else default_http_client()
+        self._gate = asyncio.Semaphore(max_concurrency)
+        self._query_attempts = max(1, query_attempts)
+        self._backoff = backoff
+        self._sleep = sleep
+
+    def __repr__(self) -> str:  # never the key
+        return f"IotPayClient({self.base_url!r}, mch_id={self.mch_id!r})"
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> IotPayClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ transport
+
+    def signed_params(self, req: Request) -> dict[str, Any]:
+        """Validate ``req`` and return its params with ``sign`` (raises InvalidRequest)."""
+        params = request_params(req, self.mch_id)
+        params["sign"] = sign(params, self._key)
+        return params
+
+    async def _call(self, req: Request) -> dict[str, Any]:
+        """Send once. Returns retData of a SUCCESS envelope, raises the taxonomy otherwise."""
+        endpoint = req.ENDPOINT
+        params = self.signed_params(req)
+        body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        url = f"{self.base_url}/v3/{endpoint}"
+        async with self._gate:
+            log.debug("-> %s", endpoint)
+            try:
+                resp = await self._http.post(
+                    url,
+                    content=body,
+                    headers={"Content-Type": "application/json;charset=UTF-8"},
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise CannotConnect(endpoint, _reason(exc)) from None
+            except httpx.UnsupportedProtocol as exc:
+                raise CannotConnect(endpoint, _reason(exc)) from None
+            except httpx.TransportError as exc:
+                # Read/write timeouts, dropped connections, protocol errors: it may have
+                # reached IOTPay.
+                raise OutcomeUnknown(endpoint, _reason(exc)) from None
+        if resp.status_code != 200:
+            raise OutcomeUnknown(endpoint, f"HTTP {resp.status_code}")
+        try:
+            envelope = json.loads(resp.content)
+        except (ValueError, UnicodeDecodeError):
+            raise OutcomeUnknown(endpoint, "the answer was not valid JSON") from None
+        if not isinstance(envelope, dict):
+            raise OutcomeUnknown(endpoint, "the answer was not a JSON object")
+        ret_code = envelope.get("retCode")
+        ret_msg = envelope.get("retMsg")
+        ret_msg = ret_msg if isinstance(ret_msg, str) else ""
+        log.debug("<- %s %s", endpoint, ret_code)
+        if ret_code == "FAIL":
+            raise IotPayRejected(endpoint, ret_msg)
+        if ret_code != "SUCCESS":
+            raise OutcomeUnknown(endpoint, "the answer had no retCode")
+        data = envelope.get("retData")
+        if not isinstance(data, dict):
+            data = {}
+        data = dict(data)
+        data.setdefault("__retMsg", ret_msg)
+        return data
+
+    async def _call_retrying(self, req: Request) -> dict[str, Any]:
+        delay = self._backoff
+        for attempt in range(1, self._query_attempts + 1):
+            try:
+                return await self._call(req)
+            except (CannotConnect, OutcomeUnknown):
+                if attempt == self._query_attempts:
+                    raise
+                await self._sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _order(data: dict[str, Any]) -> Order:
+        return Order.from_dict(data, ret_msg=str(data.get("__retMsg", "")))
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def purchase(self, req: PurchaseRequest) -> Redirect:
+        """cc_purchase: the hosted page for a one-off purchase. The order exists at once."""
+        return Redirect.from_dict(await self._call(req))
+
+    async def add_card(self, req: AddCardRequest) -> Redirect:
+        """cc_addcard: the hosted page that binds a card to ``req.card_id``."""
+        return Redirect.from_dict(await self._call(req))
+
+    async def direct_add_card(self, req: DirectAddCardRequest) -> Card:
+        """cc_directaddcard: bind raw card data (PCI DSS merchants only)."""
+        return Card.from_dict(await self._call(req))
+
+    async def query_card(self, req: QueryCardRequest) -> Card:
+        """cc_querycard, retried with backoff on transport errors."""
+        return Card.from_dict(await self._call_retrying(req))
+
+    async def purchase_with_token(self, req: PurchaseWithTokenRequest) -> Order:
+        """cc_purchasewithtoken: charge a card on file. Sent once."""
+        return self._order(await self._call(req))
+
+    async def purchase_with_wallet(self, req: PurchaseWithWalletRequest) -> Order:
+        """cc_purchasewithwallet: charge an Apple Pay / Google Pay token. Sent once."""
+        return self._order(await self._call(req))
+
+    async def refund(self, req: RefundRequest) -> Order:
+        """cc_refund: all or part of a settled payment. Sent once."""
+        return self._order(await self._call(req))
+
+    async def void(self, req: VoidRequest) -> Order:
+        """cc_void: cancel an unsettled payment in full. Sent once."""
+        return self._order(await self._call(req))
+
+    async def query(self, req: QueryRequest) -> Order:
+        """cc_query, retried with backoff on transport errors."""
+        return self._order(await self._call_retrying(req))
+
+
+def _reason(exc: Exception) -> str:
+    name = type(exc).__name__
+    # httpx messages may hold the URL (no secrets: params travel in the body), keep short.
+    text = str(exc).strip()
+    return f"{name}: {text}" if text else name
