@@ -29,6 +29,8 @@ from keyring.backend import KeyringBackend
 
 from iotpay_desk.api.redact import redact, register_secret
 
+from .i18n import QT_TRANSLATE_NOOP
+
 __all__ = [
     "MSG_LOCKED",
     "MSG_NO_KEYCHAIN",
@@ -48,23 +50,27 @@ _T = TypeVar("_T")
 
 TRANSLATION_CONTEXT = "keychain"
 
-MSG_NO_KEYCHAIN = (
+MSG_NO_KEYCHAIN = QT_TRANSLATE_NOOP(
+    "keychain",
     "No system keychain was found. Install and start a Secret Service provider such as "
-    "GNOME Keyring or KWallet, then restart."
+    "GNOME Keyring or KWallet, then restart.",
 )
-MSG_PLAINTEXT_REFUSED = (
+MSG_PLAINTEXT_REFUSED = QT_TRANSLATE_NOOP(
+    "keychain",
     "The only keychain available keeps keys in a plain file, which this desk does not use. "
     "Install and start a Secret Service provider such as GNOME Keyring or KWallet, then "
-    "restart."
+    "restart.",
 )
-MSG_UNREACHABLE = (
+MSG_UNREACHABLE = QT_TRANSLATE_NOOP(
+    "keychain",
     "The system keychain could not be reached. Make sure its service (such as GNOME Keyring "
-    "or KWallet) is running, then restart."
+    "or KWallet) is running, then restart.",
 )
-MSG_LOCKED = "Your system keychain is locked — unlock it and retry."
-MSG_WRITE_FAILED = (
+MSG_LOCKED = QT_TRANSLATE_NOOP("keychain", "Your system keychain is locked — unlock it and retry.")
+MSG_WRITE_FAILED = QT_TRANSLATE_NOOP(
+    "keychain",
     "The system keychain did not store the merchant key. Retry; if it keeps failing, open "
-    "your keychain application and check it."
+    "your keychain application and check it.",
 )
 
 _PROBE_USER = "keychain-check"

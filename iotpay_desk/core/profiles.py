@@ -1,0 +1,680 @@
+"""Merchant profiles: which IOTPay host, which merchant, which operators, which limits.
+
+A :class:`Profile` is an immutable value that may hold what the user typed even when it is
+not valid yet: :meth:`Profile.validate` lists the problems, each naming the field (by its
+user-facing label) and the rule, so a form can show them next to the fields without losing
+any input. :class:`ProfileStore` keeps the profiles in ``profiles.json`` (schema-versioned,
+written atomically). Merchant keys are never in that file: they live in the OS keychain
+through :class:`~iotpay_desk.core.credentials.CredentialStore`, keyed by profile id.
+
+Labels and rule texts are plain English source strings; the GUI translates them with
+``QCoreApplication.translate(TRANSLATION_CONTEXT, label)``.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import logging
+import re
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from iotpay_desk.api import rules
+
+from .atomic import CorruptFileError, atomic_write_json, keep_aside, read_json_object
+from .credentials import CredentialStore
+from .i18n import QT_TRANSLATE_NOOP
+from .paths import ensure_dir
+
+__all__ = [
+    "FIELD_LABELS",
+    "SCHEMA_VERSION",
+    "TRANSLATION_CONTEXT",
+    "Environment",
+    "PciAck",
+    "Problem",
+    "Profile",
+    "ProfileInvalid",
+    "ProfileNotFound",
+    "ProfileStore",
+    "ProfileStoreError",
+    "is_loopback_url",
+]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+TRANSLATION_CONTEXT = "profile"
+SANDBOX_NAME = "Sandbox"
+DEFAULT_CUTOFF = "21:00"
+DEFAULT_TIMEZONE = "America/Toronto"
+DEFAULT_RETYPE_THRESHOLD_CENTS = 50_000
+NAME_MAX = 60
+PCI_WHO_MAX = 100
+
+# Field name → user-facing label (translatable source string).
+FIELD_LABELS: dict[str, str] = {
+    "id": QT_TRANSLATE_NOOP("profile", "Profile id"),
+    "name": QT_TRANSLATE_NOOP("profile", "Profile name"),
+    "environment": QT_TRANSLATE_NOOP("profile", "Environment"),
+    "custom_url": QT_TRANSLATE_NOOP("profile", "Server URL"),
+    "mch_id": QT_TRANSLATE_NOOP("profile", "Merchant ID (mchId)"),
+    "operators": QT_TRANSLATE_NOOP("profile", "Operator login names"),
+    "default_operator": QT_TRANSLATE_NOOP("profile", "Default operator"),
+    "cutoff": QT_TRANSLATE_NOOP("profile", "Daily batch cut-off"),
+    "timezone": QT_TRANSLATE_NOOP("profile", "Time zone"),
+    "retype_threshold_cents": QT_TRANSLATE_NOOP("profile", "Retype refund amounts above"),
+    "direct_add_enabled": QT_TRANSLATE_NOOP("profile", "Direct card entry (PCI DSS)"),
+    "pci_ack": QT_TRANSLATE_NOOP("profile", "PCI DSS confirmation"),
+    "notify_url": QT_TRANSLATE_NOOP("profile", "Notify URL"),
+    "created_at": QT_TRANSLATE_NOOP("profile", "Created"),
+}
+
+_CUTOFF = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class Environment(enum.Enum):
+    """Where the profile's requests go."""
+
+    PRODUCTION = "production"
+    TEST = "test"
+    CUSTOM = "custom"
+    SANDBOX = "sandbox"  # the embedded sandbox: a loopback URL that changes every run
+
+    @property
+    def fixed_url(self) -> str | None:
+        return _FIXED_URLS.get(self)
+
+    @property
+    def label(self) -> str:
+        return _ENV_LABELS[self]
+
+
+_FIXED_URLS = {
+    Environment.PRODUCTION: "https://ccapi.iotpaycloud.com",
+    Environment.TEST: "https://ccdev.iotpaycloud.com",
+}
+_ENV_LABELS = {
+    Environment.PRODUCTION: QT_TRANSLATE_NOOP("profile", "Production (ccapi.iotpaycloud.com)"),
+    Environment.TEST: QT_TRANSLATE_NOOP("profile", "IOTPay test host (ccdev.iotpaycloud.com)"),
+    Environment.CUSTOM: QT_TRANSLATE_NOOP("profile", "Custom URL"),
+    Environment.SANDBOX: QT_TRANSLATE_NOOP("profile", "Local sandbox"),
+}
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class PciAck:
+    """Who confirmed the merchant's PCI DSS responsibility for direct card entry, and when."""
+
+    who: str
+    when: datetime
+
+    def to_json(self) -> dict[str, str]:
+        return {"who": self.who, "when": self.when.isoformat()}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> PciAck:
+        if not isinstance(obj, dict):
+            raise TypeError("pci_ack must be an object")
+        return cls(who=_as_str(obj.get("who")), when=_parse_time(obj.get("when")))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: the field, its label and the rule it breaks."""
+
+    field: str
+    label: str
+    rule: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.label}: {self.rule}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One merchant profile. Construct with :meth:`new`; change with :meth:`with_changes`."""
+
+    id: str
+    name: str
+    environment: Environment
+    mch_id: str = ""
+    custom_url: str | None = None
+    operators: tuple[str, ...] = ()
+    default_operator: str | None = None
+    cutoff: str = DEFAULT_CUTOFF
+    timezone: str = DEFAULT_TIMEZONE
+    retype_threshold_cents: int = DEFAULT_RETYPE_THRESHOLD_CENTS
+    direct_add_enabled: bool = False
+    pci_ack: PciAck | None = None
+    notify_url: str | None = None
+    created_at: datetime = field(default_factory=_now)
+
+    @classmethod
+    def new(
+        cls,
+        name: str,
+        environment: Environment,
+        mch_id: str = "",
+        *,
+        operators: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> Profile:
+        return cls(
+            id=uuid.uuid4().hex,
+            name=name,
+            environment=environment,
+            mch_id=mch_id,
+            operators=tuple(operators),
+            **kwargs,
+        )
+
+    def with_changes(self, **changes: Any) -> Profile:
+        if "operators" in changes:
+            changes["operators"] = tuple(changes["operators"])
+        return replace(self, **changes)
+
+    @property
+    def base_url(self) -> str | None:
+        """The host the API client talks to (``None`` when a custom URL is missing)."""
+        fixed = self.environment.fixed_url
+        if fixed:
+            return fixed
+        return self.custom_url.rstrip("/") if self.custom_url else None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.environment is Environment.SANDBOX
+
+    @property
+    def login_name(self) -> str | None:
+        """The operator used when the user picks none."""
+        if self.default_operator:
+            return self.default_operator
+        return self.operators[0] if self.operators else None
+
+    def enable_direct_add(self, who: str, when: datetime | None = None) -> Profile:
+        """Turn on direct card entry, recording who confirmed the PCI DSS responsibility."""
+        return replace(self, direct_add_enabled=True, pci_ack=PciAck(who, when or _now()))
+
+    def disable_direct_add(self) -> Profile:
+        """Turn direct card entry off (the past confirmation is kept for the record)."""
+        return replace(self, direct_add_enabled=False)
+
+    # -- validation ------------------------------------------------------------------------
+
+    def validate(self) -> list[Problem]:
+        """Every problem with this profile; empty when it can be saved."""
+        out: list[Problem] = []
+
+        def bad(name: str, rule: str | None, label: str | None = None) -> None:
+            if rule:
+                out.append(Problem(name, label or FIELD_LABELS[name], rule))
+
+        if not isinstance(self.id, str) or not _ID.fullmatch(self.id):
+            bad("id", "must be 32 lowercase hex characters")
+        bad("name", rules.text(NAME_MAX)(self.name))
+        if not isinstance(self.environment, Environment):
+            bad("environment", "must be production, test host, custom URL or sandbox")
+        else:
+            bad("custom_url", self._url_rule())
+        bad("mch_id", rules.id30(self.mch_id))
+        out.extend(self._operator_problems())
+        if not isinstance(self.cutoff, str) or not _CUTOFF.fullmatch(self.cutoff):
+            bad("cutoff", "must be a time HH:MM (00:00 to 23:59)")
+        bad("timezone", _timezone_rule(self.timezone))
+        bad("retype_threshold_cents", _threshold_rule(self.retype_threshold_cents))
+        if self.direct_add_enabled is True and self.pci_ack is None:
+            bad("direct_add_enabled", "needs the PCI DSS responsibility confirmed first")
+        elif not isinstance(self.direct_add_enabled, bool):
+            bad("direct_add_enabled", "must be on or off")
+        if self.pci_ack is not None:
+            bad("pci_ack", _pci_rule(self.pci_ack))
+        if self.notify_url is not None and self.notify_url != "":
+            bad("notify_url", rules.url(200)(self.notify_url))
+        return out
+
+    def _url_rule(self) -> str | None:
+        env = self.environment
+        if env.fixed_url is not None:
+            if self.custom_url:
+                return "is only used with a custom URL or the sandbox"
+            return None
+        if not self.custom_url:
+            return "must not be blank"
+        base = rules.url(200)(self.custom_url)
+        if base:
+            return base
+        parts = urlsplit(self.custom_url)
+        if parts.query or parts.fragment:
+            return "must not have a query or fragment"
+        loopback = is_loopback_url(self.custom_url)
+        if env is Environment.SANDBOX and not loopback:
+            return "must be a loopback address (127.0.0.1 or localhost) for the sandbox"
+        if not loopback and parts.scheme != "https":
+            return "must use https unless it is a loopback address"
+        return None
+
+    def _operator_problems(self) -> list[Problem]:
+        out: list[Problem] = []
+        label = FIELD_LABELS["operators"]
+        ops = self.operators
+        if not isinstance(ops, tuple | list):
+            return [Problem("operators", label, "must be a list of login names")]
+        if not ops:
+            out.append(Problem("operators", label, "must list at least one login name"))
+        seen: set[str] = set()
+        for i, op in enumerate(ops, start=1):
+            item = f"Operator login name {i}"
+            rule = rules.text(12)(op)
+            if rule is None and op != op.strip():
+                rule = "must not start or end with a space"
+            if rule:
+                out.append(Problem(f"operators[{i - 1}]", item, rule))
+            elif op in seen:
+                out.append(Problem(f"operators[{i - 1}]", item, "is listed twice"))
+            else:
+                seen.add(op)
+        if self.default_operator and self.default_operator not in ops:
+            out.append(
+                Problem(
+                    "default_operator",
+                    FIELD_LABELS["default_operator"],
+                    "must be one of the operator login names",
+                )
+            )
+        return out
+
+    # -- JSON --------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "environment": self.environment.value,
+            "custom_url": self.custom_url,
+            "mch_id": self.mch_id,
+            "operators": list(self.operators),
+            "default_operator": self.default_operator,
+            "cutoff": self.cutoff,
+            "timezone": self.timezone,
+            "retype_threshold_cents": self.retype_threshold_cents,
+            "direct_add_enabled": self.direct_add_enabled,
+            "pci_ack": self.pci_ack.to_json() if self.pci_ack else None,
+            "notify_url": self.notify_url,
+            "created_at": self.created_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Profile:
+        """Build a profile from its JSON form; raise ``TypeError``/``ValueError`` if malformed.
+
+        Values that are well-formed but break a rule are kept (``validate`` reports them).
+        """
+        if not isinstance(obj, dict):
+            raise TypeError("a profile must be an object")
+        ops = obj.get("operators", [])
+        if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
+            raise TypeError("operators must be a list of text")
+        threshold = obj.get("retype_threshold_cents", DEFAULT_RETYPE_THRESHOLD_CENTS)
+        if isinstance(threshold, bool) or not isinstance(threshold, int):
+            raise TypeError("retype_threshold_cents must be an integer")
+        direct = obj.get("direct_add_enabled", False)
+        if not isinstance(direct, bool):
+            raise TypeError("direct_add_enabled must be true or false")
+        ack = obj.get("pci_ack")
+        return cls(
+            id=_as_str(obj.get("id")),
+            name=_as_str(obj.get("name")),
+            environment=Environment(obj.get("environment")),
+            custom_url=_opt_str(obj.get("custom_url")),
+            mch_id=_as_str(obj.get("mch_id", "")),
+            operators=tuple(ops),
+            default_operator=_opt_str(obj.get("default_operator")),
+            cutoff=_as_str(obj.get("cutoff", DEFAULT_CUTOFF)),
+            timezone=_as_str(obj.get("timezone", DEFAULT_TIMEZONE)),
+            retype_threshold_cents=threshold,
+            direct_add_enabled=direct,
+            pci_ack=PciAck.from_json(ack) if ack is not None else None,
+            notify_url=_opt_str(obj.get("notify_url")),
+            created_at=_parse_time(obj.get("created_at")),
+        )
+
+
+def _as_str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError("expected text")
+    return v
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else _as_str(v)
+
+
+def _parse_time(v: Any) -> datetime:
+    t = datetime.fromisoformat(_as_str(v))
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _timezone_rule(v: Any) -> str | None:
+    if not isinstance(v, str) or not v.strip():
+        return "must not be blank"
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "must be a known time zone such as America/Toronto"
+    return None
+
+
+def _threshold_rule(v: Any) -> str | None:
+    if isinstance(v, bool) or not isinstance(v, int):
+        return "must be a whole number of cents"
+    if v < 0:
+        return "must not be negative"
+    if v > rules.MAX_CENTS:
+        return "is too large"
+    return None
+
+
+def _pci_rule(ack: PciAck) -> str | None:
+    who = rules.text(PCI_WHO_MAX)(ack.who)
+    if who:
+        return f"name of the person who confirmed {who}"
+    if not isinstance(ack.when, datetime) or ack.when.tzinfo is None:
+        return "must record when it was confirmed"
+    return None
+
+
+def _name_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+class ProfileStoreError(Exception):
+    """profiles.json cannot be used (written by a newer version, unreadable …)."""
+
+
+class ProfileNotFound(ProfileStoreError, KeyError):
+    def __init__(self, profile_id: str) -> None:
+        super().__init__(f"no profile with id {profile_id}")
+        self.profile_id = profile_id
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ProfileInvalid(ProfileStoreError, ValueError):
+    """The profile breaks one or more rules; ``problems`` says which."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+class ProfileStore:
+    """The merchant profiles in ``<config_dir>/profiles.json`` and the active profile id.
+
+    Every change is saved at once (atomically). A file that cannot be read is renamed
+    ``profiles.json.corrupt-<time>`` and :meth:`load` raises
+    :class:`~iotpay_desk.core.atomic.CorruptFileError`; the store then starts empty. A file
+    written by a newer version is never overwritten: saving raises :class:`ProfileStoreError`.
+
+    Not thread-safe; use it from one thread (its file I/O is small and quick).
+    """
+
+    FILENAME = "profiles.json"
+
+    def __init__(
+        self,
+        config_dir: Path,
+        credentials: CredentialStore | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        self.config_dir = Path(config_dir)
+        self.path = self.config_dir / self.FILENAME
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self._credentials = credentials
+        self._profiles: dict[str, Profile] = {}
+        self._active: str | None = None
+        self._read_only_reason: str | None = None
+        self._loaded = False
+
+    @property
+    def credentials(self) -> CredentialStore:
+        if self._credentials is None:
+            self._credentials = CredentialStore()
+        return self._credentials
+
+    # -- file ---------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)read the file. Raises CorruptFileError (file kept aside) or ProfileStoreError."""
+        self._profiles, self._active, self._read_only_reason = {}, None, None
+        self._loaded = True
+        obj = read_json_object(self.path)
+        if obj is None:
+            return
+        schema = obj.get("schema")
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
+            self._read_only_reason = (
+                f"{self.FILENAME} was written by a newer version of the desk (schema {schema})"
+            )
+            raise ProfileStoreError(self._read_only_reason + "; update the desk to use it")
+        try:
+            profiles = self._parse(obj)
+        except (TypeError, ValueError, KeyError) as exc:
+            kept = keep_aside(self.path)
+            log.error("profiles file unreadable (%s); kept as %s", exc, kept.name)
+            raise CorruptFileError(self.path, kept, f"bad content: {exc}") from None
+        self._profiles = {p.id: p for p in profiles}
+        active = obj.get("active")
+        self._active = active if isinstance(active, str) and active in self._profiles else None
+
+    @staticmethod
+    def _parse(obj: dict[str, Any]) -> list[Profile]:
+        if obj.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"unknown schema {obj.get('schema')!r}")
+        raw = obj.get("profiles")
+        if not isinstance(raw, list):
+            raise TypeError("profiles must be a list")
+        profiles = [Profile.from_json(p) for p in raw]
+        ids = [p.id for p in profiles]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate profile id")
+        return profiles
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.load()
+
+    def save(self) -> None:
+        if self._read_only_reason:
+            raise ProfileStoreError(self._read_only_reason + "; it was not changed")
+        ensure_dir(self.config_dir)
+        atomic_write_json(
+            self.path,
+            {
+                "schema": SCHEMA_VERSION,
+                "active": self._active,
+                "profiles": [p.to_json() for p in self._profiles.values()],
+            },
+        )
+
+    def _commit(self, profiles: dict[str, Profile], active: str | None) -> None:
+        """Save the new state; memory changes only when the file was written."""
+        old = self._profiles, self._active
+        self._profiles, self._active = profiles, active
+        try:
+            self.save()
+        except BaseException:
+            self._profiles, self._active = old
+            raise
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def profiles(self) -> list[Profile]:
+        self._ensure_loaded()
+        return list(self._profiles.values())
+
+    def __len__(self) -> int:
+        return len(self.profiles())
+
+    def get(self, profile_id: str) -> Profile:
+        self._ensure_loaded()
+        try:
+            return self._profiles[profile_id]
+        except KeyError:
+            raise ProfileNotFound(profile_id) from None
+
+    def find_by_name(self, name: str) -> Profile | None:
+        key = _name_key(name)
+        return next((p for p in self.profiles() if _name_key(p.name) == key), None)
+
+    @property
+    def active_id(self) -> str | None:
+        self._ensure_loaded()
+        return self._active
+
+    def active(self) -> Profile | None:
+        self._ensure_loaded()
+        return self._profiles.get(self._active) if self._active else None
+
+    def set_active(self, profile_id: str | None) -> None:
+        self._ensure_loaded()
+        if profile_id is not None and profile_id not in self._profiles:
+            raise ProfileNotFound(profile_id)
+        self._commit(dict(self._profiles), profile_id)
+
+    def check(self, profile: Profile) -> list[Problem]:
+        """``profile.validate()`` plus what depends on the others (unique names)."""
+        problems = profile.validate()
+        if isinstance(profile.name, str) and profile.name.strip():
+            other = self.find_by_name(profile.name)
+            if other is not None and other.id != profile.id:
+                problems.append(
+                    Problem("name", FIELD_LABELS["name"], "is already used by another profile")
+                )
+        return problems
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def add(self, profile: Profile, *, activate: bool | None = None) -> Profile:
+        """Add a valid profile; it becomes active when asked or when it is the first."""
+        self._ensure_loaded()
+        if profile.id in self._profiles:
+            raise ProfileStoreError(f"a profile with id {profile.id} exists already")
+        problems = self.check(profile)
+        if problems:
+            raise ProfileInvalid(problems)
+        profiles = {**self._profiles, profile.id: profile}
+        make_active = activate if activate is not None else self._active is None
+        self._commit(profiles, profile.id if make_active else self._active)
+        return profile
+
+    def update(self, profile: Profile) -> Profile:
+        """Replace the stored profile with the same id (its id and creation time are kept)."""
+        self._ensure_loaded()
+        current = self.get(profile.id)
+        profile = replace(profile, created_at=current.created_at)
+        problems = self.check(profile)
+        if problems:
+            raise ProfileInvalid(problems)
+        self._commit({**self._profiles, profile.id: profile}, self._active)
+        return profile
+
+    def remove(
+        self, profile_id: str, *, delete_key: bool = True, delete_data: bool = False
+    ) -> Profile:
+        """Remove a profile, and its keychain entry unless ``delete_key`` is false.
+
+        The key goes first: if the keychain refuses (locked, unavailable) a
+        :class:`~iotpay_desk.core.credentials.KeychainError` is raised and nothing changes.
+        The profile's data directory (journal, vault) is left in place unless
+        ``delete_data`` is true.
+        """
+        self._ensure_loaded()
+        profile = self.get(profile_id)
+        if delete_key:
+            self.credentials.delete_key(profile_id)
+        profiles = {k: v for k, v in self._profiles.items() if k != profile_id}
+        active = None if self._active == profile_id else self._active
+        self._commit(profiles, active)
+        if delete_data:
+            if self.data_dir is None:
+                raise ProfileStoreError("no data directory was given to delete the data from")
+            target = self.data_dir / "profiles" / profile_id
+            if target.is_dir():
+                shutil.rmtree(target)
+        return profile
+
+    def ensure_sandbox_profile(
+        self,
+        url: str,
+        mch_id: str,
+        *,
+        operators: Sequence[str] = ("cashier1",),
+        key: str | None = None,
+        activate: bool = True,
+    ) -> Profile:
+        """Create the "Sandbox" profile, or reuse the existing one with its new URL.
+
+        The embedded sandbox's port changes every run, so the URL (and the demo merchant's
+        mchId) are refreshed each time. With ``key``, the merchant key is stored in the
+        keychain as well (this may raise ``KeychainError``; the profile is saved first).
+        """
+        self._ensure_loaded()
+        existing = next((p for p in self._profiles.values() if p.is_sandbox), None)
+        if existing is None:
+            name = SANDBOX_NAME
+            n = 1
+            while self.find_by_name(name) is not None:
+                n += 1
+                name = f"{SANDBOX_NAME} {n}"
+            profile = Profile.new(
+                name,
+                Environment.SANDBOX,
+                mch_id,
+                operators=operators,
+                custom_url=url,
+            )
+            self.add(profile, activate=activate)
+        else:
+            profile = existing.with_changes(custom_url=url, mch_id=mch_id)
+            if not profile.operators:
+                profile = profile.with_changes(operators=operators)
+            if profile != existing:
+                profile = self.update(profile)
+            if activate and self._active != profile.id:
+                self.set_active(profile.id)
+        if key is not None:
+            self.credentials.set_key(profile.id, key)
+        return profile
