@@ -8,6 +8,7 @@ retry with backoff on transport errors.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -46,8 +47,14 @@ USER_AGENT = "iotpay-desk"
 
 
 def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    return host == "localhost" or host == "::1" or host.startswith("127.")
+    """True for ``localhost`` and loopback IP addresses (``127.0.0.0/8``, ``::1``) only."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name such as "127.example.com" is not this computer
 
 
 def default_http_client(timeout: float = 30.0, connect_timeout: float = 5.0) -> httpx.AsyncClient:
@@ -66,10 +73,17 @@ def _base_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if url.endswith("/v3"):
         url = url[: -len("/v3")]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ValueError("base URL: must be an http(s) URL with a host") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise ValueError("base URL: must be an http(s) URL with a host")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError("base URL: must not carry a query, a fragment or credentials")
+    if parts.scheme == "http" and not is_loopback(host):
         raise ValueError("base URL: must use https (plain http only on this computer)")
     return url
 
@@ -142,9 +156,9 @@ class IotPayClient:
                 raise CannotConnect(endpoint, _reason(exc)) from None
             except httpx.UnsupportedProtocol as exc:
                 raise CannotConnect(endpoint, _reason(exc)) from None
-            except httpx.TransportError as exc:
-                # Read/write timeouts, dropped connections, protocol errors: it may have
-                # reached IOTPay.
+            except httpx.RequestError as exc:
+                # Read/write timeouts, dropped connections, protocol or decoding errors:
+                # it may have reached IOTPay.
                 raise OutcomeUnknown(endpoint, _reason(exc)) from None
         if resp.status_code != 200:
             raise OutcomeUnknown(endpoint, f"HTTP {resp.status_code}")

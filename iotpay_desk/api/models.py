@@ -8,6 +8,7 @@ tolerantly: unknown fields ignored, any order, missing optional fields fine.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from typing import Any, ClassVar
@@ -73,7 +74,8 @@ def request_params(req: Request, mch_id: str) -> dict[str, Any]:
         if api is None:
             continue
         value = getattr(req, f.name)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
+            # A blank optional field is simply not sent (the sign drops "" too).
             if f.metadata["required"]:
                 raise InvalidRequest(api, "is required")
             continue
@@ -234,13 +236,32 @@ def outcome_of(ret_code: str, status: int | None) -> Outcome:
 def mask_card_number(value: str) -> str:
     """Mask a card number to ``424242******4242``; an already masked value is kept.
 
-    Anything that looks like a full card number (12+ digits) is masked so that a host
-    that returns one unmasked still never puts it on screen, in a log or on disk.
+    Anything carrying more than 10 digits (a full card number, however it is spelled
+    or decorated) is masked so that a host that returns one unmasked still never puts
+    it on screen, in a log or on disk. At most the first 6 and the last 4 digits stay
+    visible, and the first 6 only when at least 5 digits are hidden between them.
     """
-    digits = "".join(c for c in value if c.isdigit())
-    if len(digits) == len(value.replace(" ", "")) and len(digits) >= 12:
-        return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
-    return value
+    digits = [c for c in value if c.isdecimal()]
+    if len(digits) <= 10:
+        return value
+    n = len(digits)
+    lead = 6 if n >= 15 else 0
+    if not value.strip(" -").translate(_SEPARATORS).isdecimal():
+        # Decorated ("Visa 4242...", partly masked): hide the digits where they stand.
+        out: list[str] = []
+        seen = 0
+        for c in value:
+            if c.isdecimal():
+                out.append(c if seen < lead or seen >= n - 4 else "*")
+                seen += 1
+            else:
+                out.append(c)
+        return "".join(out)
+    plain = "".join(digits)
+    return plain[:lead] + "*" * (n - lead - 4) + plain[-4:]
+
+
+_SEPARATORS = str.maketrans("", "", " -")
 
 
 def _str(d: dict[str, Any], key: str) -> str:
@@ -250,15 +271,19 @@ def _str(d: dict[str, Any], key: str) -> str:
     return v if isinstance(v, str) else str(v)
 
 
+_INT_TEXT = re.compile(r"-?[0-9]{1,18}")
+
+
 def _int(d: dict[str, Any], key: str, default: int = 0) -> int:
+    """An integer field, tolerating ``"1500"`` and ``1500.0``; anything else is ``default``."""
     v = d.get(key)
     if isinstance(v, bool):
         return default
     if isinstance(v, int):
         return v
-    if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+    if isinstance(v, str) and _INT_TEXT.fullmatch(v.strip()):
         return int(v.strip())
-    if isinstance(v, float) and v.is_integer():
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**63:
         return int(v)
     return default
 
@@ -346,12 +371,18 @@ class Card:
 
     @property
     def brand(self) -> str:
-        digits = "".join(c for c in self.card_num if c.isdigit())
-        return card_brand(digits)
+        # Only the digits the number starts with: "••••4242" says nothing of the brand.
+        m = _LEADING_DIGITS.match(self.card_num.strip())
+        return card_brand(m.group(0)) if m else ""
+
+
+_LEADING_DIGITS = re.compile(r"[0-9]+")
 
 
 def card_brand(prefix: str) -> str:
     """``V`` Visa, ``M`` Mastercard, ``A`` Amex, ``""`` unknown, from the leading digits."""
+    m = _LEADING_DIGITS.match(prefix)
+    prefix = m.group(0) if m else ""
     if prefix.startswith("4"):
         return "V"
     if prefix[:2] in {"51", "52", "53", "54", "55"} or (

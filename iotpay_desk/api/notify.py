@@ -15,7 +15,13 @@ NOTIFY_ACK = "SUCCESS"
 
 
 def parse_notify(body: bytes | str, key: str) -> Order:
-    """Return the verified order of a notify body, or raise :class:`InvalidNotify`."""
+    """Return the verified order of a notify body, or raise :class:`InvalidNotify`.
+
+    Every received field counts in the sign, known or not. Both key orders IOTPay's
+    implementations use (code point, case-insensitive) are accepted.
+    """
+    if not key:
+        raise InvalidNotify("notify: no merchant key to verify it with")
     try:
         data: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -24,7 +30,7 @@ def parse_notify(body: bytes | str, key: str) -> Order:
         raise InvalidNotify("notify: the body is not a JSON object")
     if "sign" not in data:
         raise InvalidNotify("notify: sign is missing")
-    if not verify_sign(data, key):
+    if not verify_sign(data, key, accept_casefold=True):
         raise InvalidNotify("notify: the sign does not match (wrong key or altered message)")
     order = Order.from_dict(data)
     if not order.pay_order_id:

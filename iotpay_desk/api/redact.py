@@ -1,8 +1,15 @@
 """A logging filter that keeps secrets and card data out of every log line.
 
-Whatever a caller logs — a message, its arguments, an exception's text — the record
-leaves with card numbers masked, CVVs, signs and keys replaced. Install it on the
-handlers (``install_redaction``) so third-party loggers are covered too.
+Whatever a caller logs — a message, its arguments, an exception's text, ``extra``
+fields — the record leaves with card numbers masked, CVVs, signs and keys replaced.
+Install it on the handlers (``install_redaction``) so third-party loggers are covered
+too.
+
+What counts as a card number: 12 to 19 digits, written together or in groups split by
+single spaces or dashes, not glued to letters or other digits, passing the Luhn check
+and starting like a payment card does (2221-2720 style Mastercard, 3, 4, 5, 6, 81).
+So ids (``PC20240101215009579871439079`` is a 26-digit run), amounts, epoch
+timestamps in seconds or milliseconds and ``yyyyMMddHHmmss`` stamps are left alone.
 """
 
 from __future__ import annotations
@@ -12,19 +19,44 @@ import re
 import threading
 from collections.abc import Iterable
 
+from .models import mask_card_number
 from .rules import luhn_ok
 
-__all__ = ["RedactingFilter", "install_redaction", "redact"]
+__all__ = ["RedactingFilter", "forget_secret", "install_redaction", "redact", "register_secret"]
 
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){11,18}\d(?!\d)")
-_SECRET_FIELDS = re.compile(
-    r"""(?ix)
-    (["']?(?:cvv|cvc|cvv2|cardNum|card_num|sign|key|merchantKey|secret|password|walletData)
-    ["']?\s*[:=]\s*["']?)
-    ([^"'&,\s}]+)
+REDACTED = "[redacted]"
+SIGN_REDACTED = "[sign]"
+
+# Runs of digit groups separated by one space or dash; candidates are cut on group edges.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
+_GROUP = re.compile(r"[0-9]+")
+_GLUE = re.compile(r"[0-9A-Za-z]")
+
+_CARD_FIELD_NAMES = r"card_?num(?:ber)?|pan"
+_HIDDEN_FIELD_NAMES = (
+    r"cvv2?|cvc2?|cvn|security_?code|sign|signature|wallet_?data"
+    r"|[a-z_]*?(?:key|secret|password|passwd|token)"
+)
+_QUOTED = r"""
+    (?P<value_q>
+        "(?:\\.|[^"\\])*"
+      | '(?:\\.|[^'\\])*'
+      | \\"(?:(?!\\").)*\\"
+      | \\'(?:(?!\\').)*\\'
+    )
+"""
+_FIELD = re.compile(
+    rf"""(?ix)
+    (?<![a-z0-9_])
+    (?P<name>\\?["']?(?P<field>{_CARD_FIELD_NAMES}|{_HIDDEN_FIELD_NAMES})\\?["']?\s*[:=]\s*)
+    (?:
+        {_QUOTED}
+      | (?P<value>[^\s"'&,;}}\])]+)
+    )
     """
 )
-_MD5_HEX = re.compile(r"(?<![0-9A-Fa-f])[0-9A-F]{32}(?![0-9A-Fa-f])")
+_CARD_FIELD = re.compile(rf"(?i)(?:{_CARD_FIELD_NAMES})")
+_MD5_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{32}(?![0-9A-Za-z])")
 
 _lock = threading.Lock()
 _known_secrets: set[str] = set()
@@ -42,28 +74,86 @@ def forget_secret(value: str) -> None:
         _known_secrets.discard(value)
 
 
-def _mask_card(m: re.Match[str]) -> str:
-    raw = m.group(0)
-    digits = re.sub(r"\D", "", raw)
-    if 12 <= len(digits) <= 19 and luhn_ok(digits):
-        return f"{digits[:6]}******{digits[-4:]}" if len(digits) >= 13 else "[card]"
-    return raw
+def looks_like_card(digits: str) -> bool:
+    """True for 12-19 ASCII digits that pass Luhn and start like a payment card."""
+    if not 12 <= len(digits) <= 19 or not luhn_ok(digits):
+        return False
+    first = digits[0]
+    if first in "3456":
+        return True
+    if first == "2":
+        return 22 <= int(digits[:2]) <= 27
+    return digits.startswith("81")
+
+
+def _mask_cards(text: str) -> str:
+    out: list[str] = []
+    last = 0
+    for run in _DIGIT_RUN.finditer(text):
+        groups = list(_GROUP.finditer(run.group(0)))
+        glued_left = run.start() > 0 and bool(_GLUE.match(text, run.start() - 1))
+        glued_right = run.end() < len(text) and bool(_GLUE.match(text, run.end()))
+        i = 0
+        while i < len(groups):
+            found = None
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j].group(0)
+                if len(digits) > 19:
+                    break
+                if (i == 0 and glued_left) or (j == len(groups) - 1 and glued_right):
+                    continue
+                if looks_like_card(digits):
+                    found = (j, digits)  # the longest card starting at group i wins
+            if found is None:
+                i += 1
+                continue
+            j, digits = found
+            start = run.start() + groups[i].start()
+            out.append(text[last:start])
+            out.append(mask_card_number(digits))
+            last = run.start() + groups[j].end()
+            i = j + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _field_sub(m: re.Match[str]) -> str:
+    name = m.group("name")
+    quoted = m.group("value_q")
+    if quoted is not None:
+        q = quoted[:2] if quoted.startswith("\\") else quoted[0]
+        inner = quoted[len(q) : -len(q)]
+    else:
+        q = ""
+        inner = m.group("value")
+    if _CARD_FIELD.fullmatch(m.group("field")):
+        masked = mask_card_number(inner)
+        # A masked number keeps at most 10 digits; anything else is dropped whole.
+        safe = masked if sum(c.isdecimal() for c in masked) <= 10 else REDACTED
+        return f"{name}{q}{safe}{q}"
+    return f"{name}{q}{REDACTED}{q}"
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:
     """Return ``text`` with keys, signs, CVVs and full card numbers removed."""
+    text = _FIELD.sub(_field_sub, text)
     with _lock:
-        secrets = list(_known_secrets)
-    for s in [*secrets, *extra]:
+        secrets = sorted(_known_secrets, key=len, reverse=True)
+    for s in [*extra, *secrets]:
         if s:
-            text = text.replace(s, "[redacted]")
-    text = _SECRET_FIELDS.sub(lambda m: m.group(1) + "[redacted]", text)
-    text = _MD5_HEX.sub("[sign]", text)
-    return _CARD.sub(_mask_card, text)
+            text = text.replace(s, REDACTED)
+    text = _MD5_HEX.sub(SIGN_REDACTED, text)
+    return _mask_cards(text)
+
+
+_STANDARD_ATTRS = frozenset(
+    logging.LogRecord("x", logging.INFO, __file__, 0, "", None, None).__dict__
+) | {"message", "asctime", "taskName"}
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's message (args and exception text included) redacted."""
+    """Rewrites each record's message (args, exception text and ``extra`` fields) redacted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -80,6 +170,9 @@ class RedactingFilter(logging.Filter):
             record.exc_info = None  # the redacted exc_text stands in for it
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD_ATTRS and isinstance(value, str):
+                setattr(record, name, redact(value))
         return True
 
 

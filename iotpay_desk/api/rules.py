@@ -26,7 +26,9 @@ _MMYY = re.compile(r"(0[1-9]|1[0-2])[0-9]{2}")
 
 
 def luhn_ok(digits: str) -> bool:
-    """Luhn check of a string of digits."""
+    """Luhn check of a string of ASCII digits (``False`` for an empty or non-digit string)."""
+    if not _DIGITS.fullmatch(digits):
+        return False
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = ord(ch) - 48
@@ -114,8 +116,15 @@ def url(max_len: int = 200) -> Rule:
         base = text(max_len)(v)
         if base:
             return base
-        parts = urlsplit(v)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if any(c.isspace() for c in v):
+            return "must not contain spaces"
+        try:
+            parts = urlsplit(v)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            return "must be an http(s) URL"
+        if parts.scheme not in ("http", "https") or not host:
             return "must be an http(s) URL"
         return None
 
