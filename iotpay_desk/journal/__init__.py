@@ -1,0 +1,30 @@
+"""The money journal: intents before money moves, their outcome, the audit trail.
+
+Plain Python over SQLite: nothing here imports Qt. See :mod:`.store` for the threading
+rules and :mod:`.ids` for the generated mchRefundNo / mchOrderNo format.
+"""
+
+from .errors import JournalError, JournalTooNew, OpenActionExists, TargetChanged
+from .ids import new_mch_no
+from .models import Action, ActionKind, ActionState, AuditEntry, Lookup
+from .schema import SCHEMA_VERSION
+from .scrub import scrub, scrub_detail
+from .store import LOOKUPS_KEPT, Journal
+
+__all__ = [
+    "LOOKUPS_KEPT",
+    "SCHEMA_VERSION",
+    "Action",
+    "ActionKind",
+    "ActionState",
+    "AuditEntry",
+    "Journal",
+    "JournalError",
+    "JournalTooNew",
+    "Lookup",
+    "OpenActionExists",
+    "TargetChanged",
+    "new_mch_no",
+    "scrub",
+    "scrub_detail",
+]

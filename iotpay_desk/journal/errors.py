@@ -1,0 +1,48 @@
+"""Errors of the money journal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Action
+
+__all__ = ["JournalError", "JournalTooNew", "OpenActionExists", "TargetChanged"]
+
+
+class JournalError(Exception):
+    """The journal file cannot be used."""
+
+
+class JournalTooNew(JournalError):
+    """The file was written by a newer version of the desk; it is left untouched."""
+
+    def __init__(self, found: int, known: int) -> None:
+        self.found = found
+        self.known = known
+        super().__init__(
+            f"the journal has schema version {found}; this version of the desk knows up to "
+            f"{known}. Update the desk to open it."
+        )
+
+
+class OpenActionExists(JournalError):
+    """An unresolved action on the same payment exists: a second one is not allowed."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+        super().__init__(
+            f"{action.kind.value} {action.mch_no} on {action.target_pay_order_id} "
+            "is not resolved yet"
+        )
+
+
+class TargetChanged(JournalError):
+    """Another action on the payment was made after the caller last looked at it."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+        super().__init__(
+            f"{action.kind.value} {action.mch_no} was made on {action.target_pay_order_id} "
+            "in the meantime"
+        )

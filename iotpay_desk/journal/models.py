@@ -1,0 +1,147 @@
+"""Records of the money journal: actions, audit entries, recent lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+__all__ = [
+    "Action",
+    "ActionKind",
+    "ActionState",
+    "AuditEntry",
+    "Lookup",
+    "format_time",
+    "parse_time",
+]
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def format_time(when: datetime) -> str:
+    """UTC, fixed width, so text order is time order (``2024-01-01T21:50:09.579871Z``)."""
+    if when.tzinfo is None:
+        raise ValueError("journal times must be timezone-aware")
+    return when.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+class ActionKind(Enum):
+    """What a money-moving action does. The id prefix is the first letter of its mch_no."""
+
+    REFUND = "refund"
+    VOID = "void"
+    CHARGE_TOKEN = "charge_token"  # noqa: S105 - a kind, not a secret
+    CHARGE_WALLET = "charge_wallet"
+    PURCHASE_LINK = "purchase_link"
+
+    @property
+    def id_prefix(self) -> str:
+        return _PREFIXES[self]
+
+    @property
+    def returns_money(self) -> bool:
+        """Refunds and voids act on an existing payment (their ``target``)."""
+        return self in (ActionKind.REFUND, ActionKind.VOID)
+
+
+_PREFIXES = {
+    ActionKind.REFUND: "R",
+    ActionKind.VOID: "V",
+    ActionKind.CHARGE_TOKEN: "T",
+    ActionKind.CHARGE_WALLET: "W",
+    ActionKind.PURCHASE_LINK: "P",
+}
+
+
+class ActionState(Enum):
+    """Where an action stands.
+
+    - ``intent``: written before the call is sent; the answer is not in yet.
+    - ``checking``: the answer was lost (timeout, dropped connection, HTTP 5xx); being
+      resolved with ``cc_query``. Never sent again.
+    - ``succeeded``: IOTPay's order has status 2 or 3.
+    - ``failed``: IOTPay refused the call (``FAIL``, its retMsg kept).
+    - ``declined``: IOTPay took the call and its order failed (status 9).
+    - ``not_received``: IOTPay has no order with this id: the call never landed. Trying
+      again needs a new action (a new id); nothing is ever re-sent automatically.
+    """
+
+    INTENT = "intent"
+    CHECKING = "checking"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DECLINED = "declined"
+    NOT_RECEIVED = "not_received"
+
+    @property
+    def is_open(self) -> bool:
+        """Unresolved: no second money-moving call may be made while one is open."""
+        return self in (ActionState.INTENT, ActionState.CHECKING)
+
+    @property
+    def is_final(self) -> bool:
+        return not self.is_open
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One money-moving action and what IOTPay answered. Card numbers are masked."""
+
+    id: int
+    kind: ActionKind
+    mch_id: str
+    mch_no: str
+    amount_cents: int | None
+    currency: str
+    operator: str
+    state: ActionState
+    created_at: datetime
+    updated_at: datetime
+    target_pay_order_id: str | None = None
+    reason: str = ""
+    note: str = ""
+    pay_order_id: str | None = None
+    status: int | None = None
+    ret_msg: str = ""
+    card_num: str = ""
+    card_type: str = ""
+    auth_num: str = ""
+    trans_num: str = ""
+    pay_succ_time: str = ""
+    attempts: int = 0
+    card_id: str | None = None
+    mch_user_id: str | None = None
+    subject: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state.is_open
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the append-only audit trail."""
+
+    id: int
+    at: datetime
+    operator: str
+    event: str
+    action_id: int | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A recent order lookup, for one-click reopening."""
+
+    id: int
+    at: datetime
+    query: str
+    pay_order_id: str
+    mch_order_no: str

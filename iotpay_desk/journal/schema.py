@@ -1,0 +1,112 @@
+"""The journal's schema as ordered migrations; ``PRAGMA user_version`` is the version.
+
+A migration is a tuple of SQL statements applied in one ``BEGIN IMMEDIATE``
+transaction together with the new ``user_version``, so a crash leaves the file at the
+old version or the new one, never between. Append new migrations; never edit one
+that has shipped.
+
+Version 1: ``actions`` and the append-only ``audit``.
+Version 2: ``lookups`` (recent lookups of the Orders screen) and the columns charges
+on file and purchase links need (``card_id``, ``mch_user_id``, ``subject``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+
+_V1 = (
+    """
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN
+            ('refund', 'void', 'charge_token', 'charge_wallet', 'purchase_link')),
+        mch_id TEXT NOT NULL,
+        target_pay_order_id TEXT,
+        mch_no TEXT NOT NULL,
+        amount_cents INTEGER CHECK (amount_cents IS NULL OR amount_cents > 0),
+        currency TEXT NOT NULL DEFAULT 'CAD',
+        operator TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL CHECK (state IN
+            ('intent', 'checking', 'succeeded', 'failed', 'declined', 'not_received')),
+        pay_order_id TEXT,
+        status INTEGER,
+        ret_msg TEXT NOT NULL DEFAULT '',
+        card_num TEXT NOT NULL DEFAULT '',
+        card_type TEXT NOT NULL DEFAULT '',
+        auth_num TEXT NOT NULL DEFAULT '',
+        trans_num TEXT NOT NULL DEFAULT '',
+        pay_succ_time TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (mch_id, mch_no)
+    )
+    """,
+    "CREATE INDEX actions_target ON actions (mch_id, target_pay_order_id)",
+    "CREATE INDEX actions_open ON actions (state) WHERE state IN ('intent', 'checking')",
+    # The database itself refuses a second unresolved action on one payment.
+    """
+    CREATE UNIQUE INDEX actions_one_open_per_target
+        ON actions (mch_id, target_pay_order_id)
+        WHERE state IN ('intent', 'checking') AND target_pay_order_id IS NOT NULL
+    """,
+    """
+    CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
+    BEGIN SELECT RAISE(ABORT, 'journal actions are never deleted'); END
+    """,
+    """
+    CREATE TRIGGER actions_fixed_fields BEFORE UPDATE ON actions
+    WHEN NEW.kind IS NOT OLD.kind OR NEW.mch_id IS NOT OLD.mch_id
+      OR NEW.mch_no IS NOT OLD.mch_no OR NEW.amount_cents IS NOT OLD.amount_cents
+      OR NEW.target_pay_order_id IS NOT OLD.target_pay_order_id
+      OR NEW.operator IS NOT OLD.operator OR NEW.created_at IS NOT OLD.created_at
+    BEGIN SELECT RAISE(ABORT, 'what an action asked for never changes'); END
+    """,
+    """
+    CREATE TRIGGER actions_final_is_final BEFORE UPDATE OF state ON actions
+    WHEN OLD.state IN ('succeeded', 'failed', 'declined') AND NEW.state IS NOT OLD.state
+    BEGIN SELECT RAISE(ABORT, 'a final action keeps its state'); END
+    """,
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action_id INTEGER REFERENCES actions (id),
+        event TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX audit_action ON audit (action_id)",
+    """
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
+    """,
+    """
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
+    """,
+)
+
+_V2 = (
+    """
+    CREATE TABLE lookups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        mch_id TEXT NOT NULL,
+        query TEXT NOT NULL,
+        pay_order_id TEXT NOT NULL,
+        mch_order_no TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX lookups_recent ON lookups (mch_id, id)",
+    "CREATE INDEX lookups_order ON lookups (mch_id, pay_order_id)",
+    "ALTER TABLE actions ADD COLUMN card_id TEXT",
+    "ALTER TABLE actions ADD COLUMN mch_user_id TEXT",
+    "ALTER TABLE actions ADD COLUMN subject TEXT NOT NULL DEFAULT ''",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)

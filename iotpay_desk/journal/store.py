@@ -1,0 +1,569 @@
+"""The money journal: one SQLite file per merchant profile (``AppPaths.journal_path``).
+
+Every money-moving call is written here as an *intent* before it is sent and
+completed with IOTPay's answer afterwards; every step is appended to the audit trail
+in the same transaction. The file is in WAL mode with ``synchronous=FULL`` (a
+committed intent survives a crash or power loss), foreign keys on, and a busy timeout
+so two windows or two desk processes can share it.
+
+Threading: a :class:`Journal` holds one connection guarded by a lock and may be used
+from any thread. Each method is a short indexed query or one small transaction, but
+it still blocks on disk I/O: the GUI calls it through ``asyncio.to_thread`` (the money
+service does), never directly on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from iotpay_desk.api.models import Order, mask_card_number
+
+from .errors import JournalError, JournalTooNew, OpenActionExists, TargetChanged
+from .models import (
+    Action,
+    ActionKind,
+    ActionState,
+    AuditEntry,
+    Lookup,
+    format_time,
+    parse_time,
+)
+from .schema import MIGRATIONS, SCHEMA_VERSION
+from .scrub import scrub, scrub_detail
+
+__all__ = ["LOOKUPS_KEPT", "Journal"]
+
+LOOKUPS_KEPT = 50
+_OPEN_STATES = ("intent", "checking")
+# States of a later action that change what a payment has left to refund or void.
+_CHANGING_STATES = ("intent", "checking", "succeeded")
+
+_ACTION_COLUMNS = (
+    "id, kind, mch_id, target_pay_order_id, mch_no, amount_cents, currency, operator, "
+    "reason, note, state, pay_order_id, status, ret_msg, card_num, card_type, auth_num, "
+    "trans_num, pay_succ_time, created_at, updated_at, attempts, card_id, mch_user_id, subject"
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _action(row: sqlite3.Row) -> Action:
+    return Action(
+        id=row["id"],
+        kind=ActionKind(row["kind"]),
+        mch_id=row["mch_id"],
+        target_pay_order_id=row["target_pay_order_id"],
+        mch_no=row["mch_no"],
+        amount_cents=row["amount_cents"],
+        currency=row["currency"],
+        operator=row["operator"],
+        reason=row["reason"],
+        note=row["note"],
+        state=ActionState(row["state"]),
+        pay_order_id=row["pay_order_id"],
+        status=row["status"],
+        ret_msg=row["ret_msg"],
+        card_num=row["card_num"],
+        card_type=row["card_type"],
+        auth_num=row["auth_num"],
+        trans_num=row["trans_num"],
+        pay_succ_time=row["pay_succ_time"],
+        created_at=parse_time(row["created_at"]),
+        updated_at=parse_time(row["updated_at"]),
+        attempts=row["attempts"],
+        card_id=row["card_id"],
+        mch_user_id=row["mch_user_id"],
+        subject=row["subject"],
+    )
+
+
+def _audit(row: sqlite3.Row) -> AuditEntry:
+    try:
+        detail = json.loads(row["detail"])
+    except ValueError:
+        detail = {}
+    return AuditEntry(
+        id=row["id"],
+        at=parse_time(row["at"]),
+        operator=row["operator"],
+        event=row["event"],
+        action_id=row["action_id"],
+        detail=detail if isinstance(detail, dict) else {},
+    )
+
+
+def _lookup(row: sqlite3.Row) -> Lookup:
+    return Lookup(
+        id=row["id"],
+        at=parse_time(row["at"]),
+        query=row["query"],
+        pay_order_id=row["pay_order_id"],
+        mch_order_no=row["mch_order_no"],
+    )
+
+
+class Journal:
+    """The money journal over one SQLite file (created and migrated on open).
+
+    ``clock`` gives the time written when a method is not told ``now``.
+    Raises :class:`JournalTooNew` for a file from a newer desk (left untouched).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        busy_timeout: float = 10.0,
+    ) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise JournalError(f"the journal cannot use WAL mode (got {mode})")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: the write lock is taken before any read."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise JournalTooNew(version, SCHEMA_VERSION)
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    db.execute(statement)
+            if version != SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _now(self, now: datetime | None) -> str:
+        return format_time(now or self._clock())
+
+    def _insert_audit(
+        self,
+        db: sqlite3.Connection,
+        at: str,
+        operator: str,
+        event: str,
+        action_id: int | None,
+        detail: Mapping[str, Any] | None,
+    ) -> int:
+        text = json.dumps(scrub_detail(detail), ensure_ascii=False, sort_keys=True)
+        cur = db.execute(
+            "INSERT INTO audit (at, operator, action_id, event, detail) VALUES (?, ?, ?, ?, ?)",
+            (at, operator, action_id, event, text),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _get(self, db: sqlite3.Connection, action_id: int) -> Action:
+        row = db.execute(
+            f"SELECT {_ACTION_COLUMNS} FROM actions WHERE id = ?",  # noqa: S608 - fixed columns
+            (action_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(action_id)
+        return _action(row)
+
+    def _select(self, where: str, params: tuple[Any, ...]) -> list[Action]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_ACTION_COLUMNS} FROM actions WHERE {where}",  # noqa: S608 - fixed SQL
+                params,
+            ).fetchall()
+        return [_action(r) for r in rows]
+
+    # ------------------------------------------------------------------ actions
+
+    def create_intent(
+        self,
+        *,
+        kind: ActionKind,
+        mch_id: str,
+        mch_no: str,
+        operator: str,
+        target_pay_order_id: str | None = None,
+        amount_cents: int | None = None,
+        currency: str = "CAD",
+        reason: str = "",
+        note: str = "",
+        card_id: str | None = None,
+        mch_user_id: str | None = None,
+        subject: str = "",
+        changed_since: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """Write an action as an intent, before its call is sent.
+
+        In one ``BEGIN IMMEDIATE`` transaction (so two processes cannot interleave):
+        raises :class:`OpenActionExists` if an unresolved action on the same target
+        exists, and, when ``changed_since`` is given (the newest action id on the target
+        when the caller looked), :class:`TargetChanged` if a later action on it is
+        unresolved or succeeded.
+        """
+        at = self._now(now)
+        reason, note, subject = scrub(reason), scrub(note), scrub(subject)
+        with self._write() as db:
+            if target_pay_order_id is not None:
+                row = db.execute(
+                    f"SELECT {_ACTION_COLUMNS} FROM actions "  # noqa: S608 - fixed SQL
+                    "WHERE mch_id = ? AND target_pay_order_id = ? AND state IN (?, ?)",
+                    (mch_id, target_pay_order_id, *_OPEN_STATES),
+                ).fetchone()
+                if row is not None:
+                    raise OpenActionExists(_action(row))
+                if changed_since is not None:
+                    row = db.execute(
+                        f"SELECT {_ACTION_COLUMNS} FROM actions "  # noqa: S608 - fixed SQL
+                        "WHERE mch_id = ? AND target_pay_order_id = ? AND id > ? "
+                        "AND state IN (?, ?, ?) ORDER BY id LIMIT 1",
+                        (mch_id, target_pay_order_id, changed_since, *_CHANGING_STATES),
+                    ).fetchone()
+                    if row is not None:
+                        raise TargetChanged(_action(row))
+            try:
+                cur = db.execute(
+                    "INSERT INTO actions (kind, mch_id, target_pay_order_id, mch_no, "
+                    "amount_cents, currency, operator, reason, note, state, created_at, "
+                    "updated_at, card_id, mch_user_id, subject) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?, ?, ?, ?)",
+                    (
+                        kind.value,
+                        mch_id,
+                        target_pay_order_id,
+                        mch_no,
+                        amount_cents,
+                        currency,
+                        operator,
+                        reason,
+                        note,
+                        at,
+                        at,
+                        card_id,
+                        mch_user_id,
+                        subject,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise JournalError(f"cannot write the intent for {mch_no}: {exc}") from None
+            action_id = int(cur.lastrowid or 0)
+            audit = {
+                "kind": kind.value,
+                "mch_no": mch_no,
+                "target": target_pay_order_id,
+                "amount_cents": amount_cents,
+                "currency": currency,
+                "reason": reason,
+                "note": note,
+            }
+            if card_id is not None:
+                audit["card_id"] = card_id
+            audit.update(detail or {})
+            self._insert_audit(db, at, operator, "intent", action_id, audit)
+            return self._get(db, action_id)
+
+    def mark_checking(
+        self,
+        action_id: int,
+        *,
+        why: str,
+        operator: str | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """An answer was lost: the action is being checked with IOTPay (intent → checking)."""
+        at = self._now(now)
+        with self._write() as db:
+            action = self._get(db, action_id)
+            if action.state is not ActionState.INTENT:
+                return action
+            db.execute(
+                "UPDATE actions SET state = 'checking', updated_at = ? WHERE id = ?",
+                (at, action_id),
+            )
+            self._insert_audit(
+                db,
+                at,
+                operator or action.operator,
+                "checking",
+                action_id,
+                {"kind": action.kind.value, "mch_no": action.mch_no, "why": why},
+            )
+            return self._get(db, action_id)
+
+    def record_check(
+        self,
+        action_id: int,
+        *,
+        result: str,
+        operator: str | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """A ``cc_query`` check that did not settle the action (counted in ``attempts``)."""
+        at = self._now(now)
+        with self._write() as db:
+            action = self._get(db, action_id)
+            db.execute(
+                "UPDATE actions SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                (at, action_id),
+            )
+            self._insert_audit(
+                db,
+                at,
+                operator or action.operator,
+                "check",
+                action_id,
+                {"mch_no": action.mch_no, "result": result, "attempt": action.attempts + 1},
+            )
+            return self._get(db, action_id)
+
+    def complete(
+        self,
+        action_id: int,
+        state: ActionState,
+        *,
+        order: Order | None = None,
+        ret_msg: str = "",
+        event: str = "answer",
+        checked: bool = False,
+        operator: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """Record how an action ended (``order``: IOTPay's order for it, when known).
+
+        A succeeded, failed or declined action never changes again: a later, different
+        answer is only written to the audit trail (event ``late_answer``). A
+        ``not_received`` action is corrected if IOTPay's order for it turns up after all.
+        ``checked`` counts the ``cc_query`` that gave the answer in ``attempts``.
+        """
+        if state.is_open:
+            raise ValueError("complete() takes a final state")
+        at = self._now(now)
+        ret_msg = scrub(ret_msg or (order.ret_msg if order else ""))
+        with self._write() as db:
+            action = self._get(db, action_id)
+            who = operator or action.operator
+            audit: dict[str, Any] = {
+                "kind": action.kind.value,
+                "mch_no": action.mch_no,
+                "state": state.value,
+                "amount_cents": order.amount if order else action.amount_cents,
+                "ret_msg": ret_msg,
+            }
+            if order is not None:
+                audit.update(
+                    pay_order_id=order.pay_order_id,
+                    status=int(order.status),
+                    card_num=mask_card_number(order.card_num),
+                )
+            audit.update(detail or {})
+            keep = action.state.is_final and (
+                action.state is not ActionState.NOT_RECEIVED or order is None
+            )
+            if keep:
+                if action.state is not state:
+                    audit["kept_state"] = action.state.value
+                    self._insert_audit(db, at, who, "late_answer", action_id, audit)
+                return action
+            if order is not None:
+                db.execute(
+                    "UPDATE actions SET state = ?, pay_order_id = ?, status = ?, ret_msg = ?, "
+                    "card_num = ?, card_type = ?, auth_num = ?, trans_num = ?, "
+                    "pay_succ_time = ?, updated_at = ?, attempts = attempts + ? WHERE id = ?",
+                    (
+                        state.value,
+                        order.pay_order_id or None,
+                        int(order.status),
+                        ret_msg,
+                        mask_card_number(order.card_num),
+                        order.card_type,
+                        order.auth_num,
+                        order.trans_num,
+                        order.pay_succ_time,
+                        at,
+                        int(checked),
+                        action_id,
+                    ),
+                )
+            else:
+                db.execute(
+                    "UPDATE actions SET state = ?, ret_msg = ?, updated_at = ?, "
+                    "attempts = attempts + ? WHERE id = ?",
+                    (state.value, ret_msg, at, int(checked), action_id),
+                )
+            if action.state is ActionState.NOT_RECEIVED:
+                audit["corrected_from"] = action.state.value
+            self._insert_audit(db, at, who, event, action_id, audit)
+            return self._get(db, action_id)
+
+    def get_action(self, action_id: int) -> Action:
+        """The action with this id (``KeyError`` if none)."""
+        with self._lock:
+            return self._get(self._db, action_id)
+
+    def find_action(self, mch_id: str, mch_no: str) -> Action | None:
+        """The action with this generated mchRefundNo / mchOrderNo, if any."""
+        found = self._select("mch_id = ? AND mch_no = ?", (mch_id, mch_no))
+        return found[0] if found else None
+
+    def actions_for_target(self, mch_id: str, pay_order_id: str) -> list[Action]:
+        """Refunds and voids made on one payment, oldest first."""
+        return self._select(
+            "mch_id = ? AND target_pay_order_id = ? ORDER BY id", (mch_id, pay_order_id)
+        )
+
+    def latest_action_id(self, mch_id: str, pay_order_id: str) -> int:
+        """The newest action id on a payment (0 if none): the basis of a draft."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MAX(id) FROM actions WHERE mch_id = ? AND target_pay_order_id = ?",
+                (mch_id, pay_order_id),
+            ).fetchone()
+        return int(row[0] or 0)
+
+    def open_actions(self, mch_id: str | None = None) -> list[Action]:
+        """Unresolved actions (intent or checking), oldest first."""
+        if mch_id is None:
+            return self._select("state IN (?, ?) ORDER BY id", _OPEN_STATES)
+        return self._select("state IN (?, ?) AND mch_id = ? ORDER BY id", (*_OPEN_STATES, mch_id))
+
+    def actions_page(self, limit: int = 100, before_id: int | None = None) -> list[Action]:
+        """Actions newest first, ``limit`` at a time (``before_id``: the last id seen)."""
+        limit = max(1, min(int(limit), 1000))
+        if before_id is None:
+            return self._select("1 ORDER BY id DESC LIMIT ?", (limit,))
+        return self._select("id < ? ORDER BY id DESC LIMIT ?", (before_id, limit))
+
+    # ------------------------------------------------------------------ audit
+
+    def append_audit(
+        self,
+        operator: str,
+        event: str,
+        *,
+        action_id: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> AuditEntry:
+        """Append one entry to the audit trail (its detail scrubbed of card data)."""
+        at = self._now(now)
+        with self._write() as db:
+            entry_id = self._insert_audit(db, at, operator, event, action_id, detail)
+            row = db.execute("SELECT * FROM audit WHERE id = ?", (entry_id,)).fetchone()
+        return _audit(row)
+
+    def audit_page(self, limit: int = 100, before_id: int | None = None) -> list[AuditEntry]:
+        """The audit trail newest first, ``limit`` at a time (``before_id``: last id seen)."""
+        limit = max(1, min(int(limit), 1000))
+        with self._lock:
+            if before_id is None:
+                rows = self._db.execute(
+                    "SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+                ).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+                    (before_id, limit),
+                ).fetchall()
+        return [_audit(r) for r in rows]
+
+    def audit_for_action(self, action_id: int) -> list[AuditEntry]:
+        """Every audit entry of one action, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM audit WHERE action_id = ? ORDER BY id", (action_id,)
+            ).fetchall()
+        return [_audit(r) for r in rows]
+
+    # ------------------------------------------------------------------ lookups
+
+    def record_lookup(
+        self,
+        mch_id: str,
+        query: str,
+        pay_order_id: str,
+        mch_order_no: str = "",
+        *,
+        keep: int = LOOKUPS_KEPT,
+        now: datetime | None = None,
+    ) -> Lookup:
+        """Remember a lookup (one entry per payment, the newest; ``keep`` kept)."""
+        at = self._now(now)
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM lookups WHERE mch_id = ? AND pay_order_id = ?",
+                (mch_id, pay_order_id),
+            )
+            cur = db.execute(
+                "INSERT INTO lookups (at, mch_id, query, pay_order_id, mch_order_no) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (at, mch_id, scrub(query), pay_order_id, mch_order_no),
+            )
+            db.execute(
+                "DELETE FROM lookups WHERE mch_id = ? AND id NOT IN "
+                "(SELECT id FROM lookups WHERE mch_id = ? ORDER BY id DESC LIMIT ?)",
+                (mch_id, mch_id, max(1, keep)),
+            )
+            row = db.execute("SELECT * FROM lookups WHERE id = ?", (cur.lastrowid,)).fetchone()
+        return _lookup(row)
+
+    def recent_lookups(self, mch_id: str, limit: int = 20) -> list[Lookup]:
+        """Recent lookups, most recent first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM lookups WHERE mch_id = ? ORDER BY id DESC LIMIT ?",
+                (mch_id, max(1, int(limit))),
+            ).fetchall()
+        return [_lookup(r) for r in rows]
