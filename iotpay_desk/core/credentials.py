@@ -305,6 +305,7 @@ class CredentialStore:
                     exc.state, exc.message, exc.detail, self._backend_label()
                 )
                 raise
+            failure: KeychainError | None = None
             try:
                 result = op(backend)
             except Exception as exc:
@@ -318,7 +319,11 @@ class CredentialStore:
                     redact(str(exc), extra=(secret,) if secret else ()),
                 )
                 self._last = KeychainStatus(state, message, detail, backend_name(backend))
-                raise KeychainError(state, message, detail) from None
+                failure = KeychainError(state, message, detail)
+            if failure is not None:
+                # Raised outside the handler: the backend's exception (whose text may hold
+                # the key) is not kept as __context__.
+                raise failure
             self._last = KeychainStatus(KeychainState.AVAILABLE, "", "", backend_name(backend))
             return result
 

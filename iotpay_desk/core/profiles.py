@@ -29,7 +29,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from iotpay_desk.api import rules
 
-from .atomic import CorruptFileError, atomic_write_json, keep_aside, read_json_object
+from .atomic import (
+    CorruptFileError,
+    atomic_write_json,
+    keep_aside,
+    read_json_object,
+    remove_stale_temps,
+)
 from .credentials import CredentialStore
 from .i18n import QT_TRANSLATE_NOOP
 from .paths import ensure_dir
@@ -480,6 +486,8 @@ class ProfileStore:
         """(Re)read the file. Raises CorruptFileError (file kept aside) or ProfileStoreError."""
         self._profiles, self._active, self._read_only_reason = {}, None, None
         self._loaded = True
+        if self.config_dir.is_dir():
+            remove_stale_temps(self.path)  # left by a writer that crashed mid-write
         obj = read_json_object(self.path)
         if obj is None:
             return
