@@ -360,7 +360,7 @@ _JS = r"""
     }
     var out = d;
     if (d.length > 2) { out = d.slice(0, 2) + "/" + d.slice(2); }
-    else if (d.length === 2 && !deleting) { out = d + "/"; }
+    else if (d.length === 2 && (!deleting || raw.indexOf("/") >= 0)) { out = d + "/"; }
     expiry.value = out;
     placeCaret(expiry, Math.min(before, d.length));
   }
