@@ -301,7 +301,8 @@ _JS = r"""
   var submitLabel = submit.textContent;
   var HOLDER_MAX = parseInt(holder.getAttribute("maxlength"), 10);
   var busy = false;
-  var expired = false;
+  var expired = false;  // the session ran out: wait for nothing more
+  var locked = false;   // the form is disabled for good
   var EXPIRED_MESSAGE = "This page has expired. Go back to the merchant to start again.";
 
   function digitsOf(s) { return s.replace(/\D+/g, ""); }
@@ -438,24 +439,40 @@ _JS = r"""
       if (el.getAttribute("aria-invalid") === "true") { check(el); }
     });
     el.addEventListener("blur", function () {
-      if (el.value && !busy && !expired) { check(el); }
+      if (el.value && !busy && !locked) { check(el); }
     });
   });
 
   function setBusy(on) {
     busy = on;
-    submit.disabled = on || expired;
+    submit.disabled = on || locked;
     form.setAttribute("aria-busy", on ? "true" : "false");
     submit.textContent = on ? cfg.busyText : submitLabel;
     statusEl.textContent = on ? cfg.busyText : "";
   }
 
+  // The page can no longer succeed (expired, or the server refused its secureId).
   function lock(message) {
-    expired = true;
+    locked = true;
     [number, expiry, cvv, holder].forEach(function (el) { el.disabled = true; });
     number.value = "";
     cvv.value = "";
+    brandEl.textContent = "";
     submit.disabled = true;
+    if (!expired) { notice.hidden = true; }
+    showAlert(message);
+  }
+
+  var FIELD_OF = { cardNum: number, expiryDate: expiry, cvv: cvv, holder: holder };
+
+  // The server names the field at fault ("expiryDate: card expired"): show it there too.
+  function showServerMessage(message) {
+    var m = /^(\w+):\s*(\S.*)$/.exec(message);
+    if (m && m[1] === "secureId") { lock(message); return; }
+    if (m && Object.prototype.hasOwnProperty.call(FIELD_OF, m[1])) {
+      var text = m[2].charAt(0).toUpperCase() + m[2].slice(1);
+      show(FIELD_OF[m[1]], /[.!?]$/.test(text) ? text : text + ".");
+    }
     showAlert(message);
   }
 
@@ -496,21 +513,21 @@ _JS = r"""
       }
       cvv.value = "";
       setBusy(false);
-      var message;
-      if (env && env.retCode === "FAIL" && typeof env.retMsg === "string" && env.retMsg) {
-        message = env.retMsg;
+      if (expired) {
+        lock(EXPIRED_MESSAGE);
+      } else if (env && env.retCode === "FAIL" && typeof env.retMsg === "string" && env.retMsg) {
+        showServerMessage(env.retMsg);
       } else if (env) {
-        message = "The card could not be processed. Please try again.";
+        showAlert("The card could not be processed. Please try again.");
       } else {
-        message = "No answer from the payment server. Please try again.";
+        showAlert("No answer from the payment server. Please try again.");
       }
-      if (expired) { lock(EXPIRED_MESSAGE); } else { showAlert(message); }
     });
   }
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (busy || expired) { return; }
+    if (busy || locked) { return; }
     var firstBad = null;
     [number, expiry, cvv, holder].forEach(function (el) {
       if (!check(el) && !firstBad) { firstBad = el; }
@@ -527,16 +544,14 @@ _JS = r"""
 
   var deadline = Date.now() + 1000 * (parseInt(cfg.expiresIn, 10) || 0);
   function tick() {
+    if (locked) { return; }
     var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     countdown.textContent = clock(left);
     if (left <= 120) { notice.classList.add("soon"); }
     if (left <= 0) {
+      expired = true;
       notice.textContent = "This page has expired.";
-      if (!busy) {
-        lock(EXPIRED_MESSAGE);
-      } else {
-        expired = true;
-      }
+      if (!busy) { lock(EXPIRED_MESSAGE); }
       return;
     }
     var wait = deadline - Date.now() - (left - 1) * 1000;
