@@ -1,32 +1,277 @@
-"""Start the desk: QApplication, the qasync loop, the main window."""
+"""Start the desk: QApplication, the qasync loop, translators, the main window.
+
+``iotpay-desk`` opens the desk on the active profile. ``iotpay-desk --sandbox`` first starts
+the local IOTPay sandbox in a thread of its own (on a free loopback port, with the demo
+merchant), creates or reuses the "Sandbox" profile with its key in the keychain, and opens
+the desk on it. ``--smoke`` starts, shows the window, prints ``iotpay-desk ready`` and exits
+0. ``--pseudo`` (or ``IOTPAY_DESK_PSEUDO=1``) shows every text lengthened, to find clipped
+layouts.
+
+Start-up never loads QtWebEngine: the card pages create their web view when first needed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import qasync
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication
+
+from iotpay_desk.api import (
+    CannotConnect,
+    IotPayClient,
+    IotPayError,
+    IotPayRejected,
+    OutcomeUnknown,
+    QueryRequest,
+    default_http_client,
+)
+from iotpay_desk.core.atomic import CorruptFileError
+from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
+from iotpay_desk.core.logging_setup import setup_logging, teardown_logging
+from iotpay_desk.core.paths import APP_NAME, AppPaths
+from iotpay_desk.core.profiles import Profile, ProfileStore, ProfileStoreError
+from iotpay_desk.core.settings import LANGUAGE, LOG_LEVEL, PSEUDO_TRANSLATION, THEME, Settings
+from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
+from iotpay_desk.gui.errors import Kind, UserMessage, describe, show_message
+from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
+from iotpay_desk.gui.mainwindow import MainWindow
+from iotpay_desk.gui.statusbar import ConnectionState
+from iotpay_desk.gui.theme import apply_theme
+
+__all__ = ["main", "parse_args"]
+
+log = logging.getLogger(__name__)
+
+READY = "iotpay-desk ready"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="iotpay-desk", description="IOTPay back-office desk")
-    p.add_argument("--sandbox", action="store_true",
-                   help="start the local IOTPay sandbox in-process and open the desk on it")
-    p.add_argument("--smoke", action="store_true",
-                   help="start, show the main window, print 'iotpay-desk ready' and exit 0")
+    p.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the local IOTPay sandbox in-process and open the desk on it",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start, show the main window, print 'iotpay-desk ready' and exit 0",
+    )
+    p.add_argument(
+        "--pseudo",
+        action="store_true",
+        help="show every text lengthened by about a third (layout check)",
+    )
+    p.add_argument(
+        "--language",
+        metavar="CODE",
+        help="show the desk in this language (en, fr) instead of the setting",
+    )
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="with --sandbox: run sandbox time X times faster",
+    )
     return p.parse_args(argv)
+
+
+# --------------------------------------------------------------------------- connection
+
+
+async def probe_connection(client: IotPayClient) -> ConnectionState:
+    """Ask IOTPay about an order that cannot exist: any answer means it is reachable."""
+    probe = QueryRequest(mch_order_no=f"desk-check-{secrets.token_hex(6)}")
+    try:
+        await client.query(probe)
+    except IotPayRejected:
+        return ConnectionState.CONNECTED
+    except (CannotConnect, OutcomeUnknown) as exc:
+        log.info("connection check: %s", type(exc).__name__)
+        return ConnectionState.UNREACHABLE
+    return ConnectionState.CONNECTED
+
+
+# --------------------------------------------------------------------------- the desk
+
+
+@dataclass
+class Desk:
+    """Everything one run of the desk owns, created in :meth:`start` and released in
+    :meth:`close`: the profile store, the keychain, the shared HTTP client, the sandbox."""
+
+    args: argparse.Namespace
+    paths: AppPaths
+    settings: Settings
+    credentials: CredentialStore = field(default_factory=CredentialStore)
+    profiles: ProfileStore | None = None
+    http: httpx.AsyncClient | None = None
+    client: IotPayClient | None = None
+    sandbox: Any = None
+    window: MainWindow | None = None
+
+    async def start(self, window: MainWindow) -> None:
+        """Everything slow, after the window is on screen: keychain, sandbox, profile."""
+        self.window = window
+        status = await asyncio.to_thread(self.credentials.status)
+        window.set_keychain_status(status)
+        self.profiles = ProfileStore(self.paths.config_dir, self.credentials, self.paths.data_dir)
+        try:
+            await asyncio.to_thread(self.profiles.load)
+        except (CorruptFileError, ProfileStoreError) as exc:
+            self._tell(UserMessage(Kind.USER, str(exc)))
+        profile: Profile | None
+        if self.args.sandbox:
+            profile = await self._start_sandbox()
+        else:
+            profile = self.profiles.active()
+        window.set_profile(profile)
+        if profile is not None:
+            await self._connect(profile)
+
+    async def _start_sandbox(self) -> Profile | None:
+        from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+
+        db = self.paths.data_dir / "sandbox" / "sandbox.sqlite3"
+        db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        server = SandboxServer(
+            db_path=db, merchants=[DEMO_MERCHANT], time_scale=self.args.time_scale
+        )
+        url: str = await asyncio.to_thread(server.start_in_thread)
+        self.sandbox = server
+        log.info("sandbox listening on %s", url)
+        assert self.profiles is not None
+        store = self.profiles
+        try:
+            return await asyncio.to_thread(
+                store.ensure_sandbox_profile, url, DEMO_MERCHANT.mch_id, key=DEMO_MERCHANT.key
+            )
+        except KeychainError as exc:
+            # The profile was saved; only its key is missing. The banner says why.
+            if self.window is not None:
+                self.window.set_keychain_status(exc.status)
+            return store.active()
+
+    async def _connect(self, profile: Profile) -> None:
+        window = self.window
+        assert window is not None
+        if profile.base_url is None:
+            return
+        try:
+            key = await asyncio.to_thread(self.credentials.get_key, profile.id)
+        except KeychainError as exc:
+            window.set_keychain_status(exc.status)
+            return
+        if key is None:
+            log.warning("profile %s has no merchant key in the keychain", profile.id)
+            return
+        self.http = self.http or default_http_client()
+        self.client = IotPayClient(profile.base_url, profile.mch_id, key, http=self.http)
+        client = self.client
+        window.set_connection_check(lambda: probe_connection(client))
+        window.check_connection()
+
+    def _tell(self, message: UserMessage) -> None:
+        show_message(self.window, message)
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        if self.http is not None:
+            await self.http.aclose()
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
+
+
+async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
+    """Show the window, start the desk, wait until the window is closed, clean up."""
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    window.show()
+    try:
+        try:
+            await desk.start(window)
+        except IotPayError as exc:
+            show_message(window, describe(exc))
+        except KeychainError as exc:
+            window.set_keychain_status(KeychainStatus(exc.state, exc.message, exc.detail))
+        if smoke:
+            print(READY, flush=True)
+            window.close()
+        await closed.wait()
+    finally:
+        await _cancel_other_tasks()
+        await desk.close()
+    return 0
+
+
+async def _cancel_other_tasks() -> None:
+    """Work still running when the window closes is cancelled (and given time to clean up)."""
+    me = asyncio.current_task()
+    others = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    for t in others:
+        t.cancel()
+    if others:
+        await asyncio.wait(others, timeout=5)
+
+
+def _install_signal_handlers(loop: asyncio.AbstractEventLoop, stop: Callable[[], Any]) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    paths = AppPaths.default()
+    settings = Settings(paths.config_dir)
+    setup_logging(paths.log_dir, settings.get(LOG_LEVEL))
+    try:
+        return _run(args, paths, settings)
+    finally:
+        teardown_logging()
 
+
+def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
+    # QtWebEngine, loaded later for the card pages, needs this before the QApplication exists.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts, True)
     app = QApplication(sys.argv[:1])
-    win = QMainWindow()
-    win.setWindowTitle(app.translate("app", "IOTPay Desk"))
-    win.show()
-    if args.smoke:
-        def done() -> None:
-            print("iotpay-desk ready", flush=True)
-            app.quit()
-        QTimer.singleShot(0, done)
-    return app.exec()
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("IOTPay Desk")
+    install_qt_message_handler()
+    translators = install_translators(
+        args.language or settings.get(LANGUAGE),
+        pseudo=pseudo_enabled(args.pseudo or settings.get(PSEUDO_TRANSLATION)),
+    )
+    app.setApplicationDisplayName(app.translate("MainWindow", "IOTPay Desk"))
+    apply_theme(app, settings.get(THEME))
+    app.setQuitOnLastWindowClosed(False)  # the loop ends when the main window closes
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    desk = Desk(args, paths, settings)
+    window = MainWindow(settings=settings, credentials=desk.credentials)
+    reporter = ErrorReporter(lambda: window)
+    reporter.install(loop)
+    _install_signal_handlers(loop, window.close)
+    try:
+        with loop:
+            code: int = loop.run_until_complete(run_desk(desk, window, smoke=args.smoke))
+    finally:
+        reporter.uninstall()
+        translators.remove()
+    return code

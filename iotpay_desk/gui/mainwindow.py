@@ -1,0 +1,287 @@
+"""The desk's one main window: navigation, pages, keychain banner, status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import final
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
+from iotpay_desk.core.profiles import Environment, Profile
+from iotpay_desk.core.settings import Settings
+
+from .activity import ActivityPage
+from .asyncjob import BusyIndicator, async_slot, run_busy
+from .banner import KeychainBanner
+from .orders import OrdersPage
+from .settings_page import SettingsPage
+from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
+from .vault import VaultPage
+
+__all__ = ["ConnectionCheck", "MainWindow", "Page"]
+
+log = logging.getLogger(__name__)
+
+#: Asks IOTPay something harmless; returns the state it found (never raises for a network
+#: problem: it answers ``UNREACHABLE``).
+ConnectionCheck = Callable[[], Awaitable[ConnectionState]]
+
+
+class Page(enum.IntEnum):
+    ORDERS = 0
+    VAULT = 1
+    ACTIVITY = 2
+    SETTINGS = 3
+
+
+@final
+class MainWindow(QMainWindow):
+    """Navigation on the left, one page at a time on the right, state in the status bar.
+
+    Everything comes in through the constructor: the active profile (or None), the
+    credential store (its state drives the banner), the settings, the connection check
+    and, optionally, the page widgets (placeholders otherwise).
+
+    Signals (GUI thread): ``page_changed(int)`` with the :class:`Page` shown;
+    ``closed()`` once the window has closed.
+    """
+
+    page_changed = Signal(int)
+    closed = Signal()
+
+    def __init__(
+        self,
+        *,
+        profile: Profile | None = None,
+        credentials: CredentialStore | None = None,
+        settings: Settings | None = None,
+        connection_check: ConnectionCheck | None = None,
+        pages: Mapping[Page, QWidget] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("main-window")
+        self._credentials = credentials
+        self._connection_check = connection_check
+        self._closing = False
+
+        # -- pages ---------------------------------------------------------------------------
+        given = dict(pages or {})
+        self.pages: dict[Page, QWidget] = {
+            Page.ORDERS: given.get(Page.ORDERS) or OrdersPage(self),
+            Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
+            Page.ACTIVITY: given.get(Page.ACTIVITY) or ActivityPage(self),
+            Page.SETTINGS: given.get(Page.SETTINGS) or SettingsPage(settings, self),
+        }
+        titles = {
+            Page.ORDERS: self.tr("&Orders"),
+            Page.VAULT: self.tr("&Card vault"),
+            Page.ACTIVITY: self.tr("&Activity"),
+            Page.SETTINGS: self.tr("&Settings"),
+        }
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("pages")
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(self.tr("Navigation"))
+        for page in Page:
+            self.stack.addWidget(self.pages[page])
+            item = QListWidgetItem(titles[page].replace("&", ""), self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, int(page))
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+
+        # -- banner, layout ------------------------------------------------------------------
+        self.banner = KeychainBanner(self)
+        self.banner.retry_requested.connect(self.recheck_keychain)
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.addWidget(self.banner)
+        row = QHBoxLayout()
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        outer.addLayout(row, 1)
+        self.setCentralWidget(central)
+
+        # -- menus and shortcuts -------------------------------------------------------------
+        self.page_actions: dict[Page, QAction] = {}
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        if quit_action.shortcut().isEmpty():
+            quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for page in Page:
+            action = QAction(titles[page], self)
+            action.setObjectName(f"go-{page.name.lower()}")
+            action.setCheckable(True)
+            digit = Qt.Key(Qt.Key.Key_1.value + int(page))
+            action.setShortcut(QKeySequence(Qt.Modifier.CTRL | digit))
+            action.triggered.connect(lambda _on=False, p=page: self.show_page(p))
+            group.addAction(action)
+            go_menu.addAction(action)
+            self.addAction(action)  # shortcut works even with the menu bar hidden
+            self.page_actions[page] = action
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About IOTPay Desk"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+        # -- status bar ----------------------------------------------------------------------
+        self.busy = BusyIndicator(self)
+        self.profile_label = QLabel(self)
+        self.profile_label.setObjectName("profile-name")
+        self.environment_badge = EnvironmentBadge(self)
+        self.connection = ConnectionIndicator(self)
+        self.connection.check_requested.connect(self.check_connection)
+        bar = self.statusBar()
+        bar.addWidget(self.busy, 1)
+        bar.addPermanentWidget(self.profile_label)
+        bar.addPermanentWidget(self.environment_badge)
+        bar.addPermanentWidget(self.connection)
+
+        self.set_profile(profile)
+        self.show_page(Page.ORDERS)
+        self._fit_navigation()
+        self.resize(self.sizeHint().expandedTo(self._comfortable_size()))
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def current_page(self) -> Page:
+        return Page(self.stack.currentIndex())
+
+    def show_page(self, page: Page) -> None:
+        if self.nav.currentRow() != int(page):
+            self.nav.setCurrentRow(int(page))  # → _on_nav_row
+        else:
+            self._on_nav_row(int(page))
+
+    def _on_nav_row(self, row: int) -> None:
+        if row < 0:
+            return
+        page = Page(row)
+        changed = self.stack.currentIndex() != row
+        self.stack.setCurrentIndex(row)
+        self.page_actions[page].setChecked(True)
+        if changed:
+            self.page_changed.emit(row)
+
+    def _fit_navigation(self) -> None:
+        width = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth()
+        width += self.fontMetrics().averageCharWidth() * 4
+        self.nav.setFixedWidth(width)
+
+    def _comfortable_size(self) -> QSize:
+        """Room for a table of orders, in units of the window's font."""
+        fm = self.fontMetrics()
+        return QSize(fm.averageCharWidth() * 110, fm.height() * 34)
+
+    # -- profile, environment -----------------------------------------------------------------
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self._profile = profile
+        title = self.tr("IOTPay Desk")
+        if profile is None:
+            self.profile_label.setText(self.tr("No profile"))
+            self.environment_badge.set_environment(None)
+            self.setWindowTitle(title)
+            return
+        self.profile_label.setText(self.tr("Profile: %1").replace("%1", profile.name))
+        self.environment_badge.set_environment(profile.environment, profile.base_url or "")
+        if profile.environment is Environment.PRODUCTION:
+            self.setWindowTitle(
+                self.tr("%1 — %2 — PRODUCTION").replace("%1", title).replace("%2", profile.name)
+            )
+        else:
+            self.setWindowTitle(self.tr("%1 — %2").replace("%1", title).replace("%2", profile.name))
+
+    @property
+    def profile(self) -> Profile | None:
+        return self._profile
+
+    # -- keychain -------------------------------------------------------------------------------
+
+    def set_keychain_status(self, status: KeychainStatus) -> None:
+        self.banner.set_status(status)
+
+    @async_slot()
+    async def recheck_keychain(self) -> None:
+        """Ask the keychain again (in a worker thread) and update the banner."""
+        store = self._credentials
+        if store is None:
+            return
+        result = await run_busy(
+            self.banner.retry_button,
+            asyncio.to_thread(store.status),
+            progress_text=self.tr("Checking the keychain…"),
+        )
+        if result.value is not None:
+            self.set_keychain_status(result.value)
+
+    # -- connection -----------------------------------------------------------------------------
+
+    def set_connection_check(self, check: ConnectionCheck | None) -> None:
+        self._connection_check = check
+        if check is None:
+            self.connection.set_state(ConnectionState.UNKNOWN)
+
+    def set_connection_state(self, state: ConnectionState) -> None:
+        self.connection.set_state(state)
+
+    @async_slot()
+    async def check_connection(self) -> None:
+        """Run the connection check and show its answer."""
+        check = self._connection_check
+        if check is None:
+            return
+        self.connection.set_state(ConnectionState.CHECKING)
+        state = ConnectionState.UNKNOWN
+        try:
+            result = await run_busy(
+                self.connection,
+                check(),
+                progress_text=self.tr("Checking the connection to IOTPay…"),
+            )
+            if result.value is not None:
+                state = result.value
+        finally:
+            if not self._closing:
+                self.connection.set_state(state)
+
+    # -- misc ---------------------------------------------------------------------------------
+
+    def _about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About IOTPay Desk"))
+        box.setText(
+            self.tr("IOTPay Desk — look up, refund and void card payments made through IOTPay.")
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
