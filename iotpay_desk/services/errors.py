@@ -1,0 +1,82 @@
+"""Typed errors of the money services. Each one means nothing was sent to IOTPay.
+
+Their text is plain English for logs; the GUI shows its own translated message chosen
+by the error's type and fields (``field`` and ``rule`` name what to fix).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iotpay_desk.journal import Action
+
+__all__ = [
+    "ActionInProgress",
+    "CannotReachIotPay",
+    "InvalidInput",
+    "MoneyError",
+    "OrderNotFound",
+    "PaymentChanged",
+    "UnknownDraft",
+]
+
+
+class MoneyError(Exception):
+    """Base of the errors a screen shows to the operator; nothing was sent."""
+
+
+class InvalidInput(MoneyError, ValueError):
+    """A value the operator gave breaks a rule: ``field`` (amount, reason, note, query,
+    payOrderId, operator) and the ``rule`` it breaks."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class ActionInProgress(MoneyError):
+    """Another refund or void on this payment is not resolved yet (``action``)."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+        super().__init__(
+            f"a {action.kind.value} ({action.mch_no}) on this payment is still being "
+            "checked with IOTPay; wait for it to finish"
+        )
+
+
+class PaymentChanged(MoneyError):
+    """Another refund or void (``action``) was made on the payment after this form opened."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+        super().__init__(
+            f"a {action.kind.value} ({action.mch_no}) was made on this payment after the form "
+            "was opened; look the payment up again"
+        )
+
+
+class OrderNotFound(MoneyError):
+    """IOTPay knows no order by that payOrderId or mchOrderNo."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        super().__init__(f"no order {query!r} at IOTPay (neither payOrderId nor mchOrderNo)")
+
+
+class CannotReachIotPay(MoneyError):
+    """IOTPay could not be asked (no connection, no usable answer); nothing was sent."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"could not reach IOTPay: {reason}")
+
+
+class UnknownDraft(MoneyError):
+    """The draft id is not one this service made, or it was for another action."""
+
+    def __init__(self, draft_id: str, why: str = "unknown draft") -> None:
+        self.draft_id = draft_id
+        super().__init__(f"{why}: {draft_id}")

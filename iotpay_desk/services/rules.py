@@ -1,0 +1,162 @@
+"""Pure rules of the Orders screen: status in words, void-or-refund advice, the failure
+classification of IOTPay's answers, amount parsing. No I/O."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from iotpay_desk.api.models import Order, OrderStatus, Outcome
+
+from .errors import InvalidInput
+
+__all__ = [
+    "DEFAULT_CUTOFF",
+    "TORONTO",
+    "Advice",
+    "FailureKind",
+    "StatusWord",
+    "advice",
+    "classify_failure",
+    "looks_like_pay_order_id",
+    "parse_cents",
+    "settles_at",
+    "status_word",
+]
+
+TORONTO = ZoneInfo("America/Toronto")
+DEFAULT_CUTOFF = time(21, 0)
+_PAY_ORDER_ID = re.compile(r"[A-Z]{2}[0-9]{26}")
+_AMOUNT = re.compile(r"(?P<units>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
+_PAY_SUCC_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+class StatusWord(Enum):
+    """An order's status in words; the GUI translates each."""
+
+    PAID = "paid"
+    PAID_NOTIFIED = "paid_notified"
+    PENDING = "pending"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+_WORDS: dict[int, StatusWord] = {
+    OrderStatus.SUCCESS: StatusWord.PAID,
+    OrderStatus.NOTIFIED: StatusWord.PAID_NOTIFIED,
+    OrderStatus.PENDING: StatusWord.PENDING,
+    OrderStatus.FAILED: StatusWord.FAILED,
+}
+
+
+def status_word(status: int) -> StatusWord:
+    """0 pending, 2 paid, 3 paid & notified, 9 failed; anything else (1) unknown."""
+    return _WORDS.get(int(status), StatusWord.UNKNOWN)
+
+
+class Advice(Enum):
+    """What to offer for a payment: void before its settlement, refund after."""
+
+    VOID = "void"
+    REFUND = "refund"
+    NONE = "none"
+
+
+def looks_like_pay_order_id(text: str) -> bool:
+    """IOTPay's ids: two capital letters and 26 digits (``PC20240101215009579871439079``)."""
+    return _PAY_ORDER_ID.fullmatch(text) is not None
+
+
+def _paid_at(order: Order, tz: tzinfo) -> datetime | None:
+    try:
+        return datetime.strptime(order.pay_succ_time, _PAY_SUCC_TIME).replace(tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def settles_at(
+    order: Order, cutoff: time = DEFAULT_CUTOFF, tz: tzinfo = TORONTO
+) -> datetime | None:
+    """When a payment is expected to settle: the first daily cut-off strictly after it was
+    paid (a payment at or after the day's cut-off settles at the next day's). ``None``
+    if the payment time is unknown. Wall-clock arithmetic, so DST keeps the cut-off."""
+    paid = _paid_at(order, tz)
+    if paid is None:
+        return None
+    day: date = paid.date()
+    candidate = datetime.combine(day, cutoff, tzinfo=tz)
+    if paid >= candidate:
+        candidate = datetime.combine(day + timedelta(days=1), cutoff, tzinfo=tz)
+    return candidate
+
+
+def advice(
+    order: Order, now: datetime, cutoff: time = DEFAULT_CUTOFF, tz: tzinfo = TORONTO
+) -> Advice:
+    """Void or refund, from the profile's daily cut-off (IOTPay does not say when a
+    payment settles). ``NONE`` when there is nothing to return: a refund or void order,
+    a payment that did not succeed, nothing left refundable, or no payment time."""
+    if order.is_refund or order.outcome is not Outcome.SUCCEEDED or order.refundable <= 0:
+        return Advice.NONE
+    if order.refundable < order.amount:
+        return Advice.REFUND  # partly refunded already: it has settled
+    settle = settles_at(order, cutoff, tz)
+    if settle is None:
+        return Advice.NONE
+    return Advice.REFUND if now.astimezone(UTC) >= settle.astimezone(UTC) else Advice.VOID
+
+
+class FailureKind(Enum):
+    """Why IOTPay refused a refund or void, as far as the desk acts on it."""
+
+    TOO_LATE_TO_VOID = "too_late_to_void"  # settled: use a refund
+    TOO_EARLY_TO_REFUND = "too_early_to_refund"  # not settled: use a void
+    OVER_REFUNDABLE = "over_refundable"
+    ID_ALREADY_USED = "id_already_used"  # our mchRefundNo exists: check, never resend
+    OTHER = "other"
+
+
+_NOT_SETTLED = ("not settled", "unsettled", "not yet settled", "before settlement")
+_SETTLED = ("already settled", "has been settled", "was settled", "after settlement")
+_OVER = ("more than", "exceed", "greater than", "over the", "insufficient", "not enough")
+_ID_USED = ("already used", "duplicate", "already exists", "repeated")
+
+
+def classify_failure(ret_msg: str) -> FailureKind:
+    """Classify IOTPay's retMsg for a refused refund or void (the one place that does).
+
+    Aligned with the sandbox's texts ("the payment is already settled; use refund, not
+    void", "the payment is not settled yet; use void, not refund", "refundAmount: more
+    than the refundable amount (…)", "mchRefundNo: already used …") and with the wording
+    IOTPay's hosts use for the same refusals.
+    """
+    msg = " ".join(ret_msg.lower().split())
+    if any(k in msg for k in _NOT_SETTLED):
+        return FailureKind.TOO_EARLY_TO_REFUND
+    if any(k in msg for k in _SETTLED) or ("settled" in msg and "use refund" in msg):
+        return FailureKind.TOO_LATE_TO_VOID
+    if "refundable" in msg and any(k in msg for k in _OVER):
+        return FailureKind.OVER_REFUNDABLE
+    if any(k in msg for k in _ID_USED) and ("mchrefundno" in msg or "mchorderno" in msg):
+        return FailureKind.ID_ALREADY_USED
+    return FailureKind.OTHER
+
+
+def parse_cents(text: str) -> int:
+    """``"12.5"`` → 1250. Dot decimals, at most two; raises :class:`InvalidInput` on
+    ``amount``. (Locale-aware parsing belongs to the widget; this is the plain form.)"""
+    raw = text.strip().replace(" ", "").replace(",", "")
+    if raw.startswith("$"):
+        raw = raw[1:]
+    m = _AMOUNT.fullmatch(raw)
+    if not raw or m is None or not (m.group("units") or m.group("frac")):
+        raise InvalidInput("amount", "must be an amount such as 12.50")
+    frac = m.group("frac") or ""
+    if len(frac) > 2:
+        raise InvalidInput("amount", "at most two decimals")
+    cents = int(m.group("units") or "0") * 100 + int((frac + "00")[:2])
+    if cents <= 0:
+        raise InvalidInput("amount", "must be more than 0")
+    return cents
