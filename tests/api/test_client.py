@@ -9,6 +9,7 @@ reading the request, and a closed port.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import socket
@@ -42,7 +43,6 @@ from iotpay_desk.api import (
     QueryRequest,
     Redirect,
     RefundRequest,
-    Request,
     VoidRequest,
     default_http_client,
     is_loopback,
@@ -774,10 +774,8 @@ class Peer:
             pass
         finally:
             writer.close()
-            try:
+            with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
-            except ConnectionError:
-                pass
 
     async def __aenter__(self) -> Peer:
         self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
