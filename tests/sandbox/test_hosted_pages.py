@@ -7,19 +7,22 @@ focus proxy, Tab to leave a field, a click on the submit button.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication exists)
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt, QUrl
 from PySide6.QtTest import QTest
 from PySide6.QtWebEngineCore import (
+    QWebEngineLoadingInfo,
     QWebEnginePage,
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
@@ -28,6 +31,19 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from iotpay_desk.api import (
+    AddCardRequest,
+    Card,
+    IotPayClient,
+    Order,
+    OrderStatus,
+    Outcome,
+    PurchaseRequest,
+    QueryCardRequest,
+    QueryRequest,
+    Redirect,
+)
+from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, Merchant, SandboxServer
 from iotpay_desk.sandbox.hosted import (
     ENDPOINTS,
     TEST_CARDS,
@@ -341,7 +357,7 @@ class RecordingPage(QWebEnginePage):
     def acceptNavigationRequest(
         self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
     ) -> bool:
-        text = url.toString() if isinstance(url, QUrl) else str(url)
+        text = bytes(url.toEncoded().data()).decode() if isinstance(url, QUrl) else str(url)
         if self.is_return(text):
             self.returned.append(text)
             return False  # the desk reads the URL; it is never fetched
@@ -384,10 +400,32 @@ class Browser:
         assert blocker.args == [True]
         self.wait_js("document.readyState", lambda v: v == "complete")
 
-    def load(self, url: str) -> None:
-        with self.qtbot.waitSignal(self.page.loadFinished, timeout=15_000) as blocker:
+    def load(self, url: str, status: int = 200) -> None:
+        """Load ``url`` and check its HTTP status (an error status still shows its page)."""
+        done: list[QWebEngineLoadingInfo] = []
+        finished = (
+            QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus,
+            QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus,
+        )
+
+        def seen(info: QWebEngineLoadingInfo) -> None:
+            if info.status() in finished:
+                done.append(info)
+
+        self.page.loadingChanged.connect(seen)
+        try:
             self.page.load(QUrl(url))
-        assert blocker.args == [True], f"{url} did not load"
+            self.qtbot.waitUntil(lambda: bool(done), timeout=15_000)
+        finally:
+            self.page.loadingChanged.disconnect(seen)
+        info = done[-1]
+        if status == 200:
+            assert info.status() == QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus, (
+                f"{url} did not load: {info.errorString()}"
+            )
+        else:
+            assert info.errorDomain() == QWebEngineLoadingInfo.ErrorDomain.HttpStatusCodeDomain
+            assert info.errorCode() == status, f"{url}: HTTP {info.errorCode()}, not {status}"
         self.wait_js("document.readyState", lambda v: v == "complete")
 
     # ---- reading
@@ -504,13 +542,26 @@ class Browser:
 
 
 @pytest.fixture
-def browser(qtbot: QtBot) -> Iterator[Browser]:
-    b = Browser(qtbot)
+def open_browser(qtbot: QtBot) -> Iterator[Callable[[], Browser]]:
+    """Open as many browser views as a test needs; each fails the test on console errors."""
+    made: list[Browser] = []
+
+    def make() -> Browser:
+        made.append(Browser(qtbot))
+        return made[-1]
+
     try:
-        yield b
-        assert b.page.errors() == [], "JavaScript console errors"
+        yield make
+        for b in made:
+            assert b.page.errors() == [], "JavaScript console errors"
     finally:
-        b.close()
+        for b in made:
+            b.close()
+
+
+@pytest.fixture
+def browser(open_browser: Callable[[], Browser]) -> Browser:
+    return open_browser()
 
 
 def closed_port() -> int:
@@ -662,3 +713,335 @@ def test_page_locks_itself_when_the_session_expires(browser: Browser) -> None:
     for ident in ("card-number", "card-expiry", "card-cvv", "card-holder"):
         assert browser.prop(ident, "disabled") is True
     assert browser.value("card-number") == ""
+
+
+# --------------------------------------------------------------------------- against the sandbox
+
+RETURN_HOST = "shop.example.invalid"
+RETURN_URL = f"https://{RETURN_HOST}/desk/return?till=3&lang=en"
+
+
+class Desk:
+    """The merchant's side: IOTPay's signed client talking to the real sandbox."""
+
+    def __init__(self, sandbox: SandboxServer, merchant: Merchant = DEMO_MERCHANT) -> None:
+        self.url = sandbox.url
+        self.merchant = merchant
+        self.notify_url = f"http://127.0.0.1:{closed_port()}/notify"
+
+    def _call(self, method: str, req: Any) -> Any:
+        async def go() -> Any:
+            async with IotPayClient(self.url, self.merchant.mch_id, self.merchant.key) as client:
+                return await getattr(client, method)(req)
+
+        return asyncio.run(go())
+
+    def purchase(self, amount: int = 1234, return_url: str = RETURN_URL) -> tuple[str, str]:
+        """Start a hosted purchase; returns (mchOrderNo, the hosted page URL)."""
+        order_no = f"HP{uuid.uuid4().hex[:20]}"
+        redirect: Redirect = self._call(
+            "purchase",
+            PurchaseRequest(
+                mch_order_no=order_no,
+                mch_user_id="customer-7",
+                amount=amount,
+                login_name="cashier1",
+                notify_url=self.notify_url,
+                return_url=return_url,
+                subject="Hosted page test",
+            ),
+        )
+        assert redirect.redirect_url.startswith(f"{self.url}/cc/purchase?key=")
+        return order_no, redirect.redirect_url
+
+    def add_card(self, card_id: str, return_url: str) -> str:
+        redirect: Redirect = self._call(
+            "add_card",
+            AddCardRequest(card_id=card_id, login_name="cashier1", return_url=return_url),
+        )
+        assert redirect.redirect_url.startswith(f"{self.url}/cc/addcard?key=")
+        return redirect.redirect_url
+
+    def query(self, order_no: str) -> Order:
+        order: Order = self._call("query", QueryRequest(mch_order_no=order_no))
+        return order
+
+    def query_card(self, card_id: str) -> Card:
+        card: Card = self._call("query_card", QueryCardRequest(card_id=card_id))
+        return card
+
+
+@pytest.fixture
+def desk(sandbox: SandboxServer) -> Desk:
+    return Desk(sandbox)
+
+
+def open_hosted(browser: Browser, url: str, return_url: str = RETURN_URL) -> None:
+    browser.page.return_url = return_url
+    browser.log.blocked_host = urlsplit(return_url).hostname
+    browser.load(url)
+
+
+def wait_return(browser: Browser) -> dict[str, str]:
+    """Wait for the page to send the person back to the merchant; the URL's query."""
+    browser.qtbot.waitUntil(lambda: bool(browser.page.returned), timeout=10_000)
+    assert len(browser.page.returned) == 1
+    fetched = [u for _, u in browser.log.requests if urlsplit(u).hostname == RETURN_HOST]
+    assert fetched == [], "the return URL must never be fetched"
+    return dict(parse_qsl(urlsplit(browser.page.returned[0]).query, keep_blank_values=True))
+
+
+def assert_stays(browser: Browser, ms: int = 300) -> None:
+    browser.qtbot.wait(ms)
+    assert browser.page.returned == []
+
+
+@webengine_test
+def test_hosted_purchase_approved(browser: Browser, desk: Desk) -> None:
+    order_no, url = desk.purchase(amount=1234)
+    open_hosted(browser, url)
+    assert browser.text("merchant") == "Demo Café"
+    assert browser.text("amount") == "$12.34 CAD"
+    assert browser.text("submit") == "Pay $12.34 CAD"
+    assert desk.query(order_no).status == OrderStatus.PENDING
+
+    expiry = future_mmyy()
+    browser.fill("4242424242424242", expiry, "123", "Ada Lovelace")
+    browser.click("submit")
+    back = wait_return(browser)
+
+    # The merchant's own query is kept, IOTPay's parameters are appended.
+    assert back == {
+        "till": "3",
+        "lang": "en",
+        "retCode": "SUCCESS",
+        "status": "2",
+        "mchOrderNo": order_no,
+    }
+    assert browser.page.returned[0].startswith(RETURN_URL + "&")
+    assert len(browser.log.posts("/v3/cc_pfpurchase")) == 1
+    order = desk.query(order_no)
+    assert order.outcome is Outcome.SUCCEEDED
+    assert order.amount == 1234
+    assert order.card_num == "424242******4242"
+    assert order.card_type == "V"
+    assert order.expiry_date == expiry
+
+
+@webengine_test
+def test_hosted_add_card_binds_the_card(browser: Browser, desk: Desk) -> None:
+    card_id = f"card-{uuid.uuid4().hex[:12]}"
+    return_url = f"https://{RETURN_HOST}/cards/done"
+    url = desk.add_card(card_id, return_url)
+    open_hosted(browser, url, return_url)
+    assert browser.text("merchant") == "Demo Café"
+    assert browser.text("submit") == "Save card"
+    assert browser.js("document.getElementById('amount')") is None
+
+    expiry = future_mmyy(years=4)
+    browser.fill("5555555555554444", expiry, "987", "Grace Hopper")
+    assert browser.text("card-brand") == "Mastercard"
+    browser.click("submit")
+    assert wait_return(browser) == {"retCode": "SUCCESS"}
+    assert browser.page.returned[0] == return_url + "?retCode=SUCCESS"
+    assert len(browser.log.posts("/v3/cc_pfaddcard")) == 1
+
+    card = desk.query_card(card_id)
+    assert card.card_num == "555555******4444"
+    assert card.expiry_date == expiry
+    assert card.holder == "Grace Hopper"
+    assert card.brand == "M"
+
+
+@webengine_test
+def test_hosted_purchase_declined(browser: Browser, desk: Desk) -> None:
+    order_no, url = desk.purchase(amount=500)
+    open_hosted(browser, url)
+    browser.fill("4000000000000002", future_mmyy(), "123", "Ada Lovelace")
+    browser.click("submit")
+    back = wait_return(browser)
+    assert back["retCode"] == "FAIL"
+    assert back["status"] == "9"
+    assert back["retMsg"] == "card declined"
+    assert back["mchOrderNo"] == order_no
+    assert (back["till"], back["lang"]) == ("3", "en")
+    order = desk.query(order_no)
+    assert order.status == OrderStatus.FAILED
+    assert order.outcome is Outcome.FAILED
+
+
+@webengine_test
+def test_hosted_purchase_pending_then_succeeds(browser: Browser, desk: Desk) -> None:
+    order_no, url = desk.purchase(amount=2500)
+    open_hosted(browser, url)
+    browser.fill("4000000000000077", future_mmyy(), "123", "Ada Lovelace")
+    browser.click("submit")
+    back = wait_return(browser)
+    assert (back["retCode"], back["status"], back["mchOrderNo"]) == ("SUCCESS", "0", order_no)
+    # 5 sandbox seconds at the fixture's time scale of 60: well under a real second.
+    deadline = time.monotonic() + 5
+    while (order := desk.query(order_no)).status == OrderStatus.PENDING:
+        assert time.monotonic() < deadline, "the pending card never resolved"
+        time.sleep(0.05)
+    assert order.outcome is Outcome.SUCCEEDED
+
+
+@webengine_test
+def test_expired_card_is_refused_on_the_page(browser: Browser, desk: Desk) -> None:
+    order_no, url = desk.purchase()
+    open_hosted(browser, url)
+    browser.fill("4242424242424242", past_mmyy(), "123", "Ada Lovelace")
+    browser.click("submit")
+    browser.wait_text("card-expiry-error", "This card has expired.")
+    assert_stays(browser)
+    assert browser.log.posts("/v3/cc_pfpurchase") == []
+    assert desk.query(order_no).status == OrderStatus.PENDING
+
+
+@webengine_test
+def test_server_refusal_is_shown_and_keeps_the_typing_except_the_cvv(
+    browser: Browser, sandbox: SandboxServer, desk: Desk
+) -> None:
+    # Sandbox time 40 days ahead: a card that expires this month passes the page's own
+    # check (the browser's clock) and is refused by the server's ("card expired").
+    sandbox.advance(40 * 24 * 3600)
+    order_no, url = desk.purchase()
+    open_hosted(browser, url)
+    this_month = future_mmyy(years=0)
+    browser.fill("4242424242424242", this_month, "123", "Ada Lovelace")
+    browser.click("submit")
+    browser.wait_text("form-alert", "expiryDate: card expired")
+    assert browser.text("card-expiry-error") == "Card expired."
+    assert browser.value("card-cvv") == ""
+    assert browser.value("card-number") == "4242 4242 4242 4242"
+    assert browser.value("card-expiry") == f"{this_month[:2]}/{this_month[2:]}"
+    assert browser.value("card-holder") == "Ada Lovelace"
+    assert browser.prop("submit", "disabled") is False
+    assert_stays(browser)
+    assert desk.query(order_no).status == OrderStatus.PENDING
+
+    # The person corrects the expiry, types the CVV again and pays on the same page.
+    browser.focus("card-expiry")
+    for _ in range(5):
+        browser.key(Qt.Key.Key_Backspace)
+    browser.keys(future_mmyy())
+    browser.type("card-cvv", "321")
+    browser.wait_value("card-cvv", "321")
+    browser.click("submit")
+    assert wait_return(browser)["retCode"] == "SUCCESS"
+    assert desk.query(order_no).outcome is Outcome.SUCCEEDED
+
+
+@webengine_test
+def test_submit_is_disabled_while_posting(
+    browser: Browser, sandbox: SandboxServer, desk: Desk
+) -> None:
+    order_no, url = desk.purchase()
+    open_hosted(browser, url)
+    browser.fill("4242424242424242", future_mmyy(), "123", "Ada Lovelace")
+    sandbox.set_faults([FaultSpec(kind="latency", endpoint="cc_pfpurchase", latency_ms=1500)])
+    browser.click("submit")
+    browser.wait_js("document.getElementById('submit').disabled", lambda v: v is True)
+    assert browser.text("submit") == "Processing payment\u2026"
+    assert browser.prop("card-form", "getAttribute('aria-busy')") == "true"
+    # A second click, and Enter in a field, while the first is on its way.
+    browser.click("submit")
+    browser.focus("card-holder")
+    browser.key(Qt.Key.Key_Return)
+    back = wait_return(browser)
+    assert back["retCode"] == "SUCCESS"
+    assert len(browser.log.posts("/v3/cc_pfpurchase")) == 1
+    assert desk.query(order_no).outcome is Outcome.SUCCEEDED
+
+
+@webengine_test
+def test_second_tab_cannot_pay_again(open_browser: Callable[[], Browser], desk: Desk) -> None:
+    order_no, url = desk.purchase(amount=1999)
+    first, second = open_browser(), open_browser()
+    open_hosted(first, url)
+    open_hosted(second, url)
+    first.fill("4242424242424242", future_mmyy(), "123", "Ada Lovelace")
+    first.click("submit")
+    assert wait_return(first)["status"] == "2"
+
+    second.fill("5555555555554444", future_mmyy(), "456", "Ada Lovelace")
+    second.click("submit")
+    second.wait_text("form-alert", "secureId: this page was already used; start again")
+    # The page is dead: locked, the card number and CVV gone.
+    assert second.prop("submit", "disabled") is True
+    assert second.prop("card-number", "disabled") is True
+    assert second.value("card-number") == ""
+    assert second.value("card-cvv") == ""
+    assert_stays(second)
+    order = desk.query(order_no)
+    assert order.outcome is Outcome.SUCCEEDED
+    assert order.card_num == "424242******4242"
+
+
+@webengine_test
+def test_page_whose_secure_id_expired_meanwhile_is_locked(
+    browser: Browser, sandbox: SandboxServer, desk: Desk
+) -> None:
+    order_no, url = desk.purchase()
+    open_hosted(browser, url)
+    browser.fill("4242424242424242", future_mmyy(), "123", "Ada Lovelace")
+    sandbox.advance(3601)  # a secureId lives an hour
+    browser.click("submit")
+    browser.wait_text("form-alert", "secureId: unknown or expired payment page; start again")
+    assert browser.prop("submit", "disabled") is True
+    assert_stays(browser)
+    assert desk.query(order_no).status == OrderStatus.PENDING
+
+    # Opening the link again gives the error page.
+    browser.load(url, status=410)
+    assert browser.js("document.querySelector('form')") is None
+    assert "expired" in str(browser.js("document.body.innerText")).lower()
+
+
+@webengine_test
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cc/purchase?key=" + "0" * 64,
+        "/cc/addcard?key=" + "0" * 64,
+        "/cc/purchase?key=not-a-key",
+        "/cc/purchase",
+    ],
+)
+def test_unknown_key_shows_an_error_page(
+    browser: Browser, sandbox: SandboxServer, path: str
+) -> None:
+    browser.load(sandbox.url + path, status=404)
+    assert browser.js("document.querySelector('form')") is None
+    assert browser.js("document.querySelectorAll('input').length") == 0
+    assert browser.js("document.documentElement.lang") == "en"
+    assert browser.js("document.querySelector('h1').textContent.trim()")
+
+
+@webengine_test
+def test_key_of_the_other_kind_is_unknown(browser: Browser, desk: Desk) -> None:
+    _, url = desk.purchase()
+    browser.load(url.replace("/cc/purchase?", "/cc/addcard?"), status=404)
+    assert browser.js("document.querySelector('form')") is None
+
+
+@webengine_test
+def test_merchant_name_is_shown_as_text(
+    browser: Browser, sandbox_factory: Callable[..., SandboxServer]
+) -> None:
+    merchant = Merchant(
+        mch_id="20000002",
+        key="SANDBOX_TEST_KEY_not_secret_0002",
+        name=NASTY_MERCHANT + " of the Greater Toronto Area and Surrounding Municipalities",
+    )
+    sandbox = sandbox_factory(merchants=[merchant])
+    _, url = Desk(sandbox, merchant).purchase(amount=123456)
+    open_hosted(browser, url)
+    assert browser.text("merchant") == merchant.name
+    assert browser.js("document.scripts.length") == 1
+    assert browser.js("document.querySelectorAll('b, img').length") == 0
+    assert browser.text("amount") == "$1,234.56 CAD"
+    # Narrow window: nothing overflows sideways.
+    browser.view.resize(380, 800)
+    browser.wait_js("window.innerWidth", lambda w: w <= 380)
+    assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
