@@ -217,8 +217,7 @@ def render_error_page(title: str, message: str) -> str:
 <main class="sheet" aria-labelledby="error-title">
 <h1 id="error-title" class="error-title">{_e(title)}</h1>
 <p id="error-message" class="lede">{_e(message)}</p>
-<p class="hint">Nothing was charged on this page. You can close it and go back to the merchant
-to start again.</p>
+<p id="error-hint" class="hint">You can close this page and go back to the merchant.</p>
 </main>
 </body>"""
     return f'<!DOCTYPE html>\n<html lang="en">\n{_head(title, nonce)}\n{body}\n</html>\n'

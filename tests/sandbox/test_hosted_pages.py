@@ -307,6 +307,8 @@ def test_error_page_is_escaped_and_plain() -> None:
     assert not doc.find("form")
     assert not doc.find("input")
     assert "<key>" not in page
+    # Shown for used pages too: it must not claim that nothing was charged.
+    assert "charged" not in doc.words("error-hint")
 
 
 # --------------------------------------------------------------------------- the browser
