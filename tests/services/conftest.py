@@ -1,0 +1,121 @@
+"""Service tests: a real sandbox over loopback, a real journal file, a real client."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from iotpay_desk.api import DirectAddCardRequest, IotPayClient, Order, PurchaseWithTokenRequest
+from iotpay_desk.journal import Journal
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+from iotpay_desk.services import MoneyService
+
+# Short checks: a lost answer is looked up at once, then after 50, 100, 200 ms.
+FAST_CHECKS = (0.0, 0.05, 0.1, 0.2)
+
+
+@pytest_asyncio.fixture
+async def make_client() -> AsyncIterator[Callable[..., IotPayClient]]:
+    """``make_client(url, timeout=5.0)``: a client with its own HTTP pool, closed at teardown."""
+    pools: list[httpx.AsyncClient] = []
+
+    def make(url: str, *, timeout: float = 5.0) -> IotPayClient:
+        http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=2.0), trust_env=False)
+        pools.append(http)
+        return IotPayClient(
+            url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http, backoff=0.02, query_attempts=2
+        )
+
+    yield make
+    for http in pools:
+        await http.aclose()
+
+
+@pytest.fixture
+def client(sandbox: SandboxServer, make_client: Callable[..., IotPayClient]) -> IotPayClient:
+    return make_client(sandbox.url)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[Journal]:
+    j = Journal(tmp_path / "profile" / "journal.sqlite3")
+    yield j
+    j.close()
+
+
+@pytest.fixture
+def make_service(
+    client: IotPayClient, journal: Journal, sandbox: SandboxServer
+) -> Callable[..., MoneyService]:
+    def make(**kw: Any) -> MoneyService:
+        kw.setdefault("operator", "jack")
+        kw.setdefault("check_delays", FAST_CHECKS)
+        kw.setdefault("not_received_after", 0.0)
+        kw.setdefault("clock", sandbox.clock.local_now)
+        return MoneyService(kw.pop("client", client), kw.pop("journal", journal), **kw)
+
+    return make
+
+
+@pytest.fixture
+def service(make_service: Callable[..., MoneyService]) -> MoneyService:
+    return make_service()
+
+
+async def pay(
+    client: IotPayClient,
+    amount: int = 5000,
+    *,
+    card: str = "4242424242424242",
+    mch_order_no: str | None = None,
+) -> Order:
+    """A successful card-on-file payment at the sandbox (bind a card, charge it)."""
+    card_id = "c" + uuid.uuid4().hex[:20]
+    await client.direct_add_card(
+        DirectAddCardRequest(
+            card_id=card_id,
+            card_num=card,
+            holder="Ada Buyer",
+            cvv="123",
+            login_name="jack",
+            expiry_date="1230",
+        )
+    )
+    order = await client.purchase_with_token(
+        PurchaseWithTokenRequest(
+            mch_order_no=mch_order_no or "o" + uuid.uuid4().hex[:20],
+            mch_user_id="cust-1",
+            card_id=card_id,
+            amount=amount,
+            login_name="jack",
+        )
+    )
+    assert order.status == 2, order
+    return order
+
+
+async def returns_at_sandbox(url: str, pay_order_id: str) -> list[dict[str, Any]]:
+    """Refund and void orders the sandbox holds for a payment (GET /sandbox/orders)."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        resp = await http.get(f"{url}/sandbox/orders", params={"mchId": DEMO_MERCHANT.mch_id})
+    resp.raise_for_status()
+    return [
+        o
+        for o in resp.json()["orders"]
+        if o["payType"] == "refund" and o["originalOrderId"] == pay_order_id
+    ]
+
+
+async def wait_for(predicate: Callable[[], Any], within: float = 10.0) -> Any:
+    """Poll ``predicate`` every 20 ms until it is truthy; fail after ``within`` seconds."""
+    async with asyncio.timeout(within):
+        while not (value := predicate()):  # noqa: ASYNC110 - polls another thread or process
+            await asyncio.sleep(0.02)
+    return value
