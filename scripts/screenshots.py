@@ -44,19 +44,19 @@ class Shots:
     workdir: Path
     keep: list[object] = field(default_factory=list)
 
-    def profile(self, environment: str = "sandbox", name: str = "Sandbox"):  # noqa: ANN201
+    def profile(self, environment: str = "sandbox", name: str = "Sandbox"):
         from iotpay_desk.core.profiles import Environment, Profile
 
         env = Environment(environment)
         url = "http://127.0.0.1:8765" if env in (Environment.SANDBOX, Environment.CUSTOM) else None
         return Profile.new(name, env, "10000701", operators=["cashier1"], custom_url=url)
 
-    def settings(self):  # noqa: ANN201
+    def settings(self):
         from iotpay_desk.core.settings import Settings
 
         return Settings(self.workdir / "config")
 
-    def main_window(self, page: str = "orders", environment: str = "sandbox", **kw: object):  # noqa: ANN201
+    def main_window(self, page: str = "orders", environment: str = "sandbox", **kw: object):
         from iotpay_desk.gui.mainwindow import MainWindow, Page
         from iotpay_desk.gui.statusbar import ConnectionState
 
@@ -163,7 +163,9 @@ def worker(args: argparse.Namespace) -> int:
         for theme in args.themes:
             apply_theme(app, theme)
             for lang in args.langs:
-                tr = install_translators("en" if lang == "pseudo" else lang, pseudo=lang == "pseudo")
+                tr = install_translators(
+                    "en" if lang == "pseudo" else lang, pseudo=lang == "pseudo"
+                )
                 for name, factory in SCREENS:
                     if args.only and name not in args.only:
                         continue

@@ -114,9 +114,12 @@ class BusyIndicator(QWidget):
         if self._jobs:
             newest = max(self._jobs)
             self._label.setText(self._jobs[newest])
+            # The whole text, always: the status bar makes room rather than clip it.
+            self._label.setMinimumWidth(self._label.sizeHint().width())
             self.setVisible(True)
         else:
             self._label.clear()
+            self._label.setMinimumWidth(0)
             self.setVisible(False)
 
 

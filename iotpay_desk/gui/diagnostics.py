@@ -140,7 +140,7 @@ class ErrorReporter(QObject):
     def _show(self, text: str, details: str) -> None:
         if self._box is not None and isValid(self._box) and self._box.isVisible():
             self._missed += 1
-            extra = self.tr("%1 more error(s) happened since; see the log.")
+            extra = self.tr("Errors since then: %1 more. See the log file.")
             self._box.setInformativeText(extra.replace("%1", str(self._missed)))
             return
         self._missed = 0

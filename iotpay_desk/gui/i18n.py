@@ -184,10 +184,18 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: Where translatable strings live: the GUI, and the Qt-free core and services, which mark
+#: their texts with ``QT_TRANSLATE_NOOP`` (see :mod:`iotpay_desk.core.i18n`).
+SOURCE_DIRS = ("gui", "core", "services", "journal")
+
+
 def source_files(root: Path | None = None) -> list[Path]:
     """The Python files whose strings go into the catalogues."""
     root = root or _repo_root()
-    files = [root / "iotpay_desk" / "app.py", *sorted((root / "iotpay_desk" / "gui").glob("*.py"))]
+    pkg = root / "iotpay_desk"
+    files = [pkg / "app.py"]
+    for d in SOURCE_DIRS:
+        files += sorted((pkg / d).rglob("*.py"))
     return [f for f in files if f.exists()]
 
 

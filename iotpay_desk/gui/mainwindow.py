@@ -106,13 +106,25 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, int(page))
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 0.35em 0.6em; }")
         self.nav.currentRowChanged.connect(self._on_nav_row)
 
         # -- banner, layout ------------------------------------------------------------------
+        self.production_strip = QLabel(
+            self.tr("PRODUCTION — refunds, voids and charges here move real money."), self
+        )
+        self.production_strip.setObjectName("production-strip")
+        self.production_strip.setWordWrap(True)
+        self.production_strip.setStyleSheet(
+            "QLabel#production-strip { background: #b3001b; color: #ffffff; font-weight: bold;"
+            " padding: 0.3em 0.6em; }"
+        )
+        self.production_strip.setVisible(False)
         self.banner = KeychainBanner(self)
         self.banner.retry_requested.connect(self.recheck_keychain)
         central = QWidget(self)
         outer = QVBoxLayout(central)
+        outer.addWidget(self.production_strip)
         outer.addWidget(self.banner)
         row = QHBoxLayout()
         row.addWidget(self.nav)
@@ -195,13 +207,15 @@ class MainWindow(QMainWindow):
     def _comfortable_size(self) -> QSize:
         """Room for a table of orders, in units of the window's font."""
         fm = self.fontMetrics()
-        return QSize(fm.averageCharWidth() * 110, fm.height() * 34)
+        return QSize(fm.averageCharWidth() * 120, fm.height() * 36)
 
     # -- profile, environment -----------------------------------------------------------------
 
     def set_profile(self, profile: Profile | None) -> None:
         self._profile = profile
         title = self.tr("IOTPay Desk")
+        production = profile is not None and profile.environment is Environment.PRODUCTION
+        self.production_strip.setVisible(production)
         if profile is None:
             self.profile_label.setText(self.tr("No profile"))
             self.environment_badge.set_environment(None)

@@ -1,0 +1,634 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR">
+<context>
+    <name>ActivityPage</name>
+    <message>
+        <source>Activity</source>
+        <translation>Activité</translation>
+    </message>
+    <message>
+        <source>Every refund, void and charge made from this desk, with its outcome. Actions IOTPay has not confirmed yet are checked again here.</source>
+        <translation>Chaque remboursement, annulation et paiement fait depuis ce poste, avec son résultat. Les opérations qu’IOTPay n’a pas encore confirmées sont revérifiées ici.</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionIndicator</name>
+    <message>
+        <source>Connection not checked</source>
+        <translation>Connexion non vérifiée</translation>
+    </message>
+    <message>
+        <source>Checking the connection…</source>
+        <translation>Vérification de la connexion…</translation>
+    </message>
+    <message>
+        <source>Connected to IOTPay</source>
+        <translation>Connecté à IOTPay</translation>
+    </message>
+    <message>
+        <source>Cannot reach IOTPay</source>
+        <translation>IOTPay injoignable</translation>
+    </message>
+    <message>
+        <source>Check the internet connection, then click here to try again.</source>
+        <translation>Vérifiez la connexion Internet, puis cliquez ici pour réessayer.</translation>
+    </message>
+    <message>
+        <source>Click to check the connection to IOTPay again.</source>
+        <translation>Cliquez pour revérifier la connexion à IOTPay.</translation>
+    </message>
+</context>
+<context>
+    <name>EnvironmentBadge</name>
+    <message>
+        <source>No profile</source>
+        <translation>Aucun profil</translation>
+    </message>
+    <message>
+        <source>Create a merchant profile in Settings to start.</source>
+        <translation>Créez un profil marchand dans les Paramètres pour commencer.</translation>
+    </message>
+    <message>
+        <source>PRODUCTION — real money</source>
+        <translation>PRODUCTION — argent réel</translation>
+    </message>
+    <message>
+        <source>IOTPay test</source>
+        <translation>Test IOTPay</translation>
+    </message>
+    <message>
+        <source>Sandbox</source>
+        <translation>Bac à sable</translation>
+    </message>
+    <message>
+        <source>Custom server</source>
+        <translation>Serveur personnalisé</translation>
+    </message>
+    <message>
+        <source>Refunds, voids and charges move real money on IOTPay&apos;s production host.</source>
+        <translation>Les remboursements, annulations et paiements déplacent de l’argent réel sur le serveur de production d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s test host: no real money moves.</source>
+        <translation>Serveur de test d’IOTPay : aucun argent réel n’est déplacé.</translation>
+    </message>
+    <message>
+        <source>The local sandbox on this computer: no real money moves.</source>
+        <translation>Le bac à sable local de cet ordinateur : aucun argent réel n’est déplacé.</translation>
+    </message>
+    <message>
+        <source>A custom server: %1</source>
+        <translation>Un serveur personnalisé : %1</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorReporter</name>
+    <message>
+        <source>Errors since then: %1 more. See the log file.</source>
+        <translation>Erreurs depuis : %1 de plus. Consultez le fichier journal.</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>Checking with IOTPay… IOTPay did not answer in time, so the request may have gone through. Do not repeat it: the desk confirms the outcome with IOTPay.</source>
+        <translation>Vérification auprès d’IOTPay… IOTPay n’a pas répondu à temps : la demande a peut-être abouti. Ne la refaites pas : le poste confirme le résultat auprès d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>%1: %2. Correct it and try again.</source>
+        <translation>%1 : %2. Corrigez-le et réessayez.</translation>
+    </message>
+    <message>
+        <source>IOTPay has no such order or card (“%1”). Check the number and try again.</source>
+        <translation>IOTPay ne connaît pas cette commande ou cette carte (« %1 »). Vérifiez le numéro et réessayez.</translation>
+    </message>
+    <message>
+        <source>IOTPay refused the request: “%1”. Check the details and try again; if it keeps happening, contact IOTPay support.</source>
+        <translation>IOTPay a refusé la demande : « %1 ». Vérifiez les détails et réessayez ; si cela se reproduit, contactez l’assistance d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>Could not reach IOTPay. Check the internet connection and try again.</source>
+        <translation>Impossible de joindre IOTPay. Vérifiez la connexion Internet et réessayez.</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong. It has been written to the log. Try again; if it happens again, send the log file to your support contact.</source>
+        <translation>Une erreur inattendue s’est produite. Elle a été consignée dans le journal. Réessayez ; si elle se reproduit, envoyez le fichier journal à votre contact d’assistance.</translation>
+    </message>
+    <message>
+        <source>IOTPay Desk</source>
+        <translation>Poste IOTPay</translation>
+    </message>
+</context>
+<context>
+    <name>Field</name>
+    <message>
+        <source>Merchant ID</source>
+        <translation>Identifiant marchand</translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation>Numéro de commande</translation>
+    </message>
+    <message>
+        <source>Customer ID</source>
+        <translation>Identifiant client</translation>
+    </message>
+    <message>
+        <source>Card ID</source>
+        <translation>Identifiant de carte</translation>
+    </message>
+    <message>
+        <source>Refund number</source>
+        <translation>Numéro de remboursement</translation>
+    </message>
+    <message>
+        <source>IOTPay order ID</source>
+        <translation>Identifiant de commande IOTPay</translation>
+    </message>
+    <message>
+        <source>Operator login</source>
+        <translation>Identifiant de l’opérateur</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Notification address</source>
+        <translation>Adresse de notification</translation>
+    </message>
+    <message>
+        <source>Return address</source>
+        <translation>Adresse de retour</translation>
+    </message>
+    <message>
+        <source>Customer IP address</source>
+        <translation>Adresse IP du client</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Devise</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Refund amount</source>
+        <translation>Montant du remboursement</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>Numéro de carte</translation>
+    </message>
+    <message>
+        <source>Expiry date</source>
+        <translation>Date d’expiration</translation>
+    </message>
+    <message>
+        <source>Cardholder name</source>
+        <translation>Nom du titulaire</translation>
+    </message>
+    <message>
+        <source>Security code (CVV)</source>
+        <translation>Code de sécurité (CVV)</translation>
+    </message>
+    <message>
+        <source>Wallet type</source>
+        <translation>Type de portefeuille</translation>
+    </message>
+    <message>
+        <source>Wallet data</source>
+        <translation>Données du portefeuille</translation>
+    </message>
+</context>
+<context>
+    <name>KeychainBanner</name>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>Keychain locked</source>
+        <translation>Trousseau verrouillé</translation>
+    </message>
+    <message>
+        <source>No keychain</source>
+        <translation>Aucun trousseau</translation>
+    </message>
+    <message>
+        <source>The system keychain cannot be used, so the desk cannot read your merchant key.</source>
+        <translation>Le trousseau du système est inutilisable : le poste ne peut pas lire votre clé marchand.</translation>
+    </message>
+    <message>
+        <source>Until then the desk cannot talk to IOTPay for this profile.</source>
+        <translation>D’ici là, le poste ne peut pas communiquer avec IOTPay pour ce profil.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>IOTPay Desk</source>
+        <translation>Poste IOTPay</translation>
+    </message>
+    <message>
+        <source>&amp;Orders</source>
+        <extracomment>Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``).</extracomment>
+        <translation>&amp;Commandes</translation>
+    </message>
+    <message>
+        <source>&amp;Card vault</source>
+        <translation>Co&amp;ffre de cartes</translation>
+    </message>
+    <message>
+        <source>&amp;Activity</source>
+        <translation>&amp;Activité</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Paramètres</translation>
+    </message>
+    <message>
+        <source>Navigation</source>
+        <translation>Navigation</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>A&amp;ller à</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;About IOTPay Desk</source>
+        <translation>À &amp;propos du Poste IOTPay</translation>
+    </message>
+    <message>
+        <source>No profile</source>
+        <translation>Aucun profil</translation>
+    </message>
+    <message>
+        <source>Profile: %1</source>
+        <translation>Profil : %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2 — PRODUCTION</source>
+        <translation>%1 — %2 — PRODUCTION</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Checking the keychain…</source>
+        <translation>Vérification du trousseau…</translation>
+    </message>
+    <message>
+        <source>Checking the connection to IOTPay…</source>
+        <translation>Vérification de la connexion à IOTPay…</translation>
+    </message>
+    <message>
+        <source>About IOTPay Desk</source>
+        <translation>À propos du Poste IOTPay</translation>
+    </message>
+    <message>
+        <source>IOTPay Desk — look up, refund and void card payments made through IOTPay.</source>
+        <translation>Poste IOTPay — consultez, remboursez et annulez les paiements par carte faits avec IOTPay.</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersPage</name>
+    <message>
+        <source>Orders</source>
+        <translation>Commandes</translation>
+    </message>
+    <message>
+        <source>Look up a payment by its order number or IOTPay order ID, then refund or void it.</source>
+        <translation>Retrouvez un paiement par son numéro de commande ou son identifiant IOTPay, puis remboursez-le ou annulez-le.</translation>
+    </message>
+</context>
+<context>
+    <name>Rule</name>
+    <message>
+        <source>is required</source>
+        <translation>est obligatoire</translation>
+    </message>
+    <message>
+        <source>must be text</source>
+        <translation>doit être du texte</translation>
+    </message>
+    <message>
+        <source>must not be blank</source>
+        <translation>ne doit pas être vide</translation>
+    </message>
+    <message>
+        <source>must not contain control characters</source>
+        <translation>ne doit pas contenir de caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>must be a whole number of cents</source>
+        <translation>doit être un nombre entier de cents</translation>
+    </message>
+    <message>
+        <source>must be more than 0 cents</source>
+        <translation>doit être supérieur à 0 cent</translation>
+    </message>
+    <message>
+        <source>is too large</source>
+        <translation>est trop grand</translation>
+    </message>
+    <message>
+        <source>must be base64 text</source>
+        <translation>doit être du texte en base64</translation>
+    </message>
+    <message>
+        <source>must be valid base64</source>
+        <translation>doit être du base64 valide</translation>
+    </message>
+    <message>
+        <source>must be MMYY (month 01-12, two-digit year)</source>
+        <translation>doit être au format MMAA (mois 01-12, année sur deux chiffres)</translation>
+    </message>
+    <message>
+        <source>must be digits only</source>
+        <translation>ne doit contenir que des chiffres</translation>
+    </message>
+    <message>
+        <source>must be 12 to 19 digits</source>
+        <translation>doit compter de 12 à 19 chiffres</translation>
+    </message>
+    <message>
+        <source>fails the card number check (Luhn)</source>
+        <translation>échoue au contrôle du numéro de carte (Luhn)</translation>
+    </message>
+    <message>
+        <source>must be 3 or 4 digits</source>
+        <translation>doit compter 3 ou 4 chiffres</translation>
+    </message>
+    <message>
+        <source>must be an http(s) address</source>
+        <translation>doit être une adresse http(s)</translation>
+    </message>
+    <message>
+        <source>must be an IPv4 or IPv6 address</source>
+        <translation>doit être une adresse IPv4 ou IPv6</translation>
+    </message>
+    <message>
+        <source>must not start or end with a space</source>
+        <translation>ne doit ni commencer ni finir par une espace</translation>
+    </message>
+    <message>
+        <source>is required together with the wallet type and wallet data</source>
+        <translation>est obligatoire avec le type et les données du portefeuille</translation>
+    </message>
+    <message>
+        <source>is required (or give the IOTPay order ID)</source>
+        <translation>est obligatoire (ou indiquez l’identifiant de commande IOTPay)</translation>
+    </message>
+    <message>
+        <source>must be left empty when the order number is given</source>
+        <translation>doit rester vide si le numéro de commande est indiqué</translation>
+    </message>
+    <message>
+        <source>must be at most %1 characters</source>
+        <translation>doit compter au plus %1 caractères</translation>
+    </message>
+    <message>
+        <source>must be one of: %1</source>
+        <translation>doit être l’une des valeurs : %1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Settings cannot be changed in this window.</source>
+        <translation>Les paramètres ne peuvent pas être modifiés dans cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>Saving settings…</source>
+        <translation>Enregistrement des paramètres…</translation>
+    </message>
+</context>
+<context>
+    <name>VaultPage</name>
+    <message>
+        <source>Card vault</source>
+        <translation>Coffre de cartes</translation>
+    </message>
+    <message>
+        <source>Save a customer&apos;s card on IOTPay&apos;s secure page and charge it later. This page arrives in the next version of the desk.</source>
+        <translation>Enregistrez la carte d’un client sur la page sécurisée d’IOTPay et débitez-la plus tard. Cette page arrive dans la prochaine version du poste.</translation>
+    </message>
+</context>
+<context>
+    <name>keychain</name>
+    <message>
+        <source>No system keychain was found. Install and start a Secret Service provider such as GNOME Keyring or KWallet, then restart.</source>
+        <translation>Aucun trousseau système n’a été trouvé. Installez et démarrez un fournisseur Secret Service, comme GNOME Keyring ou KWallet, puis redémarrez.</translation>
+    </message>
+    <message>
+        <source>The only keychain available keeps keys in a plain file, which this desk does not use. Install and start a Secret Service provider such as GNOME Keyring or KWallet, then restart.</source>
+        <translation>Le seul trousseau disponible conserve les clés dans un fichier en clair, que ce poste n’utilise pas. Installez et démarrez un fournisseur Secret Service, comme GNOME Keyring ou KWallet, puis redémarrez.</translation>
+    </message>
+    <message>
+        <source>The system keychain could not be reached. Make sure its service (such as GNOME Keyring or KWallet) is running, then restart.</source>
+        <translation>Impossible de joindre le trousseau du système. Vérifiez que son service (comme GNOME Keyring ou KWallet) est lancé, puis redémarrez.</translation>
+    </message>
+    <message>
+        <source>Your system keychain is locked — unlock it and retry.</source>
+        <translation>Le trousseau de votre système est verrouillé — déverrouillez-le et réessayez.</translation>
+    </message>
+    <message>
+        <source>The system keychain did not store the merchant key. Retry; if it keeps failing, open your keychain application and check it.</source>
+        <translation>Le trousseau du système n’a pas enregistré la clé marchand. Réessayez ; si l’échec persiste, ouvrez l’application de votre trousseau et vérifiez-la.</translation>
+    </message>
+</context>
+<context>
+    <name>profile</name>
+    <message>
+        <source>Profile id</source>
+        <translation>Identifiant du profil</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Nom du profil</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>Environnement</translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation>URL du serveur</translation>
+    </message>
+    <message>
+        <source>Merchant ID (mchId)</source>
+        <translation>Identifiant marchand (mchId)</translation>
+    </message>
+    <message>
+        <source>Operator login names</source>
+        <translation>Identifiants des opérateurs</translation>
+    </message>
+    <message>
+        <source>Default operator</source>
+        <translation>Opérateur par défaut</translation>
+    </message>
+    <message>
+        <source>Daily batch cut-off</source>
+        <translation>Heure de clôture quotidienne</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Fuseau horaire</translation>
+    </message>
+    <message>
+        <source>Retype refund amounts above</source>
+        <translation>Faire retaper les remboursements au-delà de</translation>
+    </message>
+    <message>
+        <source>Direct card entry (PCI DSS)</source>
+        <translation>Saisie directe de carte (PCI DSS)</translation>
+    </message>
+    <message>
+        <source>PCI DSS confirmation</source>
+        <translation>Confirmation PCI DSS</translation>
+    </message>
+    <message>
+        <source>Notify URL</source>
+        <translation>URL de notification</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créé le</translation>
+    </message>
+    <message>
+        <source>Production (ccapi.iotpaycloud.com)</source>
+        <translation>Production (ccapi.iotpaycloud.com)</translation>
+    </message>
+    <message>
+        <source>IOTPay test host (ccdev.iotpaycloud.com)</source>
+        <translation>Serveur de test IOTPay (ccdev.iotpaycloud.com)</translation>
+    </message>
+    <message>
+        <source>Custom URL</source>
+        <translation>URL personnalisée</translation>
+    </message>
+    <message>
+        <source>Local sandbox</source>
+        <translation>Bac à sable local</translation>
+    </message>
+</context>
+<context>
+    <name>settings</name>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>The language of the desk. Takes effect after a restart.</source>
+        <translation>La langue du poste. Prend effet au prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Comme le système</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Anglais</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>Français</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Thème</translation>
+    </message>
+    <message>
+        <source>Light or dark colours, or follow the system.</source>
+        <translation>Couleurs claires ou sombres, ou comme le système.</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Clair</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Sombre</translation>
+    </message>
+    <message>
+        <source>Retype large refund amounts</source>
+        <translation>Faire retaper les gros remboursements</translation>
+    </message>
+    <message>
+        <source>Ask the cashier to type the amount again for refunds above the profile&apos;s threshold.</source>
+        <translation>Demander au caissier de retaper le montant des remboursements au-delà du seuil du profil.</translation>
+    </message>
+    <message>
+        <source>Recent lookups to remember</source>
+        <translation>Recherches récentes à retenir</translation>
+    </message>
+    <message>
+        <source>How many recent order lookups the search box offers (0 turns it off).</source>
+        <translation>Nombre de recherches de commandes récentes proposées par la zone de recherche (0 pour désactiver).</translation>
+    </message>
+    <message>
+        <source>Log detail</source>
+        <translation>Détail du journal</translation>
+    </message>
+    <message>
+        <source>How much the desk writes to its log file. Card data and keys never are.</source>
+        <translation>Quantité d’informations écrites dans le fichier journal. Les données de carte et les clés ne le sont jamais.</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>Erreurs seulement</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>Avertissements</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>Everything (for support)</source>
+        <translation>Tout (pour l’assistance)</translation>
+    </message>
+    <message>
+        <source>Lengthen all texts (layout check)</source>
+        <translation>Allonger tous les textes (contrôle de mise en page)</translation>
+    </message>
+    <message>
+        <source>Shows every text about a third longer to find clipped labels. Needs a restart.</source>
+        <translation>Affiche chaque texte environ un tiers plus long pour repérer les libellés tronqués. Nécessite un redémarrage.</translation>
+    </message>
+</context>
+</TS>
