@@ -156,7 +156,9 @@ class SandboxServer:
         if self._sock is None:
             infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
             family, _, _, _, addr = infos[0]
-            sock = socket.socket(family, socket.SOCK_STREAM)
+            # proto must be IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY on accepted
+            # connections only then; without it Nagle + delayed ACK add ~40 ms per answer.
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             try:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind(addr)
@@ -187,6 +189,7 @@ class SandboxServer:
 
     async def serve(self) -> None:
         """Serve on the current loop until cancelled or :meth:`request_stop`."""
+        self._ready.clear()
         engine = self._open()
         sock = self._bind()
         self._loop = asyncio.get_running_loop()
@@ -230,6 +233,7 @@ class SandboxServer:
                 await serving
                 raise
         finally:
+            self._ready.set()  # wake anyone still waiting, also when startup failed
             background.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await background
@@ -249,6 +253,8 @@ class SandboxServer:
     async def wait_ready(self) -> str:
         """For callers of :meth:`serve` on the same loop: wait until it accepts connections."""
         await asyncio.to_thread(self._ready.wait)
+        if self._uv is None or not self._uv.started:
+            raise RuntimeError("the sandbox did not start")
         return self.url
 
     # ------------------------------------------------------------------ own thread
@@ -269,7 +275,9 @@ class SandboxServer:
             target=self._thread_main, name=f"iotpay-sandbox-{self.url}", daemon=True
         )
         self._thread.start()
-        if not self._ready.wait(START_TIMEOUT_S) or self._thread_error is not None:
+        ready = self._ready.wait(START_TIMEOUT_S)
+        uv = self._uv
+        if not ready or uv is None or not uv.started or self._thread_error is not None:
             error = self._thread_error
             self.stop_in_thread()
             raise RuntimeError("the sandbox did not start") from error

@@ -14,10 +14,9 @@ Anything else is a 404 with a JSON body.
 from __future__ import annotations
 
 import asyncio
-import html
-import importlib
 import json
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +27,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import cards
 from .clock import SandboxClock
 from .engine import HOSTED_ENDPOINTS, SIGNED_ENDPOINTS, Engine, SessionView, fail
 from .faults import HANG_LIMIT_S, FaultSet, FaultSpec
@@ -108,89 +106,17 @@ def _v3_handler(ctx: _Context) -> Callable[[Request], Any]:
 # ---------------------------------------------------------------------- hosted pages
 
 
-def _renderer() -> Callable[..., str]:
-    """The hosted page renderer if the page module is installed, else the plain fallback."""
-    try:
-        module = importlib.import_module("iotpay_desk.sandbox.hosted")
-    except ModuleNotFoundError as exc:
-        if exc.name != "iotpay_desk.sandbox.hosted":
-            raise
-        return _fallback_card_page
-    render: Callable[..., str] = module.render_card_page
-    return render
-
-
-def _message_page(title: str, text: str) -> str:
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head><body>"
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
-    )
-
-
-def _fallback_card_page(
-    kind: str,
-    *,
-    secure_id: str,
-    merchant_name: str,
-    amount_cents: int | None,
-    currency: str,
-    expires_in_s: int,
-) -> str:
-    """A plain card form that posts JSON to /v3/cc_pf<kind> and follows redirectUrl."""
-    title = "Pay" if kind == "purchase" else "Save a card"
-    amount = (
-        f"<p id='amount'>{amount_cents // 100}.{amount_cents % 100:02d} {html.escape(currency)}</p>"
-        if amount_cents is not None
-        else ""
-    )
-    cards_list = "".join(
-        f"<li><code>{num}</code> {brand}: {behaviour}</li>"
-        for num, (behaviour, brand) in cards.TEST_CARDS.items()
-    )
-    endpoint = "/v3/cc_pfpurchase" if kind == "purchase" else "/v3/cc_pfaddcard"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} - IOTPay sandbox</title></head>
-<body>
-<h1>{html.escape(merchant_name)}</h1>{amount}
-<form id="card" autocomplete="off">
-<label>Card number <input id="cardNum" inputmode="numeric" maxlength="19" required></label>
-<label>Expiry (MMYY) <input id="expiryDate" inputmode="numeric" maxlength="4" required></label>
-<label>CVV <input id="cvv" inputmode="numeric" maxlength="4" required></label>
-<label>Name on card <input id="holder" maxlength="64" required></label>
-<button id="submit" type="submit">{title}</button>
-</form>
-<p id="error" role="alert"></p>
-<p>This page expires in {expires_in_s // 60} minutes.</p>
-<p>Sandbox test cards (any future expiry, any CVV):</p><ul>{cards_list}</ul>
-<script>
-const secureId = {json.dumps(secure_id)};
-document.getElementById("card").addEventListener("submit", async (ev) => {{
-  ev.preventDefault();
-  const v = (id) => document.getElementById(id).value.trim();
-  const body = {{secureId, cardNum: v("cardNum").replace(/\\s+/g, ""), cvv: v("cvv"),
-                expiryDate: v("expiryDate"), holder: v("holder")}};
-  const r = await fetch({json.dumps(endpoint)}, {{method: "POST",
-      headers: {{"Content-Type": "application/json;charset=UTF-8"}}, body: JSON.stringify(body)}});
-  const env = await r.json();
-  if (env.retCode === "SUCCESS" && env.retData && env.retData.redirectUrl) {{
-    window.location.assign(env.retData.redirectUrl);
-  }} else {{
-    document.getElementById("error").textContent = env.retMsg || "Payment failed";
-  }}
-}});
-</script>
-</body></html>"""
-
-
 def _page_handler(ctx: _Context, kind: str) -> Callable[[Request], Any]:
     async def page(request: Request) -> Response:
+        # Imported here: the page module is large and only these two routes need it.
+        from .hosted import render_card_page, render_error_page
+
         key = request.query_params.get("key", "")
         view: SessionView = ctx.engine.session_view(kind, key)
         headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
         if view.state == "unknown":
             return HTMLResponse(
-                _message_page("Page not found", "This payment page does not exist."),
+                render_error_page("Page not found", "This payment page does not exist."),
                 status_code=404,
                 headers=headers,
             )
@@ -201,12 +127,12 @@ def _page_handler(ctx: _Context, kind: str) -> Callable[[Request], Any]:
                 else "This payment page has expired. Please start again."
             )
             return HTMLResponse(
-                _message_page("Page expired", text), status_code=410, headers=headers
+                render_error_page("Page expired", text), status_code=410, headers=headers
             )
         real = ctx.clock.real_seconds(view.expires_in_s)
-        expires_in = int(real if real != float("inf") else view.expires_in_s)
-        page_html = _renderer()(
-            kind,
+        expires_in = int(real if math.isfinite(real) else view.expires_in_s)
+        page_html = render_card_page(
+            "purchase" if kind == "purchase" else "addcard",
             secure_id=key,
             merchant_name=view.merchant_name,
             amount_cents=view.amount_cents,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -20,7 +23,7 @@ def unique(prefix: str = "T") -> str:
 
 
 def signed(params: dict[str, Any], key: str = KEY) -> dict[str, Any]:
-    body = {"mchId": MCH, **params}
+    body = {"mchId": MCH, **{k: v for k, v in params.items() if v is not None}}
     body["sign"] = sign(body, key)
     return body
 
@@ -81,3 +84,56 @@ def charge(http: httpx.Client, card_id: str, amount: int = 1500, **extra: Any) -
 
 def query(http: httpx.Client, **by: str) -> dict[str, Any]:
     return ok(http, "cc_query", by)
+
+
+class NotifySink:
+    """A real HTTP receiver for notify on loopback (stdlib server in a thread).
+
+    ``answers`` are the bodies it answers in turn (the last one repeats); each received
+    body is kept in ``received`` (raw bytes, in order).
+    """
+
+    def __init__(self, answers: Sequence[str] = ("SUCCESS",), status: int = 200) -> None:
+        self.answers = list(answers)
+        self.status = status
+        self.received: list[bytes] = []
+        self.arrived = threading.Condition()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                with sink.arrived:
+                    index = len(sink.received)
+                    sink.received.append(body)
+                    sink.arrived.notify_all()
+                answer = sink.answers[min(index, len(sink.answers) - 1)].encode()
+                self.send_response(sink.status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notify"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> NotifySink:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[bytes]:
+        """Block until ``count`` notifications arrived (AssertionError after ``timeout``)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.received) >= count, timeout):
+                raise AssertionError(f"{len(self.received)} notifications, expected {count}")
+            return list(self.received)
