@@ -21,7 +21,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import qasync
@@ -49,6 +49,9 @@ from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
 from iotpay_desk.gui.mainwindow import MainWindow
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from iotpay_desk.sandbox import SandboxServer
 
 __all__ = ["main", "parse_args"]
 
@@ -120,7 +123,7 @@ class Desk:
     profiles: ProfileStore | None = None
     http: httpx.AsyncClient | None = None
     client: IotPayClient | None = None
-    sandbox: Any = None
+    sandbox: SandboxServer | None = None
     window: MainWindow | None = None
 
     async def start(self, window: MainWindow) -> None:
@@ -143,13 +146,12 @@ class Desk:
             await self._connect(profile)
 
     async def _start_sandbox(self) -> Profile | None:
+        # Imported here: Starlette and uvicorn are only needed with --sandbox.
         from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 
         db = self.paths.data_dir / "sandbox" / "sandbox.sqlite3"
         db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        server = SandboxServer(
-            db_path=db, merchants=[DEMO_MERCHANT], time_scale=self.args.time_scale
-        )
+        server = SandboxServer([DEMO_MERCHANT], data_path=db, time_scale=self.args.time_scale)
         url: str = await asyncio.to_thread(server.start_in_thread)
         self.sandbox = server
         log.info("sandbox listening on %s", url)
@@ -182,7 +184,7 @@ class Desk:
         self.client = IotPayClient(profile.base_url, profile.mch_id, key, http=self.http)
         client = self.client
         window.set_connection_check(lambda: probe_connection(client))
-        window.check_connection()
+        await window.check_connection()
 
     def _tell(self, message: UserMessage) -> None:
         show_message(self.window, message)
@@ -193,7 +195,7 @@ class Desk:
         if self.http is not None:
             await self.http.aclose()
         if self.sandbox is not None:
-            await asyncio.to_thread(self.sandbox.stop)
+            await asyncio.to_thread(self.sandbox.stop_in_thread)
             self.sandbox = None
 
 
@@ -209,6 +211,15 @@ async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
             show_message(window, describe(exc))
         except KeychainError as exc:
             window.set_keychain_status(KeychainStatus(exc.state, exc.message, exc.detail))
+        profile = window.profile
+        log.info(
+            "desk ready: profile=%s environment=%s connection=%s keychain=%s title=%r",
+            profile.name if profile else "-",
+            profile.environment.value if profile else "-",
+            window.connection.state.value,
+            window.banner.status.state.value if window.banner.status else "-",
+            window.windowTitle(),
+        )
         if smoke:
             print(READY, flush=True)
             window.close()

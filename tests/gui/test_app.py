@@ -1,0 +1,110 @@
+"""Start-up of the real program in a subprocess: --smoke, --sandbox, no QtWebEngine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Runs the desk's own main() and reports what start-up imported.
+_PROBE = """
+import sys
+from iotpay_desk.app import main
+code = main(sys.argv[1:])
+web = sorted(m for m in sys.modules if "WebEngine" in m)
+print("webengine-modules:", ",".join(web) or "none", flush=True)
+sys.exit(code)
+"""
+
+
+def _run(
+    *args: str, keyring: str | None = None, keep_pseudo: bool = False
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)  # HOME and XDG dirs already point into tmp_path
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = str(ROOT)
+    if not keep_pseudo:
+        env.pop("IOTPAY_DESK_PSEUDO", None)
+    if keyring is not None:
+        env["PYTHON_KEYRING_BACKEND"] = keyring
+    return subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _profiles(home: Path) -> list[dict[str, object]]:
+    data = json.loads((home / ".config" / "iotpay-desk" / "profiles.json").read_text("utf-8"))
+    profiles = data["profiles"]
+    assert isinstance(profiles, list)
+    return profiles
+
+
+def test_smoke_starts_and_never_loads_qtwebengine(hermetic_home: Path) -> None:
+    proc = _run("--smoke")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "iotpay-desk ready" in lines
+    assert "webengine-modules: none" in lines
+    assert "desk ready: profile=- " in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_sandbox_smoke_creates_then_reuses_the_sandbox_profile(hermetic_home: Path) -> None:
+    first = _run("--sandbox", "--smoke")
+    assert first.returncode == 0, first.stderr
+    assert "iotpay-desk ready" in first.stdout.splitlines()
+    assert "webengine-modules: none" in first.stdout.splitlines()
+    assert "sandbox listening on http://127.0.0.1:" in first.stderr
+    assert "profile=Sandbox environment=sandbox connection=connected keychain=available" in (
+        first.stderr
+    )
+    assert "Shutting down" in first.stderr  # the sandbox was stopped before exit
+    (profile,) = _profiles(hermetic_home)
+    assert profile["environment"] == "sandbox"
+    assert profile["mch_id"] == "10000701"
+    assert "SANDBOX_DEMO_KEY" not in json.dumps(profile)  # the key is only in the keychain
+
+    second = _run("--sandbox", "--smoke")
+    assert second.returncode == 0, second.stderr
+    (again,) = _profiles(hermetic_home)
+    assert again["id"] == profile["id"]
+    assert again["custom_url"] != profile["custom_url"]  # a new free port each run
+    assert "Traceback" not in first.stderr + second.stderr
+
+
+def test_sandbox_smoke_without_a_keychain_says_so_and_exits_cleanly(hermetic_home: Path) -> None:
+    proc = _run("--sandbox", "--smoke", keyring="keyring.backends.fail.Keyring")
+    assert proc.returncode == 0, proc.stderr
+    assert "iotpay-desk ready" in proc.stdout.splitlines()
+    assert "keychain=unavailable" in proc.stderr
+    assert "connection=unknown" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_pseudo_translation_switch(
+    hermetic_home: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if how == "env":
+        monkeypatch.setenv("IOTPAY_DESK_PSEUDO", "1")
+    proc = _run("--smoke", *(["--pseudo"] if how == "flag" else []), keep_pseudo=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "title='⟦ÎÖTPáý Désk" in proc.stderr
+
+
+def test_french(hermetic_home: Path) -> None:
+    proc = _run("--smoke", "--language", "fr")
+    assert proc.returncode == 0, proc.stderr
+    assert "title='Poste IOTPay'" in proc.stderr
