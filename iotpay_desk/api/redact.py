@@ -74,16 +74,18 @@ def forget_secret(value: str) -> None:
         _known_secrets.discard(value)
 
 
-def looks_like_card(digits: str) -> bool:
-    """True for 12-19 ASCII digits that pass Luhn and start like a payment card."""
-    if not 12 <= len(digits) <= 19 or not luhn_ok(digits):
-        return False
-    first = digits[0]
-    if first in "3456":
+def _card_prefix(digits: str) -> bool:
+    first = digits[:1]
+    if first in ("3", "4", "5", "6"):
         return True
     if first == "2":
-        return 22 <= int(digits[:2]) <= 27
-    return digits.startswith("81")
+        return len(digits) < 2 or "22" <= digits[:2] <= "27"
+    return digits[:2] in ("8", "81")
+
+
+def looks_like_card(digits: str) -> bool:
+    """True for 12-19 ASCII digits that pass Luhn and start like a payment card."""
+    return 12 <= len(digits) <= 19 and _card_prefix(digits) and luhn_ok(digits)
 
 
 def _mask_cards(text: str) -> str:
@@ -95,6 +97,9 @@ def _mask_cards(text: str) -> str:
         glued_right = run.end() < len(text) and bool(_GLUE.match(text, run.end()))
         i = 0
         while i < len(groups):
+            if not _card_prefix(groups[i].group(0)[:2]):
+                i += 1
+                continue
             found = None
             digits = ""
             for j in range(i, len(groups)):
