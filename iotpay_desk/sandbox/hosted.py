@@ -161,7 +161,7 @@ You are not charged now.</p>"""
 <label for="card-number">Card number</label>
 <div class="with-brand">
 <input id="card-number" type="text" inputmode="numeric" autocomplete="cc-number"
- autocorrect="off" autocapitalize="off" spellcheck="false" maxlength="23"
+ autocorrect="off" autocapitalize="off" spellcheck="false"
  placeholder="1234 5678 9012 3456" aria-describedby="card-number-error" required>
 <span id="card-brand" class="brand" aria-live="polite"></span>
 </div>
@@ -171,7 +171,7 @@ You are not charged now.</p>"""
 <div class="field">
 <label for="card-expiry">Expiry (MM/YY)</label>
 <input id="card-expiry" type="text" inputmode="numeric" autocomplete="cc-exp"
- autocorrect="off" autocapitalize="off" spellcheck="false" maxlength="5" placeholder="MM/YY"
+ autocorrect="off" autocapitalize="off" spellcheck="false" placeholder="MM/YY"
  aria-describedby="card-expiry-error" required>
 <p id="card-expiry-error" class="error" aria-live="polite"></p>
 </div>

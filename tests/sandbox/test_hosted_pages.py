@@ -610,6 +610,17 @@ def test_card_number_is_grouped_in_fours_as_typed(browser: Browser) -> None:
     browser.keys("5555 5555 5555 4444")
     browser.wait_value("card-number", "5555 5555 5555 4444")
     assert browser.text("card-brand") == "Mastercard"
+    # Pasted with dashes and blanks (no length limit cuts it before it is cleaned).
+    browser.js("document.getElementById('card-number').select()")
+    clipboard = QApplication.clipboard()
+    assert clipboard is not None
+    clipboard.setText("  4000 - 0000 - 0000 - 0077  ")
+    QTest.keyClick(browser.proxy, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    browser.wait_value("card-number", "4000 0000 0000 0077")
+    browser.focus("card-expiry")
+    clipboard.setText("12 / 31")
+    QTest.keyClick(browser.proxy, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    browser.wait_value("card-expiry", "12/31")
 
 
 @webengine_test
