@@ -364,7 +364,12 @@ class Journal:
                 operator or action.operator,
                 "check",
                 action_id,
-                {"mch_no": action.mch_no, "result": result, "attempt": action.attempts + 1},
+                {
+                    "kind": action.kind.value,
+                    "mch_no": action.mch_no,
+                    "result": result,
+                    "attempt": action.attempts + 1,
+                },
             )
             return self._get(db, action_id)
 

@@ -10,6 +10,7 @@ from .errors import (
     MoneyError,
     OrderNotFound,
     PaymentChanged,
+    RefusedByIotPay,
     UnknownDraft,
 )
 from .money import CHECK_DELAYS, ActionResult, Draft, MoneyService, OrderDetail
@@ -39,6 +40,7 @@ __all__ = [
     "OrderDetail",
     "OrderNotFound",
     "PaymentChanged",
+    "RefusedByIotPay",
     "StatusWord",
     "UnknownDraft",
     "advice",

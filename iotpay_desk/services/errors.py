@@ -18,6 +18,7 @@ __all__ = [
     "MoneyError",
     "OrderNotFound",
     "PaymentChanged",
+    "RefusedByIotPay",
     "UnknownDraft",
 ]
 
@@ -72,6 +73,15 @@ class CannotReachIotPay(MoneyError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(f"could not reach IOTPay: {reason}")
+
+
+class RefusedByIotPay(MoneyError):
+    """IOTPay refused a look-up for another reason than "not found" (a wrong merchant key
+    or mchId, for instance): ``ret_msg`` is its reason."""
+
+    def __init__(self, ret_msg: str) -> None:
+        self.ret_msg = ret_msg
+        super().__init__(f"IOTPay refused: {ret_msg or 'no reason given'}")
 
 
 class UnknownDraft(MoneyError):

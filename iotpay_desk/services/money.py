@@ -63,6 +63,7 @@ from .errors import (
     InvalidInput,
     OrderNotFound,
     PaymentChanged,
+    RefusedByIotPay,
     UnknownDraft,
 )
 from .rules import (
@@ -318,7 +319,7 @@ class MoneyService:
                 break
             except IotPayRejected as exc:
                 if not exc.is_not_found:
-                    raise InvalidInput("query", exc.ret_msg or "refused by IOTPay") from None
+                    raise RefusedByIotPay(exc.ret_msg) from None
         if order is None:
             raise OrderNotFound(query)
         return await self._detail(order, query)
@@ -330,7 +331,7 @@ class MoneyService:
         except IotPayRejected as exc:
             if exc.is_not_found:
                 raise OrderNotFound(pay_order_id) from None
-            raise InvalidInput("payOrderId", exc.ret_msg or "refused by IOTPay") from None
+            raise RefusedByIotPay(exc.ret_msg) from None
         return await self._detail(order, None)
 
     async def _detail(self, order: Order, query: str | None) -> OrderDetail:
@@ -380,7 +381,16 @@ class MoneyService:
         return await self._db(self._journal.audit_page, limit, before_id)
 
     async def open_actions(self) -> list[Action]:
+        """Unresolved refunds and voids of this merchant (the "checking" list)."""
         return await self._db(self._journal.open_actions, self.mch_id)
+
+    async def actions_page(self, limit: int = 100, before_id: int | None = None) -> list[Action]:
+        """Journal actions newest first, a page at a time."""
+        return await self._db(self._journal.actions_page, limit, before_id)
+
+    async def audit_for_action(self, action_id: int) -> list[AuditEntry]:
+        """Every audit entry of one action, oldest first."""
+        return await self._db(self._journal.audit_for_action, action_id)
 
     # ------------------------------------------------------------------ drafts
 
@@ -402,6 +412,10 @@ class MoneyService:
         )
         self._drafts[draft.id] = draft
         return draft
+
+    def discard_draft(self, draft_id: str) -> None:
+        """Forget a draft whose form closed (a call in flight for it carries on)."""
+        self._drafts.pop(draft_id, None)
 
     def _draft(self, draft_id: str, kind: ActionKind, pay_order_id: str) -> Draft:
         draft = self._drafts.get(draft_id)
@@ -527,7 +541,7 @@ class MoneyService:
         except IotPayRejected as exc:
             if exc.is_not_found:
                 raise OrderNotFound(pay_order_id) from None
-            raise InvalidInput("payOrderId", exc.ret_msg or "refused by IOTPay") from None
+            raise RefusedByIotPay(exc.ret_msg) from None
         if payment.is_refund:
             raise InvalidInput("payOrderId", "is a refund or void, not a payment")
         if payment.outcome is not Outcome.SUCCEEDED:

@@ -22,6 +22,7 @@ from iotpay_desk.services import (
     MoneyService,
     OrderNotFound,
     PaymentChanged,
+    RefusedByIotPay,
     StatusWord,
     UnknownDraft,
     classify_failure,
@@ -529,3 +530,21 @@ async def _until(predicate: Callable[[], object], within: float = 10.0) -> None:
     from .conftest import wait_for
 
     await wait_for(predicate, within)
+
+
+async def test_a_wrong_merchant_key_is_a_refusal_not_a_missing_order(
+    make_service: Callable[..., MoneyService], sandbox: SandboxServer, journal: Journal
+) -> None:
+    async with httpx.AsyncClient(trust_env=False) as http:
+        wrong = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, "NOT_THE_KEY_000000", http=http)
+        service = make_service(client=wrong)
+        with pytest.raises(RefusedByIotPay) as info:
+            await service.lookup("order-1")
+        assert "sign" in info.value.ret_msg.lower()
+        draft = await service.new_draft(VOID, "PC20240101215009579871439079")
+        with pytest.raises(RefusedByIotPay):
+            await service.void("PC20240101215009579871439079", draft_id=draft.id)
+        service.discard_draft(draft.id)
+        with pytest.raises(UnknownDraft):
+            await service.void("PC20240101215009579871439079", draft_id=draft.id)
+    assert journal.actions_page() == []
