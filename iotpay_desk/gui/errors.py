@@ -20,7 +20,7 @@ import re
 import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from iotpay_desk.api import CannotConnect, InvalidRequest, IotPayRejected, OutcomeUnknown
@@ -28,12 +28,23 @@ from iotpay_desk.api.redact import redact
 from iotpay_desk.core.credentials import TRANSLATION_CONTEXT as KEYCHAIN_CONTEXT
 from iotpay_desk.core.credentials import KeychainError
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
+from iotpay_desk.core.settings import SettingValueError
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.services import (
+    ActionInProgress,
+    CannotReachIotPay,
+    InvalidInput,
+    OrderNotFound,
+    PaymentChanged,
+    UnknownDraft,
+)
 
 __all__ = [
     "Kind",
     "UserMessage",
     "describe",
     "field_label",
+    "format_cents",
     "keychain_text",
     "rule_text",
     "show_message",
@@ -85,6 +96,11 @@ _FIELD_LABELS: dict[str, str] = {
     "cvv": QT_TRANSLATE_NOOP("Field", "Security code (CVV)"),
     "walletType": QT_TRANSLATE_NOOP("Field", "Wallet type"),
     "walletData": QT_TRANSLATE_NOOP("Field", "Wallet data"),
+    # iotpay_desk.services.InvalidInput fields
+    "query": QT_TRANSLATE_NOOP("Field", "Order number or IOTPay order ID"),
+    "reason": QT_TRANSLATE_NOOP("Field", "Reason"),
+    "note": QT_TRANSLATE_NOOP("Field", "Note"),
+    "operator": QT_TRANSLATE_NOOP("Field", "Operator"),
 }
 
 # The rule texts of iotpay_desk.api.rules / models, word for word.
@@ -123,8 +139,20 @@ _RULES: dict[str, str] = {
     "give only one of mchOrderNo or payOrderId": QT_TRANSLATE_NOOP(
         "Rule", "must be left empty when the order number is given"
     ),
+    # iotpay_desk.services
+    "must be more than 0": QT_TRANSLATE_NOOP("Rule", "must be more than 0"),
+    "must be an amount such as 12.50": QT_TRANSLATE_NOOP("Rule", "must be an amount such as 12.50"),
+    "nothing is left to void on this payment": QT_TRANSLATE_NOOP(
+        "Rule", "has nothing left to void"
+    ),
+    "is a refund or void, not a payment": QT_TRANSLATE_NOOP(
+        "Rule", "is a refund or a void, not a payment"
+    ),
+    "the payment did not succeed": QT_TRANSLATE_NOOP("Rule", "is a payment that did not succeed"),
+    "refused by IOTPay": QT_TRANSLATE_NOOP("Rule", "was refused by IOTPay"),
 }
 _AT_MOST = re.compile(r"at most (\d+) characters")
+_OVER_REFUNDABLE = re.compile(r"more than the refundable amount \((\d+) cents left\)")
 _ONE_OF = re.compile(r"must be ([A-Za-z0-9_]+(?: or [A-Za-z0-9_]+)*)")
 
 # core.credentials keeps its messages as English source strings in this context.
@@ -168,6 +196,10 @@ def rule_text(rule: str) -> str:
     m = _AT_MOST.fullmatch(rule)
     if m:
         return translate("Rule", "must be at most %1 characters").replace("%1", m.group(1))
+    m = _OVER_REFUNDABLE.fullmatch(rule)
+    if m:
+        left = format_cents(int(m.group(1)))
+        return translate("Rule", "is more than what is left to refund (%1)").replace("%1", left)
     m = _ONE_OF.fullmatch(rule)
     if m:
         allowed = ", ".join(m.group(1).split(" or "))
@@ -178,6 +210,23 @@ def rule_text(rule: str) -> str:
 def keychain_text(message: str) -> str:
     """A message of ``iotpay_desk.core.credentials``, translated."""
     return translate(KEYCHAIN_CONTEXT, message) if message else message
+
+
+# --------------------------------------------------------------------------- money
+
+
+def format_cents(cents: int, locale: QLocale | None = None) -> str:
+    """``1250`` → ``$12.50`` (English) or ``12,50 $`` (French): the locale's currency
+    layout, built from the integer cents (never through a float)."""
+    loc = locale or QLocale()
+    sign = "-" if cents < 0 else ""
+    dollars, rest = divmod(abs(cents), 100)
+    number = f"{loc.toString(dollars)}{loc.decimalPoint()}{rest:02d}"
+    template = loc.toCurrencyString(0.0, "$", 2)  # e.g. "$0.00" / "0,00 $"
+    zero = f"0{loc.decimalPoint()}00"
+    if zero in template:
+        return sign + template.replace(zero, number, 1)
+    return f"{sign}${number}"
 
 
 # --------------------------------------------------------------------------- describe
@@ -214,7 +263,51 @@ def describe(exc: BaseException) -> UserMessage:
             )
         reason = exc.ret_msg or translate("Errors", "no reason given")
         return UserMessage(Kind.USER, text.replace("%1", redact(reason)))
-    if isinstance(exc, CannotConnect):
+    if isinstance(exc, InvalidInput):
+        text = translate("Errors", "%1: %2. Correct it and try again.")
+        text = text.replace("%1", field_label(exc.field)).replace("%2", rule_text(exc.rule))
+        return UserMessage(Kind.USER, text, field=exc.field)
+    if isinstance(exc, OrderNotFound):
+        text = translate(
+            "Errors",
+            "IOTPay has no order “%1”. Check the order number or IOTPay order ID and try again.",
+        )
+        return UserMessage(Kind.USER, text.replace("%1", redact(exc.query)), field="query")
+    if isinstance(exc, ActionInProgress):
+        if exc.action.kind is ActionKind.VOID:
+            text = translate(
+                "Errors",
+                "A void of this payment is still being checked with IOTPay. Wait for its "
+                "outcome in Activity before starting another refund or void.",
+            )
+        else:
+            text = translate(
+                "Errors",
+                "A refund of this payment is still being checked with IOTPay. Wait for its "
+                "outcome in Activity before starting another refund or void.",
+            )
+        return UserMessage(Kind.USER, text)
+    if isinstance(exc, PaymentChanged):
+        return UserMessage(
+            Kind.USER,
+            translate(
+                "Errors",
+                "This payment was refunded or voided after this form was opened. Nothing was "
+                "sent. Look the payment up again to see what is left.",
+            ),
+        )
+    if isinstance(exc, UnknownDraft):
+        return UserMessage(
+            Kind.USER,
+            translate(
+                "Errors", "This form is out of date. Nothing was sent. Close it and start again."
+            ),
+        )
+    if isinstance(exc, SettingValueError):
+        label = translate(exc.setting.context, exc.setting.label)
+        text = translate("Errors", "%1: %2. Correct it and try again.")
+        return UserMessage(Kind.USER, text.replace("%1", label).replace("%2", rule_text(exc.rule)))
+    if isinstance(exc, CannotConnect | CannotReachIotPay):
         return UserMessage(
             Kind.USER,
             translate(

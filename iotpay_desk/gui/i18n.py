@@ -88,20 +88,13 @@ def pseudo_text(text: str, scale: float = PSEUDO_SCALE) -> str:
         return text
     out: list[str] = []
     pos = 0
-    visible = 0
     for m in _KEEP.finditer(text):
-        chunk = text[pos : m.start()]
-        out.append(chunk.translate(_ACCENTS))
-        visible += len(chunk)
-        kept = m.group(0)
-        out.append(kept)
-        if kept.startswith("&") and len(kept) == 2 and kept != "&&":
-            visible += 1
+        out.append(text[pos : m.start()].translate(_ACCENTS))
+        out.append(m.group(0))
         pos = m.end()
-    tail = text[pos:]
-    out.append(tail.translate(_ACCENTS))
-    visible += len(tail)
-    pad = "·" * max(1, math.ceil(visible * scale) - 2)
+    out.append(text[pos:].translate(_ACCENTS))
+    # The brackets count towards the growth; at least one pad character.
+    pad = "·" * max(1, math.ceil(len(text) * scale) - 2)
     return "⟦" + "".join(out) + pad + "⟧"
 
 
@@ -117,11 +110,13 @@ class PseudoTranslator(QTranslator):
         source_text: str,
         disambiguation: str | None = None,
         n: int = -1,
-    ) -> str:
+    ) -> str | None:
+        # None is a null QString: Qt goes on to the next catalogue (or the source text);
+        # "" would be taken as the translation.
         if not source_text or source_text == "QT_LAYOUT_DIRECTION":
-            return ""
+            return None
         if _QT_CONTEXT.match(context or "") and context not in _QT_CONTEXTS_KEPT:
-            return ""
+            return None
         return pseudo_text(source_text)
 
     def isEmpty(self) -> bool:

@@ -112,6 +112,26 @@
         <translation>aucune raison indiquée</translation>
     </message>
     <message>
+        <source>IOTPay has no order “%1”. Check the order number or IOTPay order ID and try again.</source>
+        <translation>IOTPay n’a aucune commande « %1 ». Vérifiez le numéro de commande ou l’identifiant de commande IOTPay et réessayez.</translation>
+    </message>
+    <message>
+        <source>A void of this payment is still being checked with IOTPay. Wait for its outcome in Activity before starting another refund or void.</source>
+        <translation>Une annulation de ce paiement est encore en cours de vérification auprès d’IOTPay. Attendez son résultat dans Activité avant de lancer un autre remboursement ou une autre annulation.</translation>
+    </message>
+    <message>
+        <source>A refund of this payment is still being checked with IOTPay. Wait for its outcome in Activity before starting another refund or void.</source>
+        <translation>Un remboursement de ce paiement est encore en cours de vérification auprès d’IOTPay. Attendez son résultat dans Activité avant de lancer un autre remboursement ou une autre annulation.</translation>
+    </message>
+    <message>
+        <source>This payment was refunded or voided after this form was opened. Nothing was sent. Look the payment up again to see what is left.</source>
+        <translation>Ce paiement a été remboursé ou annulé après l’ouverture de ce formulaire. Rien n’a été envoyé. Recherchez de nouveau le paiement pour voir ce qu’il en reste.</translation>
+    </message>
+    <message>
+        <source>This form is out of date. Nothing was sent. Close it and start again.</source>
+        <translation>Ce formulaire n’est plus à jour. Rien n’a été envoyé. Fermez-le et recommencez.</translation>
+    </message>
+    <message>
         <source>Could not reach IOTPay. Check the internet connection and try again.</source>
         <translation>Impossible de joindre IOTPay. Vérifiez la connexion Internet et réessayez.</translation>
     </message>
@@ -214,6 +234,22 @@
         <source>Wallet data</source>
         <translation>Données du portefeuille</translation>
     </message>
+    <message>
+        <source>Order number or IOTPay order ID</source>
+        <translation>Numéro de commande ou identifiant de commande IOTPay</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Opérateur</translation>
+    </message>
 </context>
 <context>
     <name>KeychainBanner</name>
@@ -264,6 +300,10 @@
     <message>
         <source>Navigation</source>
         <translation>Navigation</translation>
+    </message>
+    <message>
+        <source>PRODUCTION — refunds, voids and charges here move real money.</source>
+        <translation>PRODUCTION — les remboursements, annulations et paiements faits ici déplacent de l’argent réel.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -412,8 +452,36 @@
         <translation>doit rester vide si le numéro de commande est indiqué</translation>
     </message>
     <message>
+        <source>must be more than 0</source>
+        <translation>doit être supérieur à 0</translation>
+    </message>
+    <message>
+        <source>must be an amount such as 12.50</source>
+        <translation>doit être un montant comme 12,50</translation>
+    </message>
+    <message>
+        <source>has nothing left to void</source>
+        <translation>n’a plus rien à annuler</translation>
+    </message>
+    <message>
+        <source>is a refund or a void, not a payment</source>
+        <translation>est un remboursement ou une annulation, pas un paiement</translation>
+    </message>
+    <message>
+        <source>is a payment that did not succeed</source>
+        <translation>est un paiement qui n’a pas abouti</translation>
+    </message>
+    <message>
+        <source>was refused by IOTPay</source>
+        <translation>a été refusé par IOTPay</translation>
+    </message>
+    <message>
         <source>must be at most %1 characters</source>
         <translation>doit compter au plus %1 caractères</translation>
+    </message>
+    <message>
+        <source>is more than what is left to refund (%1)</source>
+        <translation>dépasse ce qui reste à rembourser (%1)</translation>
     </message>
     <message>
         <source>must be one of: %1</source>
