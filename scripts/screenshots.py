@@ -146,12 +146,18 @@ def _settle(app: object, rounds: int = 5) -> None:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication, Qt, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication, QWidget
 
     from iotpay_desk.gui.i18n import install_translators
     from iotpay_desk.gui.theme import apply_theme
 
+    def qt_message(_mode: object, _ctx: object, message: str) -> None:
+        # WORKAROUND: the offscreen plugin warns on every top-level show (QTBUG-74252).
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(qt_message)
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts, True)
     app = QApplication([sys.argv[0]])
     app.setApplicationName("iotpay-desk")
