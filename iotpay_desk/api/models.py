@@ -59,6 +59,11 @@ class Request:
         """Extra rules that span fields."""
 
 
+def _given(value: Any) -> bool:
+    """False for ``None`` and blank text: such a field is not sent."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def request_params(req: Request, mch_id: str) -> dict[str, Any]:
     """Validate ``req`` and return the flat JSON params (without ``sign``).
 
@@ -74,7 +79,7 @@ def request_params(req: Request, mch_id: str) -> dict[str, Any]:
         if api is None:
             continue
         value = getattr(req, f.name)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if not _given(value):
             # A blank optional field is simply not sent (the sign drops "" too).
             if f.metadata["required"]:
                 raise InvalidRequest(api, "is required")
@@ -166,8 +171,8 @@ class PurchaseWithWalletRequest(Request):
     notify_url: str | None = _f("notifyUrl", rules.url(), required=False)
 
     def check(self) -> None:
-        if (self.wallet_type is None) != (self.wallet_data is None):
-            missing = "walletType" if self.wallet_type is None else "walletData"
+        if _given(self.wallet_type) != _given(self.wallet_data):
+            missing = "walletData" if _given(self.wallet_type) else "walletType"
             raise InvalidRequest(missing, "is required with walletType and walletData")
 
 
@@ -201,9 +206,10 @@ class QueryRequest(Request):
     pay_order_id: str | None = _f("payOrderId", _ID, required=False)
 
     def check(self) -> None:
-        if not self.mch_order_no and not self.pay_order_id:
+        by_mch, by_pay = _given(self.mch_order_no), _given(self.pay_order_id)
+        if not by_mch and not by_pay:
             raise InvalidRequest("mchOrderNo", "one of mchOrderNo or payOrderId is required")
-        if self.mch_order_no and self.pay_order_id:
+        if by_mch and by_pay:
             raise InvalidRequest("payOrderId", "give only one of mchOrderNo or payOrderId")
 
 

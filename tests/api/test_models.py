@@ -282,7 +282,11 @@ def invalid(req: Request, mch_id: str = MCH) -> str:
     (refund(refund_amount=0), "refundAmount: must be more than 0 cents"),
     (refund(pay_order_id="P" * 31), "payOrderId: at most 30 characters"),
     (void(mch_refund_no=""), "mchRefundNo: is required"),
+    (wallet(wallet_data="  "), "walletData: is required with walletType and walletData"),
+    (wallet(wallet_type=""), "walletType: is required with walletType and walletData"),
     (QueryRequest(), "mchOrderNo: one of mchOrderNo or payOrderId is required"),
+    (QueryRequest(mch_order_no=" ", pay_order_id=""),
+     "mchOrderNo: one of mchOrderNo or payOrderId is required"),
     (QueryRequest(mch_order_no="A", pay_order_id="B"),
      "payOrderId: give only one of mchOrderNo or payOrderId"),
     (QueryCardRequest(card_id="c\n1"), "cardId: must not contain control characters"),
@@ -303,6 +307,13 @@ def test_a_blank_optional_field_is_not_sent() -> None:
     params = request_params(purchase(subject="   ", body=""), MCH)
     assert "subject" not in params
     assert "body" not in params
+    assert request_params(QueryRequest(mch_order_no="  ", pay_order_id=PAY_ORDER_ID), MCH) == {
+        "mchId": MCH,
+        "payOrderId": PAY_ORDER_ID,
+    }
+    params = request_params(wallet(wallet_type=None, wallet_data=" "), MCH)
+    assert "walletType" not in params
+    assert "walletData" not in params
 
 
 def test_card_data_never_in_an_error_message() -> None:
