@@ -34,6 +34,7 @@ from .models import (
     VoidRequest,
     request_params,
 )
+from .redact import mask_cards
 from .sign import sign
 
 __all__ = ["PRODUCTION_URL", "TEST_URL", "IotPayClient", "default_http_client", "is_loopback"]
@@ -170,7 +171,8 @@ class IotPayClient:
             raise OutcomeUnknown(endpoint, "the answer was not a JSON object")
         ret_code = envelope.get("retCode")
         ret_msg = envelope.get("retMsg")
-        ret_msg = ret_msg if isinstance(ret_msg, str) else ""
+        # retMsg may echo what was sent; a card number in it goes no further masked.
+        ret_msg = mask_cards(ret_msg) if isinstance(ret_msg, str) else ""
         log.debug("<- %s %s", endpoint, ret_code)
         if ret_code == "FAIL":
             raise IotPayRejected(endpoint, ret_msg)

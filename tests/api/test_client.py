@@ -417,6 +417,18 @@ async def test_not_found_is_recognised(ret_msg: str, not_found: bool) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_card_number_echoed_in_ret_msg_is_masked() -> None:
+    host = Host(envelope(ret_code="FAIL", ret_msg=f"cardNum {CARD} is not accepted"))
+    with pytest.raises(IotPayRejected) as info:
+        await run(host, CALLS["direct_add_card"])
+    assert info.value.ret_msg == "cardNum 424242******4242 is not accepted"
+    assert_clean(info.value)
+    host = Host(envelope({**ORDER, "status": 9}, ret_msg=f"card {CARD} declined"))
+    order = await run(host, CALLS["purchase_with_token"])
+    assert order.ret_msg == "card 424242******4242 declined"
+
+
+@pytest.mark.asyncio
 async def test_fail_without_ret_msg() -> None:
     host = Host(httpx.Response(200, json={"retCode": "FAIL"}))
     with pytest.raises(IotPayRejected) as info:
