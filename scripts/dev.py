@@ -186,6 +186,10 @@ def install_uv() -> list[str]:
         )
         if pip.returncode == 0 and _uv_version([str(_bootstrap_uv_path())]):
             return [str(_bootstrap_uv_path())]
+        raise SetupError(
+            f"pip could not install {UV_PIN} into {BOOTSTRAP.name}/ (see above: network, proxy "
+            "or certificate?); fix that and retry, or install uv yourself and put it on PATH"
+        )
     # No venv module (Debian without python3-venv): try a per-user install.
     say("could not make a bootstrap venv; trying 'pip install --user'")
     pip = subprocess.run(
