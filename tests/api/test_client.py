@@ -723,7 +723,11 @@ async def test_concurrency_is_bounded() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as http:
         client = IotPayClient(BASE, MCH, KEY, http=http, max_concurrency=3)
         tasks = [asyncio.create_task(client.query(QUERY)) for _ in range(12)]
-        for _ in range(20):
+        for _ in range(1000):
+            if in_flight == 3:
+                break
+            await asyncio.sleep(0)
+        for _ in range(100):  # give the other nine every chance to slip through
             await asyncio.sleep(0)
         assert in_flight == 3
         release.set()
