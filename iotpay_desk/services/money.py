@@ -544,6 +544,8 @@ class MoneyService:
             raise RefusedByIotPay(exc.ret_msg) from None
         if payment.is_refund:
             raise InvalidInput("payOrderId", "is a refund or void, not a payment")
+        if payment.outcome is Outcome.NOT_YET_KNOWN:
+            raise InvalidInput("payOrderId", "the payment is still pending")
         if payment.outcome is not Outcome.SUCCEEDED:
             raise InvalidInput("payOrderId", "the payment did not succeed")
         return payment

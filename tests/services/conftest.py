@@ -75,8 +75,9 @@ async def pay(
     *,
     card: str = "4242424242424242",
     mch_order_no: str | None = None,
+    expect_status: int = 2,
 ) -> Order:
-    """A successful card-on-file payment at the sandbox (bind a card, charge it)."""
+    """A card-on-file payment at the sandbox (bind a card, charge it); 4242… succeeds."""
     card_id = "c" + uuid.uuid4().hex[:20]
     await client.direct_add_card(
         DirectAddCardRequest(
@@ -97,7 +98,7 @@ async def pay(
             login_name="jack",
         )
     )
-    assert order.status == 2, order
+    assert order.status == expect_status, order
     return order
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from iotpay_desk.api import IotPayClient, IotPayRejected, RefundRequest, VoidRequest
 from iotpay_desk.journal import Action, ActionKind, ActionState, Journal
-from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
+from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxClock, SandboxServer
 from iotpay_desk.services import (
     ActionInProgress,
     Advice,
@@ -547,4 +547,28 @@ async def test_a_wrong_merchant_key_is_a_refusal_not_a_missing_order(
         service.discard_draft(draft.id)
         with pytest.raises(UnknownDraft):
             await service.void("PC20240101215009579871439079", draft_id=draft.id)
+    assert journal.actions_page() == []
+
+
+async def test_a_pending_or_declined_payment_cannot_be_returned(
+    make_service: Callable[..., MoneyService],
+    make_client: Callable[..., IotPayClient],
+    sandbox_factory: Callable[..., SandboxServer],
+    journal: Journal,
+) -> None:
+    frozen = sandbox_factory(clock=SandboxClock(frozen=True))  # pending stays pending
+    c = make_client(frozen.url)
+    service = make_service(client=c, clock=frozen.clock.local_now)
+    pending = await pay(c, 1000, card="4000000000000077", expect_status=0)
+    declined = await pay(c, 1000, card="4000000000000002", expect_status=9)
+    detail = await service.lookup(pending.pay_order_id)
+    assert detail.status is StatusWord.PENDING
+    assert detail.advice is Advice.NONE
+    assert (await service.lookup(declined.pay_order_id)).status is StatusWord.FAILED
+    for p, rule in [(pending, "still pending"), (declined, "did not succeed")]:
+        d = await service.new_draft(VOID, p.pay_order_id)
+        with pytest.raises(InvalidInput) as info:
+            await service.void(p.pay_order_id, draft_id=d.id)
+        assert info.value.field == "payOrderId"
+        assert rule in info.value.rule
     assert journal.actions_page() == []
