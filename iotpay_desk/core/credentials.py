@@ -17,11 +17,12 @@ English source strings (translation context :data:`TRANSLATION_CONTEXT`); variab
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
@@ -112,7 +113,63 @@ class KeychainError(Exception):
 
 def backend_name(backend: KeyringBackend) -> str:
     cls = type(backend)
+    if getattr(cls, "_wraps_upstream", False):
+        cls = cls.__mro__[1]
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _closing_secret_service(backend: KeyringBackend) -> KeyringBackend:
+    """The Secret Service backend, minus its D-Bus connection leak on a locked keychain.
+
+    WORKAROUND: keyring's ``SecretService.Keyring.get_preferred_collection`` opens a D-Bus
+    connection and raises ``KeyringLocked``/``InitError`` without closing it
+    (https://github.com/jaraco/keyring/issues/380); every check of a locked keychain
+    leaked a socket. Same behaviour otherwise; other backends are returned as they are.
+    """
+    try:
+        from keyring.backends import SecretService
+    except ImportError:  # pragma: no cover - always importable; secretstorage may be absent
+        return backend
+    closing_class = _closing_class()
+    if type(backend) is not SecretService.Keyring or closing_class is None:
+        return backend
+    fixed: KeyringBackend = closing_class.__new__(closing_class)
+    fixed.__dict__.update(backend.__dict__)
+    return fixed
+
+
+@functools.cache
+def _closing_class() -> type[KeyringBackend] | None:
+    try:
+        import secretstorage
+        import secretstorage.exceptions
+        from keyring.backends import SecretService
+    except ImportError:  # pragma: no cover
+        return None
+
+    class ClosingSecretServiceKeyring(SecretService.Keyring):
+        _wraps_upstream = True
+
+        def get_preferred_collection(self) -> Any:
+            bus = secretstorage.dbus_init()
+            try:
+                try:
+                    if hasattr(self, "preferred_collection"):
+                        collection = secretstorage.Collection(bus, self.preferred_collection)
+                    else:
+                        collection = secretstorage.get_default_collection(bus)
+                except secretstorage.exceptions.SecretStorageException as e:
+                    raise keyring.errors.InitError(f"Failed to create the collection: {e}.") from e
+                if collection.is_locked():
+                    collection.unlock()
+                    if collection.is_locked():  # the user dismissed the prompt
+                        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+            except BaseException:
+                bus.close()
+                raise
+            return collection
+
+    return ClosingSecretServiceKeyring
 
 
 def _is_plaintext(backend: KeyringBackend) -> bool:
@@ -207,6 +264,7 @@ class CredentialStore:
                 candidate = allowed[0]
             elif chained:
                 candidate = chained[0]
+        candidate = _closing_secret_service(candidate)
         name = backend_name(candidate)
         if _is_fail(candidate):
             return None, KeychainStatus(
