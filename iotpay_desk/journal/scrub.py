@@ -7,41 +7,23 @@ run glued to letters (``PC2024…``, ``R2401…``) is never taken for a card num
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from iotpay_desk.api.rules import luhn_ok
+from iotpay_desk.api.redact import redact
 
 __all__ = ["scrub", "scrub_detail"]
 
-# 12 to 19 digits, optionally grouped by single spaces or dashes, not glued to letters.
-_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d[ -]?){11,18}\d(?![0-9A-Za-z])")
-_SECRET_FIELD = re.compile(
-    r"""(?ix)
-    (\b(?:cvv2?|cvc|cardNum|card_num|sign|key|merchantKey|secret|password|walletData)
-    ["']?\s*[:=]\s*["']?)
-    ([^"'&,\s}]+)
-    """
-)
-_SIGN = re.compile(r"(?<![0-9A-Za-z])[0-9A-F]{32}(?![0-9A-Za-z])")
-
-
-def _mask_card(m: re.Match[str]) -> str:
-    raw = m.group(0)
-    digits = re.sub(r"\D", "", raw)
-    if luhn_ok(digits):
-        return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
-    return raw
-
 
 def scrub(text: str) -> str:
-    """``text`` with full card numbers masked and secret-looking values removed."""
+    """``text`` with full card numbers masked and secret-looking values removed.
+
+    The same rules as the log redaction, so the journal and the logs never disagree
+    about what counts as card data.
+    """
     if not text:
         return text
-    text = _SECRET_FIELD.sub(lambda m: m.group(1) + "[redacted]", text)
-    text = _SIGN.sub("[sign]", text)
-    return _CARD.sub(_mask_card, text)
+    return redact(text)
 
 
 def _scrub_value(value: Any) -> Any:
