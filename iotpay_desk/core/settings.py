@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from .atomic import CorruptFileError, atomic_write_json, read_json_object
+from .atomic import CorruptFileError, atomic_write_json, read_json_object, remove_stale_temps
 from .i18n import QT_TRANSLATE_NOOP
 from .paths import ensure_dir
 
@@ -199,6 +199,8 @@ class Settings:
     def load(self) -> None:
         with self._lock:
             self._values, self._unknown = {}, {}
+            if self.config_dir.is_dir():
+                remove_stale_temps(self.path)
             try:
                 obj = read_json_object(self.path)
             except CorruptFileError as exc:
