@@ -21,7 +21,9 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import time
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import qasync
@@ -42,13 +44,22 @@ from iotpay_desk.core.credentials import CredentialStore, KeychainError, Keychai
 from iotpay_desk.core.logging_setup import setup_logging, teardown_logging
 from iotpay_desk.core.paths import APP_NAME, AppPaths
 from iotpay_desk.core.profiles import Profile, ProfileStore, ProfileStoreError
-from iotpay_desk.core.settings import LANGUAGE, LOG_LEVEL, PSEUDO_TRANSLATION, THEME, Settings
+from iotpay_desk.core.settings import (
+    CONFIRM_ABOVE_THRESHOLD,
+    LANGUAGE,
+    LOG_LEVEL,
+    PSEUDO_TRANSLATION,
+    THEME,
+    Settings,
+)
 from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
 from iotpay_desk.gui.errors import Kind, UserMessage, describe, show_message
 from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
 from iotpay_desk.gui.mainwindow import MainWindow
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
+from iotpay_desk.journal import Journal
+from iotpay_desk.services import MoneyService
 
 if TYPE_CHECKING:
     from iotpay_desk.sandbox import SandboxServer
@@ -125,6 +136,9 @@ class Desk:
     client: IotPayClient | None = None
     sandbox: SandboxServer | None = None
     window: MainWindow | None = None
+    journal: Journal | None = None
+    money: MoneyService | None = None
+    resolving: asyncio.Future[Any] | None = None
 
     async def start(self, window: MainWindow) -> None:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
@@ -185,11 +199,45 @@ class Desk:
         client = self.client
         window.set_connection_check(lambda: probe_connection(client))
         await window.check_connection()
+        await self._start_money(profile, client)
+
+    async def _start_money(self, profile: Profile, client: IotPayClient) -> None:
+        window = self.window
+        assert window is not None
+        operator = profile.login_name
+        if operator is None:
+            log.warning(
+                "profile %s has no operator login; look-ups and refunds are off", profile.id
+            )
+            return
+        path = await asyncio.to_thread(self.paths.journal_path, profile.id)
+        self.journal = await asyncio.to_thread(Journal, path)
+        service = MoneyService(
+            client,
+            self.journal,
+            operator=operator,
+            cutoff=time.fromisoformat(profile.cutoff),
+            tz=ZoneInfo(profile.timezone),
+            on_change=window.action_changed,
+        )
+        self.money = service
+        confirm = self.settings.get(CONFIRM_ABOVE_THRESHOLD)
+        window.set_money_service(
+            service, retype_above=profile.retype_threshold_cents if confirm else None
+        )
+        # Refunds and voids left unresolved by an earlier run: checked in the background.
+        self.resolving = asyncio.ensure_future(service.resolve_unresolved())
+        self.resolving.add_done_callback(_log_failure)
 
     def _tell(self, message: UserMessage) -> None:
         show_message(self.window, message)
 
     async def close(self) -> None:
+        if self.window is not None:
+            self.window.set_money_service(None)
+        if self.journal is not None:
+            await asyncio.to_thread(self.journal.close)
+            self.journal = None
         if self.client is not None:
             await self.client.aclose()
         if self.http is not None:
@@ -238,6 +286,11 @@ async def _cancel_other_tasks() -> None:
         t.cancel()
     if others:
         await asyncio.wait(others, timeout=5)
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background work failed", exc_info=task.exception())
 
 
 def _install_signal_handlers(loop: asyncio.AbstractEventLoop, stop: Callable[[], Any]) -> None:

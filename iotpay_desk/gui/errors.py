@@ -20,7 +20,7 @@ import re
 import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from iotpay_desk.api import CannotConnect, InvalidRequest, IotPayRejected, OutcomeUnknown
@@ -36,15 +36,17 @@ from iotpay_desk.services import (
     InvalidInput,
     OrderNotFound,
     PaymentChanged,
+    RefusedByIotPay,
     UnknownDraft,
 )
+
+from .amounts import format_cents
 
 __all__ = [
     "Kind",
     "UserMessage",
     "describe",
     "field_label",
-    "format_cents",
     "keychain_text",
     "rule_text",
     "show_message",
@@ -212,23 +214,6 @@ def keychain_text(message: str) -> str:
     return translate(KEYCHAIN_CONTEXT, message) if message else message
 
 
-# --------------------------------------------------------------------------- money
-
-
-def format_cents(cents: int, locale: QLocale | None = None) -> str:
-    """``1250`` → ``$12.50`` (English) or ``12,50 $`` (French): the locale's currency
-    layout, built from the integer cents (never through a float)."""
-    loc = locale or QLocale()
-    sign = "-" if cents < 0 else ""
-    dollars, rest = divmod(abs(cents), 100)
-    number = f"{loc.toString(dollars)}{loc.decimalPoint()}{rest:02d}"
-    template = loc.toCurrencyString(0.0, "$", 2)  # e.g. "$0.00" / "0,00 $"
-    zero = f"0{loc.decimalPoint()}00"
-    if zero in template:
-        return sign + template.replace(zero, number, 1)
-    return f"{sign}${number}"
-
-
 # --------------------------------------------------------------------------- describe
 
 
@@ -267,6 +252,14 @@ def describe(exc: BaseException) -> UserMessage:
         text = translate("Errors", "%1: %2. Correct it and try again.")
         text = text.replace("%1", field_label(exc.field)).replace("%2", rule_text(exc.rule))
         return UserMessage(Kind.USER, text, field=exc.field)
+    if isinstance(exc, RefusedByIotPay):
+        text = translate(
+            "Errors",
+            "IOTPay refused the request: “%1”. Check the details and try again; if it keeps "
+            "happening, contact IOTPay support.",
+        )
+        reason = exc.ret_msg or translate("Errors", "no reason given")
+        return UserMessage(Kind.USER, text.replace("%1", redact(reason)))
     if isinstance(exc, OrderNotFound):
         text = translate(
             "Errors",

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
+from iotpay_desk.journal import Action
+from iotpay_desk.services import MoneyService
 
 from .activity import ActivityPage
 from .asyncjob import BusyIndicator, async_slot, run_busy
@@ -56,7 +58,8 @@ class MainWindow(QMainWindow):
 
     Everything comes in through the constructor: the active profile (or None), the
     credential store (its state drives the banner), the settings, the connection check
-    and, optionally, the page widgets (placeholders otherwise).
+    and, optionally, the Card vault and Settings page widgets; the money service comes
+    later through :meth:`set_money_service` (it needs the key from the keychain).
 
     Signals (GUI thread): ``page_changed(int)`` with the :class:`Page` shown;
     ``closed()`` once the window has closed.
@@ -83,10 +86,13 @@ class MainWindow(QMainWindow):
 
         # -- pages ---------------------------------------------------------------------------
         given = dict(pages or {})
+        self.orders = OrdersPage(self)
+        self.activity = ActivityPage(self)
+        self.orders.action_finished.connect(self.activity.reload)
         self.pages: dict[Page, QWidget] = {
-            Page.ORDERS: given.get(Page.ORDERS) or OrdersPage(self),
+            Page.ORDERS: self.orders,
             Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
-            Page.ACTIVITY: given.get(Page.ACTIVITY) or ActivityPage(self),
+            Page.ACTIVITY: self.activity,
             Page.SETTINGS: given.get(Page.SETTINGS) or SettingsPage(settings, self),
         }
         titles = {
@@ -233,6 +239,19 @@ class MainWindow(QMainWindow):
     @property
     def profile(self) -> Profile | None:
         return self._profile
+
+    # -- money ----------------------------------------------------------------------------------
+
+    def set_money_service(
+        self, service: MoneyService | None, *, retype_above: int | None = None
+    ) -> None:
+        """The active profile's money service (None: look-ups and refunds are off)."""
+        self.orders.set_service(service, retype_above=retype_above)
+        self.activity.set_service(service)
+
+    def action_changed(self, action: Action) -> None:
+        """The money service's ``on_change`` (GUI thread): a refund or void moved on."""
+        self.activity.action_changed(action)
 
     # -- keychain -------------------------------------------------------------------------------
 

@@ -1,27 +1,320 @@
-"""The Orders page: look up an order, then refund or void it."""
+"""The Orders page: look up a payment, see what is left of it, refund or void it."""
 
 from __future__ import annotations
 
 from typing import final
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from .pagekit import placeholder_layout
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.services import Advice, MoneyService, OrderDetail
+
+from .amounts import format_cents
+from .asyncjob import async_slot, run_busy
+from .errors import UserMessage
+from .pagekit import page_title
+from .refund_dialog import RefundDialog
+from .words import action_word, card_brand, local_time, state_word, status_text
 
 __all__ = ["OrdersPage"]
 
 
 @final
 class OrdersPage(QWidget):
-    """Look-up and the actions on one order. No signals yet."""
+    """Look-up and the actions on one payment.
+
+    Signal ``action_finished()`` (GUI thread) after a refund or void form reported an
+    outcome (the Activity page refreshes on it).
+    """
+
+    action_finished = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page-orders")
-        placeholder_layout(
-            self,
-            self.tr("Orders"),
-            self.tr(
-                "Look up a payment by its order number or IOTPay order ID, then refund or void it."
-            ),
+        self._service: MoneyService | None = None
+        self._retype_above: int | None = None
+        self.detail: OrderDetail | None = None
+        self.dialog: RefundDialog | None = None
+
+        self.query = QLineEdit(self)
+        self.query.setObjectName("order-query")
+        self.query.setPlaceholderText(self.tr("e.g. PC20240101215009579871439079 or 1234-A"))
+        self.query.setClearButtonEnabled(True)
+        self._recent = QStringListModel(self)
+        completer = QCompleter(self._recent, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.query.setCompleter(completer)
+        query_label = QLabel(self.tr("&Order number or IOTPay order ID:"), self)
+        query_label.setBuddy(self.query)
+        self.lookup_button = QPushButton(self.tr("&Look up"), self)
+        self.lookup_button.setObjectName("lookup")
+        self.lookup_button.setDefault(True)
+        self.lookup_button.clicked.connect(self.look_up)
+        self.query.returnPressed.connect(self.look_up)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("orders-message")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+
+        # -- the payment ---------------------------------------------------------------------
+        self.payment_box = QGroupBox(self.tr("Payment"), self)
+        self.payment_box.setObjectName("payment")
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.values: dict[str, QLabel] = {}
+        rows = [
+            ("pay_order_id", self.tr("IOTPay order ID")),
+            ("mch_order_no", self.tr("Order number")),
+            ("amount", self.tr("Amount")),
+            ("refundable", self.tr("Left to refund")),
+            ("status", self.tr("Status")),
+            ("paid_at", self.tr("Paid")),
+            ("card", self.tr("Card")),
+        ]
+        for key, label in rows:
+            value = QLabel(self.payment_box)
+            value.setObjectName(f"payment-{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = value
+            form.addRow(label, value)
+        self.advice = QLabel(self.payment_box)
+        self.advice.setObjectName("payment-advice")
+        self.advice.setWordWrap(True)
+        self.refund_button = QPushButton(self.tr("&Refund…"), self.payment_box)
+        self.refund_button.setObjectName("refund")
+        self.void_button = QPushButton(self.tr("&Void…"), self.payment_box)
+        self.void_button.setObjectName("void")
+        self.refund_button.clicked.connect(lambda: self.open_form(ActionKind.REFUND))
+        self.void_button.clicked.connect(lambda: self.open_form(ActionKind.VOID))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.void_button)
+        buttons.addWidget(self.refund_button)
+        buttons.addStretch(1)
+        box_layout = QVBoxLayout(self.payment_box)
+        box_layout.addLayout(form)
+        box_layout.addWidget(self.advice)
+        box_layout.addLayout(buttons)
+        self.payment_box.setVisible(False)
+
+        self.returns = QTableWidget(0, 4, self)
+        self.returns.setObjectName("payment-returns")
+        self.returns.setHorizontalHeaderLabels(
+            [self.tr("Action"), self.tr("Amount"), self.tr("Outcome"), self.tr("When")]
         )
+        self.returns.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.returns.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.returns.verticalHeader().setVisible(False)
+        self.returns.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.returns.horizontalHeader().setStretchLastSection(True)
+        self.returns_label = QLabel(self.tr("Refunds and voids made from this desk:"), self)
+        self.returns_label.setBuddy(self.returns)
+
+        # -- layout --------------------------------------------------------------------------
+        search = QHBoxLayout()
+        search.addWidget(query_label)
+        search.addWidget(self.query, 1)
+        search.addWidget(self.lookup_button)
+        self.offline = QLabel(
+            self.tr("Choose a merchant profile whose key is in the keychain to look up orders."),
+            self,
+        )
+        self.offline.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(self.tr("Orders"), self))
+        layout.addWidget(self.offline)
+        layout.addLayout(search)
+        layout.addWidget(self.message)
+        layout.addWidget(self.payment_box)
+        layout.addWidget(self.returns_label)
+        layout.addWidget(self.returns, 1)
+        layout.addStretch(0)
+        self.setTabOrder(self.query, self.lookup_button)
+        self.setTabOrder(self.lookup_button, self.void_button)
+        self.setTabOrder(self.void_button, self.refund_button)
+        self.setTabOrder(self.refund_button, self.returns)
+        self._show_detail(None)
+        self.set_service(None)
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def set_service(self, service: MoneyService | None, *, retype_above: int | None = None) -> None:
+        """The money service of the active profile (None: nothing can be looked up)."""
+        self._service = service
+        self._retype_above = retype_above
+        ready = service is not None
+        self.offline.setVisible(not ready)
+        self.query.setEnabled(ready)
+        self.lookup_button.setEnabled(ready)
+        if not ready:
+            self._show_detail(None)
+        else:
+            self.load_recent()
+
+    @property
+    def service(self) -> MoneyService | None:
+        return self._service
+
+    # -- look-up --------------------------------------------------------------------------
+
+    def _say(self, message: UserMessage | None) -> None:
+        if message is None:
+            self.message.clear()
+            self.message.setVisible(False)
+            return
+        self.message.setText(message.text)
+        self.message.setVisible(True)
+        if message.field in ("query", "payOrderId", "mchOrderNo"):
+            self.query.setFocus()
+            self.query.selectAll()
+
+    @async_slot()
+    async def look_up(self) -> None:
+        service = self._service
+        text = self.query.text().strip()
+        if service is None or not text:
+            return
+        self._say(None)
+        result = await run_busy(
+            [self.lookup_button, self.query],
+            service.lookup(text),
+            progress_text=self.tr("Looking up the order with IOTPay…"),
+            on_error=self._say,
+        )
+        if result.value is not None:
+            self._show_detail(result.value)
+            self.load_recent()
+
+    @async_slot()
+    async def refresh(self) -> None:
+        """Ask IOTPay again about the payment shown (after a refund or void)."""
+        service, detail = self._service, self.detail
+        if service is None or detail is None:
+            return
+        result = await run_busy(
+            [self.lookup_button, self.refund_button, self.void_button],
+            service.order_detail(detail.order.pay_order_id),
+            progress_text=self.tr("Updating the payment from IOTPay…"),
+            on_error=self._say,
+        )
+        if result.value is not None:
+            self._show_detail(result.value)
+
+    @async_slot()
+    async def load_recent(self) -> None:
+        service = self._service
+        if service is None:
+            return
+        try:
+            lookups = await service.recent_lookups()
+        except Exception:  # the list is a convenience; the look-up itself still works
+            return
+        seen: list[str] = []
+        for lk in lookups:
+            for text in (lk.query, lk.pay_order_id, lk.mch_order_no):
+                if text and text not in seen:
+                    seen.append(text)
+        self._recent.setStringList(seen)
+
+    # -- the payment ------------------------------------------------------------------------
+
+    def _show_detail(self, detail: OrderDetail | None) -> None:
+        self.detail = detail
+        self.payment_box.setVisible(detail is not None)
+        self.returns.setVisible(detail is not None)
+        self.returns_label.setVisible(detail is not None)
+        if detail is None:
+            self.returns.setRowCount(0)
+            self.refund_button.setEnabled(False)
+            self.void_button.setEnabled(False)
+            return
+        order = detail.order
+        v = self.values
+        v["pay_order_id"].setText(order.pay_order_id)
+        v["mch_order_no"].setText(order.mch_order_no)
+        v["amount"].setText(format_cents(order.amount))
+        v["refundable"].setText(format_cents(detail.refundable_cents))
+        v["status"].setText(status_text(detail.status))
+        v["paid_at"].setText(order.pay_succ_time or "—")
+        card = " ".join(x for x in (card_brand(order.card_type), order.card_num) if x)
+        v["card"].setText(card or "—")
+        if order.is_refund:
+            self.payment_box.setTitle(self.tr("Refund or void"))
+        else:
+            self.payment_box.setTitle(self.tr("Payment"))
+        self.advice.setText(self._advice_text(detail))
+        can_return = detail.advice is not Advice.NONE and detail.refundable_cents > 0
+        self.refund_button.setEnabled(can_return)
+        self.void_button.setEnabled(can_return and detail.refundable_cents == order.amount)
+        self.refund_button.setDefault(detail.advice is Advice.REFUND)
+        self.void_button.setDefault(detail.advice is Advice.VOID)
+        self.returns.setRowCount(len(detail.returns))
+        for row, r in enumerate(detail.returns):
+            amount = r.order.amount if r.order else (r.action.amount_cents or 0)
+            cells = [
+                action_word(r.action.kind),
+                format_cents(amount),
+                state_word(r.state),
+                local_time(r.action.created_at.astimezone()),
+            ]
+            for col, text in enumerate(cells):
+                self.returns.setItem(row, col, QTableWidgetItem(text))
+
+    def _advice_text(self, detail: OrderDetail) -> str:
+        order = detail.order
+        if order.is_refund:
+            return self.tr("This is a refund or a void; look up its payment to return money.")
+        if detail.advice is Advice.VOID:
+            when = local_time(detail.settles_at) if detail.settles_at else "—"
+            return self.tr(
+                "Not settled yet (settles at %1): a void cancels it in full, before then."
+            ).replace("%1", when)
+        if detail.advice is Advice.REFUND:
+            return self.tr("Settled: refund all or part of what is left.")
+        if detail.refundable_cents <= 0 and detail.status.value.startswith("paid"):
+            return self.tr("Nothing is left to refund on this payment.")
+        return self.tr("This payment did not go through; there is nothing to return.")
+
+    # -- refund / void ------------------------------------------------------------------------
+
+    def open_form(self, kind: ActionKind) -> None:
+        service, detail = self._service, self.detail
+        if service is None or detail is None:
+            return
+        dialog = RefundDialog(
+            service, detail, kind, retype_above=self._retype_above, parent=self.window()
+        )
+        dialog.outcome_known.connect(self._after_action)
+        dialog.swap_requested.connect(self._swap)
+        self.dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def _after_action(self) -> None:
+        self.action_finished.emit()
+        self.refresh()
+
+    def _swap(self, kind_value: str, reason: str, note: str) -> None:
+        """IOTPay said "too late to void" / "too early to refund": offer the other one."""
+        self.open_form(ActionKind(kind_value))
+        if self.dialog is not None:
+            self.dialog.reason.setText(reason)
+            self.dialog.note.setText(note)

@@ -4,12 +4,80 @@
 <context>
     <name>ActivityPage</name>
     <message>
+        <source>Every refund and void made from this desk, newest first. Actions IOTPay has not confirmed yet are checked again until it does.</source>
+        <translation>Chaque remboursement et annulation faits depuis ce poste, du plus récent au plus ancien. Les opérations qu’IOTPay n’a pas encore confirmées sont revérifiées jusqu’à ce qu’il le fasse.</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Opération</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Paiement</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Opérateur</translation>
+    </message>
+    <message>
+        <source>&amp;Check with IOTPay now</source>
+        <translation>&amp;Vérifier auprès d’IOTPay maintenant</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Actuali&amp;ser</translation>
+    </message>
+    <message>
+        <source>Nothing yet.</source>
+        <translation>Rien pour l’instant.</translation>
+    </message>
+    <message>
         <source>Activity</source>
         <translation>Activité</translation>
     </message>
     <message>
-        <source>Every refund, void and charge made from this desk, with its outcome. Actions IOTPay has not confirmed yet are checked again here.</source>
-        <translation>Chaque remboursement, annulation et paiement fait depuis ce poste, avec son résultat. Les opérations qu’IOTPay n’a pas encore confirmées sont revérifiées ici.</translation>
+        <source>Reading the journal…</source>
+        <translation>Lecture du journal…</translation>
+    </message>
+    <message>
+        <source>Refund number: %1</source>
+        <translation>Numéro de remboursement : %1</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s reference: %1</source>
+        <translation>Référence IOTPay : %1</translation>
+    </message>
+    <message>
+        <source>IOTPay said: “%1”</source>
+        <translation>Réponse d’IOTPay : « %1 »</translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation>Motif : %1</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>Note : %1</translation>
+    </message>
+    <message>
+        <source>Checks with IOTPay: %1</source>
+        <translation>Vérifications auprès d’IOTPay : %1</translation>
+    </message>
+    <message>
+        <source>Checking with IOTPay…</source>
+        <translation>Vérification auprès d’IOTPay…</translation>
     </message>
 </context>
 <context>
@@ -361,12 +429,231 @@
 <context>
     <name>OrdersPage</name>
     <message>
+        <source>e.g. PC20240101215009579871439079 or 1234-A</source>
+        <translation>p. ex. PC20240101215009579871439079 ou 1234-A</translation>
+    </message>
+    <message>
+        <source>&amp;Order number or IOTPay order ID:</source>
+        <translation>&amp;Numéro de commande ou identifiant IOTPay :</translation>
+    </message>
+    <message>
+        <source>&amp;Look up</source>
+        <translation>Rec&amp;hercher</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Paiement</translation>
+    </message>
+    <message>
+        <source>IOTPay order ID</source>
+        <translation>Identifiant IOTPay</translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation>Numéro de commande</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Left to refund</source>
+        <translation>Reste à rembourser</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Payé le</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>&amp;Refund…</source>
+        <translation>&amp;Rembourser…</translation>
+    </message>
+    <message>
+        <source>&amp;Void…</source>
+        <translation>Annuler le &amp;paiement…</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Opération</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Refunds and voids made from this desk:</source>
+        <translation>Remboursements et annulations faits depuis ce poste :</translation>
+    </message>
+    <message>
+        <source>Choose a merchant profile whose key is in the keychain to look up orders.</source>
+        <translation>Choisissez un profil marchand dont la clé est dans le trousseau pour rechercher des commandes.</translation>
+    </message>
+    <message>
         <source>Orders</source>
         <translation>Commandes</translation>
     </message>
     <message>
-        <source>Look up a payment by its order number or IOTPay order ID, then refund or void it.</source>
-        <translation>Retrouvez un paiement par son numéro de commande ou son identifiant IOTPay, puis remboursez-le ou annulez-le.</translation>
+        <source>Looking up the order with IOTPay…</source>
+        <translation>Recherche de la commande auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Updating the payment from IOTPay…</source>
+        <translation>Mise à jour du paiement auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Refund or void</source>
+        <translation>Remboursement ou annulation</translation>
+    </message>
+    <message>
+        <source>This is a refund or a void; look up its payment to return money.</source>
+        <translation>Ceci est un remboursement ou une annulation ; recherchez son paiement pour rendre de l’argent.</translation>
+    </message>
+    <message>
+        <source>Not settled yet (settles at %1): a void cancels it in full, before then.</source>
+        <translation>Pas encore réglé (règlement à %1) : une annulation l’annule en entier d’ici là.</translation>
+    </message>
+    <message>
+        <source>Settled: refund all or part of what is left.</source>
+        <translation>Réglé : remboursez tout ou partie de ce qui reste.</translation>
+    </message>
+    <message>
+        <source>Nothing is left to refund on this payment.</source>
+        <translation>Il ne reste rien à rembourser sur ce paiement.</translation>
+    </message>
+    <message>
+        <source>This payment did not go through; there is nothing to return.</source>
+        <translation>Ce paiement n’a pas abouti ; il n’y a rien à rendre.</translation>
+    </message>
+</context>
+<context>
+    <name>RefundDialog</name>
+    <message>
+        <source>Refund a payment</source>
+        <translation>Rembourser un paiement</translation>
+    </message>
+    <message>
+        <source>Void a payment</source>
+        <translation>Annuler un paiement</translation>
+    </message>
+    <message>
+        <source>Payment %1 of %2. Left to refund: %3.</source>
+        <translation>Paiement %1 de %2. Reste à rembourser : %3.</translation>
+    </message>
+    <message>
+        <source>Payment %1: a void cancels all of it (%2) before it settles.</source>
+        <translation>Paiement %1 : une annulation l’annule en entier (%2) avant son règlement.</translation>
+    </message>
+    <message>
+        <source>e.g. item returned</source>
+        <translation>p. ex. article retourné</translation>
+    </message>
+    <message>
+        <source>&amp;Amount to refund:</source>
+        <translation>&amp;Montant à rembourser :</translation>
+    </message>
+    <message>
+        <source>Amount a&amp;gain:</source>
+        <translation>Montant, &amp;de nouveau :</translation>
+    </message>
+    <message>
+        <source>R&amp;eason:</source>
+        <translation>Moti&amp;f :</translation>
+    </message>
+    <message>
+        <source>&amp;Note (kept in the journal):</source>
+        <translation>&amp;Note (conservée dans le journal) :</translation>
+    </message>
+    <message>
+        <source>&amp;Refund</source>
+        <translation>&amp;Rembourser</translation>
+    </message>
+    <message>
+        <source>&amp;Void</source>
+        <translation>Annuler le &amp;paiement</translation>
+    </message>
+    <message>
+        <source>&amp;Try again</source>
+        <translation>R&amp;éessayer</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>Préparation…</translation>
+    </message>
+    <message>
+        <source>The two amounts differ. Type the amount to refund again to confirm it.</source>
+        <translation>Les deux montants diffèrent. Retapez le montant à rembourser pour le confirmer.</translation>
+    </message>
+    <message>
+        <source>Refunding with IOTPay…</source>
+        <translation>Remboursement auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Voiding with IOTPay…</source>
+        <translation>Annulation auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Refunded %1.</source>
+        <translation>Remboursement de %1 effectué.</translation>
+    </message>
+    <message>
+        <source>Voided %1.</source>
+        <translation>Annulation de %1 effectuée.</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s reference: %1.</source>
+        <translation>Référence IOTPay : %1.</translation>
+    </message>
+    <message>
+        <source>IOTPay has not confirmed yet. The desk keeps checking with IOTPay and shows the outcome in Activity. Do not start it again.</source>
+        <translation>IOTPay n’a pas encore confirmé. Le poste continue de vérifier auprès d’IOTPay et affiche le résultat dans Activité. Ne recommencez pas l’opération.</translation>
+    </message>
+    <message>
+        <source>IOTPay never received it, so nothing moved. You can try again.</source>
+        <translation>IOTPay ne l’a jamais reçue : aucun argent n’a bougé. Vous pouvez réessayer.</translation>
+    </message>
+    <message>
+        <source>IOTPay declined it: “%1”.</source>
+        <translation>IOTPay l’a déclinée : « %1 ».</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>IOTPay refused it: “%1”.</source>
+        <translation>IOTPay l’a refusée : « %1 ».</translation>
+    </message>
+    <message>
+        <source>The payment has settled: refund it instead.</source>
+        <translation>Le paiement est réglé : remboursez-le plutôt.</translation>
+    </message>
+    <message>
+        <source>&amp;Refund instead</source>
+        <translation>&amp;Rembourser plutôt</translation>
+    </message>
+    <message>
+        <source>The payment has not settled yet: void it instead.</source>
+        <translation>Le paiement n’est pas encore réglé : annulez-le plutôt.</translation>
+    </message>
+    <message>
+        <source>&amp;Void instead</source>
+        <translation>Annuler le &amp;paiement plutôt</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fermer</translation>
     </message>
 </context>
 <context>
@@ -512,6 +799,81 @@
     <message>
         <source>Save a customer&apos;s card on IOTPay&apos;s secure page and charge it later. This page arrives in the next version of the desk.</source>
         <translation>Enregistrez la carte d’un client sur la page sécurisée d’IOTPay et débitez-la plus tard. Cette page arrive dans la prochaine version du poste.</translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <source>Paid</source>
+        <translation>Payé</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échoué</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Inconnu</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Remboursement</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Annulation</translation>
+    </message>
+    <message>
+        <source>Charge of a card on file</source>
+        <translation>Débit d’une carte enregistrée</translation>
+    </message>
+    <message>
+        <source>Wallet charge</source>
+        <translation>Paiement par portefeuille</translation>
+    </message>
+    <message>
+        <source>Payment page</source>
+        <translation>Page de paiement</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <source>Checking with IOTPay…</source>
+        <translation>Vérification auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Effectué</translation>
+    </message>
+    <message>
+        <source>Refused by IOTPay</source>
+        <translation>Refusé par IOTPay</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Décliné</translation>
+    </message>
+    <message>
+        <source>Never reached IOTPay</source>
+        <translation>Jamais parvenu à IOTPay</translation>
+    </message>
+    <message>
+        <source>Visa</source>
+        <translation>Visa</translation>
+    </message>
+    <message>
+        <source>Mastercard</source>
+        <translation>Mastercard</translation>
+    </message>
+    <message>
+        <source>Interac</source>
+        <translation>Interac</translation>
     </message>
 </context>
 <context>

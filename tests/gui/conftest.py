@@ -42,6 +42,17 @@ class QLoop:
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
         return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
+    def call(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` with the loop running (slots it triggers may start tasks), then let
+        the loop take a few turns."""
+
+        async def go() -> None:
+            fn()
+            for _ in range(3):
+                await asyncio.sleep(0)
+
+        self.run(go())
+
     def close(self) -> None:
         loop = self.loop
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]

@@ -1,0 +1,331 @@
+"""The refund / void form of one payment.
+
+Opened with ``open()`` (never ``exec()``: the qasync loop keeps running). :meth:`start`
+makes the draft — the refund number is fixed when the form opens, so pressing the button
+twice, or again after an error, can never refund twice. The money service does the rest;
+the form shows what came of it in plain words.
+"""
+
+from __future__ import annotations
+
+from typing import final
+
+from PySide6.QtCore import QLocale, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.services import ActionResult, Draft, InvalidInput, MoneyService, OrderDetail
+
+from .amounts import format_cents, parse_amount
+from .asyncjob import BusyIndicator, async_slot, run_busy
+from .errors import Kind, UserMessage, describe
+
+__all__ = ["RefundDialog"]
+
+
+def _plain_amount(cents: int, locale: QLocale | None = None) -> str:
+    """``2500`` → ``25.00`` / ``25,00``: what the cashier would type."""
+    loc = locale or QLocale()
+    return f"{cents // 100}{loc.decimalPoint()}{cents % 100:02d}"
+
+
+@final
+class RefundDialog(QDialog):
+    """Refund (all or part) or void one payment.
+
+    Signals (GUI thread): ``outcome_known()`` once IOTPay's answer (or the "checking" state)
+    is known; ``swap_requested(str kind, str reason, str note)`` when IOTPay said the other
+    action is the right one and the user chose it.
+    """
+
+    outcome_known = Signal()
+    swap_requested = Signal(str, str, str)
+
+    def __init__(
+        self,
+        service: MoneyService,
+        detail: OrderDetail,
+        kind: ActionKind,
+        *,
+        retype_above: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if not kind.returns_money:
+            raise ValueError("a refund or a void")
+        self.setObjectName(f"{kind.value}-dialog")
+        self._service = service
+        self._detail = detail
+        self.kind = kind
+        self._retype_above = retype_above
+        self.draft: Draft | None = None
+        self.outcome: ActionResult | None = None
+        order = detail.order
+        refund = kind is ActionKind.REFUND
+        self.setWindowTitle(self.tr("Refund a payment") if refund else self.tr("Void a payment"))
+
+        intro = QLabel(self)
+        intro.setWordWrap(True)
+        if refund:
+            intro.setText(
+                self.tr("Payment %1 of %2. Left to refund: %3.")
+                .replace("%1", order.pay_order_id)
+                .replace("%2", format_cents(order.amount))
+                .replace("%3", format_cents(detail.refundable_cents))
+            )
+        else:
+            intro.setText(
+                self.tr("Payment %1: a void cancels all of it (%2) before it settles.")
+                .replace("%1", order.pay_order_id)
+                .replace("%2", format_cents(detail.refundable_cents))
+            )
+
+        self.amount = QLineEdit(_plain_amount(detail.refundable_cents), self)
+        self.amount.setObjectName("amount")
+        self.amount_again = QLineEdit(self)
+        self.amount_again.setObjectName("amount-again")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText(self.tr("e.g. item returned"))
+        self.note = QLineEdit(self)
+        self.note.setObjectName("note")
+        form = QFormLayout()
+        self._amount_label = QLabel(self.tr("&Amount to refund:"), self)
+        self._amount_label.setBuddy(self.amount)
+        self._again_label = QLabel(self.tr("Amount a&gain:"), self)
+        self._again_label.setBuddy(self.amount_again)
+        reason_label = QLabel(self.tr("R&eason:"), self)
+        reason_label.setBuddy(self.reason)
+        note_label = QLabel(self.tr("&Note (kept in the journal):"), self)
+        note_label.setBuddy(self.note)
+        if refund:
+            form.addRow(self._amount_label, self.amount)
+            form.addRow(self._again_label, self.amount_again)
+        else:
+            self.amount.setVisible(False)
+            self.amount_again.setVisible(False)
+            self._amount_label.setVisible(False)
+            self._again_label.setVisible(False)
+        form.addRow(reason_label, self.reason)
+        form.addRow(note_label, self.note)
+        self.amount.textChanged.connect(self._retype_needed)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("dialog-message")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        self.busy = BusyIndicator(self)
+
+        self.buttons = QDialogButtonBox(self)
+        self.submit = QPushButton(self.tr("&Refund") if refund else self.tr("&Void"), self)
+        self.submit.setObjectName("submit")
+        self.submit.setEnabled(False)  # until the draft exists
+        self.buttons.addButton(self.submit, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.other = QPushButton(self)
+        self.other.setObjectName("other-action")
+        self.other.setVisible(False)
+        self.buttons.addButton(self.other, QDialogButtonBox.ButtonRole.ActionRole)
+        self.again = QPushButton(self.tr("&Try again"), self)
+        self.again.setObjectName("try-again")
+        self.again.setVisible(False)
+        self.buttons.addButton(self.again, QDialogButtonBox.ButtonRole.ActionRole)
+        self.submit.clicked.connect(self.send)
+        self.cancel.clicked.connect(self.reject)
+        self.other.clicked.connect(self._swap)
+        self.again.clicked.connect(self._try_again)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.buttons)
+        self._retype_needed()
+        self.finished.connect(self._forget_draft)
+
+    # -- the draft ---------------------------------------------------------------------------
+
+    @async_slot()
+    async def start(self) -> None:
+        """Make the draft (fixes the refund number); the button works once it exists."""
+        result = await run_busy(
+            self.submit,
+            self._service.new_draft(self.kind, self._detail.order.pay_order_id),
+            progress_text=self.tr("Preparing…"),
+            on_error=self._say,
+        )
+        if result.value is not None:
+            self.draft = result.value
+            self.submit.setEnabled(True)
+            self.submit.setDefault(True)
+        else:
+            self.submit.setEnabled(False)
+
+    def _forget_draft(self) -> None:
+        if self.draft is not None:
+            self._service.discard_draft(self.draft.id)
+
+    def _try_again(self) -> None:
+        self._forget_draft()
+        self.draft = None
+        self.outcome = None
+        self.again.setVisible(False)
+        self.submit.setVisible(True)
+        self._set_inputs_enabled(True)
+        self._say(None)
+        self.start()
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def _retype_needed(self) -> bool:
+        needed = False
+        if self.kind is ActionKind.REFUND and self._retype_above is not None:
+            try:
+                needed = parse_amount(self.amount.text()) > self._retype_above
+            except InvalidInput:
+                needed = False
+        self.amount_again.setVisible(needed)
+        self._again_label.setVisible(needed)
+        return needed
+
+    def _amount_cents(self) -> int | None:
+        """The amount typed (cents), or None after saying what is wrong."""
+        try:
+            cents = parse_amount(self.amount.text())
+        except InvalidInput as exc:
+            self._say(describe(exc))
+            self.amount.setFocus()
+            return None
+        if self._retype_needed():
+            try:
+                again = parse_amount(self.amount_again.text())
+            except InvalidInput:
+                again = None
+            if again != cents:
+                self._say(
+                    UserMessage(
+                        Kind.USER,
+                        self.tr(
+                            "The two amounts differ. Type the amount to refund again to confirm it."
+                        ),
+                        field="amount",
+                    )
+                )
+                self.amount_again.setFocus()
+                self.amount_again.selectAll()
+                return None
+        return cents
+
+    def _set_inputs_enabled(self, on: bool) -> None:
+        for w in (self.amount, self.amount_again, self.reason, self.note):
+            w.setEnabled(on)
+
+    def _say(self, message: UserMessage | None) -> None:
+        if message is None:
+            self.message.clear()
+            self.message.setVisible(False)
+            return
+        self.message.setText(message.text)
+        self.message.setVisible(True)
+        if message.field == "amount":
+            self.amount.setFocus()
+        elif message.field in ("reason", "note"):
+            (self.reason if message.field == "reason" else self.note).setFocus()
+
+    # -- send ------------------------------------------------------------------------------------
+
+    @async_slot()
+    async def send(self) -> None:
+        draft = self.draft
+        if draft is None or self.outcome is not None:
+            return
+        self._say(None)
+        pay_order_id = self._detail.order.pay_order_id
+        if self.kind is ActionKind.REFUND:
+            cents = self._amount_cents()
+            if cents is None:
+                return
+            work = self._service.refund(
+                pay_order_id, cents, self.reason.text(), self.note.text(), draft_id=draft.id
+            )
+            progress = self.tr("Refunding with IOTPay…")
+        else:
+            work = self._service.void(
+                pay_order_id, self.reason.text(), self.note.text(), draft_id=draft.id
+            )
+            progress = self.tr("Voiding with IOTPay…")
+        job = await run_busy(
+            [self.submit, self.amount, self.amount_again, self.reason, self.note],
+            work,
+            progress_text=progress,
+            on_error=self._say,
+        )
+        if job.value is not None:
+            self._show_result(job.value)
+
+    def _show_result(self, result: ActionResult) -> None:
+        self.outcome = result
+        refund = self.kind is ActionKind.REFUND
+        amount = result.order.amount if result.order else (result.action.amount_cents or 0)
+        state = result.state
+        done = True
+        if state is ActionState.SUCCEEDED:
+            text = (self.tr("Refunded %1.") if refund else self.tr("Voided %1.")).replace(
+                "%1", format_cents(amount)
+            )
+            if result.order is not None and result.order.pay_order_id:
+                text += " " + self.tr("IOTPay's reference: %1.").replace(
+                    "%1", result.order.pay_order_id
+                )
+        elif result.checking:
+            text = self.tr(
+                "IOTPay has not confirmed yet. The desk keeps checking with IOTPay and shows "
+                "the outcome in Activity. Do not start it again."
+            )
+        elif state is ActionState.NOT_RECEIVED:
+            text = self.tr("IOTPay never received it, so nothing moved. You can try again.")
+            self.again.setVisible(True)
+            done = False
+        elif state is ActionState.DECLINED:
+            text = self.tr("IOTPay declined it: “%1”.").replace(
+                "%1", result.ret_msg or self.tr("no reason given")
+            )
+        else:
+            text = self.tr("IOTPay refused it: “%1”.").replace(
+                "%1", result.ret_msg or self.tr("no reason given")
+            )
+            other = result.try_instead
+            if other is ActionKind.REFUND:
+                text += " " + self.tr("The payment has settled: refund it instead.")
+                self.other.setText(self.tr("&Refund instead"))
+                self.other.setVisible(True)
+            elif other is ActionKind.VOID:
+                text += " " + self.tr("The payment has not settled yet: void it instead.")
+                self.other.setText(self.tr("&Void instead"))
+                self.other.setVisible(True)
+        self.message.setText(text)
+        self.message.setVisible(True)
+        self.submit.setVisible(False)
+        self._set_inputs_enabled(False)
+        self.cancel.setText(self.tr("&Close"))
+        self.cancel.setDefault(True)
+        if done:
+            self.outcome_known.emit()
+
+    def _swap(self) -> None:
+        other = self.outcome.try_instead if self.outcome else None
+        if other is None:
+            return
+        reason, note = self.reason.text(), self.note.text()
+        self.accept()
+        self.swap_requested.emit(other.value, reason, note)

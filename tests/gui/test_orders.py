@@ -1,0 +1,318 @@
+"""Orders, the refund/void form and Activity, driven like a cashier, on the real sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from iotpay_desk.api import IotPayClient, Order
+from iotpay_desk.core.profiles import Environment, Profile
+from iotpay_desk.gui.mainwindow import MainWindow, Page
+from iotpay_desk.gui.refund_dialog import RefundDialog
+from iotpay_desk.journal import ActionKind, ActionState, Journal
+from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
+from iotpay_desk.services import MoneyService
+from tests.gui.conftest import QLoop, message_boxes, until
+from tests.services.conftest import pay, returns_at_sandbox
+
+FAST_CHECKS = (0.0, 0.05, 0.1, 0.2)
+
+
+@pytest.fixture(autouse=True)
+def canadian_english(qapp: QApplication) -> Iterator[None]:
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    yield
+    QLocale.setDefault(before)
+
+
+class Desk:
+    """A main window wired to a money service on the sandbox, as the app wires it."""
+
+    def __init__(self, qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp: Path) -> None:
+        self.qloop = qloop
+        self.sandbox = sandbox
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0), trust_env=False)
+        self.client = IotPayClient(
+            sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=self.http, backoff=0.02
+        )
+        self.journal = Journal(tmp / "journal.sqlite3")
+        profile = Profile.new(
+            "Sandbox",
+            Environment.SANDBOX,
+            DEMO_MERCHANT.mch_id,
+            operators=["jack"],
+            custom_url=sandbox.url,
+        )
+        self.window = MainWindow(profile=profile)
+        qtbot.addWidget(self.window)
+        self.service = MoneyService(
+            self.client,
+            self.journal,
+            operator="jack",
+            check_delays=FAST_CHECKS,
+            not_received_after=0.0,
+            clock=sandbox.clock.local_now,
+            on_change=self.window.action_changed,
+        )
+        self.window.show()
+        self.orders = self.window.orders
+
+    def start(self, retype_above: int | None = None) -> None:
+        """Wire the service in, on the running loop (as the app does): the pages start
+        loading the journal at once."""
+        self.qloop.call(
+            lambda: self.window.set_money_service(self.service, retype_above=retype_above)
+        )
+
+    def pay(self, amount: int = 5000) -> Order:
+        return self.qloop.run(pay(self.client, amount))
+
+    def close(self) -> None:
+        self.window.set_money_service(None)
+        self.qloop.run(self.http.aclose())
+        self.journal.close()
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Desk]:
+    d = Desk(qtbot, qloop, sandbox, tmp_path)
+    d.start()
+    yield d
+    d.close()
+
+
+async def look_up(desk: Desk, qtbot: QtBot, text: str) -> None:
+    page = desk.orders
+    before = page.detail
+    page.query.clear()
+    qtbot.keyClicks(page.query, text)
+    qtbot.keyClick(page.query, Qt.Key.Key_Return)
+    await until(
+        lambda: (page.detail is not before or page.message.isVisible())
+        and page.lookup_button.isEnabled(),
+        what="look-up finished",
+    )
+
+
+async def open_form(desk: Desk, qtbot: QtBot, kind: ActionKind) -> RefundDialog:
+    page = desk.orders
+    button = page.refund_button if kind is ActionKind.REFUND else page.void_button
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert dialog is not None
+    assert dialog.kind is kind
+    await until(lambda: dialog.submit.isEnabled(), what="draft ready")
+    return dialog
+
+
+def test_look_up_then_void_before_the_cut_off(desk: Desk, qtbot: QtBot) -> None:
+    payment = desk.pay(5000)
+    page = desk.orders
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.mch_order_no)
+        assert page.payment_box.isVisible()
+        assert page.values["pay_order_id"].text() == payment.pay_order_id
+        assert page.values["amount"].text() == "$50.00"
+        assert page.values["refundable"].text() == "$50.00"
+        assert page.values["status"].text() == "Paid"
+        assert page.values["card"].text() == "Visa 424242******4242"
+        assert page.advice.text().startswith("Not settled yet")
+        assert page.void_button.isDefault()
+        dialog = await open_form(desk, qtbot, ActionKind.VOID)
+        qtbot.keyClicks(dialog.reason, "wrong item")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None, what="void outcome")
+        await until(lambda: page.values["refundable"].text() == "$0.00", what="refreshed")
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.message.text().startswith("Voided $50.00.")
+    assert "IOTPay's reference: RP" in dialog.message.text()
+    assert not dialog.submit.isVisible()
+    assert dialog.cancel.text() == "&Close"
+    assert page.refund_button.isEnabled() is False
+    at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
+    assert len(at_sandbox) == 1
+    assert page.returns.rowCount() == 1
+    assert page.returns.item(0, 0).text() == "Void"
+    assert page.returns.item(0, 2).text() == "Done"
+    activity = desk.window.activity
+    assert activity.table.rowCount() == 1
+    assert activity.table.item(0, 1).text() == "Void"
+    assert activity.table.item(0, 4).text() == "Done"
+    assert activity.table.item(0, 5).text() == "jack"
+
+
+def test_partial_refund_after_settlement_and_double_click(desk: Desk, qtbot: QtBot) -> None:
+    payment = desk.pay(5000)
+    desk.sandbox.advance(13 * 3600)  # 22:00 in Toronto: past the 21:00 cut-off, settled
+    page = desk.orders
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        assert page.advice.text().startswith("Settled")
+        assert page.refund_button.isDefault()
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        assert dialog.amount.text() == "50.00"
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "12.50")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)  # disabled by now
+        dialog.send()  # even a second submit that gets through sends nothing more
+        await until(lambda: dialog.outcome is not None, what="refund outcome")
+        await until(lambda: page.values["refundable"].text() == "$37.50", what="refreshed")
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.message.text().startswith("Refunded $12.50.")
+    at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
+    assert [o["amount"] for o in at_sandbox] == [1250]
+    assert not page.void_button.isEnabled()  # partly refunded: only refunds now
+
+
+def test_refund_too_early_offers_the_void_and_keeps_what_was_typed(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    payment = desk.pay(2000)
+    page = desk.orders
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        first = await open_form(desk, qtbot, ActionKind.REFUND)
+        qtbot.keyClicks(first.reason, "customer changed mind")
+        qtbot.mouseClick(first.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: first.outcome is not None, what="refusal")
+        assert first.outcome is not None
+        assert first.outcome.state is ActionState.FAILED
+        assert "void it instead" in first.message.text()
+        assert first.other.isVisible()
+        assert first.other.text() == "&Void instead"
+        qtbot.mouseClick(first.other, Qt.MouseButton.LeftButton)
+        await until(lambda: page.dialog is not first, what="void form")
+        second = page.dialog
+        assert second is not None
+        assert second.kind is ActionKind.VOID
+        assert second.reason.text() == "customer changed mind"
+        await until(lambda: second.submit.isEnabled(), what="draft ready")
+        qtbot.mouseClick(second.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: second.outcome is not None, what="void outcome")
+        return second
+
+    second = desk.qloop.run(scenario())
+    assert second.message.text().startswith("Voided $20.00.")
+
+
+def test_amount_over_what_is_left_is_refused_before_sending(desk: Desk, qtbot: QtBot) -> None:
+    payment = desk.pay(5000)
+    desk.sandbox.settle()
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "60")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.message.isVisible() and dialog.submit.isEnabled())
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.message.text() == (
+        "Amount: is more than what is left to refund ($50.00). Correct it and try again."
+    )
+    assert dialog.outcome is None
+    assert desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id)) == []
+
+
+def test_large_amounts_are_typed_twice(desk: Desk, qtbot: QtBot) -> None:
+    desk.start(retype_above=1000)
+    payment = desk.pay(5000)
+    desk.sandbox.settle()
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        assert dialog.amount_again.isVisible()  # $50.00 > $10.00
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "5")
+        assert not dialog.amount_again.isVisible()
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "20.00")
+        qtbot.keyClicks(dialog.amount_again, "2.00")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.message.isVisible())
+        assert dialog.message.text().startswith("The two amounts differ.")
+        assert dialog.outcome is None
+        dialog.amount_again.selectAll()
+        qtbot.keyClicks(dialog.amount_again, "20")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None)
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.message.text().startswith("Refunded $20.00.")
+
+
+def test_unknown_order(desk: Desk, qtbot: QtBot) -> None:
+    page = desk.orders
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, "NO-SUCH-ORDER-1")
+
+    desk.qloop.run(scenario())
+    assert page.message.isVisible()
+    assert page.message.text().startswith("IOTPay has no order “NO-SUCH-ORDER-1”.")
+    assert not page.payment_box.isVisible()
+    assert page.query.hasFocus() or page.query.selectedText() == "NO-SUCH-ORDER-1"
+    assert message_boxes(desk.window) == []
+
+
+def test_lost_answer_is_checked_not_resent(desk: Desk, qtbot: QtBot) -> None:
+    """The connection drops after IOTPay committed the refund: the desk says it is
+    checking, finds the refund with cc_query, and never sends it twice."""
+    payment = desk.pay(3000)
+    desk.sandbox.settle()
+    desk.sandbox.set_faults([FaultSpec("drop_after_commit", "cc_refund", count=1)])
+    page = desk.orders
+    activity = desk.window.activity
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None, what="outcome")
+        await until(lambda: activity.table.rowCount() == 1)
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.outcome is not None
+    # Resolved by cc_query within the check schedule: IOTPay had it.
+    assert dialog.outcome.state is ActionState.SUCCEEDED
+    assert dialog.message.text().startswith("Refunded $30.00.")
+    at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
+    assert len(at_sandbox) == 1
+    assert activity.table.item(0, 4).text() == "Done"
+    activity.select(next(iter(activity.known)))
+    assert "Checks with IOTPay: " in activity.details.text()
+    desk.window.show_page(Page.ACTIVITY)
+    assert page.isHidden()
+
+
+def test_without_a_service_nothing_can_be_looked_up(qtbot: QtBot) -> None:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.orders.query.isEnabled()
+    assert not win.orders.lookup_button.isEnabled()
+    assert win.orders.offline.isVisible()
+    assert not win.activity.empty.isHidden()
+    assert win.activity.table.isHidden()
+
