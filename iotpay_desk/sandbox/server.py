@@ -190,8 +190,13 @@ class SandboxServer:
     async def serve(self) -> None:
         """Serve on the current loop until cancelled or :meth:`request_stop`."""
         self._ready.clear()
-        engine = self._open()
-        sock = self._bind()
+        try:
+            engine = self._open()
+            sock = self._bind()
+        except BaseException:
+            self._close_unstarted()
+            self._ready.set()  # wake waiters: wait_ready raises
+            raise
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         stopping = self._stopping
