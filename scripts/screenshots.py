@@ -69,6 +69,100 @@ class Shots:
         win.set_connection_state(ConnectionState(kw.get("connection", "connected")))
         return win
 
+    # -- sample data (nothing is sent anywhere) ---------------------------------------------
+
+    def service(self):
+        """A money service pointing at a closed port; screens never call it."""
+        from iotpay_desk.api import IotPayClient
+        from iotpay_desk.journal import Journal
+        from iotpay_desk.services import MoneyService
+
+        journal = Journal(self.workdir / "journal.sqlite3")
+        self.keep.append(journal)
+        client = IotPayClient("http://127.0.0.1:9", "10000701", "screenshot-key-0001")
+        return MoneyService(client, journal, operator="cashier1")
+
+    def detail(self, *, settled: bool = False, refunded: int = 0):
+        from datetime import UTC, datetime
+
+        from iotpay_desk.api import Order
+        from iotpay_desk.journal import Action, ActionKind, ActionState
+        from iotpay_desk.services import Advice, OrderDetail, StatusWord
+        from iotpay_desk.services.rules import TORONTO
+
+        order = Order(
+            pay_order_id="PC20250314101502123456789012",
+            mch_id="10000701",
+            mch_order_no="A-2025-0314-17",
+            amount=8450,
+            refundable=8450 - refunded,
+            status=2,
+            pay_succ_time="2025-03-14 10:15:02",
+            card_num="424242******4242",
+            card_type="V",
+        )
+        returns = ()
+        if refunded:
+            at = datetime(2025, 3, 15, 14, 2, tzinfo=UTC)
+            action = Action(
+                id=1,
+                kind=ActionKind.REFUND,
+                mch_id="10000701",
+                mch_no="R2503151402001",
+                amount_cents=refunded,
+                currency="CAD",
+                operator="cashier1",
+                state=ActionState.SUCCEEDED,
+                created_at=at,
+                updated_at=at,
+                target_pay_order_id=order.pay_order_id,
+            )
+            from iotpay_desk.services import ActionResult
+
+            returns = (ActionResult(action=action),)
+        return OrderDetail(
+            order=order,
+            status=StatusWord.PAID,
+            refundable_cents=order.refundable,
+            advice=Advice.REFUND if settled else Advice.VOID,
+            settles_at=datetime(2025, 3, 14, 21, 0, tzinfo=TORONTO),
+            returns=returns,
+        )
+
+    def actions(self) -> list[object]:
+        from datetime import UTC, datetime, timedelta
+
+        from iotpay_desk.journal import Action, ActionKind, ActionState
+
+        base = datetime(2025, 3, 15, 14, 2, tzinfo=UTC)
+        rows = [
+            (ActionKind.REFUND, 2000, ActionState.SUCCEEDED, "", "item returned"),
+            (ActionKind.VOID, 8450, ActionState.SUCCEEDED, "", "wrong amount keyed"),
+            (ActionKind.REFUND, 1299, ActionState.CHECKING, "", "damaged"),
+            (ActionKind.VOID, 3000, ActionState.FAILED, "the payment is already settled", ""),
+        ]
+        out: list[object] = []
+        for i, (kind, cents, state, msg, reason) in enumerate(rows, start=1):
+            at = base + timedelta(minutes=17 * i)
+            out.append(
+                Action(
+                    id=i,
+                    kind=kind,
+                    mch_id="10000701",
+                    mch_no=f"{kind.id_prefix}25031514{i:02d}0001",
+                    amount_cents=cents,
+                    currency="CAD",
+                    operator="cashier1",
+                    state=state,
+                    created_at=at,
+                    updated_at=at,
+                    target_pay_order_id=f"PC2025031410150212345678{9000 + i}",
+                    ret_msg=msg,
+                    reason=reason,
+                )
+            )
+        return out
+
 
 Factory = Callable[[Shots], object]
 SCREENS: list[tuple[str, Factory]] = []
@@ -120,8 +214,57 @@ def _message(kind: str) -> Factory:
     return make
 
 
+def _orders_window(s: Shots, settled: bool = True) -> object:
+    win = s.main_window("orders")
+    win.orders.set_service(s.service())
+    win.orders.query.setText("A-2025-0314-17")
+    win.orders.show_detail(s.detail(settled=settled, refunded=2000 if settled else 0))
+    return win
+
+
+def _activity_window(s: Shots) -> object:
+    win = s.main_window("activity")
+    for action in s.actions():
+        win.action_changed(action)  # type: ignore[arg-type]
+    win.activity.select(3)
+    return win
+
+
+def _form(kind: str, *, outcome: str = "") -> Factory:
+    def make(s: Shots) -> object:
+        from iotpay_desk.gui.refund_dialog import RefundDialog
+        from iotpay_desk.journal import ActionKind
+
+        win = _orders_window(s, settled=kind == "refund")
+        s.keep.append(win)
+        win.show()
+        dialog = RefundDialog(
+            s.service(),
+            s.detail(settled=kind == "refund", refunded=2000 if kind == "refund" else 0),
+            ActionKind(kind),
+            retype_above=5000,
+            parent=win,
+        )
+        dialog.reason.setText("item returned")
+        dialog.submit.setEnabled(True)
+        if outcome == "checking":
+            from iotpay_desk.services import ActionResult
+
+            action = s.actions()[2]
+            dialog._show_result(ActionResult(action=action))  # type: ignore[arg-type]
+        return dialog
+
+    return make
+
+
 SCREENS += [
-    ("main-orders", lambda s: s.main_window("orders")),
+    ("main-orders", _orders_window),
+    ("main-orders-empty", lambda s: s.main_window("orders")),
+    ("main-orders-unsettled", lambda s: _orders_window(s, settled=False)),
+    ("refund-form", _form("refund")),
+    ("void-form", _form("void")),
+    ("refund-form-checking", _form("refund", outcome="checking")),
+    ("main-activity-rows", _activity_window),
     ("main-vault", lambda s: s.main_window("vault")),
     ("main-activity", lambda s: s.main_window("activity")),
     ("main-settings", lambda s: s.main_window("settings")),
@@ -146,7 +289,7 @@ def _settle(app: object, rounds: int = 5) -> None:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QCoreApplication, Qt, qInstallMessageHandler
+    from PySide6.QtCore import QCoreApplication, QLocale, Qt, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication, QWidget
 
     from iotpay_desk.gui.i18n import install_translators
@@ -169,9 +312,10 @@ def worker(args: argparse.Namespace) -> int:
         for theme in args.themes:
             apply_theme(app, theme)
             for lang in args.langs:
-                tr = install_translators(
-                    "en" if lang == "pseudo" else lang, pseudo=lang == "pseudo"
-                )
+                pseudo = lang == "pseudo"
+                tr = install_translators("en" if pseudo else lang, pseudo=pseudo)
+                # Money and dates as a Canadian merchant sees them.
+                QLocale.setDefault(QLocale("fr_CA" if lang == "fr" else "en_CA"))
                 for name, factory in SCREENS:
                     if args.only and name not in args.only:
                         continue
@@ -194,6 +338,8 @@ def worker(args: argparse.Namespace) -> int:
                         if isinstance(w, QWidget):
                             w.close()
                             w.deleteLater()
+                        elif hasattr(w, "close"):
+                            w.close()  # the sample journal
                     _settle(app, 2)
                 tr.remove()
     print(f"{written} screenshot(s) at {args.scale}% in {out}")

@@ -22,13 +22,14 @@ from iotpay_desk.journal import Action
 from iotpay_desk.services import MoneyService
 
 from .amounts import format_cents
-from .asyncjob import async_slot, run_busy
+from .asyncjob import async_slot, gone, run_busy
 from .pagekit import page_title
 from .words import action_word, local_time, state_word
 
 __all__ = ["ActivityPage"]
 
 PAGE_SIZE = 200
+PAYMENT_COLUMN = 5
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -60,18 +61,21 @@ class ActivityPage(QWidget):
                 self.tr("When"),
                 self.tr("Action"),
                 self.tr("Amount"),
-                self.tr("Payment"),
                 self.tr("Outcome"),
                 self.tr("Operator"),
+                self.tr("Payment"),
             ]
         )
+        # The long IOTPay ids give way (elided in the middle, whole in the tooltip).
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(PAYMENT_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.details = QLabel(self)
         self.details.setObjectName("activity-details")
@@ -119,6 +123,8 @@ class ActivityPage(QWidget):
             service.actions_page(PAGE_SIZE),
             progress_text=self.tr("Reading the journal…"),
         )
+        if gone(self):
+            return
         if result.value is not None:
             self.known = {a.id: a for a in result.value}
             self._fill()
@@ -140,12 +146,13 @@ class ActivityPage(QWidget):
                 local_time(a.created_at.astimezone()),
                 action_word(a.kind),
                 amount,
-                a.target_pay_order_id or "—",
                 state_word(a.state),
                 a.operator,
+                a.target_pay_order_id or "—",
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 item.setData(_ID_ROLE, a.id)
                 if a.is_open:
                     item.setFont(bold)
@@ -206,5 +213,7 @@ class ActivityPage(QWidget):
             service.resolve(action),
             progress_text=self.tr("Checking with IOTPay…"),
         )
+        if gone(self):
+            return
         if result.value is not None:
             self.action_changed(result.value.action)

@@ -30,7 +30,7 @@ from shiboken6 import isValid
 
 from .errors import Kind, UserMessage, describe, show_message
 
-__all__ = ["BusyIndicator", "JobResult", "async_slot", "run_busy"]
+__all__ = ["BusyIndicator", "JobResult", "async_slot", "gone", "run_busy"]
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,12 @@ class BusyIndicator(QWidget):
             self._label.clear()
             self._label.setMinimumWidth(0)
             self.setVisible(False)
+
+
+def gone(widget: QWidget) -> bool:
+    """True once ``widget`` was destroyed (its window closed while work was running).
+    Async slots check it after each await before touching their widgets."""
+    return not isValid(widget)
 
 
 def find_indicator(widgets: Iterable[QWidget]) -> BusyIndicator | None:

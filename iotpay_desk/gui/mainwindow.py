@@ -29,7 +29,7 @@ from iotpay_desk.journal import Action
 from iotpay_desk.services import MoneyService
 
 from .activity import ActivityPage
-from .asyncjob import BusyIndicator, async_slot, run_busy
+from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
 from .orders import OrdersPage
 from .settings_page import SettingsPage
@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
     def _comfortable_size(self) -> QSize:
         """Room for a table of orders, in units of the window's font."""
         fm = self.fontMetrics()
-        return QSize(fm.averageCharWidth() * 120, fm.height() * 36)
+        return QSize(fm.averageCharWidth() * 125, fm.height() * 36)
 
     # -- profile, environment -----------------------------------------------------------------
 
@@ -269,6 +269,8 @@ class MainWindow(QMainWindow):
             asyncio.to_thread(store.status),
             progress_text=self.tr("Checking the keychain…"),
         )
+        if gone(self):
+            return
         if result.value is not None:
             self.set_keychain_status(result.value)
 
@@ -296,10 +298,12 @@ class MainWindow(QMainWindow):
                 check(),
                 progress_text=self.tr("Checking the connection to IOTPay…"),
             )
+            if gone(self):
+                return
             if result.value is not None:
                 state = result.value
         finally:
-            if not self._closing:
+            if not gone(self) and not self._closing:
                 self.connection.set_state(state)
 
     # -- misc ---------------------------------------------------------------------------------

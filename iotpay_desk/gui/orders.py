@@ -25,7 +25,7 @@ from iotpay_desk.journal import ActionKind
 from iotpay_desk.services import Advice, MoneyService, OrderDetail
 
 from .amounts import format_cents
-from .asyncjob import async_slot, run_busy
+from .asyncjob import async_slot, gone, run_busy
 from .errors import UserMessage
 from .pagekit import page_title
 from .refund_dialog import RefundDialog
@@ -151,7 +151,7 @@ class OrdersPage(QWidget):
         self.setTabOrder(self.lookup_button, self.void_button)
         self.setTabOrder(self.void_button, self.refund_button)
         self.setTabOrder(self.refund_button, self.returns)
-        self._show_detail(None)
+        self.show_detail(None)
         self.set_service(None)
 
     # -- wiring ---------------------------------------------------------------------------
@@ -165,7 +165,7 @@ class OrdersPage(QWidget):
         self.query.setEnabled(ready)
         self.lookup_button.setEnabled(ready)
         if not ready:
-            self._show_detail(None)
+            self.show_detail(None)
         else:
             self.load_recent()
 
@@ -199,8 +199,10 @@ class OrdersPage(QWidget):
             progress_text=self.tr("Looking up the order with IOTPay…"),
             on_error=self._say,
         )
+        if gone(self):
+            return
         if result.value is not None:
-            self._show_detail(result.value)
+            self.show_detail(result.value)
             self.load_recent()
 
     @async_slot()
@@ -215,8 +217,10 @@ class OrdersPage(QWidget):
             progress_text=self.tr("Updating the payment from IOTPay…"),
             on_error=self._say,
         )
+        if gone(self):
+            return
         if result.value is not None:
-            self._show_detail(result.value)
+            self.show_detail(result.value)
 
     @async_slot()
     async def load_recent(self) -> None:
@@ -227,6 +231,8 @@ class OrdersPage(QWidget):
             lookups = await service.recent_lookups()
         except Exception:  # the list is a convenience; the look-up itself still works
             return
+        if gone(self):
+            return
         seen: list[str] = []
         for lk in lookups:
             for text in (lk.query, lk.pay_order_id, lk.mch_order_no):
@@ -236,7 +242,7 @@ class OrdersPage(QWidget):
 
     # -- the payment ------------------------------------------------------------------------
 
-    def _show_detail(self, detail: OrderDetail | None) -> None:
+    def show_detail(self, detail: OrderDetail | None) -> None:
         self.detail = detail
         self.payment_box.setVisible(detail is not None)
         self.returns.setVisible(detail is not None)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,7 +27,7 @@ from iotpay_desk.journal import ActionKind, ActionState
 from iotpay_desk.services import ActionResult, Draft, InvalidInput, MoneyService, OrderDetail
 
 from .amounts import format_cents, parse_amount
-from .asyncjob import BusyIndicator, async_slot, run_busy
+from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import Kind, UserMessage, describe
 
 __all__ = ["RefundDialog"]
@@ -131,14 +132,13 @@ class RefundDialog(QDialog):
         self.submit.setEnabled(False)  # until the draft exists
         self.buttons.addButton(self.submit, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Shown only after an outcome; outside the button box, which shows what it holds.
         self.other = QPushButton(self)
         self.other.setObjectName("other-action")
         self.other.setVisible(False)
-        self.buttons.addButton(self.other, QDialogButtonBox.ButtonRole.ActionRole)
         self.again = QPushButton(self.tr("&Try again"), self)
         self.again.setObjectName("try-again")
         self.again.setVisible(False)
-        self.buttons.addButton(self.again, QDialogButtonBox.ButtonRole.ActionRole)
         self.submit.clicked.connect(self.send)
         self.cancel.clicked.connect(self.reject)
         self.other.clicked.connect(self._swap)
@@ -149,7 +149,12 @@ class RefundDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.busy)
-        layout.addWidget(self.buttons)
+        row = QHBoxLayout()
+        row.addWidget(self.other)
+        row.addWidget(self.again)
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        layout.addLayout(row)
         self._retype_needed()
         self.finished.connect(self._forget_draft)
 
@@ -164,6 +169,8 @@ class RefundDialog(QDialog):
             progress_text=self.tr("Preparing…"),
             on_error=self._say,
         )
+        if gone(self):
+            return
         if result.value is not None:
             self.draft = result.value
             self.submit.setEnabled(True)
@@ -270,6 +277,8 @@ class RefundDialog(QDialog):
             progress_text=progress,
             on_error=self._say,
         )
+        if gone(self):
+            return
         if job.value is not None:
             self._show_result(job.value)
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from iotpay_desk.core.settings import ALL_SETTINGS, Setting, Settings
 
-from .asyncjob import async_slot, run_busy
+from .asyncjob import async_slot, gone, run_busy
 from .pagekit import page_title
 
 __all__ = ["SettingsPage", "with_mnemonic"]
@@ -139,5 +139,7 @@ class SettingsPage(QWidget):
             asyncio.to_thread(settings.set_value, key, value),
             progress_text=self.tr("Saving settings…"),
         )
+        if gone(self):
+            return
         if result.ok:
             self.setting_changed.emit(key)

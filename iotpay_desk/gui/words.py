@@ -35,13 +35,14 @@ def action_word(kind: ActionKind) -> str:
 
 
 def state_word(state: ActionState) -> str:
+    """One or two words for a table cell; the details say the rest."""
     return {
         ActionState.INTENT: translate("Words", "Sending…"),
-        ActionState.CHECKING: translate("Words", "Checking with IOTPay…"),
+        ActionState.CHECKING: translate("Words", "Checking…"),
         ActionState.SUCCEEDED: translate("Words", "Done"),
-        ActionState.FAILED: translate("Words", "Refused by IOTPay"),
+        ActionState.FAILED: translate("Words", "Refused"),
         ActionState.DECLINED: translate("Words", "Declined"),
-        ActionState.NOT_RECEIVED: translate("Words", "Never reached IOTPay"),
+        ActionState.NOT_RECEIVED: translate("Words", "Not received"),
     }[state]
 
 

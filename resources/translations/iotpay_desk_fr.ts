@@ -320,6 +320,46 @@
     </message>
 </context>
 <context>
+    <name>HostedPageDialog</name>
+    <message>
+        <source>IOTPay secure page</source>
+        <extracomment>A hosted page that has not finished loading after this long is reported with a retry.</extracomment>
+        <translation>Page sécurisée d’IOTPay</translation>
+    </message>
+    <message>
+        <source>The card details are typed on IOTPay&apos;s page; the desk never sees them.</source>
+        <translation>Les données de carte sont saisies sur la page d’IOTPay ; le poste ne les voit jamais.</translation>
+    </message>
+    <message>
+        <source>Page of %1</source>
+        <translation>Page de %1</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>IOTPay could not show the page (error %1: %2).</source>
+        <translation>IOTPay n’a pas pu afficher la page (erreur %1 : %2).</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>The page could not be loaded. Check the internet connection, then retry.</source>
+        <translation>La page n’a pas pu être chargée. Vérifiez la connexion Internet, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>The page did not load within %1 s. Check the connection, then retry.</source>
+        <translation>La page ne s’est pas chargée en %1 s. Vérifiez la connexion, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>The page stopped working. Retry to open it again.</source>
+        <translation>La page a cessé de fonctionner. Réessayez pour l’ouvrir de nouveau.</translation>
+    </message>
+</context>
+<context>
     <name>KeychainBanner</name>
     <message>
         <source>&amp;Retry</source>
@@ -844,24 +884,24 @@
         <translation>Envoi…</translation>
     </message>
     <message>
-        <source>Checking with IOTPay…</source>
-        <translation>Vérification auprès d’IOTPay…</translation>
+        <source>Checking…</source>
+        <translation>Vérification…</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Refusé</translation>
+    </message>
+    <message>
+        <source>Not received</source>
+        <translation>Non reçu</translation>
     </message>
     <message>
         <source>Done</source>
         <translation>Effectué</translation>
     </message>
     <message>
-        <source>Refused by IOTPay</source>
-        <translation>Refusé par IOTPay</translation>
-    </message>
-    <message>
         <source>Declined</source>
         <translation>Décliné</translation>
-    </message>
-    <message>
-        <source>Never reached IOTPay</source>
-        <translation>Jamais parvenu à IOTPay</translation>
     </message>
     <message>
         <source>Visa</source>
