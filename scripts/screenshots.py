@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 THEMES = ("light", "dark")
 LANGS = ("en", "fr", "pseudo")
 SCALES = (100, 150)
-README = [("main-orders", "main-window"), ("main-keychain", "main-window-keychain")]
+README = [("main-orders", "main-window")]
 
 
 @dataclass
