@@ -1,0 +1,445 @@
+"""IOTPay's hosted card pages (add card, simple purchase) in an embedded web view.
+
+QtWebEngine is heavy (about 130 MB in the desk's process and more in its helper
+processes), so nothing here imports it at module level: the first
+:class:`HostedPageDialog` loads it, and the desk starts without it.
+
+Every hosted page shares one off-the-record profile: no disk cache, no persistent
+cookies, no local storage on disk, so nothing a cashier types on a card page outlives
+the run. The page's navigation to the desk's return URL (``RETURN_URL_BASE``, on the
+``.invalid`` domain that never resolves) is caught before it happens, blocked (never
+fetched) and handed to the desk as a hint; the desk then confirms with IOTPay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from typing import TYPE_CHECKING, Any, final
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iotpay_desk.api.redact import redact
+
+if TYPE_CHECKING:
+    from PySide6.QtWebEngineCore import QWebEngineProfile
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+__all__ = ["DEFAULT_LOAD_TIMEOUT_MS", "HostedPageDialog", "PageState", "shared_profile"]
+
+log = logging.getLogger(__name__)
+
+#: A hosted page that has not finished loading after this long is reported with a retry.
+DEFAULT_LOAD_TIMEOUT_MS = 20_000
+
+_profile: QWebEngineProfile | None = None
+_page_class: type[Any] | None = None
+
+
+def shared_profile() -> QWebEngineProfile:
+    """The one off-the-record profile of the card pages (made, and QtWebEngine loaded, on
+    first use). Lives as long as the application."""
+    global _profile
+    if _profile is None:
+        from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineSettings
+
+        app = QCoreApplication.instance()
+        profile = QWebEngineProfile(app)  # no storage name: off the record
+        profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
+        profile.setPersistentCookiesPolicy(
+            QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies
+        )
+        profile.setSpellCheckEnabled(False)
+        s = profile.settings()
+        attr = QWebEngineSettings.WebAttribute
+        s.setAttribute(attr.JavascriptCanOpenWindows, False)
+        s.setAttribute(attr.JavascriptCanAccessClipboard, False)
+        s.setAttribute(attr.LocalContentCanAccessRemoteUrls, False)
+        s.setAttribute(attr.LocalContentCanAccessFileUrls, False)
+        s.setAttribute(attr.PluginsEnabled, False)
+        s.setAttribute(attr.PdfViewerEnabled, False)
+        s.setAttribute(attr.ScreenCaptureEnabled, False)
+        s.setAttribute(attr.AutoLoadIconsForPage, False)
+        _profile = profile
+    return _profile
+
+
+def _shown_url(url: str) -> str:
+    """A URL for a log line: scheme, host and path only (the query carries the page key);
+    for anything but http(s), the scheme alone."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"{parts.scheme}:…"
+    return redact(f"{parts.scheme}://{parts.netloc}{parts.path}")
+
+
+def _hosted_page_class() -> type[Any]:
+    """The QWebEnginePage subclass, defined on first use (it needs QtWebEngine)."""
+    global _page_class
+    if _page_class is not None:
+        return _page_class
+    from PySide6.QtWebEngineCore import (
+        QWebEnginePage,
+        QWebEngineUrlRequestInfo,
+        QWebEngineUrlRequestInterceptor,
+    )
+
+    class ReturnBlocker(QWebEngineUrlRequestInterceptor):
+        """Second line of defence: no request to the return URL ever leaves the view."""
+
+        def __init__(self, prefix: str, parent: QObject) -> None:
+            super().__init__(parent)
+            self.prefix = prefix
+
+        def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
+            url = bytes(info.requestUrl().toEncoded().data()).decode("ascii", "replace")
+            if url.startswith(self.prefix):
+                info.block(True)
+
+    class HostedPage(QWebEnginePage):
+        """Catches navigation to the return URL: blocks it and emits ``returned(url)``
+        (GUI thread, once per page). JavaScript console errors go to the log, redacted."""
+
+        returned = Signal(str)
+
+        def __init__(self, profile: QWebEngineProfile, prefix: str, parent: QObject) -> None:
+            super().__init__(profile, parent)
+            self.prefix = prefix
+            self.caught: str | None = None
+            self._blocker = ReturnBlocker(prefix, self)
+            self.setUrlRequestInterceptor(self._blocker)
+
+        def acceptNavigationRequest(
+            self,
+            url: QUrl | str,
+            nav_type: QWebEnginePage.NavigationType,
+            is_main_frame: bool,
+        ) -> bool:
+            text = (
+                bytes(url.toEncoded().data()).decode("ascii", "replace")
+                if isinstance(url, QUrl)
+                else str(url)
+            )
+            if text.startswith(self.prefix):
+                if self.caught is None:
+                    self.caught = text
+                    log.info("hosted page returned to the desk (%s)", _shown_url(text))
+                    # Emitted once this call has returned: the dialog may drop the page
+                    # on it, which Chromium does not allow in the middle of a navigation.
+                    QTimer.singleShot(0, self, lambda: self.returned.emit(text))
+                return False  # read by the desk, never fetched
+            return bool(super().acceptNavigationRequest(url, nav_type, is_main_frame))
+
+        def javaScriptConsoleMessage(
+            self,
+            level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+            message: str,
+            line: int,
+            source: str,
+        ) -> None:
+            where = f"{_shown_url(source)}:{line}"
+            if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+                log.warning("hosted page script error at %s: %s", where, redact(message))
+            else:
+                log.debug("hosted page console at %s: %s", where, redact(message))
+
+    _page_class = HostedPage
+    return HostedPage
+
+
+class PageState(enum.Enum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+@final
+class HostedPageDialog(QDialog):
+    """One hosted page of IOTPay in a window-modal dialog. Open it with ``open()``.
+
+    ``return_prefix`` is the start of the return URL given to IOTPay; navigation to any
+    URL starting with it ends the dialog. Signals (GUI thread):
+
+    - ``ready()`` — the page finished loading (each time, Retry included);
+    - ``returned(str url)`` — the page sent the cashier back: the full return URL with
+      IOTPay's unsigned hints; the dialog then closes (accepted);
+    - ``cancelled()`` — closed before the page returned (Cancel, Esc, the window's close
+      button); nothing came back;
+    - ``failed(str)`` — the page could not be loaded (the text shown beside Retry).
+
+    ``await dialog.wait()`` gives the return URL, or None when it was cancelled.
+    """
+
+    ready = Signal()
+    returned = Signal(str)
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        url: str,
+        return_prefix: str,
+        *,
+        title: str = "",
+        intro: str = "",
+        load_timeout_ms: int = DEFAULT_LOAD_TIMEOUT_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if not return_prefix:
+            raise ValueError("return_prefix must not be empty")
+        self.setObjectName("hosted-page-dialog")
+        self.setWindowTitle(title or self.tr("IOTPay secure page"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.url = url
+        self.return_prefix = return_prefix
+        self.state = PageState.LOADING
+        self.return_url: str | None = None
+        self._future: asyncio.Future[str | None] | None = None
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.setInterval(load_timeout_ms)
+        self._timeout.timeout.connect(self._timed_out)
+
+        host = urlsplit(url).netloc or url
+        self.intro = QLabel(self)
+        self.intro.setObjectName("hosted-intro")
+        self.intro.setWordWrap(True)
+        self.intro.setText(
+            intro
+            or self.tr("The card details are typed on IOTPay's page; the desk never sees them.")
+        )
+        self.origin = QLabel(self.tr("Page of %1").replace("%1", host), self)
+        self.origin.setObjectName("hosted-origin")
+        self.origin.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("hosted-progress")
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(self.fontMetrics().height() // 2)
+
+        # The view is made in _make_view (QtWebEngine loads there).
+        self.view: QWebEngineView | None = None
+        self.page: Any = None
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("hosted-stack")
+        self.error_panel = QWidget(self)
+        self.error_panel.setObjectName("hosted-error")
+        self.error_text = QLabel(self.error_panel)
+        self.error_text.setObjectName("hosted-error-text")
+        self.error_text.setWordWrap(True)
+        self.error_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = QPushButton(self.tr("&Retry"), self.error_panel)
+        self.retry_button.setObjectName("hosted-retry")
+        self.retry_button.clicked.connect(self.retry)
+        err = QVBoxLayout(self.error_panel)
+        err.addStretch(1)
+        err.addWidget(self.error_text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.retry_button)
+        row.addStretch(1)
+        err.addLayout(row)
+        err.addStretch(2)
+        self.stack.addWidget(self.error_panel)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setObjectName("hosted-cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.origin)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.buttons)
+        fm = self.fontMetrics()
+        self.resize(fm.averageCharWidth() * 90, fm.height() * 44)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def open(self) -> None:
+        """Show the dialog (window-modal, without a nested event loop) and load the page."""
+        if self.view is None:
+            self._make_view()
+            self._load()
+        super().open()
+
+    def _make_view(self) -> None:
+        from PySide6.QtWebEngineWidgets import QWebEngineView
+
+        view = QWebEngineView(self.stack)
+        view.setObjectName("hosted-view")
+        page = _hosted_page_class()(shared_profile(), self.return_prefix, view)
+        view.setPage(page)
+        page.returned.connect(self._on_returned)
+        page.loadStarted.connect(self._on_load_started)
+        page.loadProgress.connect(self.progress.setValue)
+        page.loadingChanged.connect(self._on_loading_changed)
+        page.renderProcessTerminated.connect(self._on_render_gone)
+        self.view, self.page = view, page
+        self.stack.addWidget(view)
+
+    def _load(self) -> None:
+        assert self.view is not None
+        self.state = PageState.LOADING
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.stack.setCurrentWidget(self.view)
+        self._timeout.start()
+        log.info("loading hosted page %s", _shown_url(self.url))
+        self.view.setUrl(QUrl(self.url))
+
+    def retry(self) -> None:
+        """Load the page again (after a failure or a time-out)."""
+        if self.state in (PageState.RETURNED, PageState.CANCELLED) or self.view is None:
+            return
+        self._load()
+
+    async def wait(self) -> str | None:
+        """The return URL once the page returned, or None if the dialog was cancelled."""
+        if self.state is PageState.RETURNED:
+            return self.return_url
+        if self.state is PageState.CANCELLED:
+            return None
+        if self._future is None:
+            self._future = asyncio.get_running_loop().create_future()
+        return await asyncio.shield(self._future)
+
+    def _settle(self, value: str | None) -> None:
+        fut = self._future
+        if fut is not None and not fut.done():
+            fut.set_result(value)
+
+    # ------------------------------------------------------------------ page events
+
+    def _on_load_started(self) -> None:
+        if self.state is PageState.READY:
+            # The page moved on by itself (a form post, a bank's page): watch it again.
+            self.state = PageState.LOADING
+            self.progress.setVisible(True)
+            self._timeout.start()
+
+    def _on_loading_changed(self, info: Any) -> None:
+        from PySide6.QtWebEngineCore import QWebEngineLoadingInfo
+
+        if self.state in (PageState.RETURNED, PageState.CANCELLED):
+            return
+        if self.page is not None and self.page.caught is not None:
+            return  # the blocked return URL: the dialog ends on ``returned``
+        status = info.status()
+        done = QWebEngineLoadingInfo.LoadStatus
+        if status == done.LoadSucceededStatus:
+            self._timeout.stop()
+            self.progress.setVisible(False)
+            self.state = PageState.READY
+            self.ready.emit()
+            if self.view is not None:
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif status == done.LoadFailedStatus and self.state is PageState.LOADING:
+            if info.errorDomain() == QWebEngineLoadingInfo.ErrorDomain.HttpStatusCodeDomain:
+                title = self.page.title() if self.page is not None else ""
+                text = self.tr("IOTPay could not show the page (error %1: %2).").replace(
+                    "%1", str(info.errorCode())
+                )
+                text = text.replace("%2", title or self.tr("no reason given"))
+            else:
+                text = self.tr(
+                    "The page could not be loaded. Check the internet connection, then retry."
+                )
+            self._fail(text)
+
+    def _timed_out(self) -> None:
+        if self.state is not PageState.LOADING:
+            return
+        seconds = max(1, round(self._timeout.interval() / 1000))
+        if self.view is not None:
+            self.view.stop()
+        self._fail(
+            self.tr("The page did not load within %1 s. Check the connection, then retry.").replace(
+                "%1", str(seconds)
+            )
+        )
+
+    def _on_render_gone(self, status: Any, code: int) -> None:
+        if self.state in (PageState.RETURNED, PageState.CANCELLED):
+            return
+        log.warning("hosted page renderer ended (%s, code %d)", status, code)
+        self._fail(self.tr("The page stopped working. Retry to open it again."))
+
+    def _fail(self, text: str) -> None:
+        self.state = PageState.FAILED
+        self._timeout.stop()
+        self.progress.setVisible(False)
+        self.error_text.setText(text)
+        self.stack.setCurrentWidget(self.error_panel)
+        self.retry_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        log.info("hosted page %s: not loaded", _shown_url(self.url))
+        self.failed.emit(text)
+
+    def _on_returned(self, url: str) -> None:
+        if self.state in (PageState.RETURNED, PageState.CANCELLED):
+            return
+        self.state = PageState.RETURNED
+        self.return_url = url
+        self._timeout.stop()
+        self.returned.emit(url)
+        self._settle(url)
+        self.accept()
+
+    # ------------------------------------------------------------------ closing
+
+    def done(self, result: int) -> None:
+        if self.state not in (PageState.RETURNED, PageState.CANCELLED):
+            self.state = PageState.CANCELLED
+            self._timeout.stop()
+            log.info("hosted page %s: closed before it returned", _shown_url(self.url))
+            self.cancelled.emit()
+            self._settle(None)
+        self._release_view()
+        super().done(result)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter belongs to the page's form; only Esc (reject) is the dialog's.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _release_view(self) -> None:
+        """Drop the page and whatever was typed on it (the card fields go with it)."""
+        view, page = self.view, self.page
+        if view is None:
+            return
+        self.view = None
+        self.page = None
+        try:
+            page.returned.disconnect(self._on_returned)
+            page.loadingChanged.disconnect(self._on_loading_changed)
+        except (RuntimeError, TypeError):
+            pass
+        view.stop()
+        view.hide()
+        page.setUrlRequestInterceptor(None)
+        page.deleteLater()
+        view.deleteLater()

@@ -1,0 +1,120 @@
+"""Fixtures of the card screens' tests: a qasync loop, a real QtWebEngine, the sandbox.
+
+QtWebEngineWidgets must be imported before the QApplication exists; pytest-qt makes the
+application lazily at the first ``qtbot``/``qapp`` use, after every conftest is imported.
+
+A test runs its scenario as a coroutine on the qasync loop (``qloop.run(scenario())``), as
+the desk runs: clicks start ``@asyncSlot`` tasks on that loop, the hosted page is driven
+through :class:`~tests.gui_cards.pagedriver.PageDriver`, and ``until`` waits for what the
+user would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import PySide6.QtWebEngineWidgets  # noqa: F401  (must precede the QApplication)
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+T = TypeVar("T")
+
+# WORKAROUND: the offscreen platform plugin warns on every top-level show
+# ("This plugin does not support propagateSizeHints()", QTBUG-74252), and QtWebEngine's
+# first start offscreen with --disable-gpu warns that it fell back to software rendering.
+# Neither says anything about the desk; every other Qt warning still fails the test.
+QT_NOISE = (
+    r"^This plugin does not support propagateSizeHints\(\)$",
+    r"QRhiGles2: Failed to create",
+    r"Failed to create RHI for backend",
+    r"GPUInfo not initialized",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui_cards/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(*QT_NOISE))
+
+
+class _TestLoop(qasync.QEventLoop):
+    """qasync's loop, whose ``stop`` does not announce that the application quits.
+
+    WORKAROUND: qasync ends every ``run_until_complete`` with ``QApplication.exit()``,
+    which emits ``aboutToQuit``; QtWebEngine tears its whole context down on that signal,
+    so the next test that shows a web page crashes in Chromium. The desk runs one loop for
+    its whole life and never meets this; a test session runs one loop per test.
+    """
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        blocked = app.signalsBlocked() if app is not None else False
+        if app is not None:
+            app.blockSignals(True)
+        try:
+            super().stop()
+        finally:
+            if app is not None:
+                app.blockSignals(blocked)
+
+
+class QLoop:
+    """The qasync loop of one test."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.loop = _TestLoop(app)
+        asyncio.set_event_loop(self.loop)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    def close(self) -> None:
+        loop = self.loop
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for t in pending:
+            t.cancel()
+        if pending:
+
+            async def drain() -> None:
+                await asyncio.wait(pending, timeout=5)
+
+            loop.run_until_complete(drain())
+        loop.close()
+        asyncio.set_event_loop(None)
+        # Free the loop's Qt objects here, on the GUI thread (see tests/gui/conftest.py).
+        gc.collect()
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QLoop]:
+    qapp.setQuitOnLastWindowClosed(False)
+    ql = QLoop(qapp)
+    yield ql
+    # Close every window the scenario left open before the loop goes.
+    for w in QApplication.topLevelWidgets():
+        if w.isVisible():
+            w.close()
+    ql.close()
+
+
+async def until(predicate: Callable[[], object], within: float = 10.0, what: str = "") -> None:
+    """Wait (letting the loop run) until ``predicate()`` is true."""
+    deadline = time.monotonic() + within
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await asyncio.sleep(0.01)
+
+
+def message_boxes(parent: QWidget | None = None) -> list[QMessageBox]:
+    """The visible message boxes (of ``parent``'s window, or anywhere)."""
+    if parent is not None:
+        boxes = parent.window().findChildren(QMessageBox)
+    else:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    return [b for b in boxes if b.isVisible()]
