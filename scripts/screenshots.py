@@ -5,7 +5,7 @@
     uv run python scripts/screenshots.py --all --only main-orders --langs pseudo
 
 ``--all`` renders each screen in every combination of theme (light, dark: Fusion with a
-light or dark palette), language (en, fr, pseudo) and scale (100 %, 150 %). Each scale runs
+light or dark palette), language (en, fr, pseudo) and scale (100 %, 125 %, 150 %). Each scale runs
 in a subprocess of its own because ``QT_SCALE_FACTOR`` is read when Qt starts. Files are
 named ``<screen>-<theme>-<lang>-<scale>.png``; the README set drops the suffixes it does
 not vary (``main-window-light.png``).
@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 THEMES = ("light", "dark")
 LANGS = ("en", "fr", "pseudo")
-SCALES = (100, 150)
+SCALES = (100, 125, 150)
 README = [("main-orders", "main-window")]
 
 

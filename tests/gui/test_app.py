@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,36 @@ def test_french(hermetic_home: Path) -> None:
     proc = _run("--smoke", "--language", "fr")
     assert proc.returncode == 0, proc.stderr
     assert "title='Poste IOTPay'" in proc.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM is a POSIX signal")
+def test_sigterm_closes_the_desk_and_stops_the_sandbox(hermetic_home: Path) -> None:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iotpay_desk", "--sandbox"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "desk ready:" in line:
+                break
+        else:
+            pytest.fail("the desk never got ready:\n" + "".join(seen))
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, rest
+    assert "Finished server process" in rest
+    assert "Traceback" not in rest

@@ -318,3 +318,30 @@ def test_without_a_service_nothing_can_be_looked_up(qtbot: QtBot) -> None:
     assert win.orders.offline.isVisible()
     assert not win.activity.empty.isHidden()
     assert win.activity.table.isHidden()
+
+
+def test_keyboard_only_look_up_and_refund(desk: Desk, qtbot: QtBot) -> None:
+    """Alt+O to the search field, Enter to look up, Tab order through the actions."""
+    payment = desk.pay(1500)
+    desk.sandbox.advance(13 * 3600)
+    page = desk.orders
+    desk.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is desk.window)
+
+    async def scenario() -> None:
+        qtbot.keyClick(desk.window, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+        await until(page.query.hasFocus, what="Alt+O focuses the search field")
+        qtbot.keyClicks(page.query, payment.pay_order_id)
+        qtbot.keyClick(page.query, Qt.Key.Key_Return)
+        await until(lambda: page.detail is not None and page.lookup_button.isEnabled())
+        page.query.setFocus()
+        chain = []
+        widget = page.query
+        for _ in range(3):
+            widget = widget.nextInFocusChain()
+            while not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or not widget.isEnabled():
+                widget = widget.nextInFocusChain()
+            chain.append(widget.objectName())
+        assert chain == ["lookup", "void", "refund"]
+
+    desk.qloop.run(scenario())
