@@ -31,8 +31,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from iotpay_desk.api import sign  # noqa: E402
-from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer  # noqa: E402
+from iotpay_desk.api import sign
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 
 MCH, KEY = DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key
 READY = re.compile(r"IOTPay sandbox listening on (http://[^\s]+)")
@@ -92,7 +92,7 @@ async def worker(
     host: str, port: int, ids: list[str], stop_at: float, latencies: list[float], errors: list[str]
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
-    rng = random.Random()  # noqa: S311 - picks orders to query
+    rng = random.Random()
     try:
         while time.perf_counter() < stop_at:
             req = request_bytes(f"{host}:{port}", rng.choice(ids))  # signed per request
@@ -150,7 +150,8 @@ def cpu_seconds(pid: int) -> float | None:
 def report(label: str, latencies: list[float], errors: list[str], elapsed: float) -> None:
     qs = statistics.quantiles(latencies, n=100, method="inclusive")
     print(
-        f"{label}: {len(latencies)} requests in {elapsed:.1f} s = {len(latencies) / elapsed:,.0f} req/s"
+        f"{label}: {len(latencies)} requests in {elapsed:.1f} s"
+        f" = {len(latencies) / elapsed:,.0f} req/s"
         f"  p50 {qs[49] * 1000:.2f} ms  p99 {qs[98] * 1000:.2f} ms  errors {len(errors)}"
     )
     if errors:
