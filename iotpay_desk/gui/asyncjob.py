@@ -157,12 +157,13 @@ async def run_busy(
     (internal errors always get the box with Details).
     """
     widgets = [controls] if isinstance(controls, QWidget) else list(controls)
-    before = [(w, w.isEnabled()) for w in widgets]
     indicator = busy if busy is not None else find_indicator(widgets)
     token: int | None = None
+    held: list[QWidget] = []
     try:
         for w in widgets:
-            w.setEnabled(False)
+            _hold(w)
+            held.append(w)
         if indicator is not None:
             token = indicator.begin(progress_text)
         value = await work
@@ -181,9 +182,31 @@ async def run_busy(
     finally:
         if indicator is not None and token is not None and isValid(indicator):
             indicator.end(token)
-        for w, enabled in before:
+        for w in held:
             if isValid(w):
-                w.setEnabled(enabled)
+                _release(w)
+
+
+# Jobs may overlap on one control (a field that saves on editingFinished fires again when
+# it is disabled and loses focus). Each control counts the jobs holding it and remembers
+# its own state from before the first; the last job to finish gives that state back.
+_JOBS = "_iotpay_busy_jobs"
+_WAS_ENABLED = "_iotpay_busy_was_enabled"
+
+
+def _hold(w: QWidget) -> None:
+    jobs = int(w.property(_JOBS) or 0)
+    if jobs == 0:
+        w.setProperty(_WAS_ENABLED, w.isEnabled())
+    w.setProperty(_JOBS, jobs + 1)
+    w.setEnabled(False)
+
+
+def _release(w: QWidget) -> None:
+    jobs = max(0, int(w.property(_JOBS) or 1) - 1)
+    w.setProperty(_JOBS, jobs)
+    if jobs == 0:
+        w.setEnabled(bool(w.property(_WAS_ENABLED)))
 
 
 def _report(

@@ -250,3 +250,25 @@ def test_work_against_the_real_sandbox(
     assert msg.kind is Kind.USER
     assert "IOTPay has no such order or card" in msg.text
     assert screen.button.isEnabled()
+
+
+def test_overlapping_jobs_on_one_control_give_it_back(qloop: QLoop, qtbot: QtBot) -> None:
+    """A second job starts on a control the first one disabled; whichever ends last, the
+    control comes back enabled (not 'as it was when the second job started')."""
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    first_done, second_done = asyncio.Event(), asyncio.Event()
+
+    async def scenario() -> None:
+        t1 = asyncio.ensure_future(run_busy(field, first_done.wait(), progress_text="1"))
+        await until(lambda: not field.isEnabled())
+        t2 = asyncio.ensure_future(run_busy(field, second_done.wait(), progress_text="2"))
+        await asyncio.sleep(0.02)
+        first_done.set()
+        await t1
+        assert not field.isEnabled()  # the second job still holds it
+        second_done.set()
+        await t2
+
+    qloop.run(scenario())
+    assert field.isEnabled()
