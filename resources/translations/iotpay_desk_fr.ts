@@ -578,6 +578,54 @@
     </message>
 </context>
 <context>
+    <name>ReceiptDialog</name>
+    <message>
+        <source>&amp;Print…</source>
+        <extracomment>The translation context of the receipt&apos;s words (marked in the core with ``QT_TRANSLATE_NOOP(&quot;Receipt&quot;, ...)``).</extracomment>
+        <translation>&amp;Imprimer…</translation>
+    </message>
+    <message>
+        <source>Save as P&amp;DF…</source>
+        <translation>Enregistrer en P&amp;DF…</translation>
+    </message>
+    <message>
+        <source>Print the receipt</source>
+        <translation>Imprimer le reçu</translation>
+    </message>
+    <message>
+        <source>No printer is available. Save the receipt as PDF instead.</source>
+        <translation>Aucune imprimante n’est disponible. Enregistrez plutôt le reçu en PDF.</translation>
+    </message>
+    <message>
+        <source>The receipt could not be printed. Check the printer, or save as PDF.</source>
+        <translation>Le reçu n’a pas pu être imprimé. Vérifiez l’imprimante ou enregistrez-le en PDF.</translation>
+    </message>
+    <message>
+        <source>The receipt was sent to the printer.</source>
+        <translation>Le reçu a été envoyé à l’imprimante.</translation>
+    </message>
+    <message>
+        <source>Save the receipt as PDF</source>
+        <translation>Enregistrer le reçu en PDF</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Documents PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saving the receipt…</source>
+        <translation>Enregistrement du reçu…</translation>
+    </message>
+    <message>
+        <source>Saved as %1.</source>
+        <translation>Enregistré sous %1.</translation>
+    </message>
+    <message>
+        <source>Receipt %1</source>
+        <translation>Reçu %1</translation>
+    </message>
+</context>
+<context>
     <name>RefundDialog</name>
     <message>
         <source>Refund a payment</source>
