@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .helpers import signed
 
@@ -175,3 +177,52 @@ def test_admin_calls_refuse_bad_bodies_with_400(http: httpx.Client) -> None:
     assert http.post("/sandbox/faults", json={"faults": "none"}).status_code == 400
     assert http.post("/sandbox/advance", json={"seconds": -1}).status_code == 400
     still_serving(http)
+
+
+FIELD_NAMES = [
+    "mchOrderNo", "mchUserId", "amount", "currency", "loginName", "channel", "notifyUrl",
+    "returnUrl", "subject", "body", "cardId", "cardNum", "expiryDate", "holder", "cvv",
+    "clientIp", "walletType", "walletData", "refundAmount", "payOrderId", "mchRefundNo",
+    "secureId",
+]  # fmt: skip
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
+    | st.sampled_from(["4242424242424242", "1239", "0120", "CAD", "PF_CC", "ApplePay", "e30="]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=5,
+)
+ENDPOINTS = [
+    "cc_purchase", "cc_addcard", "cc_directaddcard", "cc_querycard", "cc_purchasewithtoken",
+    "cc_purchasewithwallet", "cc_refund", "cc_void", "cc_query", "cc_pfpurchase", "cc_pfaddcard",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    endpoint=st.sampled_from(ENDPOINTS),
+    params=st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), json_values),
+    sign_it=st.booleans(),
+)
+def test_random_signed_messages_always_get_an_envelope(
+    sandbox_url: str, endpoint: str, params: dict[str, object], sign_it: bool
+) -> None:
+    body = signed(params) if sign_it else params
+    with httpx.Client(base_url=sandbox_url, timeout=10) as http:
+        resp = http.post(f"/v3/{endpoint}", json=body)
+        assert resp.status_code == 200
+        env = resp.json()
+        assert env["retCode"] in ("SUCCESS", "FAIL")
+        assert isinstance(env["retMsg"], str)
+        if env["retCode"] == "FAIL":
+            assert env["retMsg"]
+        still_serving(http)
