@@ -55,7 +55,8 @@ from iotpay_desk.core.settings import (
 from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
 from iotpay_desk.gui.errors import Kind, UserMessage, describe, show_message
 from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
-from iotpay_desk.gui.mainwindow import MainWindow
+from iotpay_desk.gui.mainwindow import MainWindow, Page
+from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
 from iotpay_desk.journal import Journal
@@ -329,6 +330,11 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     asyncio.set_event_loop(loop)
     desk = Desk(args, paths, settings)
     window = MainWindow(settings=settings, credentials=desk.credentials)
+    settings_page = window.pages[Page.SETTINGS]
+    if isinstance(settings_page, SettingsPage):
+        settings_page.setting_changed.connect(
+            lambda key: apply_theme(app, settings.get(THEME)) if key == THEME.key else None
+        )
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)
     _install_signal_handlers(loop, window.close)

@@ -53,12 +53,21 @@ def dark_palette() -> QPalette:
     return p
 
 
+_platform: tuple[str, QPalette] | None = None
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
-    """``light``/``dark``: Fusion with that palette; ``system``: leave the platform's look."""
-    if theme == "system":
-        return
+    """``light``/``dark``: Fusion with that palette; ``system``: the platform's own look
+    (restored when switching back at run time)."""
+    global _platform
     if theme not in THEMES:
         raise ValueError(f"unknown theme {theme!r}")
+    if _platform is None:
+        _platform = (app.style().name(), QPalette(app.palette()))
+    if theme == "system":
+        app.setStyle(_platform[0])
+        app.setPalette(_platform[1])
+        return
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())
 
