@@ -53,7 +53,7 @@ from iotpay_desk.core.settings import (
     Settings,
 )
 from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
-from iotpay_desk.gui.errors import Kind, UserMessage, describe, show_message
+from iotpay_desk.gui.errors import UserMessage, describe, show_message
 from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
 from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.settings_page import SettingsPage
@@ -150,7 +150,7 @@ class Desk:
         try:
             await asyncio.to_thread(self.profiles.load)
         except (CorruptFileError, ProfileStoreError) as exc:
-            self._tell(UserMessage(Kind.USER, str(exc)))
+            self._tell(describe(exc))
         profile: Profile | None
         if self.args.sandbox:
             profile = await self._start_sandbox()
@@ -279,14 +279,19 @@ async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
     return 0
 
 
-async def _cancel_other_tasks() -> None:
-    """Work still running when the window closes is cancelled (and given time to clean up)."""
+async def _cancel_other_tasks(grace: float = 2.0) -> None:
+    """Work still running when the window closes gets ``grace`` seconds to finish (a refund
+    whose answer is on its way is better recorded now than resolved at the next start),
+    then it is cancelled and given time to clean up."""
     me = asyncio.current_task()
     others = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
-    for t in others:
+    if not others:
+        return
+    _done, pending = await asyncio.wait(others, timeout=grace)
+    for t in pending:
         t.cancel()
-    if others:
-        await asyncio.wait(others, timeout=5)
+    if pending:
+        await asyncio.wait(pending, timeout=5)
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:

@@ -25,9 +25,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from iotpay_desk.api import CannotConnect, InvalidRequest, IotPayRejected, OutcomeUnknown
 from iotpay_desk.api.redact import redact
+from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import TRANSLATION_CONTEXT as KEYCHAIN_CONTEXT
 from iotpay_desk.core.credentials import KeychainError
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
+from iotpay_desk.core.profiles import TRANSLATION_CONTEXT as PROFILE_CONTEXT
+from iotpay_desk.core.profiles import ProfileInvalid, ProfileNotFound, ProfileStoreError
 from iotpay_desk.core.settings import SettingValueError
 from iotpay_desk.journal import ActionKind
 from iotpay_desk.services import (
@@ -294,6 +297,34 @@ def describe(exc: BaseException) -> UserMessage:
             Kind.USER,
             translate(
                 "Errors", "This form is out of date. Nothing was sent. Close it and start again."
+            ),
+        )
+    if isinstance(exc, CorruptFileError):
+        kept = exc.kept_as.name if exc.kept_as else "—"
+        text = translate(
+            "Errors",
+            "%1 could not be read, so the desk starts without it. The file was kept as %2 so "
+            "nothing is lost; merchant keys stay in the system keychain.",
+        )
+        return UserMessage(Kind.USER, text.replace("%1", exc.path.name).replace("%2", kept))
+    if isinstance(exc, ProfileInvalid):
+        problems = "; ".join(
+            f"{translate(PROFILE_CONTEXT, p.label)}: {rule_text(p.rule)}" for p in exc.problems
+        )
+        text = translate("Errors", "The profile cannot be saved: %1.")
+        return UserMessage(Kind.USER, text.replace("%1", problems))
+    if isinstance(exc, ProfileNotFound):
+        return UserMessage(
+            Kind.USER,
+            translate("Errors", "That merchant profile no longer exists. Choose another one."),
+        )
+    if isinstance(exc, ProfileStoreError) and "newer version" in str(exc):
+        return UserMessage(
+            Kind.USER,
+            translate(
+                "Errors",
+                "The merchant profiles were saved by a newer version of the desk. Update the "
+                "desk to use them; they were not changed.",
             ),
         )
     if isinstance(exc, SettingValueError):

@@ -224,3 +224,36 @@ def test_messages_in_french(french: Translators) -> None:
     assert field_label("cardNum") == "Numéro de carte"
     locked = KeychainError(KeychainState.LOCKED, credentials.MSG_LOCKED)
     assert describe(locked).text.startswith("Le trousseau de votre système est verrouillé")
+
+
+def test_profile_file_problems(qapp: QApplication, tmp_path) -> None:
+    from iotpay_desk.core.atomic import CorruptFileError
+    from iotpay_desk.core.profiles import (
+        Environment,
+        Profile,
+        ProfileInvalid,
+        ProfileStore,
+        ProfileStoreError,
+    )
+
+    (tmp_path / "profiles.json").write_text("{not json", "utf-8")
+    store = ProfileStore(tmp_path)
+    with pytest.raises(CorruptFileError) as corrupt:
+        store.load()
+    msg = describe(corrupt.value)
+    assert msg.kind is Kind.USER
+    assert msg.text.startswith("profiles.json could not be read")
+    assert corrupt.value.kept_as is not None
+    assert corrupt.value.kept_as.name in msg.text
+
+    (tmp_path / "profiles.json").write_text('{"schema": 99, "profiles": []}', "utf-8")
+    with pytest.raises(ProfileStoreError) as newer:
+        ProfileStore(tmp_path).load()
+    assert describe(newer.value).text.startswith("The merchant profiles were saved by a newer")
+
+    bad = Profile.new("", Environment.PRODUCTION, "10000701", operators=["cashier1"])
+    with pytest.raises(ProfileInvalid) as invalid:
+        ProfileStore(tmp_path / "other").add(bad)
+    assert describe(invalid.value).text == (
+        "The profile cannot be saved: Profile name: must not be blank."
+    )
