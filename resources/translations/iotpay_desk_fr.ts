@@ -200,6 +200,22 @@
         <translation>Ce formulaire n’est plus à jour. Rien n’a été envoyé. Fermez-le et recommencez.</translation>
     </message>
     <message>
+        <source>%1 could not be read, so the desk starts without it. The file was kept as %2 so nothing is lost; merchant keys stay in the system keychain.</source>
+        <translation>%1 n’a pas pu être lu : le poste démarre sans lui. Le fichier a été conservé sous le nom %2, rien n’est perdu ; les clés marchand restent dans le trousseau du système.</translation>
+    </message>
+    <message>
+        <source>The profile cannot be saved: %1.</source>
+        <translation>Le profil ne peut pas être enregistré : %1.</translation>
+    </message>
+    <message>
+        <source>That merchant profile no longer exists. Choose another one.</source>
+        <translation>Ce profil marchand n’existe plus. Choisissez-en un autre.</translation>
+    </message>
+    <message>
+        <source>The merchant profiles were saved by a newer version of the desk. Update the desk to use them; they were not changed.</source>
+        <translation>Les profils marchands ont été enregistrés par une version plus récente du poste. Mettez le poste à jour pour les utiliser ; ils n’ont pas été modifiés.</translation>
+    </message>
+    <message>
         <source>Could not reach IOTPay. Check the internet connection and try again.</source>
         <translation>Impossible de joindre IOTPay. Vérifiez la connexion Internet et réessayez.</translation>
     </message>
