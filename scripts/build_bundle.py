@@ -91,6 +91,8 @@ REQUIRED_SANDBOX_MODULES = [
 # stderr lines of the frozen desk that are known to be harmless (searched anywhere in the line:
 # the desk routes Qt's messages through its log format). Anything else fails the smoke.
 HARMLESS_STDERR = [
+    # The desk's own log records below WARNING (core/logging_setup.py format): progress notes.
+    re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO) "),
     # The offscreen platform plugin cannot pass size hints to a window manager; it has none.
     re.compile(r"This plugin does not support propagateSizeHints\(\)"),
     # Qt says so when XDG_RUNTIME_DIR is unset or not 0700 (root in CI, no login session). We
