@@ -59,7 +59,7 @@ from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
-from iotpay_desk.journal import Journal
+from iotpay_desk.journal import Journal, JournalError
 from iotpay_desk.services import MoneyService
 
 if TYPE_CHECKING:
@@ -144,6 +144,7 @@ class Desk:
     async def start(self, window: MainWindow) -> None:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
         self.window = window
+        window.keychain_available.connect(self._keychain_back)
         status = await asyncio.to_thread(self.credentials.status)
         window.set_keychain_status(status)
         self.profiles = ProfileStore(self.paths.config_dir, self.credentials, self.paths.data_dir)
@@ -230,6 +231,14 @@ class Desk:
         self.resolving = asyncio.ensure_future(service.resolve_unresolved())
         self.resolving.add_done_callback(_log_failure)
 
+    def _keychain_back(self) -> None:
+        """The user unlocked the keychain and pressed Retry: connect the profile now."""
+        window = self.window
+        profile = window.profile if window is not None else None
+        if profile is not None and self.client is None:
+            task = asyncio.ensure_future(self._connect(profile))
+            task.add_done_callback(_log_failure)
+
     def _tell(self, message: UserMessage) -> None:
         show_message(self.window, message)
 
@@ -257,6 +266,9 @@ async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
         try:
             await desk.start(window)
         except IotPayError as exc:
+            show_message(window, describe(exc))
+        except (JournalError, OSError) as exc:
+            log.error("start-up failed", exc_info=exc)
             show_message(window, describe(exc))
         except KeychainError as exc:
             window.set_keychain_status(KeychainStatus(exc.state, exc.message, exc.detail))

@@ -32,7 +32,7 @@ from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 from iotpay_desk.core.profiles import TRANSLATION_CONTEXT as PROFILE_CONTEXT
 from iotpay_desk.core.profiles import ProfileInvalid, ProfileNotFound, ProfileStoreError
 from iotpay_desk.core.settings import SettingValueError
-from iotpay_desk.journal import ActionKind
+from iotpay_desk.journal import ActionKind, JournalTooNew
 from iotpay_desk.services import (
     ActionInProgress,
     CannotReachIotPay,
@@ -325,6 +325,15 @@ def describe(exc: BaseException) -> UserMessage:
                 "Errors",
                 "The merchant profiles were saved by a newer version of the desk. Update the "
                 "desk to use them; they were not changed.",
+            ),
+        )
+    if isinstance(exc, JournalTooNew):
+        return UserMessage(
+            Kind.USER,
+            translate(
+                "Errors",
+                "This profile's journal was written by a newer version of the desk. Update the "
+                "desk to use it; the journal was not changed.",
             ),
         )
     if isinstance(exc, SettingValueError):

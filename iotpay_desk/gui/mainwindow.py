@@ -62,11 +62,13 @@ class MainWindow(QMainWindow):
     later through :meth:`set_money_service` (it needs the key from the keychain).
 
     Signals (GUI thread): ``page_changed(int)`` with the :class:`Page` shown;
-    ``closed()`` once the window has closed.
+    ``closed()`` once the window has closed; ``keychain_available()`` when a retry found
+    the keychain usable again.
     """
 
     page_changed = Signal(int)
     closed = Signal()
+    keychain_available = Signal()
 
     def __init__(
         self,
@@ -272,7 +274,10 @@ class MainWindow(QMainWindow):
         if gone(self):
             return
         if result.value is not None:
+            was_usable = self.banner.status is None or self.banner.status.usable
             self.set_keychain_status(result.value)
+            if result.value.usable and not was_usable:
+                self.keychain_available.emit()
 
     # -- connection -----------------------------------------------------------------------------
 

@@ -199,6 +199,8 @@ def test_banner_retry_hides_it_once_unlocked(qtbot: QtBot, qloop: QLoop) -> None
     win.set_keychain_status(store.status())
     assert win.banner.isVisible()
     assert win.banner.title.text() == "Keychain locked"
+    available: list[bool] = []
+    win.keychain_available.connect(lambda: available.append(True))
 
     async def scenario() -> None:
         # Still locked: Retry keeps the banner, and the button comes back.
@@ -207,12 +209,14 @@ def test_banner_retry_hides_it_once_unlocked(qtbot: QtBot, qloop: QLoop) -> None
         await until(lambda: backend.reads > reads, what="keychain asked again")
         await until(lambda: win.banner.retry_button.isEnabled() and not win.busy.busy)
         assert win.banner.isVisible()
+        assert available == []
         backend.locked = False
         qtbot.mouseClick(win.banner.retry_button, Qt.MouseButton.LeftButton)
         await until(lambda: not win.banner.isVisible(), what="banner hidden")
 
     qloop.run(scenario())
     assert win.banner.retry_button.isEnabled()
+    assert available == [True]  # the desk connects the profile now
 
 
 def test_banner_hidden_with_a_working_keychain(window: MainWindow) -> None:
