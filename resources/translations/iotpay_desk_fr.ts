@@ -216,6 +216,10 @@
         <translation>Les profils marchands ont été enregistrés par une version plus récente du poste. Mettez le poste à jour pour les utiliser ; ils n’ont pas été modifiés.</translation>
     </message>
     <message>
+        <source>This profile&apos;s journal was written by a newer version of the desk. Update the desk to use it; the journal was not changed.</source>
+        <translation>Le journal de ce profil a été écrit par une version plus récente du poste. Mettez le poste à jour pour l’utiliser ; le journal n’a pas été modifié.</translation>
+    </message>
+    <message>
         <source>Could not reach IOTPay. Check the internet connection and try again.</source>
         <translation>Impossible de joindre IOTPay. Vérifiez la connexion Internet et réessayez.</translation>
     </message>
