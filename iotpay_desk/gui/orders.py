@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from iotpay_desk.journal import ActionKind
-from iotpay_desk.services import Advice, MoneyService, OrderDetail
+from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord
 
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
@@ -295,7 +295,10 @@ class OrdersPage(QWidget):
             ).replace("%1", when)
         if detail.advice is Advice.REFUND:
             return self.tr("Settled: refund all or part of what is left.")
-        if detail.refundable_cents <= 0 and detail.status.value.startswith("paid"):
+        if detail.refundable_cents <= 0 and detail.status in (
+            StatusWord.PAID,
+            StatusWord.PAID_NOTIFIED,
+        ):
             return self.tr("Nothing is left to refund on this payment.")
         return self.tr("This payment did not go through; there is nothing to return.")
 
