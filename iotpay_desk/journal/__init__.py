@@ -4,9 +4,25 @@ Plain Python over SQLite: nothing here imports Qt. See :mod:`.store` for the thr
 rules and :mod:`.ids` for the generated mchRefundNo / mchOrderNo format.
 """
 
-from .errors import JournalError, JournalTooNew, OpenActionExists, TargetChanged
+from .errors import (
+    CardInVault,
+    CardNotInVault,
+    JournalError,
+    JournalTooNew,
+    OpenActionExists,
+    TargetChanged,
+)
 from .ids import new_mch_no
-from .models import Action, ActionKind, ActionState, AuditEntry, Lookup
+from .models import (
+    Action,
+    ActionKind,
+    ActionState,
+    AuditEntry,
+    ExpiryState,
+    Lookup,
+    VaultCard,
+    expiry_state,
+)
 from .schema import SCHEMA_VERSION
 from .scrub import scrub, scrub_detail
 from .store import LOOKUPS_KEPT, Journal
@@ -18,12 +34,17 @@ __all__ = [
     "ActionKind",
     "ActionState",
     "AuditEntry",
+    "CardInVault",
+    "CardNotInVault",
+    "ExpiryState",
     "Journal",
     "JournalError",
     "JournalTooNew",
     "Lookup",
     "OpenActionExists",
     "TargetChanged",
+    "VaultCard",
+    "expiry_state",
     "new_mch_no",
     "scrub",
     "scrub_detail",

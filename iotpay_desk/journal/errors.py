@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Action
+    from .models import Action, VaultCard
 
-__all__ = ["JournalError", "JournalTooNew", "OpenActionExists", "TargetChanged"]
+__all__ = [
+    "CardInVault",
+    "CardNotInVault",
+    "JournalError",
+    "JournalTooNew",
+    "OpenActionExists",
+    "TargetChanged",
+]
 
 
 class JournalError(Exception):
@@ -46,3 +53,22 @@ class TargetChanged(JournalError):
             f"{action.kind.value} {action.mch_no} was made on {action.target_pay_order_id} "
             "in the meantime"
         )
+
+
+class CardInVault(JournalError):
+    """The vault already holds a card with this cardId (``card``)."""
+
+    def __init__(self, card: VaultCard) -> None:
+        self.card = card
+        super().__init__(f"card {card.card_id} is already in the vault")
+
+
+class CardNotInVault(JournalError, KeyError):
+    """No card with this cardId is in the vault (or it was removed)."""
+
+    def __init__(self, card_id: str) -> None:
+        self.card_id = card_id
+        super().__init__(f"card {card_id} is not in the vault")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -12,7 +12,9 @@ __all__ = [
     "ActionKind",
     "ActionState",
     "AuditEntry",
+    "ExpiryState",
     "Lookup",
+    "VaultCard",
     "format_time",
     "parse_time",
 ]
@@ -145,3 +147,58 @@ class Lookup:
     query: str
     pay_order_id: str
     mch_order_no: str
+
+
+class ExpiryState(Enum):
+    """How a card's expiry date (MMYY) stands on a given day."""
+
+    OK = "ok"
+    EXPIRES_THIS_MONTH = "expires_this_month"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"  # no usable expiry date (IOTPay may give none)
+
+
+def expiry_state(expiry_mmyy: str, today: date) -> ExpiryState:
+    """A card is valid through the last day of its expiry month."""
+    text = expiry_mmyy.strip()
+    if len(text) != 4 or not text.isascii() or not text.isdigit():
+        return ExpiryState.UNKNOWN
+    month, year = int(text[:2]), 2000 + int(text[2:])
+    if not 1 <= month <= 12:
+        return ExpiryState.UNKNOWN
+    if (year, month) < (today.year, today.month):
+        return ExpiryState.EXPIRED
+    if (year, month) == (today.year, today.month):
+        return ExpiryState.EXPIRES_THIS_MONTH
+    return ExpiryState.OK
+
+
+@dataclass(frozen=True, slots=True)
+class VaultCard:
+    """A card on file: bound at IOTPay to ``card_id``, kept in the profile's vault.
+
+    ``card_num`` is masked as IOTPay gave it (``424242******4242``); ``brand`` is ``V``
+    Visa, ``M`` Mastercard, ``A`` Amex or ``""``; ``expiry_date`` is MMYY (``""`` when
+    IOTPay has none). ``via``: ``hosted`` (IOTPay's page), ``direct`` (typed in the
+    desk, PCI DSS merchants) or ``imported`` (already bound, taken into the vault).
+    """
+
+    card_id: str
+    customer_label: str
+    card_num: str
+    brand: str
+    expiry_date: str
+    holder: str
+    added_by: str
+    added_at: datetime
+    mch_id: str = ""
+    via: str = "hosted"
+    refreshed_at: datetime | None = None
+
+    @property
+    def last4(self) -> str:
+        digits = "".join(c for c in self.card_num if c.isdigit())
+        return digits[-4:] if len(digits) >= 4 else ""
+
+    def expiry_state(self, today: date) -> ExpiryState:
+        return expiry_state(self.expiry_date, today)

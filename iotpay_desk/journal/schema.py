@@ -8,6 +8,9 @@ that has shipped.
 Version 1: ``actions`` and the append-only ``audit``.
 Version 2: ``lookups`` (recent lookups of the Orders screen) and the columns charges
 on file and purchase links need (``card_id``, ``mch_user_id``, ``subject``).
+Version 3: ``vault_cards``, the profile's card vault (cards bound at IOTPay, by cardId,
+with the masked number IOTPay gave; never a full number or a CVV), and an index for
+the "same card, same amount, a few minutes ago" check of charges.
 """
 
 from __future__ import annotations
@@ -108,5 +111,38 @@ _V2 = (
     "ALTER TABLE actions ADD COLUMN subject TEXT NOT NULL DEFAULT ''",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+# Thirteen digits in a row is more than any masked number shows (``424242******4242``
+# shows six): the file itself refuses a full card number in the vault.
+_NO_PAN = "NOT GLOB '*[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'"
+
+_V3 = (
+    f"""
+    CREATE TABLE vault_cards (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        mch_id TEXT NOT NULL,
+        card_id TEXT NOT NULL,
+        customer_label TEXT NOT NULL DEFAULT '' CHECK (customer_label {_NO_PAN}),
+        card_num TEXT NOT NULL DEFAULT '' CHECK (card_num {_NO_PAN}),
+        brand TEXT NOT NULL DEFAULT '',
+        expiry_date TEXT NOT NULL DEFAULT '',
+        holder TEXT NOT NULL DEFAULT '' CHECK (holder {_NO_PAN}),
+        via TEXT NOT NULL CHECK (via IN ('hosted', 'direct', 'imported')),
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        refreshed_at TEXT,
+        removed_by TEXT,
+        removed_at TEXT,
+        search_text TEXT NOT NULL DEFAULT '',
+        UNIQUE (mch_id, card_id)
+    )
+    """,
+    "CREATE INDEX vault_cards_live ON vault_cards (mch_id, removed_at)",
+    """
+    CREATE TRIGGER vault_cards_no_delete BEFORE DELETE ON vault_cards
+    BEGIN SELECT RAISE(ABORT, 'vault cards are removed by marking them, never deleted'); END
+    """,
+    "CREATE INDEX actions_card ON actions (mch_id, card_id, created_at) WHERE card_id IS NOT NULL",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)

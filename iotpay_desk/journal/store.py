@@ -25,13 +25,21 @@ from typing import Any
 
 from iotpay_desk.api.models import Order, mask_card_number
 
-from .errors import JournalError, JournalTooNew, OpenActionExists, TargetChanged
+from .errors import (
+    CardInVault,
+    CardNotInVault,
+    JournalError,
+    JournalTooNew,
+    OpenActionExists,
+    TargetChanged,
+)
 from .models import (
     Action,
     ActionKind,
     ActionState,
     AuditEntry,
     Lookup,
+    VaultCard,
     format_time,
     parse_time,
 )
@@ -99,6 +107,44 @@ def _audit(row: sqlite3.Row) -> AuditEntry:
         action_id=row["action_id"],
         detail=detail if isinstance(detail, dict) else {},
     )
+
+
+_VAULT_COLUMNS = (
+    "mch_id, card_id, customer_label, card_num, brand, expiry_date, holder, via, added_by, "
+    "added_at, refreshed_at"
+)
+VAULT_VIA = ("hosted", "direct", "imported")
+_BRAND_NAMES = {"V": ("visa",), "M": ("mastercard", "master card"), "A": ("amex", "american")}
+
+
+def _vault_card(row: sqlite3.Row) -> VaultCard:
+    return VaultCard(
+        card_id=row["card_id"],
+        customer_label=row["customer_label"],
+        card_num=row["card_num"],
+        brand=row["brand"],
+        expiry_date=row["expiry_date"],
+        holder=row["holder"],
+        added_by=row["added_by"],
+        added_at=parse_time(row["added_at"]),
+        mch_id=row["mch_id"],
+        via=row["via"],
+        refreshed_at=parse_time(row["refreshed_at"]) if row["refreshed_at"] else None,
+    )
+
+
+def _search_text(card_id: str, label: str, holder: str, card_num: str) -> str:
+    digits = "".join(c for c in card_num if c.isdigit())
+    return "\n".join((label, card_id, holder, digits[-4:])).casefold()
+
+
+def _brands_for(term: str) -> list[str]:
+    """Brand codes a search term names: ``v``, ``visa``, ``master`` …"""
+    found = []
+    for code, names in _BRAND_NAMES.items():
+        if term == code.casefold() or any(n.startswith(term) for n in names if len(term) >= 2):
+            found.append(code)
+    return found
 
 
 def _lookup(row: sqlite3.Row) -> Lookup:
@@ -572,3 +618,260 @@ class Journal:
                 (mch_id, max(1, int(limit))),
             ).fetchall()
         return [_lookup(r) for r in rows]
+
+    # ------------------------------------------------------------------ card vault
+
+    def _vault_row(self, db: sqlite3.Connection, mch_id: str, card_id: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = db.execute(
+            f"SELECT {_VAULT_COLUMNS}, removed_at FROM vault_cards "  # noqa: S608 - fixed SQL
+            "WHERE mch_id = ? AND card_id = ?",
+            (mch_id, card_id),
+        ).fetchone()
+        return row
+
+    def add_vault_card(
+        self,
+        *,
+        mch_id: str,
+        card_id: str,
+        customer_label: str,
+        card_num: str,
+        brand: str,
+        expiry_date: str,
+        holder: str,
+        via: str,
+        operator: str,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> VaultCard:
+        """Put a card bound at IOTPay into the vault (with an audit entry ``card_added``).
+
+        ``card_num`` is masked again here, whatever the caller passed. Raises
+        :class:`CardInVault` if the vault holds the cardId already; a card removed
+        earlier comes back (same row, new details).
+        """
+        if via not in VAULT_VIA:
+            raise ValueError(f"via: must be one of {VAULT_VIA}")
+        at = self._now(now)
+        card_num = mask_card_number(card_num)
+        customer_label, holder = scrub(customer_label), scrub(holder)
+        search = _search_text(card_id, customer_label, holder, card_num)
+        with self._write() as db:
+            row = self._vault_row(db, mch_id, card_id)
+            revived = row is not None
+            if row is not None:
+                if row["removed_at"] is None:
+                    raise CardInVault(_vault_card(row))
+                db.execute(
+                    "UPDATE vault_cards SET customer_label = ?, card_num = ?, brand = ?, "
+                    "expiry_date = ?, holder = ?, via = ?, added_by = ?, added_at = ?, "
+                    "refreshed_at = NULL, removed_by = NULL, removed_at = NULL, search_text = ? "
+                    "WHERE mch_id = ? AND card_id = ?",
+                    (
+                        customer_label,
+                        card_num,
+                        brand,
+                        expiry_date,
+                        holder,
+                        via,
+                        operator,
+                        at,
+                        search,
+                        mch_id,
+                        card_id,
+                    ),
+                )
+            else:
+                db.execute(
+                    "INSERT INTO vault_cards (mch_id, card_id, customer_label, card_num, brand, "
+                    "expiry_date, holder, via, added_by, added_at, search_text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        mch_id,
+                        card_id,
+                        customer_label,
+                        card_num,
+                        brand,
+                        expiry_date,
+                        holder,
+                        via,
+                        operator,
+                        at,
+                        search,
+                    ),
+                )
+            audit: dict[str, Any] = {
+                "card_id": card_id,
+                "customer_label": customer_label,
+                "card_num": card_num,
+                "brand": brand,
+                "expiry_date": expiry_date,
+                "via": via,
+            }
+            if revived:
+                audit["back_after_removal"] = True
+            audit.update(detail or {})
+            self._insert_audit(db, at, operator, "card_added", None, audit)
+            added = self._vault_row(db, mch_id, card_id)
+            assert added is not None
+            return _vault_card(added)
+
+    def get_vault_card(
+        self, mch_id: str, card_id: str, *, include_removed: bool = False
+    ) -> VaultCard | None:
+        """The vault's card with this cardId (None if none, or removed unless asked)."""
+        with self._lock:
+            row = self._vault_row(self._db, mch_id, card_id)
+        if row is None or (row["removed_at"] is not None and not include_removed):
+            return None
+        return _vault_card(row)
+
+    def list_vault_cards(
+        self, mch_id: str, search: str = "", *, limit: int | None = None
+    ) -> list[VaultCard]:
+        """The vault's cards, by customer label; ``search``: every word must match the
+        label, the cardId, the holder, the last four digits or the brand (any case)."""
+        where = ["mch_id = ?", "removed_at IS NULL"]
+        params: list[Any] = [mch_id]
+        for term in search.casefold().split():
+            brands = _brands_for(term)
+            clause = "instr(search_text, ?) > 0"
+            params.append(term)
+            if brands:
+                clause += f" OR brand IN ({', '.join('?' * len(brands))})"
+                params.extend(brands)
+            where.append(f"({clause})")
+        sql = (
+            f"SELECT {_VAULT_COLUMNS} FROM vault_cards WHERE "  # noqa: S608 - fixed SQL
+            + " AND ".join(where)
+            + " ORDER BY customer_label COLLATE NOCASE, card_id"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(1, int(limit)))
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [_vault_card(r) for r in rows]
+
+    def count_vault_cards(self, mch_id: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM vault_cards WHERE mch_id = ? AND removed_at IS NULL",
+                (mch_id,),
+            ).fetchone()
+        return int(row[0])
+
+    def update_vault_card(
+        self,
+        mch_id: str,
+        card_id: str,
+        *,
+        operator: str,
+        card_num: str | None = None,
+        brand: str | None = None,
+        expiry_date: str | None = None,
+        holder: str | None = None,
+        customer_label: str | None = None,
+        refreshed: bool = False,
+        now: datetime | None = None,
+    ) -> VaultCard:
+        """Change a card's details (IOTPay's answer on a refresh, or a new label).
+
+        Audit: ``card_refreshed`` when ``refreshed``, else ``card_changed``, with the
+        fields that changed. Raises :class:`CardNotInVault`.
+        """
+        at = self._now(now)
+        with self._write() as db:
+            row = self._vault_row(db, mch_id, card_id)
+            if row is None or row["removed_at"] is not None:
+                raise CardNotInVault(card_id)
+            new = {
+                "card_num": mask_card_number(card_num) if card_num is not None else None,
+                "brand": brand,
+                "expiry_date": expiry_date,
+                "holder": scrub(holder) if holder is not None else None,
+                "customer_label": scrub(customer_label) if customer_label is not None else None,
+            }
+            changed = {
+                k: {"from": row[k], "to": v}
+                for k, v in new.items()
+                if v is not None and v != row[k]
+            }
+            values = {k: (v if v is not None else row[k]) for k, v in new.items()}
+            search = _search_text(
+                card_id, values["customer_label"], values["holder"], values["card_num"]
+            )
+            db.execute(
+                "UPDATE vault_cards SET card_num = ?, brand = ?, expiry_date = ?, holder = ?, "
+                "customer_label = ?, search_text = ?, refreshed_at = "
+                "CASE WHEN ? THEN ? ELSE refreshed_at END WHERE mch_id = ? AND card_id = ?",
+                (
+                    values["card_num"],
+                    values["brand"],
+                    values["expiry_date"],
+                    values["holder"],
+                    values["customer_label"],
+                    search,
+                    int(refreshed),
+                    at,
+                    mch_id,
+                    card_id,
+                ),
+            )
+            if changed or not refreshed:
+                event = "card_refreshed" if refreshed else "card_changed"
+                self._insert_audit(
+                    db, at, operator, event, None, {"card_id": card_id, "changed": changed}
+                )
+            updated = self._vault_row(db, mch_id, card_id)
+            assert updated is not None
+            return _vault_card(updated)
+
+    def remove_vault_card(
+        self,
+        mch_id: str,
+        card_id: str,
+        *,
+        operator: str,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> VaultCard:
+        """Take a card out of the vault (marked removed; audit ``card_removed``).
+
+        Raises :class:`CardNotInVault`.
+        """
+        at = self._now(now)
+        with self._write() as db:
+            row = self._vault_row(db, mch_id, card_id)
+            if row is None or row["removed_at"] is not None:
+                raise CardNotInVault(card_id)
+            db.execute(
+                "UPDATE vault_cards SET removed_by = ?, removed_at = ? "
+                "WHERE mch_id = ? AND card_id = ?",
+                (operator, at, mch_id, card_id),
+            )
+            audit: dict[str, Any] = {
+                "card_id": card_id,
+                "customer_label": row["customer_label"],
+                "card_num": row["card_num"],
+            }
+            audit.update(detail or {})
+            self._insert_audit(db, at, operator, "card_removed", None, audit)
+            return _vault_card(row)
+
+    def recent_card_actions(
+        self,
+        mch_id: str,
+        card_id: str,
+        since: datetime,
+        *,
+        kind: ActionKind = ActionKind.CHARGE_TOKEN,
+        amount_cents: int | None = None,
+    ) -> list[Action]:
+        """Actions on a card on file made at or after ``since``, newest first."""
+        where = "mch_id = ? AND card_id = ? AND kind = ? AND created_at >= ?"
+        params: tuple[Any, ...] = (mch_id, card_id, kind.value, format_time(since))
+        if amount_cents is not None:
+            where += " AND amount_cents = ?"
+            params += (amount_cents,)
+        return self._select(where + " ORDER BY id DESC", params)

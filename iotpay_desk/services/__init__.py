@@ -1,19 +1,43 @@
-"""Use cases behind the screens: look up, refund, void, resolve unknown outcomes.
+"""Use cases behind the screens: look up, refund, void, charge, purchase links, the card
+vault, receipts; resolving unknown outcomes.
 
 Plain asyncio Python: nothing here imports Qt. Widgets call these, never the network.
+
+- :class:`MoneyService` (``money``): lookups, refunds and voids, charges on file
+  (``charge_card``), wallet charges (``charge_wallet``), purchase links
+  (``start_purchase``) and following them (``follow``), all through the journal.
+- :class:`CardService` (``cards``): the profile's card vault, hosted and direct adds.
+- ``returns``: the desk's return URL for hosted pages and the hints it brings back.
+- ``receipts``: receipt content and its printable HTML / text.
 """
 
+from .cards import AddCardSession, CardService, ExpiryState, VaultCard, check_card_id, check_label
+from .charges import (
+    FOLLOW_ATTEMPTS,
+    FOLLOW_INTERVAL_S,
+    SIMILAR_WITHIN_S,
+    PurchaseSession,
+    WalletToken,
+    check_wallet,
+)
 from .errors import (
     ActionInProgress,
     CannotReachIotPay,
+    CardNotAdded,
+    CardNotBound,
+    DirectAddDisabled,
     InvalidInput,
     MoneyError,
+    NotInJournal,
     OrderNotFound,
     PaymentChanged,
     RefusedByIotPay,
+    UnknownCard,
     UnknownDraft,
 )
 from .money import CHECK_DELAYS, ActionResult, Draft, MoneyService, OrderDetail
+from .receipts import Receipt, ReceiptKind, ReceiptStatus, receipt_for, receipt_html, receipt_text
+from .returns import RETURN_URL_BASE, ReturnHint, parse_return_url, return_url_for
 from .rules import (
     Advice,
     FailureKind,
@@ -28,25 +52,52 @@ from .rules import (
 
 __all__ = [
     "CHECK_DELAYS",
+    "FOLLOW_ATTEMPTS",
+    "FOLLOW_INTERVAL_S",
+    "RETURN_URL_BASE",
+    "SIMILAR_WITHIN_S",
     "ActionInProgress",
     "ActionResult",
+    "AddCardSession",
     "Advice",
     "CannotReachIotPay",
+    "CardNotAdded",
+    "CardNotBound",
+    "CardService",
+    "DirectAddDisabled",
     "Draft",
+    "ExpiryState",
     "FailureKind",
     "InvalidInput",
     "MoneyError",
     "MoneyService",
+    "NotInJournal",
     "OrderDetail",
     "OrderNotFound",
     "PaymentChanged",
+    "PurchaseSession",
+    "Receipt",
+    "ReceiptKind",
+    "ReceiptStatus",
     "RefusedByIotPay",
+    "ReturnHint",
     "StatusWord",
+    "UnknownCard",
     "UnknownDraft",
+    "VaultCard",
+    "WalletToken",
     "advice",
+    "check_card_id",
+    "check_label",
+    "check_wallet",
     "classify_failure",
     "looks_like_pay_order_id",
     "parse_cents",
+    "parse_return_url",
+    "receipt_for",
+    "receipt_html",
+    "receipt_text",
+    "return_url_for",
     "settles_at",
     "status_word",
 ]

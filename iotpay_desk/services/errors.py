@@ -14,11 +14,16 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionInProgress",
     "CannotReachIotPay",
+    "CardNotAdded",
+    "CardNotBound",
+    "DirectAddDisabled",
     "InvalidInput",
     "MoneyError",
+    "NotInJournal",
     "OrderNotFound",
     "PaymentChanged",
     "RefusedByIotPay",
+    "UnknownCard",
     "UnknownDraft",
 ]
 
@@ -90,3 +95,49 @@ class UnknownDraft(MoneyError):
     def __init__(self, draft_id: str, why: str = "unknown draft") -> None:
         self.draft_id = draft_id
         super().__init__(f"{why}: {draft_id}")
+
+
+class CardNotAdded(MoneyError):
+    """The hosted page did not bind a card (IOTPay's or the page's ``ret_msg`` says why);
+    nothing was saved in the vault. Starting again is safe."""
+
+    def __init__(self, ret_msg: str, card_id: str = "") -> None:
+        self.ret_msg = ret_msg
+        self.card_id = card_id
+        super().__init__(f"the card was not added: {ret_msg or 'no reason given'}")
+
+
+class CardNotBound(MoneyError):
+    """IOTPay has no card bound to ``card_id`` (its ``ret_msg``)."""
+
+    def __init__(self, card_id: str, ret_msg: str = "") -> None:
+        self.card_id = card_id
+        self.ret_msg = ret_msg
+        super().__init__(f"IOTPay has no card bound to {card_id}: {ret_msg or 'not binding'}")
+
+
+class DirectAddDisabled(MoneyError):
+    """Typing card numbers into the desk is off for this profile (turning it on takes the
+    PCI DSS confirmation in the profile's settings)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "direct card entry is off for this profile; turn it on in the profile's settings "
+            "after confirming PCI DSS compliance"
+        )
+
+
+class UnknownCard(MoneyError):
+    """No card with this cardId is in the profile's vault."""
+
+    def __init__(self, card_id: str) -> None:
+        self.card_id = card_id
+        super().__init__(f"no card {card_id!r} in the card vault")
+
+
+class NotInJournal(MoneyError):
+    """No action with this mchOrderNo / mchRefundNo is in the journal."""
+
+    def __init__(self, mch_no: str) -> None:
+        self.mch_no = mch_no
+        super().__init__(f"no action {mch_no!r} in the journal")

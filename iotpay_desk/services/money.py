@@ -25,11 +25,14 @@ the loop's thread after every state change of an action.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, tzinfo
-from typing import ParamSpec, TypeVar
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from iotpay_desk.api import (
     CannotConnect,
@@ -37,10 +40,15 @@ from iotpay_desk.api import (
     IotPayClient,
     IotPayRejected,
     Order,
+    OrderStatus,
     Outcome,
     OutcomeUnknown,
+    PurchaseRequest,
+    PurchaseWithTokenRequest,
+    PurchaseWithWalletRequest,
     QueryRequest,
     RefundRequest,
+    Request,
     VoidRequest,
     request_params,
     rules,
@@ -50,6 +58,7 @@ from iotpay_desk.journal import (
     ActionKind,
     ActionState,
     AuditEntry,
+    ExpiryState,
     Journal,
     Lookup,
     OpenActionExists,
@@ -57,15 +66,28 @@ from iotpay_desk.journal import (
     new_mch_no,
 )
 
+from .charges import (
+    FOLLOW_ATTEMPTS,
+    FOLLOW_INTERVAL_S,
+    NOTIFY_URL_FALLBACK,
+    PURCHASE_LINK_FINAL_AFTER_S,
+    SIMILAR_WITHIN_S,
+    PurchaseSession,
+    check_client_ip,
+    check_wallet,
+)
 from .errors import (
     ActionInProgress,
     CannotReachIotPay,
     InvalidInput,
+    NotInJournal,
     OrderNotFound,
     PaymentChanged,
     RefusedByIotPay,
+    UnknownCard,
     UnknownDraft,
 )
+from .returns import return_url_for
 from .rules import (
     DEFAULT_CUTOFF,
     TORONTO,
@@ -96,6 +118,10 @@ CHECK_DELAYS: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 NOT_RECEIVED_AFTER_S = 60.0
 TEXT_MAX = 500  # reason and note (kept in the journal only; IOTPay has no such fields)
 _API_FIELDS = {"refundAmount": "amount", "loginName": "operator"}
+_CHARGE_KINDS = (ActionKind.CHARGE_TOKEN, ActionKind.CHARGE_WALLET)
+# The mchUserId of a purchase link when the cashier names no customer.
+WALK_IN_CUSTOMER = "walk-in"
+_SendRequest = RefundRequest | VoidRequest | PurchaseWithTokenRequest | PurchaseWithWalletRequest
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -107,9 +133,11 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A refund or void form: its generated mchRefundNo (``id``) is fixed when it opens.
+    """A refund, void or charge form: its generated mchRefundNo / mchOrderNo (``id``) is
+    fixed when it opens.
 
-    ``basis`` is the newest journal action on the payment when the form opened.
+    ``pay_order_id`` is the payment a refund or void acts on (``""`` for a charge);
+    ``basis`` is the newest journal action on that payment when the form opened.
     """
 
     id: str
@@ -125,11 +153,13 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class ActionResult:
-    """Where a refund or void stands, after a submit or a check.
+    """Where a refund, void, charge or purchase link stands, after a submit or a check.
 
-    ``state``: succeeded (``order`` is IOTPay's ``RP…`` order), failed (IOTPay refused:
-    ``ret_msg`` and ``failure``), declined, checking (being resolved; not an error),
-    not_received (never landed; a new draft may try again).
+    ``state``: succeeded (``order`` is IOTPay's order: ``RP…`` for a refund or void),
+    failed (IOTPay refused: ``ret_msg`` and ``failure``), declined (the card was
+    declined: ``ret_msg``), checking (being resolved, or a charge pending at IOTPay, or
+    a purchase link waiting for the customer: not an error; ``order`` is the last one
+    seen, if any), not_received (never landed; a new draft may try again).
     """
 
     action: Action
@@ -233,6 +263,7 @@ class MoneyService:
         on_change: Callable[[Action], None] | None = None,
         check_delays: Sequence[float] = CHECK_DELAYS,
         not_received_after: float = NOT_RECEIVED_AFTER_S,
+        notify_url: str | None = None,
     ) -> None:
         problem = rules.text(12)(operator)
         if problem:
@@ -250,7 +281,10 @@ class MoneyService:
         self.on_change = on_change
         self._check_delays = tuple(check_delays)
         self._not_received_after = not_received_after
+        self.notify_url = notify_url or None
         self._drafts: dict[str, Draft] = {}
+        # draft id → what its first submit asked for (a charge form sent once).
+        self._charge_asks: dict[str, tuple[object, ...]] = {}
         # mch_no → the one task that owns it now (a submit, or a resolve).
         self._busy: dict[str, asyncio.Task[ActionResult]] = {}
 
@@ -394,10 +428,24 @@ class MoneyService:
 
     # ------------------------------------------------------------------ drafts
 
-    async def new_draft(self, kind: ActionKind, pay_order_id: str) -> Draft:
-        """Open a refund or void form on a payment: fixes its mchRefundNo."""
+    async def new_draft(self, kind: ActionKind, pay_order_id: str = "") -> Draft:
+        """Open a form: a refund or void on a payment (fixes its mchRefundNo), or a charge
+        (``CHARGE_TOKEN``, ``CHARGE_WALLET``; no payment: fixes its mchOrderNo)."""
+        if kind in _CHARGE_KINDS:
+            if pay_order_id:
+                raise ValueError(f"{kind.value}: a charge acts on no payment")
+            now = self._clock()
+            draft = Draft(
+                id=new_mch_no(kind.id_prefix, now),
+                kind=kind,
+                pay_order_id="",
+                basis=0,
+                created_at=now,
+            )
+            self._drafts[draft.id] = draft
+            return draft
         if not kind.returns_money:
-            raise ValueError(f"{kind.value}: drafts here are for refunds and voids")
+            raise ValueError(f"{kind.value}: drafts are for refunds, voids and charges")
         problem = rules.id30(pay_order_id)
         if problem:
             raise InvalidInput("payOrderId", problem)
@@ -416,6 +464,7 @@ class MoneyService:
     def discard_draft(self, draft_id: str) -> None:
         """Forget a draft whose form closed (a call in flight for it carries on)."""
         self._drafts.pop(draft_id, None)
+        self._charge_asks.pop(draft_id, None)
 
     def _draft(self, draft_id: str, kind: ActionKind, pay_order_id: str) -> Draft:
         draft = self._drafts.get(draft_id)
@@ -568,13 +617,19 @@ class MoneyService:
             now=self._clock(),
         )
 
-    async def _send(self, action: Action, req: RefundRequest | VoidRequest) -> ActionResult:
+    async def _call(self, req: _SendRequest) -> Order:
+        if isinstance(req, RefundRequest):
+            return await self._client.refund(req)
+        if isinstance(req, VoidRequest):
+            return await self._client.void(req)
+        if isinstance(req, PurchaseWithTokenRequest):
+            return await self._client.purchase_with_token(req)
+        return await self._client.purchase_with_wallet(req)
+
+    async def _send(self, action: Action, req: _SendRequest) -> ActionResult:
         """Send the one money-moving call of ``action`` and record what came of it."""
         try:
-            if isinstance(req, RefundRequest):
-                order = await self._client.refund(req)
-            else:
-                order = await self._client.void(req)
+            order = await self._call(req)
         except IotPayRejected as exc:
             if classify_failure(exc.ret_msg) is FailureKind.ID_ALREADY_USED:
                 # Our id exists at IOTPay: find out what it is, never send again.
@@ -599,6 +654,18 @@ class MoneyService:
             return _result(await self._complete(action, ActionState.SUCCEEDED, order=order), order)
         if outcome is Outcome.FAILED:
             return _result(await self._complete(action, ActionState.DECLINED, order=order), order)
+        if action.kind in _CHARGE_KINDS and order.status == OrderStatus.PENDING:
+            # A pending charge is not a lost answer: it is followed (``follow``), not
+            # checked on the backoff schedule.
+            checking = await self._db(
+                self._journal.mark_checking,
+                action.id,
+                why=f"pending at IOTPay (status {order.status})",
+                operator=self.operator,
+                now=self._clock(),
+            )
+            self._changed(checking)
+            return ActionResult(action=checking, order=order)
         return await self._lost(action, f"IOTPay answered status {order.status}")
 
     async def _complete(
@@ -677,7 +744,12 @@ class MoneyService:
                 now=self._clock(),
             )
             self._changed(action)
-        for delay in delays if delays is not None else self._check_delays:
+        if delays is None:
+            # A purchase link waits for a customer, not for a lost answer: one look.
+            link = action.kind is ActionKind.PURCHASE_LINK
+            delays = (0.0,) if link else self._check_delays
+        last: Order | None = None
+        for delay in delays:
             if delay > 0:
                 await self._sleep(delay)
             try:
@@ -700,14 +772,12 @@ class MoneyService:
             except (CannotConnect, OutcomeUnknown) as exc:
                 result = f"could not reach IOTPay: {exc.reason}"
             else:
-                if order.outcome is Outcome.SUCCEEDED:
+                last = order
+                final = self._final_for(action, order)
+                if final is not None:
+                    state, why = final
                     done = await self._complete(
-                        action, ActionState.SUCCEEDED, order=order, event="resolved", checked=True
-                    )
-                    return _result(done, order)
-                if order.outcome is Outcome.FAILED:
-                    done = await self._complete(
-                        action, ActionState.DECLINED, order=order, event="resolved", checked=True
+                        action, state, order=order, ret_msg=why, event="resolved", checked=True
                     )
                     return _result(done, order)
                 result = f"status {order.status}, not final yet"
@@ -721,4 +791,408 @@ class MoneyService:
             if action.state.is_final:  # completed meanwhile (another window or process)
                 return _result(action)
             self._changed(action)
-        return _result(action)
+        return ActionResult(action=action, order=last)
+
+    def _final_for(self, action: Action, order: Order) -> tuple[ActionState, str] | None:
+        """The final state IOTPay's order gives ``action`` (None: not final yet).
+
+        A purchase link's page may be retried after a declined card until it expires,
+        so its status 9 is final only once the page is surely gone; an unpaid link is
+        closed then too.
+        """
+        outcome = order.outcome
+        if outcome is Outcome.SUCCEEDED:
+            return ActionState.SUCCEEDED, ""
+        if action.kind is ActionKind.PURCHASE_LINK:
+            age = (self._clock() - action.created_at).total_seconds()
+            if age < PURCHASE_LINK_FINAL_AFTER_S:
+                return None
+            if outcome is Outcome.FAILED:
+                return ActionState.DECLINED, ""
+            return ActionState.FAILED, "the payment page expired before it was paid"
+        if outcome is Outcome.FAILED:
+            return ActionState.DECLINED, ""
+        return None
+
+    # ------------------------------------------------------------------ charges
+
+    def _today(self) -> date:
+        return self._clock().astimezone(self.tz).date()
+
+    async def _submit_charge(
+        self,
+        draft: Draft,
+        ask: tuple[object, ...],
+        make: Callable[[], Coroutine[Any, Any, ActionResult]],
+    ) -> ActionResult:
+        """Run the one submit of a charge draft, or join it (same details only)."""
+        sent = self._charge_asks.get(draft.id)
+        if sent is not None and sent != ask:
+            raise UnknownDraft(draft.id, "this charge form was already sent with other details")
+        task = self._busy.get(draft.mch_no)
+        if task is None:
+            self._charge_asks[draft.id] = ask
+            task = self._own(draft.mch_no, make())
+        # Shielded: an impatient caller going away never cancels a call in flight.
+        return await asyncio.shield(task)
+
+    async def _charge_once(
+        self, draft: Draft, prepare: Callable[[], Awaitable[tuple[_SendRequest, dict[str, Any]]]]
+    ) -> ActionResult:
+        existing = await self._db(self._journal.find_action, self.mch_id, draft.mch_no)
+        if existing is not None:
+            # Submitted before: never send again; check it if it is still open.
+            if existing.is_open:
+                return await self._resolve(existing)
+            return _result(existing)
+        try:
+            req, intent = await prepare()
+            action = await self._db(
+                self._journal.create_intent,
+                kind=draft.kind,
+                mch_id=self.mch_id,
+                mch_no=draft.mch_no,
+                operator=self.operator,
+                now=self._clock(),
+                **intent,
+            )
+        except BaseException:
+            # Nothing was written or sent: the form may be corrected and sent again.
+            self._charge_asks.pop(draft.id, None)
+            raise
+        self._changed(action)
+        return await self._send(action, req)
+
+    @staticmethod
+    def _check_texts(subject: str, note: str) -> None:
+        if not isinstance(subject, str):
+            raise InvalidInput("subject", "must be text")
+        if subject.strip():
+            problem = rules.text(64)(subject)
+            if problem:
+                raise InvalidInput("subject", problem)
+        if not isinstance(note, str):
+            raise InvalidInput("note", "must be text")
+        if len(note) > TEXT_MAX:
+            raise InvalidInput("note", f"at most {TEXT_MAX} characters")
+
+    def _validated(self, req: Request) -> None:
+        try:
+            request_params(req, self.mch_id)
+        except InvalidRequest as exc:
+            raise InvalidInput(_API_FIELDS.get(exc.field, exc.field), exc.rule) from None
+
+    async def charge_card(
+        self,
+        draft_id: str,
+        card_id: str,
+        amount_cents: int,
+        subject: str = "",
+        note: str = "",
+        client_ip: str | None = None,
+        mch_user_id: str | None = None,
+    ) -> ActionResult:
+        """Charge a card of the vault (``cc_purchasewithtoken``), once per draft.
+
+        The intent is journaled first. Declined → ``declined`` with IOTPay's retMsg;
+        pending at IOTPay (status 0) → ``checking`` with the order: :meth:`follow` it; a
+        lost answer → checked with ``cc_query`` (never sent again). Submitting the same
+        draft again, at once or later, gives the same result; with other details it is
+        refused (:class:`UnknownDraft`). ``mch_user_id`` defaults to the cardId.
+        """
+        draft = self._draft(draft_id, ActionKind.CHARGE_TOKEN, "")
+        ask = ("card", card_id, amount_cents, subject, note, client_ip, mch_user_id)
+
+        async def prepare() -> tuple[_SendRequest, dict[str, Any]]:
+            problem = rules.cents(amount_cents)
+            if problem:
+                raise InvalidInput("amount", problem)
+            self._check_texts(subject, note)
+            ip = check_client_ip(client_ip)
+            card = await self._db(self._journal.get_vault_card, self.mch_id, card_id)
+            if card is None:
+                raise UnknownCard(card_id)
+            if card.expiry_state(self._today()) is ExpiryState.EXPIRED:
+                raise InvalidInput("cardId", "the card has expired")
+            user = (mch_user_id or "").strip() or card_id
+            req = PurchaseWithTokenRequest(
+                mch_order_no=draft.mch_no,
+                mch_user_id=user,
+                card_id=card_id,
+                amount=amount_cents,
+                login_name=self.operator,
+                subject=subject.strip() or None,
+                client_ip=ip,
+                notify_url=self.notify_url,
+            )
+            self._validated(req)
+            intent: dict[str, Any] = {
+                "amount_cents": amount_cents,
+                "note": note,
+                "subject": subject.strip(),
+                "card_id": card_id,
+                "mch_user_id": user,
+                "detail": {
+                    "card_num": card.card_num,
+                    "customer_label": card.customer_label,
+                    "client_ip": ip or "",
+                },
+            }
+            return req, intent
+
+        return await self._submit_charge(draft, ask, lambda: self._charge_once(draft, prepare))
+
+    async def similar_recent_charge(
+        self, card_id: str, amount_cents: int, within_s: float = SIMILAR_WITHIN_S
+    ) -> Action | None:
+        """The newest charge of the same card for the same amount in the last
+        ``within_s`` seconds that went through or may have (for the "charged already?"
+        warning); None if there is none."""
+        since = self._clock() - timedelta(seconds=within_s)
+        found = await self._db(
+            self._journal.recent_card_actions,
+            self.mch_id,
+            card_id,
+            since,
+            amount_cents=amount_cents,
+        )
+        for action in found:
+            if action.state.is_open or action.state is ActionState.SUCCEEDED:
+                return action
+        return None
+
+    async def charge_wallet(
+        self,
+        draft_id: str,
+        wallet_type: str,
+        wallet_data_b64: str,
+        amount_cents: int,
+        subject: str = "",
+        note: str = "",
+    ) -> ActionResult:
+        """Charge an Apple Pay / Google Pay token (``cc_purchasewithwallet``) collected
+        by the merchant's own app, once per draft, as :meth:`charge_card`. The token is
+        never journaled: only its type, size and a short SHA-256."""
+        draft = self._draft(draft_id, ActionKind.CHARGE_WALLET, "")
+        digest = hashlib.sha256(str(wallet_data_b64).encode("utf-8", "replace")).hexdigest()
+        ask = ("wallet", wallet_type, digest, amount_cents, subject, note)
+
+        async def prepare() -> tuple[_SendRequest, dict[str, Any]]:
+            problem = rules.cents(amount_cents)
+            if problem:
+                raise InvalidInput("amount", problem)
+            self._check_texts(subject, note)
+            token = check_wallet(wallet_type, wallet_data_b64)
+            req = PurchaseWithWalletRequest(
+                mch_order_no=draft.mch_no,
+                amount=amount_cents,
+                login_name=self.operator,
+                wallet_type=token.wallet_type,
+                wallet_data=token.data,
+                subject=subject.strip() or None,
+                notify_url=self.notify_url,
+            )
+            self._validated(req)
+            intent: dict[str, Any] = {
+                "amount_cents": amount_cents,
+                "note": note,
+                "subject": subject.strip(),
+                "detail": {
+                    "wallet_type": token.wallet_type,
+                    "wallet_sha256": token.short_hash,
+                    "wallet_bytes": token.size,
+                },
+            }
+            return req, intent
+
+        return await self._submit_charge(draft, ask, lambda: self._charge_once(draft, prepare))
+
+    # ------------------------------------------------------------------ purchase links
+
+    async def start_purchase(
+        self,
+        amount_cents: int,
+        subject: str = "",
+        body: str = "",
+        mch_user_id: str | None = None,
+    ) -> PurchaseSession:
+        """Make a purchase link (``cc_purchase``): the order exists at IOTPay at once with
+        status 0. Journaled as a ``purchase_link`` action (intent first), then
+        ``checking`` while it waits for the customer: :meth:`follow` it."""
+        problem = rules.cents(amount_cents)
+        if problem:
+            raise InvalidInput("amount", problem)
+        self._check_texts(subject, "")
+        if not isinstance(body, str):
+            raise InvalidInput("body", "must be text")
+        now = self._clock()
+        mch_no = new_mch_no(ActionKind.PURCHASE_LINK.id_prefix, now)
+        session_id = secrets.token_hex(12)
+        return_url = return_url_for("purchase", session_id)
+        user = (mch_user_id or "").strip() or WALK_IN_CUSTOMER
+        req = PurchaseRequest(
+            mch_order_no=mch_no,
+            mch_user_id=user,
+            amount=amount_cents,
+            login_name=self.operator,
+            notify_url=self.notify_url or NOTIFY_URL_FALLBACK,
+            return_url=return_url,
+            subject=subject.strip() or None,
+            body=body.strip() or None,
+        )
+        self._validated(req)
+        action = await self._db(
+            self._journal.create_intent,
+            kind=ActionKind.PURCHASE_LINK,
+            mch_id=self.mch_id,
+            mch_no=mch_no,
+            operator=self.operator,
+            amount_cents=amount_cents,
+            subject=subject.strip(),
+            mch_user_id=user,
+            detail={"body": body.strip(), "session_id": session_id},
+            now=now,
+        )
+        self._changed(action)
+        try:
+            redirect = await self._client.purchase(req)
+        except IotPayRejected as exc:
+            if classify_failure(exc.ret_msg) is FailureKind.ID_ALREADY_USED:
+                await self._mark_checking(action, f"IOTPay says the id is in use: {exc.ret_msg}")
+                raise RefusedByIotPay(exc.ret_msg) from None
+            await self._complete(action, ActionState.FAILED, ret_msg=exc.ret_msg)
+            raise RefusedByIotPay(exc.ret_msg) from None
+        except CannotConnect as exc:
+            await self._complete(
+                action, ActionState.NOT_RECEIVED, ret_msg=f"could not reach IOTPay: {exc.reason}"
+            )
+            raise CannotReachIotPay(exc.reason) from None
+        except InvalidRequest as exc:  # checked before the intent; kept for safety
+            await self._complete(
+                action, ActionState.NOT_RECEIVED, ret_msg=f"{exc.field}: {exc.rule}"
+            )
+            raise InvalidInput(exc.field, exc.rule) from None
+        except OutcomeUnknown as exc:
+            # The order may exist, but its page address is lost: nobody can pay it. It
+            # is checked like any lost answer and closed when its page has expired.
+            await self._mark_checking(action, f"the answer was lost: {exc.reason}")
+            raise CannotReachIotPay(
+                f"{exc.reason}; no payment page was made, start again"
+            ) from None
+        page = urlsplit(redirect.redirect_url)
+        if page.scheme not in ("http", "https") or not page.hostname:
+            await self._mark_checking(action, "the answer had no usable page address")
+            raise RefusedByIotPay("the answer had no usable page address")
+        waiting = await self._mark_checking(
+            action, "waiting for the customer to pay on IOTPay's page"
+        )
+        return PurchaseSession(
+            mch_order_no=mch_no,
+            session_id=session_id,
+            redirect_url=redirect.redirect_url,
+            return_url=return_url,
+            amount_cents=amount_cents,
+            currency=waiting.currency,
+            action=waiting,
+            started_at=now,
+            secure_id=redirect.secure_id,
+        )
+
+    async def _mark_checking(self, action: Action, why: str) -> Action:
+        checking = await self._db(
+            self._journal.mark_checking,
+            action.id,
+            why=why,
+            operator=self.operator,
+            now=self._clock(),
+        )
+        self._changed(checking)
+        return checking
+
+    async def follow(
+        self,
+        mch_no: str,
+        *,
+        attempts: int = FOLLOW_ATTEMPTS,
+        interval: float = FOLLOW_INTERVAL_S,
+        on_tick: Callable[[int, Order | None], None] | None = None,
+    ) -> ActionResult:
+        """Follow a charge or purchase link with ``cc_query`` as IOTPay's SDKs do: every
+        ``interval`` seconds, up to ``attempts`` times. Returns the final result, or a
+        result still ``checking`` ("outcome unknown — keep checking": call again to
+        continue). ``on_tick(n, order)`` after each look (``order`` None when IOTPay
+        could not be asked). Never sends a money-moving call.
+        """
+        action = await self._db(self._journal.find_action, self.mch_id, mch_no)
+        if action is None:
+            raise NotInJournal(mch_no)
+        if action.state.is_final:
+            return _result(action)
+        busy = self._busy.get(mch_no)
+        if busy is not None:  # its submit or a check is still running: wait for it
+            first = await asyncio.shield(busy)
+            if first.action.state.is_final:
+                return first
+            action = first.action
+        last: Order | None = None
+        notes: list[str] = []
+        for n in range(1, max(0, attempts) + 1):
+            if n > 1:
+                await self._sleep(interval)
+            order: Order | None = None
+            try:
+                order = await self._client.query(QueryRequest(mch_order_no=mch_no))
+            except IotPayRejected as exc:
+                age = (self._clock() - action.created_at).total_seconds()
+                if exc.is_not_found and age >= self._not_received_after:
+                    done = await self._complete(
+                        action,
+                        ActionState.NOT_RECEIVED,
+                        ret_msg="IOTPay has no order with this id: it never arrived",
+                        event="resolved",
+                        checked=True,
+                    )
+                    self._tick(on_tick, n, None)
+                    return _result(done)
+                notes.append("not found yet" if exc.is_not_found else f"refused: {exc.ret_msg}")
+            except (CannotConnect, OutcomeUnknown) as exc:
+                notes.append(f"could not reach IOTPay: {exc.reason}")
+            else:
+                last = order
+                final = self._final_for(action, order)
+                if final is not None:
+                    state, why = final
+                    done = await self._complete(
+                        action, state, order=order, ret_msg=why, event="resolved", checked=True
+                    )
+                    self._tick(on_tick, n, order)
+                    return _result(done, order)
+                notes.append(f"status {order.status}")
+            self._tick(on_tick, n, order)
+            fresh = await self._db(self._journal.get_action, action.id)
+            if fresh.state.is_final:  # completed meanwhile (another window or process)
+                return _result(fresh)
+        if attempts <= 0:
+            return ActionResult(action=action, order=last)
+        action = await self._db(
+            self._journal.record_check,
+            action.id,
+            result=f"followed {attempts} times, not final yet (last: {notes[-1]})",
+            operator=self.operator,
+            now=self._clock(),
+        )
+        if action.state.is_final:
+            return _result(action)
+        self._changed(action)
+        return ActionResult(action=action, order=last)
+
+    @staticmethod
+    def _tick(
+        on_tick: Callable[[int, Order | None], None] | None, n: int, order: Order | None
+    ) -> None:
+        if on_tick is None:
+            return
+        try:
+            on_tick(n, order)
+        except Exception:
+            log.exception("on_tick callback failed")

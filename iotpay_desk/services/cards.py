@@ -1,0 +1,530 @@
+"""The card vault: cards bound at IOTPay, kept in the profile's journal file.
+
+Adding a card (issue 5):
+
+- On IOTPay's hosted page: :meth:`CardService.start_add_card` calls ``cc_addcard`` and
+  gives the page's address; nothing is saved yet. The page comes back to the desk's
+  return URL (:mod:`.returns`) with an unsigned hint; :meth:`CardService.finish_add_card`
+  confirms with ``cc_querycard`` and saves the card only if IOTPay has it bound.
+  :meth:`CardService.cancel_add_card` (the page was closed) saves nothing.
+- Typed in the desk (``cc_directaddcard``): only when the profile turned it on after
+  the PCI DSS confirmation. The card number, expiry and CVV go to IOTPay and nowhere
+  else: not to the journal, a log, an exception message or this object. The vault keeps
+  the masked number IOTPay answers with.
+
+IOTPay V3 has no call to unbind a card: :meth:`CardService.remove_card` takes it out of
+the vault only, and the audit trail says it stays bound at IOTPay.
+
+Threading: every method is a coroutine for the one asyncio loop; journal work runs in
+``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from iotpay_desk.api import (
+    AddCardRequest,
+    CannotConnect,
+    Card,
+    DirectAddCardRequest,
+    InvalidRequest,
+    IotPayClient,
+    IotPayRejected,
+    OutcomeUnknown,
+    QueryCardRequest,
+    rules,
+)
+from iotpay_desk.journal import (
+    CardInVault,
+    CardNotInVault,
+    ExpiryState,
+    Journal,
+    VaultCard,
+    expiry_state,
+)
+
+from .errors import (
+    CannotReachIotPay,
+    CardNotAdded,
+    CardNotBound,
+    DirectAddDisabled,
+    InvalidInput,
+    RefusedByIotPay,
+    UnknownCard,
+)
+from .returns import ReturnHint, hint_from_params, parse_return_url, return_url_for
+from .rules import TORONTO
+
+__all__ = [
+    "LABEL_MAX",
+    "AddCardSession",
+    "CardService",
+    "ExpiryState",
+    "VaultCard",
+    "check_card_id",
+    "check_label",
+]
+
+log = logging.getLogger(__name__)
+
+LABEL_MAX = 64
+_CARD_ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+_LONG_DIGIT_RUN = re.compile(r"[0-9]{12,}")
+_RANDOM_CHARS = 8
+# "<field>: <rule>" as IOTPay (and the sandbox) word a refused field.
+_FIELD_MESSAGE = re.compile(r"\s*(cardId|cardNum|expiryDate|cvv|holder)\s*:\s*(.+)", re.S)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_card_id(text: str) -> str:
+    """A cardId typed by the operator, stripped; raises :class:`InvalidInput` naming
+    ``cardId``. Letters, digits, ``.``, ``_`` and ``-``, at most 30 characters, and not
+    a card number typed in the wrong box."""
+    if not isinstance(text, str):
+        raise InvalidInput("cardId", "must be text")
+    card_id = text.strip()
+    if not card_id:
+        raise InvalidInput("cardId", "is required")
+    problem = rules.id30(card_id)
+    if problem:
+        raise InvalidInput("cardId", problem)
+    if not _CARD_ID_CHARS.fullmatch(card_id):
+        raise InvalidInput("cardId", "must be letters, digits, '.', '_' or '-'")
+    if _LONG_DIGIT_RUN.search(card_id):
+        # A card number typed in the wrong box must not become an id sent everywhere.
+        raise InvalidInput("cardId", "must not look like a card number")
+    return card_id
+
+
+def check_label(text: str) -> str:
+    """The customer label of a card, stripped; raises :class:`InvalidInput` naming
+    ``customerLabel``."""
+    if not isinstance(text, str):
+        raise InvalidInput("customerLabel", "must be text")
+    label = " ".join(text.split())
+    if not label:
+        raise InvalidInput("customerLabel", "is required")
+    problem = rules.text(LABEL_MAX)(label)
+    if problem:
+        raise InvalidInput("customerLabel", problem)
+    if _LONG_DIGIT_RUN.search(label.replace(" ", "").replace("-", "")):
+        raise InvalidInput("customerLabel", "must not look like a card number")
+    return label
+
+
+@dataclass(frozen=True, slots=True)
+class AddCardSession:
+    """One hosted add-card page: open ``redirect_url``; it comes back to ``return_url``.
+
+    ``secure_id`` is the page's one-hour key: kept out of ``repr``, never journaled.
+    """
+
+    session_id: str
+    card_id: str
+    customer_label: str
+    redirect_url: str
+    return_url: str
+    started_at: datetime
+    secure_id: str = field(default="", repr=False)
+
+
+def _field_error(ret_msg: str) -> InvalidInput | None:
+    m = _FIELD_MESSAGE.fullmatch(ret_msg)
+    return InvalidInput(m.group(1), m.group(2).strip()) if m else None
+
+
+class CardService:
+    """The card vault of one merchant profile, used by one operator.
+
+    ``direct_add_enabled`` is the profile's switch (on only after the PCI DSS
+    confirmation); ``clock`` gives aware datetimes; ``tz`` is the day boundary used for
+    expiry (the profile's time zone).
+    """
+
+    def __init__(
+        self,
+        client: IotPayClient,
+        journal: Journal,
+        *,
+        operator: str,
+        direct_add_enabled: bool = False,
+        clock: Callable[[], datetime] = _utcnow,
+        tz: tzinfo = TORONTO,
+    ) -> None:
+        problem = rules.text(12)(operator)
+        if problem:
+            raise InvalidInput("operator", problem)
+        self._client = client
+        self._journal = journal
+        self.operator = operator
+        self.mch_id = client.mch_id
+        self.direct_add_enabled = bool(direct_add_enabled)
+        self._clock = clock
+        self.tz = tz
+        self._sessions: dict[str, AddCardSession] = {}
+
+    def __repr__(self) -> str:
+        return f"CardService(mch_id={self.mch_id!r}, operator={self.operator!r})"
+
+    async def _db(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def today(self) -> date:
+        """Today in the profile's time zone (for expiry warnings)."""
+        return self._clock().astimezone(self.tz).date()
+
+    async def _audit(self, event: str, detail: Mapping[str, object]) -> None:
+        await self._db(
+            self._journal.append_audit, self.operator, event, detail=detail, now=self._clock()
+        )
+
+    # ------------------------------------------------------------------ ids
+
+    async def new_card_id(self) -> str:
+        """A new cardId: ``C``, the UTC time ``yyMMddHHmmss``, 8 random base32 characters
+        (21 characters), not in the vault."""
+        while True:
+            when = self._clock().astimezone(UTC)
+            rand = base64.b32encode(secrets.token_bytes(5)).decode("ascii")[:_RANDOM_CHARS]
+            card_id = f"C{when:%y%m%d%H%M%S}{rand}"
+            known = await self._db(
+                self._journal.get_vault_card, self.mch_id, card_id, include_removed=True
+            )
+            if known is None:
+                return card_id
+
+    async def validate_card_id(self, text: str) -> str:
+        """A typed cardId, checked (:func:`check_card_id`) and not in the vault (a card
+        removed from the vault stays bound at IOTPay, so its cardId is taken too)."""
+        card_id = check_card_id(text)
+        known = await self._db(
+            self._journal.get_vault_card, self.mch_id, card_id, include_removed=True
+        )
+        if known is not None:
+            raise InvalidInput("cardId", "is already in the card vault")
+        return card_id
+
+    # ------------------------------------------------------------------ hosted add
+
+    async def start_add_card(
+        self, customer_label: str, card_id: str | None = None
+    ) -> AddCardSession:
+        """Ask IOTPay for an add-card page (``cc_addcard``). Nothing is saved yet."""
+        label = check_label(customer_label)
+        card_id = await self.validate_card_id(card_id) if card_id else await self.new_card_id()
+        session_id = secrets.token_hex(12)
+        return_url = return_url_for("addcard", session_id)
+        req = AddCardRequest(card_id=card_id, login_name=self.operator, return_url=return_url)
+        try:
+            redirect = await self._client.add_card(req)
+        except InvalidRequest as exc:
+            raise InvalidInput(exc.field, exc.rule) from None
+        except IotPayRejected as exc:
+            raise _field_error(exc.ret_msg) or RefusedByIotPay(exc.ret_msg) from None
+        except (CannotConnect, OutcomeUnknown) as exc:
+            # cc_addcard binds nothing by itself: asking again is safe.
+            raise CannotReachIotPay(exc.reason) from None
+        page = urlsplit(redirect.redirect_url)
+        if page.scheme not in ("http", "https") or not page.hostname:
+            raise RefusedByIotPay("the answer had no usable page address")
+        session = AddCardSession(
+            session_id=session_id,
+            card_id=card_id,
+            customer_label=label,
+            redirect_url=redirect.redirect_url,
+            return_url=return_url,
+            started_at=self._clock(),
+            secure_id=redirect.secure_id,
+        )
+        self._sessions[session_id] = session
+        await self._audit(
+            "card_add_started",
+            {"card_id": card_id, "customer_label": label, "session_id": session_id},
+        )
+        return session
+
+    def _hint(
+        self, session: AddCardSession, given: str | Mapping[str, str] | None
+    ) -> ReturnHint | None:
+        if given is None:
+            return None
+        if isinstance(given, str):
+            hint = parse_return_url(given)
+            if hint is None:
+                raise CardNotAdded("the page came back to an unexpected address", session.card_id)
+        else:
+            hint = hint_from_params("addcard", session.session_id, given)
+        if hint.kind != "addcard" or hint.session_id != session.session_id:
+            raise CardNotAdded("the page came back for another card", session.card_id)
+        return hint
+
+    async def finish_add_card(
+        self,
+        session: AddCardSession,
+        return_url_or_params: str | Mapping[str, str] | None = None,
+    ) -> VaultCard:
+        """Confirm a hosted add with ``cc_querycard``; save the card only if it is bound.
+
+        ``return_url_or_params``: the return URL the page came back to, its parameters,
+        or None (no hint: just ask IOTPay). A failure hint or a card IOTPay does not have
+        raises :class:`CardNotAdded` (nothing saved; start again). When IOTPay cannot be
+        reached, :class:`CannotReachIotPay`: finishing again later is safe.
+        """
+        done = await self._db(self._journal.get_vault_card, self.mch_id, session.card_id)
+        if done is not None and session.session_id not in self._sessions:
+            return done  # finished before
+        hint = self._hint(session, return_url_or_params)
+        if hint is not None and hint.says_failed:
+            await self._not_added(session, hint.ret_msg or "the page reported a failure")
+        try:
+            card = await self._client.query_card(QueryCardRequest(card_id=session.card_id))
+        except IotPayRejected as exc:
+            if exc.is_not_found:
+                await self._not_added(session, exc.ret_msg)
+            raise RefusedByIotPay(exc.ret_msg) from None
+        except (CannotConnect, OutcomeUnknown) as exc:
+            raise CannotReachIotPay(exc.reason) from None
+        try:
+            saved = await self._save(
+                card,
+                session.customer_label,
+                "hosted",
+                {"session_id": session.session_id, "hint": hint.ret_code if hint else ""},
+            )
+        except CardInVault as exc:
+            saved = exc.card  # finished meanwhile by another call
+        self._sessions.pop(session.session_id, None)
+        return saved
+
+    async def _not_added(self, session: AddCardSession, why: str) -> None:
+        self._sessions.pop(session.session_id, None)
+        await self._audit(
+            "card_add_failed",
+            {"card_id": session.card_id, "session_id": session.session_id, "why": why},
+        )
+        raise CardNotAdded(why, session.card_id)
+
+    async def cancel_add_card(self, session: AddCardSession) -> None:
+        """The page was closed before it came back: nothing is saved (audit entry only)."""
+        known = self._sessions.pop(session.session_id, None)
+        if known is None:
+            return
+        await self._audit(
+            "card_add_cancelled",
+            {"card_id": session.card_id, "session_id": session.session_id},
+        )
+
+    def open_sessions(self) -> list[AddCardSession]:
+        """Add-card pages started and not finished or cancelled yet."""
+        return list(self._sessions.values())
+
+    async def _save(
+        self, card: Card, label: str, via: str, detail: Mapping[str, object]
+    ) -> VaultCard:
+        return await self._db(
+            self._journal.add_vault_card,
+            mch_id=self.mch_id,
+            card_id=card.card_id,
+            customer_label=label,
+            card_num=card.card_num,
+            brand=card.brand,
+            expiry_date=card.expiry_date,
+            holder=card.holder,
+            via=via,
+            operator=self.operator,
+            detail=dict(detail),
+            now=self._clock(),
+        )
+
+    # ------------------------------------------------------------------ direct add
+
+    async def direct_add_card(
+        self,
+        customer_label: str,
+        card_num: str,
+        expiry_mmyy: str,
+        cvv: str,
+        holder: str,
+        card_id: str | None = None,
+    ) -> VaultCard:
+        """Bind typed card data with ``cc_directaddcard`` (PCI DSS merchants only).
+
+        Raises :class:`DirectAddDisabled` unless the profile turned it on. Errors name
+        the field (``cardNum``, ``expiryDate``, ``cvv``, ``holder``, ``cardId``,
+        ``customerLabel``) and never repeat a value. Only IOTPay's masked answer is kept.
+        """
+        if not self.direct_add_enabled:
+            raise DirectAddDisabled
+        label = check_label(customer_label)
+        req = self._direct_request(
+            await self.validate_card_id(card_id) if card_id else await self.new_card_id(),
+            card_num,
+            expiry_mmyy,
+            cvv,
+            holder,
+        )
+        card_id = req.card_id
+        try:
+            card = await self._client.direct_add_card(req)
+        except InvalidRequest as exc:
+            raise InvalidInput(exc.field, exc.rule) from None
+        except IotPayRejected as exc:
+            raise _field_error(exc.ret_msg) or RefusedByIotPay(exc.ret_msg) from None
+        except CannotConnect as exc:
+            raise CannotReachIotPay(exc.reason) from None
+        except OutcomeUnknown as exc:
+            # The card may have been bound: ask, never send the card data again.
+            card = await self._bound_after_lost_answer(card_id, exc.reason)
+        finally:
+            del req  # the only reference to the card data this object held
+        if card.card_id != card_id:
+            card = Card(card_id, card.card_num, card.expiry_date, card.holder)
+        return await self._save(card, label, "direct", {})
+
+    def _direct_request(
+        self, card_id: str, card_num: str, expiry_mmyy: str, cvv: str, holder: str
+    ) -> DirectAddCardRequest:
+        number = "".join(card_num.split()).replace("-", "") if isinstance(card_num, str) else ""
+        problem = rules.card_number(number)
+        if problem:
+            raise InvalidInput("cardNum", problem)
+        expiry = expiry_mmyy.strip().replace("/", "") if isinstance(expiry_mmyy, str) else ""
+        if expiry:
+            problem = rules.mmyy(expiry)
+            if problem:
+                raise InvalidInput("expiryDate", problem)
+            if expiry_state(expiry, self.today()) is ExpiryState.EXPIRED:
+                raise InvalidInput("expiryDate", "card expired")
+        code = cvv.strip() if isinstance(cvv, str) else ""
+        problem = rules.cvv(code)
+        if problem:
+            raise InvalidInput("cvv", problem)
+        name = " ".join(holder.split()) if isinstance(holder, str) else ""
+        problem = rules.text(64)(name)
+        if problem:
+            raise InvalidInput("holder", problem)
+        return DirectAddCardRequest(
+            card_id=card_id,
+            card_num=number,
+            holder=name,
+            cvv=code,
+            login_name=self.operator,
+            expiry_date=expiry or None,
+        )
+
+    async def _bound_after_lost_answer(self, card_id: str, reason: str) -> Card:
+        try:
+            return await self._client.query_card(QueryCardRequest(card_id=card_id))
+        except IotPayRejected as exc:
+            if exc.is_not_found:
+                raise CannotReachIotPay(f"{reason}; the card was not added, try again") from None
+            raise RefusedByIotPay(exc.ret_msg) from None
+        except (CannotConnect, OutcomeUnknown) as exc:
+            raise CannotReachIotPay(
+                f"{reason}; whether the card {card_id} was added is not known: "
+                f"refresh it later ({exc.reason})"
+            ) from None
+
+    # ------------------------------------------------------------------ the vault
+
+    async def list_cards(self, search: str = "") -> list[VaultCard]:
+        """The vault's cards by customer label; ``search`` words match the label, the
+        cardId, the holder, the last four digits or the brand."""
+        return await self._db(self._journal.list_vault_cards, self.mch_id, search)
+
+    async def get_card(self, card_id: str) -> VaultCard:
+        card = await self._db(self._journal.get_vault_card, self.mch_id, card_id)
+        if card is None:
+            raise UnknownCard(card_id)
+        return card
+
+    async def refresh_card(self, card_id: str) -> VaultCard:
+        """Update a vault card from ``cc_querycard``. :class:`CardNotBound` if IOTPay no
+        longer has it (the vault keeps it until removed)."""
+        await self.get_card(card_id)
+        try:
+            card = await self._client.query_card(QueryCardRequest(card_id=card_id))
+        except IotPayRejected as exc:
+            if exc.is_not_found:
+                raise CardNotBound(card_id, exc.ret_msg) from None
+            raise RefusedByIotPay(exc.ret_msg) from None
+        except (CannotConnect, OutcomeUnknown) as exc:
+            raise CannotReachIotPay(exc.reason) from None
+        try:
+            return await self._db(
+                self._journal.update_vault_card,
+                self.mch_id,
+                card_id,
+                operator=self.operator,
+                card_num=card.card_num,
+                brand=card.brand,
+                expiry_date=card.expiry_date,
+                holder=card.holder,
+                refreshed=True,
+                now=self._clock(),
+            )
+        except CardNotInVault:
+            raise UnknownCard(card_id) from None
+
+    async def rename_card(self, card_id: str, customer_label: str) -> VaultCard:
+        """Give a vault card another customer label."""
+        label = check_label(customer_label)
+        try:
+            return await self._db(
+                self._journal.update_vault_card,
+                self.mch_id,
+                card_id,
+                operator=self.operator,
+                customer_label=label,
+                now=self._clock(),
+            )
+        except CardNotInVault:
+            raise UnknownCard(card_id) from None
+
+    async def import_card(self, customer_label: str, card_id: str) -> VaultCard:
+        """Take a card already bound at IOTPay into the vault (one added on another
+        computer, or one removed from this vault by mistake), after ``cc_querycard``."""
+        label = check_label(customer_label)
+        card_id = check_card_id(card_id)
+        try:
+            card = await self._client.query_card(QueryCardRequest(card_id=card_id))
+        except IotPayRejected as exc:
+            if exc.is_not_found:
+                raise CardNotBound(card_id, exc.ret_msg) from None
+            raise RefusedByIotPay(exc.ret_msg) from None
+        except (CannotConnect, OutcomeUnknown) as exc:
+            raise CannotReachIotPay(exc.reason) from None
+        try:
+            return await self._save(card, label, "imported", {})
+        except CardInVault:
+            raise InvalidInput("cardId", "is already in the card vault") from None
+
+    async def remove_card(self, card_id: str) -> VaultCard:
+        """Take a card out of the vault. It stays bound at IOTPay (V3 has no unbind call)."""
+        try:
+            return await self._db(
+                self._journal.remove_vault_card,
+                self.mch_id,
+                card_id,
+                operator=self.operator,
+                detail={"still_bound_at_iotpay": True},
+                now=self._clock(),
+            )
+        except CardNotInVault:
+            raise UnknownCard(card_id) from None
