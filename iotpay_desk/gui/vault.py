@@ -1,28 +1,786 @@
-"""The Card vault page: customers' cards on file (filled in by the card vault work)."""
+"""The Card vault page: customers' cards on file, adding them on IOTPay's page, charging.
+
+A card is added on IOTPay's hosted page, shown in :class:`~.webpage.HostedPageDialog`
+(QtWebEngine loads then, not before); the desk shows the card as added only after
+``cc_querycard`` confirmed it. Removing a card takes it out of the desk's vault only:
+IOTPay's V3 API has no unbind call, and the page says so.
+"""
 
 from __future__ import annotations
 
-from typing import final
+import asyncio
+from datetime import date
+from typing import TYPE_CHECKING, Any, final
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from .pagekit import placeholder_layout
+from iotpay_desk.services import RETURN_URL_BASE, CardNotAdded, ExpiryState, VaultCard
 
-__all__ = ["VaultPage"]
+from .asyncjob import async_slot, gone, run_busy
+from .errors import Kind, UserMessage
+from .pagekit import page_title
+from .words import card_brand, local_time
+
+if TYPE_CHECKING:
+    from iotpay_desk.services import CardService, MoneyService
+
+    from .webpage import HostedPageDialog
+
+__all__ = ["VaultModel", "VaultPage", "card_title", "expiry_text"]
+
+CARD_ROLE = Qt.ItemDataRole.UserRole
+EXPIRED_RED = QColor(198, 40, 40)
+SOON_AMBER = QColor(176, 96, 0)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("VaultModel", text)
+
+
+def card_title(card: VaultCard) -> str:
+    """``Visa ••••4242`` (brand and last four digits), for lists and confirmations."""
+    digits = "".join(c for c in card.card_num if c.isdigit())
+    last4 = digits[-4:] if len(digits) >= 4 else ""
+    brand = card_brand(card.brand) if card.brand else ""
+    parts = [p for p in (brand, f"••••{last4}" if last4 else "") if p]
+    return " ".join(parts) or card.card_id
+
+
+def expiry_text(card: VaultCard, today: date) -> str:
+    """``12/27``, with ``— expired`` or ``— expires this month`` when it applies."""
+    mmyy = card.expiry_date
+    shown = f"{mmyy[:2]}/{mmyy[2:]}" if len(mmyy) == 4 and mmyy.isdigit() else "—"
+    state = card.expiry_state(today)
+    if state is ExpiryState.EXPIRED:
+        return _tr("%1 — expired").replace("%1", shown)
+    if state is ExpiryState.EXPIRES_THIS_MONTH:
+        return _tr("%1 — expires this month").replace("%1", shown)
+    return shown
+
+
+@final
+class VaultModel(QAbstractTableModel):
+    """The cards of the vault that match the search, one row each, in the chosen order.
+
+    Search and sort run over plain Python lists (a search text per card, made once), so
+    10,000 cards filter as fast as the user types; the view then asks only for the rows
+    it shows. No signals of its own.
+    """
+
+    COLUMNS = ("customer", "card_id", "card", "expiry", "added_by", "added_at")
+
+    def __init__(self, today: date | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.all_cards: list[VaultCard] = []
+        self.cards: list[VaultCard] = []  # the rows shown
+        self.today = today or date.today()
+        self._search = ""
+        self._haystack: dict[str, str] = {}
+        self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
+        self._headers = [
+            self.tr("Customer"),
+            self.tr("Card ID"),
+            self.tr("Card"),
+            self.tr("Expiry"),
+            self.tr("Added by"),
+            self.tr("Added"),
+        ]
+
+    @staticmethod
+    def _search_text(card: VaultCard) -> str:
+        brand = card_brand(card.brand) if card.brand else ""
+        parts = (card.customer_label, card.card_id, card.card_num, card.holder, card.brand, brand)
+        return " ".join(parts).casefold()
+
+    def set_cards(self, cards: list[VaultCard], today: date | None = None) -> None:
+        if today is not None:
+            self.today = today
+        self.all_cards = list(cards)
+        self._haystack = {c.card_id: self._search_text(c) for c in self.all_cards}
+        self._refilter()
+
+    def set_search(self, text: str) -> None:
+        self._search = text.strip().casefold()
+        self._refilter()
+
+    @property
+    def total(self) -> int:
+        return len(self.all_cards)
+
+    def _key(self, column: int) -> Any:
+        name = self.COLUMNS[column]
+        if name == "customer":
+            return lambda c: c.customer_label.casefold()
+        if name == "card_id":
+            return lambda c: c.card_id.casefold()
+        if name == "card":
+            return lambda c: (c.brand, c.last4)
+        if name == "expiry":
+            return lambda c: (c.expiry_date[2:], c.expiry_date[:2])
+        if name == "added_by":
+            return lambda c: c.added_by.casefold()
+        return lambda c: c.added_at
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        needle = self._search
+        if needle:
+            hay = self._haystack
+            shown = [c for c in self.all_cards if needle in hay.get(c.card_id, "")]
+        else:
+            shown = list(self.all_cards)
+        column, order = self._sort
+        shown.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.cards = shown
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self.cards.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+    def replace_card(self, card: VaultCard) -> None:
+        for i, c in enumerate(self.all_cards):
+            if c.card_id == card.card_id:
+                self.all_cards[i] = card
+                break
+        else:
+            self.all_cards.append(card)
+        self._haystack[card.card_id] = self._search_text(card)
+        row = self.row_of(card.card_id)
+        if row >= 0 and (not self._search or self._search in self._haystack[card.card_id]):
+            self.cards[row] = card
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        else:
+            self._refilter()
+
+    def remove_card(self, card_id: str) -> None:
+        self.all_cards = [c for c in self.all_cards if c.card_id != card_id]
+        self._haystack.pop(card_id, None)
+        row = self.row_of(card_id)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.cards[row]
+            self.endRemoveRows()
+
+    def row_of(self, card_id: str) -> int:
+        for row, c in enumerate(self.cards):
+            if c.card_id == card_id:
+                return row
+        return -1
+
+    # -- Qt model ------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.cards)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        card = self.cards[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == CARD_ROLE:
+            return card
+        state = card.expiry_state(self.today)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "customer":
+                return card.customer_label
+            if column == "card_id":
+                return card.card_id
+            if column == "card":
+                return " ".join(
+                    p for p in (card_brand(card.brand) if card.brand else "", card.card_num) if p
+                )
+            if column == "expiry":
+                return expiry_text(card, self.today)
+            if column == "added_by":
+                return card.added_by
+            return local_time(card.added_at.astimezone())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "customer" and card.holder:
+                return self.tr("Name on the card: %1").replace("%1", card.holder)
+            if column == "expiry" and state is ExpiryState.EXPIRED:
+                return self.tr("This card has expired: IOTPay will decline charges on it.")
+            if column == "expiry" and state is ExpiryState.EXPIRES_THIS_MONTH:
+                return self.tr("This card expires at the end of this month.")
+            return None
+        if column != "expiry":
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if state is ExpiryState.EXPIRED:
+                return QBrush(EXPIRED_RED)
+            if state is ExpiryState.EXPIRES_THIS_MONTH:
+                return QBrush(SOON_AMBER)
+        if role == Qt.ItemDataRole.DecorationRole and state in (
+            ExpiryState.EXPIRED,
+            ExpiryState.EXPIRES_THIS_MONTH,
+        ):
+            from PySide6.QtWidgets import QApplication
+
+            icon = (
+                QStyle.StandardPixmap.SP_MessageBoxCritical
+                if state is ExpiryState.EXPIRED
+                else QStyle.StandardPixmap.SP_MessageBoxWarning
+            )
+            style = QApplication.style()
+            return style.standardIcon(icon) if style is not None else None
+        return None
+
+
+async def ask(parent: QWidget, title: str, text: str, yes: str, *, icon: QMessageBox.Icon) -> bool:
+    """A window-modal question opened with ``open()``; True if ``yes`` was chosen."""
+    box = QMessageBox(parent)
+    box.setObjectName("vault-question")
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setText(text)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def finished(_code: int) -> None:
+        if not answer.done():
+            answer.set_result(box.clickedButton() is yes_button)
+
+    box.finished.connect(finished)
+    box.open()
+    return await answer
 
 
 @final
 class VaultPage(QWidget):
-    """Cards on file. No signals yet."""
+    """Cards on file: search, expiry warnings, add (hosted page or direct), refresh, remove,
+    charge.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Signals (GUI thread): ``card_added(str card_id)`` once IOTPay confirmed a new card;
+    ``card_removed(str card_id)``; ``charge_finished()`` after a charge dialog reported an
+    outcome (Activity refreshes on it).
+    """
+
+    card_added = Signal(str)
+    card_removed = Signal(str)
+    charge_finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page-vault")
-        placeholder_layout(
+        self._cards: CardService | None = None
+        self._money: MoneyService | None = None
+        self._today = today
+        self.hosted_dialog: HostedPageDialog | None = None
+        self.dialog: QWidget | None = None
+
+        self.offline = QLabel(
+            self.tr("Choose a merchant profile whose key is in the keychain to see and add cards."),
             self,
-            self.tr("Card vault"),
-            self.tr(
-                "Save a customer's card on IOTPay's secure page and charge it later. "
-                "This page arrives in the next version of the desk."
-            ),
         )
+        self.offline.setObjectName("vault-offline")
+        self.offline.setWordWrap(True)
+
+        # -- add a card --------------------------------------------------------------------
+        self.add_box = QGroupBox(self.tr("Add a card"), self)
+        self.add_box.setObjectName("vault-add")
+        self.new_label = QLineEdit(self.add_box)
+        self.new_label.setObjectName("new-label")
+        self.new_label.setPlaceholderText(self.tr("e.g. Jane Doe, account 1042"))
+        self.new_label.setClearButtonEnabled(True)
+        label_label = QLabel(self.tr("C&ustomer:"), self.add_box)
+        label_label.setBuddy(self.new_label)
+        self.new_card_id = QLineEdit(self.add_box)
+        self.new_card_id.setObjectName("new-card-id")
+        self.new_card_id.setPlaceholderText(self.tr("made by the desk"))
+        self.new_card_id.setMaxLength(30)
+        card_id_label = QLabel(self.tr("Card &ID (optional):"), self.add_box)
+        card_id_label.setBuddy(self.new_card_id)
+        self.add_button = QPushButton(self.tr("&Add card…"), self.add_box)
+        self.add_button.setObjectName("add-card")
+        self.add_button.setToolTip(
+            self.tr("The card is typed on IOTPay's secure page; the desk never sees the number.")
+        )
+        self.direct_button = QPushButton(self.tr("&Direct entry…"), self.add_box)
+        self.direct_button.setObjectName("direct-add")
+        self.direct_button.setToolTip(
+            self.tr("Type the card here (only for merchants who confirmed PCI DSS compliance).")
+        )
+        self.add_button.clicked.connect(self.add_card)
+        self.direct_button.clicked.connect(self.open_direct_add)
+        self.new_label.returnPressed.connect(self.add_button.click)
+        self.new_card_id.returnPressed.connect(self.add_button.click)
+        self.add_message = QLabel(self.add_box)
+        self.add_message.setObjectName("add-message")
+        self.add_message.setWordWrap(True)
+        self.add_message.setVisible(False)
+        add_row = QHBoxLayout()
+        add_row.addWidget(label_label)
+        add_row.addWidget(self.new_label, 2)
+        add_row.addWidget(card_id_label)
+        add_row.addWidget(self.new_card_id, 1)
+        add_row.addWidget(self.add_button)
+        add_row.addWidget(self.direct_button)
+        add_layout = QVBoxLayout(self.add_box)
+        add_layout.addLayout(add_row)
+        add_layout.addWidget(self.add_message)
+
+        # -- search and table ----------------------------------------------------------------
+        self.search = QLineEdit(self)
+        self.search.setObjectName("vault-search")
+        self.search.setPlaceholderText(
+            self.tr("Customer, card ID, last 4 digits, name on the card or brand")
+        )
+        self.search.setClearButtonEnabled(True)
+        search_label = QLabel(self.tr("&Search:"), self)
+        search_label.setBuddy(self.search)
+        self.count = QLabel(self)
+        self.count.setObjectName("vault-count")
+
+        self.model = VaultModel(today, self)
+        self.search.textChanged.connect(self._search_changed)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("vault-table")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.charge_button = QPushButton(self.tr("C&harge…"), self)
+        self.charge_button.setObjectName("charge-card")
+        self.refresh_button = QPushButton(self.tr("&Refresh from IOTPay"), self)
+        self.refresh_button.setObjectName("refresh-card")
+        self.remove_button = QPushButton(self.tr("Re&move from vault…"), self)
+        self.remove_button.setObjectName("remove-card")
+        self.charge_button.clicked.connect(self.open_charge)
+        self.table.doubleClicked.connect(self.charge_button.click)
+        self.refresh_button.clicked.connect(self.refresh_selected)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.purchase_button = QPushButton(self.tr("&Payment page or link…"), self)
+        self.purchase_button.setObjectName("open-purchase")
+        self.wallet_button = QPushButton(self.tr("&Wallet payment…"), self)
+        self.wallet_button.setObjectName("open-wallet")
+        self.purchase_button.clicked.connect(self.open_purchase)
+        self.wallet_button.clicked.connect(self.open_wallet)
+        self.message = QLabel(self)
+        self.message.setObjectName("vault-message")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count)
+        actions = QHBoxLayout()
+        actions.addWidget(self.charge_button)
+        actions.addWidget(self.refresh_button)
+        actions.addWidget(self.remove_button)
+        actions.addStretch(1)
+        actions.addWidget(self.purchase_button)
+        actions.addWidget(self.wallet_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(self.tr("Card vault"), self))
+        layout.addWidget(self.offline)
+        layout.addWidget(self.add_box)
+        layout.addLayout(search_row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(actions)
+        self.setTabOrder(self.new_label, self.new_card_id)
+        self.setTabOrder(self.new_card_id, self.add_button)
+        self.setTabOrder(self.add_button, self.direct_button)
+        self.setTabOrder(self.direct_button, self.search)
+        self.setTabOrder(self.search, self.table)
+        self.setTabOrder(self.table, self.charge_button)
+        self.set_services(None, None)
+
+    # ------------------------------------------------------------------ wiring
+
+    def set_services(self, cards: CardService | None, money: MoneyService | None) -> None:
+        """The active profile's card and money services (None: the page is off)."""
+        self._cards = cards
+        self._money = money
+        ready = cards is not None
+        self.offline.setVisible(not ready)
+        for w in (self.add_box, self.search, self.table):
+            w.setEnabled(ready)
+        direct = ready and bool(cards is not None and cards.direct_add_enabled)
+        self.direct_button.setVisible(direct)
+        self.direct_button.setEnabled(direct)
+        self.purchase_button.setEnabled(money is not None)
+        self.wallet_button.setEnabled(money is not None)
+        if not ready:
+            self.model.set_cards([])
+        self._selection_changed()
+        self._update_count()
+        if ready:
+            self.reload()
+
+    @property
+    def cards_service(self) -> CardService | None:
+        return self._cards
+
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # ------------------------------------------------------------------ list
+
+    @async_slot()
+    async def reload(self) -> None:
+        """Read the vault again (from the journal; no call to IOTPay)."""
+        cards = self._cards
+        if cards is None:
+            return
+        result = await run_busy(
+            self.table,
+            cards.list_cards(),
+            progress_text=self.tr("Reading the card vault…"),
+            on_error=self._say,
+        )
+        if gone(self) or result.value is None or cards is not self._cards:
+            return
+        selected = self.selected_card()
+        self.model.set_cards(result.value, self.today())
+        self._update_count()
+        if selected is not None:
+            self.select_card(selected.card_id)
+
+    def _search_changed(self, text: str) -> None:
+        self.model.set_search(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        if shown == total:
+            self.count.setText(self.tr("%1 card(s)").replace("%1", str(total)))
+        else:
+            self.count.setText(
+                self.tr("%1 of %2 card(s)").replace("%1", str(shown)).replace("%2", str(total))
+            )
+
+    def selected_card(self) -> VaultCard | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        card = self.model.data(rows[0], CARD_ROLE)
+        return card if isinstance(card, VaultCard) else None
+
+    def select_card(self, card_id: str) -> bool:
+        row = self.model.row_of(card_id)
+        if row < 0:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def _selection_changed(self, *_args: object) -> None:
+        card = self.selected_card()
+        on = card is not None and self._cards is not None
+        self.refresh_button.setEnabled(on)
+        self.remove_button.setEnabled(on)
+        self.charge_button.setEnabled(on and self._money is not None)
+
+    def _say(self, message: UserMessage | str | None) -> None:
+        _show(self.message, message)
+
+    def _say_add(self, message: UserMessage | str | None) -> None:
+        _show(self.add_message, message)
+        if isinstance(message, UserMessage) and message.field in ("cardId",):
+            self.new_card_id.setFocus()
+            self.new_card_id.selectAll()
+        elif isinstance(message, UserMessage) and message.field in ("customer_label", "label"):
+            self.new_label.setFocus()
+
+    # ------------------------------------------------------------------ add (hosted page)
+
+    @async_slot()
+    async def add_card(self) -> None:
+        """Start cc_addcard, show IOTPay's page, confirm with cc_querycard."""
+        cards = self._cards
+        if cards is None or self.hosted_dialog is not None:
+            return
+        label = self.new_label.text().strip()
+        if not label:
+            self._say_add(
+                UserMessage(
+                    Kind.USER,
+                    self.tr("Type who the card belongs to (a name or an account number)."),
+                    field="customer_label",
+                )
+            )
+            self.new_label.setFocus()
+            return
+        self._say_add(None)
+        wanted = self.new_card_id.text().strip() or None
+        controls = [self.add_button, self.new_label, self.new_card_id]
+        started = await run_busy(
+            controls,
+            cards.start_add_card(label, wanted),
+            progress_text=self.tr("Asking IOTPay for its card page…"),
+            on_error=self._say_add,
+        )
+        session = started.value
+        if gone(self) or session is None:
+            return
+        from .webpage import HostedPageDialog
+
+        dialog = HostedPageDialog(
+            session.redirect_url,
+            RETURN_URL_BASE,
+            title=self.tr("Add a card for %1").replace("%1", label),
+            intro=self.tr(
+                "Type the card on IOTPay's page below, or hand the keyboard to the customer. "
+                "The desk never sees the card number."
+            ),
+            parent=self.window(),
+        )
+        self.hosted_dialog = dialog
+        for w in controls:
+            w.setEnabled(False)
+        try:
+            dialog.open()
+            returned = await dialog.wait()
+        finally:
+            self.hosted_dialog = None
+            if not gone(self):
+                for w in controls:
+                    w.setEnabled(True)
+        if returned is None:
+            await cards.cancel_add_card(session)
+            if not gone(self):
+                self._say_add(self.tr("The card page was closed: no card was added."))
+            return
+        await self._finish_add(session, returned)
+
+    async def _finish_add(self, session: Any, returned: str) -> None:
+        cards = self._cards
+        if cards is None:
+            return
+        outcome: list[VaultCard | CardNotAdded] = []
+
+        async def finish() -> None:
+            try:
+                outcome.append(await cards.finish_add_card(session, returned))
+            except CardNotAdded as exc:
+                outcome.append(exc)
+
+        result = await run_busy(
+            [self.add_button, self.new_label, self.new_card_id],
+            finish(),
+            progress_text=self.tr("Confirming the card with IOTPay…"),
+            on_error=self._say_add,
+        )
+        if gone(self) or not result.ok or not outcome:
+            return
+        got = outcome[0]
+        if isinstance(got, CardNotAdded):
+            reason = got.ret_msg or self.tr("no reason given")
+            self._say_add(
+                UserMessage(
+                    Kind.USER,
+                    self.tr("IOTPay did not add the card: “%1”. Nothing was saved.").replace(
+                        "%1", reason
+                    ),
+                )
+            )
+            return
+        self.model.replace_card(got)
+        self._update_count()
+        self.search.clear()
+        self.select_card(got.card_id)
+        self.new_label.clear()
+        self.new_card_id.clear()
+        self._say_add(
+            self.tr("Card added: %1 for %2 (card ID %3).")
+            .replace("%1", card_title(got))
+            .replace("%2", got.customer_label)
+            .replace("%3", got.card_id)
+        )
+        self.card_added.emit(got.card_id)
+
+    # ------------------------------------------------------------------ direct add
+
+    def open_direct_add(self) -> None:
+        cards = self._cards
+        if cards is None or not cards.direct_add_enabled:
+            return
+        from .direct_add_dialog import DirectAddDialog
+
+        dialog = DirectAddDialog(cards, parent=self.window())
+        dialog.label.setText(self.new_label.text())
+        dialog.card_id.setText(self.new_card_id.text())
+        dialog.added.connect(self._direct_added)
+        self.dialog = dialog
+        dialog.open()
+
+    def _direct_added(self, card: VaultCard) -> None:
+        self.model.replace_card(card)
+        self._update_count()
+        self.search.clear()
+        self.select_card(card.card_id)
+        self.new_label.clear()
+        self.new_card_id.clear()
+        self.card_added.emit(card.card_id)
+
+    # ------------------------------------------------------------------ refresh, remove
+
+    @async_slot()
+    async def refresh_selected(self) -> None:
+        cards, card = self._cards, self.selected_card()
+        if cards is None or card is None:
+            return
+        self._say(None)
+        result = await run_busy(
+            [self.refresh_button, self.remove_button, self.charge_button],
+            cards.refresh_card(card.card_id),
+            progress_text=self.tr("Asking IOTPay about the card…"),
+            on_error=self._say,
+        )
+        if gone(self) or result.value is None:
+            return
+        fresh = result.value
+        self.model.replace_card(fresh)
+        self.select_card(fresh.card_id)
+        self._say(
+            self.tr("IOTPay has %1 under card ID %2, expiry %3.")
+            .replace("%1", card_title(fresh))
+            .replace("%2", fresh.card_id)
+            .replace("%3", expiry_text(fresh, self.today()))
+        )
+
+    @async_slot()
+    async def remove_selected(self) -> None:
+        cards, card = self._cards, self.selected_card()
+        if cards is None or card is None:
+            return
+        text = (
+            self.tr(
+                "Remove %1 of %2 from the desk's vault?\n\nThe card stays bound at IOTPay "
+                "under card ID %3: IOTPay has no way to unbind a card. The desk only stops "
+                "offering it for charges."
+            )
+            .replace("%1", card_title(card))
+            .replace("%2", card.customer_label)
+            .replace("%3", card.card_id)
+        )
+        yes = await ask(
+            self,
+            self.tr("Remove a card from the vault"),
+            text,
+            self.tr("&Remove from vault"),
+            icon=QMessageBox.Icon.Warning,
+        )
+        if not yes or gone(self):
+            return
+        result = await run_busy(
+            [self.refresh_button, self.remove_button, self.charge_button],
+            cards.remove_card(card.card_id),
+            progress_text=self.tr("Removing the card from the vault…"),
+            on_error=self._say,
+        )
+        if gone(self) or not result.ok:
+            return
+        self.model.remove_card(card.card_id)
+        self._update_count()
+        self._selection_changed()
+        self._say(
+            self.tr("%1 of %2 was removed from the vault. It is still bound at IOTPay.")
+            .replace("%1", card_title(card))
+            .replace("%2", card.customer_label)
+        )
+        self.card_removed.emit(card.card_id)
+
+    # ------------------------------------------------------------------ charge, payments
+
+    def open_charge(self) -> None:
+        money, card = self._money, self.selected_card()
+        if money is None or card is None:
+            return
+        from .charge_dialog import ChargeDialog
+
+        dialog = ChargeDialog(
+            money, self.model.cards, card.card_id, today=self.today(), parent=self.window()
+        )
+        dialog.outcome_known.connect(self.charge_finished)
+        self.dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def open_purchase(self) -> None:
+        money = self._money
+        if money is None:
+            return
+        from .purchase_dialog import PurchaseDialog
+
+        dialog = PurchaseDialog(money, parent=self.window())
+        dialog.outcome_known.connect(self.charge_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_wallet(self) -> None:
+        money = self._money
+        if money is None:
+            return
+        from .wallet_dialog import WalletDialog
+
+        dialog = WalletDialog(money, parent=self.window())
+        dialog.outcome_known.connect(self.charge_finished)
+        self.dialog = dialog
+        dialog.open()
+        dialog.start()
+
+
+def _show(label: QLabel, message: UserMessage | str | None) -> None:
+    if message is None:
+        label.clear()
+        label.setVisible(False)
+        return
+    label.setText(message.text if isinstance(message, UserMessage) else message)
+    label.setVisible(True)

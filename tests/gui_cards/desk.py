@@ -1,0 +1,54 @@
+"""The desk's services for one test: a signed client on the sandbox, a journal file, the
+card and money services (as the desk builds them for a profile)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from iotpay_desk.api import IotPayClient
+from iotpay_desk.journal import Journal
+from iotpay_desk.sandbox import DEMO_MERCHANT
+from iotpay_desk.services import CardService, MoneyService
+
+TEST_CARDS = {
+    "visa": "4242424242424242",
+    "mastercard": "5555555555554444",
+    "decline": "4000000000000002",
+    "pending": "4000000000000077",
+}
+
+
+@dataclass
+class Services:
+    client: IotPayClient
+    journal: Journal
+    cards: CardService
+    money: MoneyService
+
+
+@contextlib.asynccontextmanager
+async def desk_services(
+    url: str,
+    journal_path: Path,
+    *,
+    direct: bool = False,
+    operator: str = "cashier1",
+    check_delays: Sequence[float] = (0.0, 0.1, 0.2, 0.4, 0.8),
+    **money: Any,
+) -> AsyncIterator[Services]:
+    client = IotPayClient(url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key)
+    journal = Journal(journal_path)
+    try:
+        yield Services(
+            client,
+            journal,
+            CardService(client, journal, operator=operator, direct_add_enabled=direct),
+            MoneyService(client, journal, operator=operator, check_delays=check_delays, **money),
+        )
+    finally:
+        await client.aclose()
+        journal.close()

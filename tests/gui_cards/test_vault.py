@@ -1,0 +1,318 @@
+"""The Card vault page with a real QtWebEngine, the real sandbox and a real journal file."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from iotpay_desk.api import QueryCardRequest
+from iotpay_desk.gui.vault import EXPIRED_RED, VaultModel, VaultPage
+from iotpay_desk.gui.webpage import PageState
+from iotpay_desk.sandbox import SandboxServer
+from iotpay_desk.services import ExpiryState, VaultCard
+
+from .conftest import QLoop, message_boxes, until
+from .desk import TEST_CARDS, desk_services
+from .pagedriver import PageDriver, future_mmyy
+
+
+async def fill_hosted_page(page: VaultPage, number: str, cvv: str = "123") -> None:
+    await until(lambda: page.hosted_dialog is not None, what="the card page dialog")
+    dialog = page.hosted_dialog
+    assert dialog is not None
+    await until(lambda: dialog.state is PageState.READY, what="the card page loaded")
+    assert dialog.view is not None
+    driver = PageDriver(dialog.view)
+    await driver.wait_loaded()
+    await driver.fill(number, future_mmyy(), cvv, "Ada Lovelace")
+    await driver.click("submit")
+
+
+def test_add_a_card_on_the_hosted_page(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            await until(lambda: page.count.text() == "0 card(s)")
+            assert page.add_box.isEnabled()
+            added: list[str] = []
+            page.card_added.connect(added.append)
+            page.new_label.setText("Ada L. — account 1042")
+            page.add_button.click()
+            await fill_hosted_page(page, TEST_CARDS["visa"])
+            await until(lambda: bool(added), what="the card confirmed", within=15)
+            # Shown only once IOTPay confirmed it with cc_querycard; saved in the vault.
+            assert page.hosted_dialog is None
+            card_id = added[0]
+            assert page.add_message.text() == (
+                f"Card added: Visa ••••4242 for Ada L. — account 1042 (card ID {card_id})."
+            )
+            assert page.count.text() == "1 card(s)"
+            shown = page.selected_card()
+            assert shown is not None
+            assert shown.card_id == card_id
+            assert shown.card_num == "424242******4242"
+            assert shown.added_by == "cashier1"
+            stored = await s.cards.list_cards()
+            assert [c.card_id for c in stored] == [card_id]
+            bound = await s.client.query_card(QueryCardRequest(card_id=card_id))
+            assert bound.card_num == "424242******4242"
+            assert page.new_label.text() == ""
+            page.close()
+
+    qloop.run(scenario())
+
+
+def test_cancel_mid_entry_saves_nothing(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            page.new_label.setText("Grace H.")
+            page.new_card_id.setText("grace-card-1")
+            page.add_button.click()
+            await until(lambda: page.hosted_dialog is not None)
+            dialog = page.hosted_dialog
+            assert dialog is not None
+            await until(lambda: dialog.state is PageState.READY)
+            assert dialog.view is not None
+            driver = PageDriver(dialog.view)
+            await driver.wait_loaded()
+            await driver.type("card-number", TEST_CARDS["visa"])
+            await driver.wait_value("card-number", "4242 4242 4242 4242")
+            dialog.cancel_button.click()
+            await until(lambda: page.add_message.isVisible(), what="the message")
+            assert page.add_message.text() == "The card page was closed: no card was added."
+            assert page.hosted_dialog is None
+            assert await s.cards.list_cards() == []
+            assert s.cards.open_sessions() == []
+            assert page.add_button.isEnabled()
+            # The same card ID can be used again.
+            assert page.new_card_id.text() == "grace-card-1"
+            page.close()
+
+    qloop.run(scenario())
+
+
+def test_direct_entry_is_off_by_default(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            assert not s.cards.direct_add_enabled
+            assert not page.direct_button.isVisible()
+            assert not page.direct_button.isEnabled()
+            page.open_direct_add()  # even when called: nothing opens
+            assert page.dialog is None
+            page.close()
+
+    qloop.run(scenario())
+
+
+def test_direct_entry_when_the_profile_allows_it(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.sqlite3"
+
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, journal, direct=True) as s:
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            assert page.direct_button.isVisible()
+            page.new_label.setText("Direct customer")
+            page.direct_button.click()
+            from iotpay_desk.gui.direct_add_dialog import DirectAddDialog
+
+            dialog = page.dialog
+            assert isinstance(dialog, DirectAddDialog)
+            assert dialog.label.text() == "Direct customer"
+            # A mistake first: IOTPay's field error is shown, the card fields are emptied.
+            dialog.number.setText("4242424242424241")
+            dialog.expiry.setText(future_mmyy())
+            dialog.cvv.setText("321")
+            dialog.holder.setText("Dee Rect")
+            dialog.submit.click()
+            await until(dialog.message.isVisible, what="the error")
+            assert "Card number" in dialog.message.text()
+            assert (dialog.number.text(), dialog.expiry.text(), dialog.cvv.text()) == ("", "", "")
+            assert not dialog.number.isUndoAvailable()
+            assert await s.cards.list_cards() == []
+            # Then the right card.
+            dialog.number.setText("5555 5555 5555 4444")
+            dialog.expiry.setText(future_mmyy())
+            dialog.cvv.setText("321")
+            dialog.submit.click()
+            await until(lambda: dialog.card is not None, what="the card added")
+            assert (dialog.number.text(), dialog.expiry.text(), dialog.cvv.text()) == ("", "", "")
+            assert page.count.text() == "1 card(s)"
+            card = page.selected_card()
+            assert card is not None
+            assert card.card_num == "555555******4444"
+            dialog.close()
+            page.close()
+
+    qloop.run(scenario())
+    data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("journal"))
+    assert b"5555555555554444" not in data
+    assert b"4242424242424241" not in data
+
+
+def test_refresh_and_remove_say_the_card_stays_bound(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3", direct=True) as s:
+            card = await s.cards.direct_add_card(
+                "Rem Oval", TEST_CARDS["visa"], future_mmyy(), "123", "Rem Oval"
+            )
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            await until(lambda: page.count.text() == "1 card(s)")
+            assert not page.remove_button.isEnabled()
+            assert page.select_card(card.card_id)
+            assert page.remove_button.isEnabled()
+            page.refresh_button.click()
+            await until(page.message.isVisible, what="the refresh")
+            assert page.message.text().startswith(
+                f"IOTPay has Visa ••••4242 under card ID {card.card_id}, expiry "
+            )
+            page.remove_button.click()
+            await until(lambda: bool(message_boxes(page)), what="the confirmation")
+            (box,) = message_boxes(page)
+            assert "stays bound at IOTPay" in box.text()
+            assert "no way to unbind" in box.text()
+            assert card.card_id in box.text()
+            # Cancel first: nothing happens.
+            box.button(QMessageBox.StandardButton.Cancel).click()
+            await asyncio.sleep(0.05)
+            assert page.count.text() == "1 card(s)"
+            page.remove_button.click()
+            await until(lambda: bool(message_boxes(page)))
+            (box,) = message_boxes(page)
+            (remove,) = [
+                b
+                for b in box.buttons()
+                if box.buttonRole(b) is QMessageBox.ButtonRole.DestructiveRole
+            ]
+            remove.click()
+            await until(lambda: page.count.text() == "0 card(s)", what="removed")
+            assert "still bound at IOTPay" in page.message.text()
+            assert await s.cards.list_cards() == []
+            bound = await s.client.query_card(QueryCardRequest(card_id=card.card_id))
+            assert bound.card_num == "424242******4242"
+            page.close()
+
+    qloop.run(scenario())
+
+
+def _card(card_id: str, label: str, expiry: str, num: str = "424242******4242") -> VaultCard:
+    return VaultCard(
+        card_id=card_id,
+        customer_label=label,
+        card_num=num,
+        brand="V" if num.startswith("4") else "M",
+        expiry_date=expiry,
+        holder=f"{label} Holder",
+        added_by="cashier1",
+        added_at=datetime(2025, 3, 1, 15, 30, tzinfo=UTC),
+    )
+
+
+def test_expiry_warnings_and_instant_search(qapp: QApplication) -> None:
+    today = date(2026, 5, 14)
+    cards = [
+        _card("C-ok", "Olive", "1228"),
+        _card("C-soon", "Sunny", "0526", "555555******4444"),
+        _card("C-old", "Oscar", "0426"),
+        _card("C-none", "Nemo", ""),
+    ]
+    model = VaultModel(today)
+    model.set_cards(cards)
+    assert [c.expiry_state(today) for c in cards] == [
+        ExpiryState.OK,
+        ExpiryState.EXPIRES_THIS_MONTH,
+        ExpiryState.EXPIRED,
+        ExpiryState.UNKNOWN,
+    ]
+    expiry = VaultModel.COLUMNS.index("expiry")
+
+    def cell(card_id: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        return model.data(model.index(model.row_of(card_id), expiry), role)
+
+    texts = [cell(c.card_id) for c in cards]
+    assert texts == ["12/28", "05/26 — expires this month", "04/26 — expired", "—"]
+    red = cell("C-old", Qt.ItemDataRole.ForegroundRole)
+    assert red.color() == QColor(EXPIRED_RED)  # type: ignore[attr-defined]
+    assert cell("C-old", Qt.ItemDataRole.DecorationRole) is not None
+    assert cell("C-soon", Qt.ItemDataRole.DecorationRole) is not None
+    assert cell("C-ok", Qt.ItemDataRole.DecorationRole) is None
+    assert cell("C-ok", Qt.ItemDataRole.ForegroundRole) is None
+    # Sorted by customer, then by any column the user clicks.
+    assert [c.customer_label for c in model.cards] == ["Nemo", "Olive", "Oscar", "Sunny"]
+    model.sort(expiry, Qt.SortOrder.DescendingOrder)
+    assert [c.card_id for c in model.cards][:2] == ["C-ok", "C-soon"]
+
+    page = VaultPage(today=today)
+    page.model.set_cards(cards, today)
+    page._update_count()
+    for text, expected in [
+        ("", 4),
+        ("4444", 1),  # last four digits
+        ("oscar", 1),  # customer, any case
+        ("sunny holder", 1),  # name on the card
+        ("mastercard", 1),  # brand
+        ("C-n", 1),  # card ID
+        ("nothing like it", 0),
+    ]:
+        page.search.setText(text)
+        assert page.model.rowCount() == expected, text
+    page.search.setText("C-o")
+    assert page.count.text() == "2 of 4 card(s)"
+    page.close()
+
+
+def test_search_over_ten_thousand_cards_is_instant(qapp: QApplication) -> None:
+    cards = [
+        _card(f"C{i:06d}", f"Customer {i}", "1230", f"424242******{i % 10000:04d}")
+        for i in range(10_000)
+    ]
+    page = VaultPage(today=date(2026, 5, 14))
+    page.model.set_cards(cards)
+    worst = 0.0
+    for text in ("Customer 99", "0042", "C00999", "zzz", ""):
+        start = time.perf_counter()
+        page.search.setText(text)
+        page.model.rowCount()
+        worst = max(worst, time.perf_counter() - start)
+    assert worst < 0.25, f"a search took {worst * 1000:.0f} ms"
+    page.close()
+
+
+@pytest.mark.parametrize("width_chars", [80])
+def test_page_fits_without_clipping(qapp: QApplication, width_chars: int) -> None:
+    page = VaultPage()
+    fm = page.fontMetrics()
+    page.resize(fm.averageCharWidth() * width_chars, fm.height() * 30)
+    page.show()
+    QApplication.processEvents()
+    for button in (page.add_button, page.charge_button, page.remove_button):
+        assert button.width() >= button.sizeHint().width() - 1
+    page.close()
