@@ -30,6 +30,12 @@ def format_time(when: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
+    """The inverse of :func:`format_time` (fast: lists of thousands of rows use it)."""
+    if len(text) == 27 and text[-1] == "Z":
+        try:
+            return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
     return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
 
 

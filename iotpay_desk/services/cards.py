@@ -79,7 +79,7 @@ log = logging.getLogger(__name__)
 
 LABEL_MAX = 64
 _CARD_ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
-_LONG_DIGIT_RUN = re.compile(r"[0-9]{12,}")
+_DIGIT_RUN = re.compile(r"[0-9]{12,}")
 _RANDOM_CHARS = 8
 # "<field>: <rule>" as IOTPay (and the sandbox) word a refused field.
 _FIELD_MESSAGE = re.compile(r"\s*(cardId|cardNum|expiryDate|cvv|holder)\s*:\s*(.+)", re.S)
@@ -92,10 +92,17 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def looks_like_card_number(text: str) -> bool:
+    """True when ``text`` holds 12 to 19 digits in a row (spaces and dashes between them
+    ignored) that pass the Luhn check."""
+    compact = text.replace(" ", "").replace("-", "")
+    return any(12 <= len(run) <= 19 and rules.luhn_ok(run) for run in _DIGIT_RUN.findall(compact))
+
+
 def check_card_id(text: str) -> str:
     """A cardId typed by the operator, stripped; raises :class:`InvalidInput` naming
     ``cardId``. Letters, digits, ``.``, ``_`` and ``-``, at most 30 characters, and not
-    a card number typed in the wrong box."""
+    a card number typed in the wrong box (:func:`looks_like_card_number`)."""
     if not isinstance(text, str):
         raise InvalidInput("cardId", "must be text")
     card_id = text.strip()
@@ -106,7 +113,7 @@ def check_card_id(text: str) -> str:
         raise InvalidInput("cardId", problem)
     if not _CARD_ID_CHARS.fullmatch(card_id):
         raise InvalidInput("cardId", "must be letters, digits, '.', '_' or '-'")
-    if _LONG_DIGIT_RUN.search(card_id):
+    if looks_like_card_number(card_id):
         # A card number typed in the wrong box must not become an id sent everywhere.
         raise InvalidInput("cardId", "must not look like a card number")
     return card_id
@@ -123,7 +130,7 @@ def check_label(text: str) -> str:
     problem = rules.text(LABEL_MAX)(label)
     if problem:
         raise InvalidInput("customerLabel", problem)
-    if _LONG_DIGIT_RUN.search(label.replace(" ", "").replace("-", "")):
+    if looks_like_card_number(label):
         raise InvalidInput("customerLabel", "must not look like a card number")
     return label
 
@@ -132,13 +139,14 @@ def check_label(text: str) -> str:
 class AddCardSession:
     """One hosted add-card page: open ``redirect_url``; it comes back to ``return_url``.
 
-    ``secure_id`` is the page's one-hour key: kept out of ``repr``, never journaled.
+    ``secure_id`` is the page's one-hour key: it and ``redirect_url`` (which carries it)
+    stay out of ``repr``; neither is journaled.
     """
 
     session_id: str
     card_id: str
     customer_label: str
-    redirect_url: str
+    redirect_url: str = field(repr=False)
     return_url: str
     started_at: datetime
     secure_id: str = field(default="", repr=False)
@@ -197,12 +205,13 @@ class CardService:
     # ------------------------------------------------------------------ ids
 
     async def new_card_id(self) -> str:
-        """A new cardId: ``C``, the UTC time ``yyMMddHHmmss``, 8 random base32 characters
-        (21 characters), not in the vault."""
+        """A new cardId, not in the vault: ``C``, the UTC date ``yyMMdd``, ``T``, the time
+        ``HHmmss``, 8 random base32 characters (22 characters; ``C240101T2150098K3QZ7W2``).
+        The ``T`` keeps the digits from reading as a card number."""
         while True:
             when = self._clock().astimezone(UTC)
             rand = base64.b32encode(secrets.token_bytes(5)).decode("ascii")[:_RANDOM_CHARS]
-            card_id = f"C{when:%y%m%d%H%M%S}{rand}"
+            card_id = f"C{when:%y%m%d}T{when:%H%M%S}{rand}"
             known = await self._db(
                 self._journal.get_vault_card, self.mch_id, card_id, include_removed=True
             )

@@ -105,11 +105,12 @@ class PurchaseSession:
     """A purchase link made with ``cc_purchase``: the order exists at IOTPay at once
     (status 0) under ``mch_order_no``; ``redirect_url`` is its page (show it in the web
     view or as a QR code), which comes back to ``return_url``. Follow it with
-    ``MoneyService.follow(mch_order_no)``. ``secure_id`` stays out of ``repr``."""
+    ``MoneyService.follow(mch_order_no)``. ``secure_id`` and ``redirect_url`` (which
+    carries it) stay out of ``repr``."""
 
     mch_order_no: str
     session_id: str
-    redirect_url: str
+    redirect_url: str = field(repr=False)
     return_url: str
     amount_cents: int
     currency: str

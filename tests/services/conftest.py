@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ import pytest_asyncio
 from iotpay_desk.api import DirectAddCardRequest, IotPayClient, Order, PurchaseWithTokenRequest
 from iotpay_desk.journal import Journal
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
-from iotpay_desk.services import MoneyService
+from iotpay_desk.services import CardService, MoneyService, VaultCard
 
 # Short checks: a lost answer is looked up at once, then after 50, 100, 200 ms.
 FAST_CHECKS = (0.0, 0.05, 0.1, 0.2)
@@ -120,3 +121,92 @@ async def wait_for(predicate: Callable[[], Any], within: float = 10.0) -> Any:
         while not (value := predicate()):  # noqa: ASYNC110 - polls another thread or process
             await asyncio.sleep(0.02)
     return value
+
+
+# --------------------------------------------------------------------------- cards, charges
+
+FUTURE_EXPIRY = "1230"  # December 2030
+
+
+@pytest.fixture
+def make_cards(
+    client: IotPayClient, journal: Journal, sandbox: SandboxServer
+) -> Callable[..., CardService]:
+    def make(**kw: Any) -> CardService:
+        kw.setdefault("operator", "jack")
+        kw.setdefault("clock", sandbox.clock.local_now)
+        return CardService(kw.pop("client", client), kw.pop("journal", journal), **kw)
+
+    return make
+
+
+@pytest.fixture
+def cards(make_cards: Callable[..., CardService]) -> CardService:
+    return make_cards()
+
+
+@pytest.fixture
+def direct_cards(make_cards: Callable[..., CardService]) -> CardService:
+    """A card service of a profile that turned direct card entry on."""
+    return make_cards(direct_add_enabled=True)
+
+
+def secure_id_of(redirect_url: str) -> str:
+    """The secureId (``key=``) of a hosted page address."""
+    (key,) = parse_qs(urlsplit(redirect_url).query)["key"]
+    return key
+
+
+async def submit_page(
+    url: str,
+    endpoint: str,
+    redirect_url: str,
+    *,
+    card: str = "4242424242424242",
+    expiry: str = FUTURE_EXPIRY,
+    cvv: str = "123",
+    holder: str = "Ada Buyer",
+) -> dict[str, Any]:
+    """What the hosted page's form does: POST the card to ``/v3/cc_pfaddcard`` or
+    ``/v3/cc_pfpurchase`` with the page's secureId. Returns the envelope."""
+    body = {
+        "secureId": secure_id_of(redirect_url),
+        "cardNum": card,
+        "expiryDate": expiry,
+        "cvv": cvv,
+        "holder": holder,
+    }
+    async with httpx.AsyncClient(trust_env=False) as http:
+        resp = await http.post(f"{url}/v3/{endpoint}", json=body)
+    resp.raise_for_status()
+    envelope: dict[str, Any] = resp.json()
+    return envelope
+
+
+async def add_card_on_page(
+    cards: CardService, url: str, label: str = "Ada Buyer", **card: str
+) -> VaultCard:
+    """The hosted add-card flow end to end: start, fill the page, finish."""
+    session = await cards.start_add_card(label)
+    envelope = await submit_page(url, "cc_pfaddcard", session.redirect_url, **card)
+    assert envelope["retCode"] == "SUCCESS", envelope
+    return await cards.finish_add_card(session, envelope["retData"]["redirectUrl"])
+
+
+async def sandbox_orders(url: str) -> list[dict[str, Any]]:
+    """Every order the sandbox holds for the demo merchant (GET /sandbox/orders)."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        resp = await http.get(f"{url}/sandbox/orders", params={"mchId": DEMO_MERCHANT.mch_id})
+    resp.raise_for_status()
+    orders: list[dict[str, Any]] = resp.json()["orders"]
+    return orders
+
+
+def file_bytes(path: Path) -> bytes:
+    """A SQLite file with its WAL and shared-memory files, as bytes."""
+    data = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        p = path.with_name(path.name + suffix)
+        if p.exists():
+            data += p.read_bytes()
+    return data
