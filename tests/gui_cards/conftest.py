@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import PySide6.QtWebEngineWidgets  # noqa: F401  (must precede the QApplication)
 import pytest
 import qasync
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 T = TypeVar("T")
@@ -88,6 +89,16 @@ class QLoop:
         asyncio.set_event_loop(None)
         # Free the loop's Qt objects here, on the GUI thread (see tests/gui/conftest.py).
         gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def canadian_english() -> Iterator[None]:
+    """Amounts and dates as a cashier in Toronto sees them (``$12.50``), whatever the
+    machine's locale."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    yield
+    QLocale.setDefault(before)
 
 
 @pytest.fixture
