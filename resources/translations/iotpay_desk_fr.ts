@@ -81,6 +81,137 @@
     </message>
 </context>
 <context>
+    <name>ChargeDialog</name>
+    <message>
+        <source>Charge a card on file</source>
+        <translation>Débiter une carte enregistrée</translation>
+    </message>
+    <message>
+        <source>e.g. 12.50</source>
+        <translation>p. ex. 12,50</translation>
+    </message>
+    <message>
+        <source>shown on the order at IOTPay</source>
+        <translation>affiché sur la commande chez IOTPay</translation>
+    </message>
+    <message>
+        <source>optional, e.g. 192.0.2.10</source>
+        <translation>facultatif, p. ex. 192.0.2.10</translation>
+    </message>
+    <message>
+        <source>&amp;Card:</source>
+        <translation>&amp;Carte :</translation>
+    </message>
+    <message>
+        <source>&amp;Amount:</source>
+        <translation>&amp;Montant :</translation>
+    </message>
+    <message>
+        <source>&amp;Subject:</source>
+        <translation>&amp;Objet :</translation>
+    </message>
+    <message>
+        <source>&amp;Note (kept in the journal):</source>
+        <translation>&amp;Note (conservée dans le journal) :</translation>
+    </message>
+    <message>
+        <source>Customer &amp;IP address:</source>
+        <translation>Adresse &amp;IP du client :</translation>
+    </message>
+    <message>
+        <source>C&amp;harge</source>
+        <translation>Dé&amp;biter</translation>
+    </message>
+    <message>
+        <source>&amp;Receipt…</source>
+        <translation>&amp;Reçu…</translation>
+    </message>
+    <message>
+        <source>&amp;Keep checking</source>
+        <translation>Continuer à &amp;vérifier</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>Préparation…</translation>
+    </message>
+    <message>
+        <source>There is no card to charge.</source>
+        <translation>Il n’y a aucune carte à débiter.</translation>
+    </message>
+    <message>
+        <source>Type the amount to charge to %1 of %2.</source>
+        <translation>Saisissez le montant à débiter sur %1 de %2.</translation>
+    </message>
+    <message>
+        <source>Charge %1 to %2 of %3 (card ID %4) now. IOTPay takes the money from the card at once; it can be voided until the day&apos;s batch closes.</source>
+        <translation>Débiter %1 sur %2 de %3 (identifiant de carte %4) maintenant. IOTPay prélève l’argent sur la carte immédiatement ; le paiement peut être annulé jusqu’à la clôture du jour.</translation>
+    </message>
+    <message>
+        <source>%1: %2.</source>
+        <translation>%1 : %2.</translation>
+    </message>
+    <message>
+        <source>Checking recent charges…</source>
+        <translation>Vérification des débits récents…</translation>
+    </message>
+    <message>
+        <source>This card was already charged %1 at %2 (order %3). Charge it again only if the customer owes it twice.</source>
+        <translation>Cette carte a déjà été débitée de %1 à %2 (commande %3). Débitez-la de nouveau seulement si le client le doit deux fois.</translation>
+    </message>
+    <message>
+        <source>C&amp;harge again</source>
+        <translation>Dé&amp;biter de nouveau</translation>
+    </message>
+    <message>
+        <source>Charging the card with IOTPay…</source>
+        <translation>Débit de la carte auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Charged %1.</source>
+        <translation>Débit de %1 effectué.</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s reference: %1.</source>
+        <translation>Référence IOTPay : %1.</translation>
+    </message>
+    <message>
+        <source>Authorization: %1.</source>
+        <translation>Autorisation : %1.</translation>
+    </message>
+    <message>
+        <source>IOTPay has not confirmed the charge yet. The desk keeps checking with IOTPay and shows the outcome in Activity. Do not charge again.</source>
+        <translation>IOTPay n’a pas encore confirmé le débit. Le poste continue de vérifier auprès d’IOTPay et affiche le résultat dans Activité. Ne débitez pas de nouveau.</translation>
+    </message>
+    <message>
+        <source>The card was declined: “%1”. Nothing was charged.</source>
+        <translation>La carte a été refusée : « %1 ». Rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>IOTPay never received the charge, so nothing was charged.</source>
+        <translation>IOTPay n’a jamais reçu le débit : rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>IOTPay refused the charge: “%1”. Nothing was charged.</source>
+        <translation>IOTPay a refusé le débit : « %1 ». Rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fermer</translation>
+    </message>
+    <message>
+        <source>Checking the charge with IOTPay…</source>
+        <translation>Vérification du débit auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Outcome unknown: IOTPay has not confirmed this charge yet (order %1). Do not charge again; keep checking, or see it later in Activity.</source>
+        <translation>Résultat inconnu : IOTPay n’a pas encore confirmé ce débit (commande %1). Ne débitez pas de nouveau ; continuez à vérifier, ou consultez-le plus tard dans Activité.</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionIndicator</name>
     <message>
         <source>Connection not checked</source>
@@ -105,6 +236,65 @@
     <message>
         <source>Click to check the connection to IOTPay again.</source>
         <translation>Cliquez pour revérifier la connexion à IOTPay.</translation>
+    </message>
+</context>
+<context>
+    <name>DirectAddDialog</name>
+    <message>
+        <source>Enter a card directly</source>
+        <translation>Saisir une carte directement</translation>
+    </message>
+    <message>
+        <source>Your merchant profile confirmed PCI DSS compliance, so cards may be typed here. The desk sends them to IOTPay and keeps only the masked number.</source>
+        <translation>Votre profil marchand a confirmé la conformité PCI DSS : les cartes peuvent être saisies ici. Le poste les envoie à IOTPay et ne garde que le numéro masqué.</translation>
+    </message>
+    <message>
+        <source>made by the desk</source>
+        <translation>créé par le poste</translation>
+    </message>
+    <message>
+        <source>MMYY</source>
+        <translation>MMAA</translation>
+    </message>
+    <message>
+        <source>C&amp;ustomer:</source>
+        <translation>C&amp;lient :</translation>
+    </message>
+    <message>
+        <source>Card &amp;ID (optional):</source>
+        <translation>&amp;Identifiant de carte (facultatif) :</translation>
+    </message>
+    <message>
+        <source>Card &amp;number:</source>
+        <translation>&amp;Numéro de carte :</translation>
+    </message>
+    <message>
+        <source>&amp;Expiry (MMYY):</source>
+        <translation>&amp;Expiration (MMAA) :</translation>
+    </message>
+    <message>
+        <source>Security &amp;code (CVV):</source>
+        <translation>&amp;Code de sécurité (CVV) :</translation>
+    </message>
+    <message>
+        <source>Name on the car&amp;d:</source>
+        <translation>Nom sur la car&amp;te :</translation>
+    </message>
+    <message>
+        <source>&amp;Add card</source>
+        <translation>&amp;Ajouter la carte</translation>
+    </message>
+    <message>
+        <source>Adding the card at IOTPay…</source>
+        <translation>Ajout de la carte chez IOTPay…</translation>
+    </message>
+    <message>
+        <source>Card added: %1 for %2 (card ID %3).</source>
+        <translation>Carte ajoutée : %1 pour %2 (identifiant de carte %3).</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fermer</translation>
     </message>
 </context>
 <context>
@@ -598,6 +788,102 @@
     </message>
 </context>
 <context>
+    <name>Receipt</name>
+    <message>
+        <source>Sale</source>
+        <extracomment>The translation context of every receipt text.</extracomment>
+        <translation>Vente</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Remboursement</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Annulation</translation>
+    </message>
+    <message>
+        <source>Online purchase</source>
+        <translation>Achat en ligne</translation>
+    </message>
+    <message>
+        <source>APPROVED</source>
+        <translation>APPROUVÉ</translation>
+    </message>
+    <message>
+        <source>DECLINED</source>
+        <translation>REFUSÉ</translation>
+    </message>
+    <message>
+        <source>PENDING</source>
+        <translation>EN ATTENTE</translation>
+    </message>
+    <message>
+        <source>NOT COMPLETED</source>
+        <translation>NON TERMINÉ</translation>
+    </message>
+    <message>
+        <source>Merchant ID</source>
+        <translation>Identifiant marchand</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Authorization</source>
+        <translation>Autorisation</translation>
+    </message>
+    <message>
+        <source>Transaction</source>
+        <translation>Transaction</translation>
+    </message>
+    <message>
+        <source>IOTPay order</source>
+        <translation>Commande IOTPay</translation>
+    </message>
+    <message>
+        <source>Original payment</source>
+        <translation>Paiement d’origine</translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation>Numéro de commande</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Opérateur</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>IOTPay says</source>
+        <translation>Réponse d’IOTPay</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptDialog</name>
     <message>
         <source>&amp;Print…</source>
@@ -899,14 +1185,197 @@
     </message>
 </context>
 <context>
+    <name>VaultModel</name>
+    <message>
+        <source>Customer</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Card ID</source>
+        <translation>Identifiant de carte</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Expiry</source>
+        <translation>Expiration</translation>
+    </message>
+    <message>
+        <source>Added by</source>
+        <translation>Ajoutée par</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>Ajoutée le</translation>
+    </message>
+    <message>
+        <source>Name on the card: %1</source>
+        <translation>Nom sur la carte : %1</translation>
+    </message>
+    <message>
+        <source>This card has expired: IOTPay will decline charges on it.</source>
+        <translation>Cette carte a expiré : IOTPay refusera les débits sur celle-ci.</translation>
+    </message>
+    <message>
+        <source>This card expires at the end of this month.</source>
+        <translation>Cette carte expire à la fin du mois.</translation>
+    </message>
+</context>
+<context>
     <name>VaultPage</name>
+    <message>
+        <source>Choose a merchant profile whose key is in the keychain to see and add cards.</source>
+        <translation>Choisissez un profil marchand dont la clé est dans le trousseau pour voir et ajouter des cartes.</translation>
+    </message>
+    <message>
+        <source>Add a card</source>
+        <translation>Ajouter une carte</translation>
+    </message>
+    <message>
+        <source>e.g. Jane Doe, account 1042</source>
+        <translation>p. ex. Jeanne Roy, compte 1042</translation>
+    </message>
+    <message>
+        <source>C&amp;ustomer:</source>
+        <translation>C&amp;lient :</translation>
+    </message>
+    <message>
+        <source>made by the desk</source>
+        <translation>créé par le poste</translation>
+    </message>
+    <message>
+        <source>Card &amp;ID (optional):</source>
+        <translation>&amp;Identifiant de carte (facultatif) :</translation>
+    </message>
+    <message>
+        <source>&amp;Add card…</source>
+        <translation>&amp;Ajouter une carte…</translation>
+    </message>
+    <message>
+        <source>The card is typed on IOTPay&apos;s secure page; the desk never sees the number.</source>
+        <translation>La carte est saisie sur la page sécurisée d’IOTPay ; le poste ne voit jamais le numéro.</translation>
+    </message>
+    <message>
+        <source>&amp;Direct entry…</source>
+        <translation>Saisie &amp;directe…</translation>
+    </message>
+    <message>
+        <source>Type the card here (only for merchants who confirmed PCI DSS compliance).</source>
+        <translation>Saisir la carte ici (seulement pour les marchands ayant confirmé leur conformité PCI DSS).</translation>
+    </message>
+    <message>
+        <source>Customer, card ID, last 4 digits, name on the card or brand</source>
+        <translation>Client, identifiant de carte, 4 derniers chiffres, nom sur la carte ou marque</translation>
+    </message>
+    <message>
+        <source>&amp;Search:</source>
+        <translation>&amp;Rechercher :</translation>
+    </message>
+    <message>
+        <source>C&amp;harge…</source>
+        <translation>Dé&amp;biter…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh from IOTPay</source>
+        <translation>Ac&amp;tualiser depuis IOTPay</translation>
+    </message>
+    <message>
+        <source>Re&amp;move from vault…</source>
+        <translation>Re&amp;tirer du coffre…</translation>
+    </message>
+    <message>
+        <source>&amp;Payment page or link…</source>
+        <translation>&amp;Page ou lien de paiement…</translation>
+    </message>
+    <message>
+        <source>&amp;Wallet payment…</source>
+        <translation>Paiement par &amp;portefeuille…</translation>
+    </message>
     <message>
         <source>Card vault</source>
         <translation>Coffre de cartes</translation>
     </message>
     <message>
-        <source>Save a customer&apos;s card on IOTPay&apos;s secure page and charge it later. This page arrives in the next version of the desk.</source>
-        <translation>Enregistrez la carte d’un client sur la page sécurisée d’IOTPay et débitez-la plus tard. Cette page arrive dans la prochaine version du poste.</translation>
+        <source>Reading the card vault…</source>
+        <translation>Lecture du coffre de cartes…</translation>
+    </message>
+    <message>
+        <source>%1 card(s)</source>
+        <translation>%1 carte(s)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 card(s)</source>
+        <translation>%1 sur %2 carte(s)</translation>
+    </message>
+    <message>
+        <source>Type who the card belongs to (a name or an account number).</source>
+        <translation>Indiquez à qui appartient la carte (un nom ou un numéro de compte).</translation>
+    </message>
+    <message>
+        <source>Asking IOTPay for its card page…</source>
+        <translation>Demande de la page de carte à IOTPay…</translation>
+    </message>
+    <message>
+        <source>Add a card for %1</source>
+        <translation>Ajouter une carte pour %1</translation>
+    </message>
+    <message>
+        <source>Type the card on IOTPay&apos;s page below, or hand the keyboard to the customer. The desk never sees the card number.</source>
+        <translation>Saisissez la carte sur la page d’IOTPay ci-dessous, ou passez le clavier au client. Le poste ne voit jamais le numéro de carte.</translation>
+    </message>
+    <message>
+        <source>The card page was closed: no card was added.</source>
+        <translation>La page de carte a été fermée : aucune carte n’a été ajoutée.</translation>
+    </message>
+    <message>
+        <source>Confirming the card with IOTPay…</source>
+        <translation>Confirmation de la carte auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>IOTPay did not add the card: “%1”. Nothing was saved.</source>
+        <translation>IOTPay n’a pas ajouté la carte : « %1 ». Rien n’a été enregistré.</translation>
+    </message>
+    <message>
+        <source>Card added: %1 for %2 (card ID %3).</source>
+        <translation>Carte ajoutée : %1 pour %2 (identifiant de carte %3).</translation>
+    </message>
+    <message>
+        <source>Asking IOTPay about the card…</source>
+        <translation>Interrogation d’IOTPay sur la carte…</translation>
+    </message>
+    <message>
+        <source>IOTPay has %1 under card ID %2, expiry %3.</source>
+        <translation>IOTPay a %1 sous l’identifiant de carte %2, expiration %3.</translation>
+    </message>
+    <message>
+        <source>Remove %1 of %2 from the desk&apos;s vault?
+
+The card stays bound at IOTPay under card ID %3: IOTPay has no way to unbind a card. The desk only stops offering it for charges.</source>
+        <translation>Retirer %1 de %2 du coffre du poste ?
+
+La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne permet pas de délier une carte. Le poste cesse seulement de la proposer pour les débits.</translation>
+    </message>
+    <message>
+        <source>Remove a card from the vault</source>
+        <translation>Retirer une carte du coffre</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from vault</source>
+        <translation>&amp;Retirer du coffre</translation>
+    </message>
+    <message>
+        <source>Removing the card from the vault…</source>
+        <translation>Retrait de la carte du coffre…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 was removed from the vault. It is still bound at IOTPay.</source>
+        <translation>%1 de %2 a été retirée du coffre. Elle reste liée chez IOTPay.</translation>
     </message>
 </context>
 <context>
