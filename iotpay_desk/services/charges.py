@@ -75,6 +75,9 @@ def check_wallet(wallet_type: str, wallet_data_b64: str) -> WalletToken:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput("walletData", "must be valid base64") from None
+    if base64.b64encode(raw).decode("ascii") != data:
+        # Padding where none belongs, or stray bits: not the text a wallet produces.
+        raise InvalidInput("walletData", "must be valid base64")
     if not raw:
         raise InvalidInput("walletData", "is required")
     return WalletToken(

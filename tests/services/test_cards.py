@@ -43,7 +43,8 @@ async def test_hosted_add_card_is_saved_only_after_iotpay_confirms_it(
     cards: CardService, journal: Journal, sandbox: SandboxServer
 ) -> None:
     session = await cards.start_add_card("  Ada   Lovelace ")
-    assert CARD_ID.fullmatch(session.card_id) and len(session.card_id) <= 30
+    assert CARD_ID.fullmatch(session.card_id)
+    assert len(session.card_id) <= 30
     assert session.customer_label == "Ada Lovelace"
     assert session.redirect_url.startswith(f"{sandbox.url}/cc/addcard?key=")
     assert secure_id_of(session.redirect_url) == session.secure_id
@@ -291,7 +292,8 @@ async def test_direct_add_with_a_lost_answer_asks_iotpay_instead_of_resending(
     card = await direct_cards.direct_add_card(
         "Lost", "4242424242424242", FUTURE_EXPIRY, "123", "L A", card_id="lost-1"
     )
-    assert card.card_id == "lost-1" and card.card_num == "424242******4242"
+    assert card.card_id == "lost-1"
+    assert card.card_num == "424242******4242"
     sandbox.set_faults([FaultSpec("error500", "cc_directaddcard", count=1)])
     with pytest.raises(CannotReachIotPay):
         await direct_cards.direct_add_card(
