@@ -60,7 +60,7 @@ from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
 from iotpay_desk.journal import Journal, JournalError
-from iotpay_desk.services import MoneyService
+from iotpay_desk.services import CardService, MoneyService
 
 if TYPE_CHECKING:
     from iotpay_desk.sandbox import SandboxServer
@@ -223,9 +223,18 @@ class Desk:
             on_change=window.action_changed,
         )
         self.money = service
+        cards = CardService(
+            client,
+            self.journal,
+            operator=operator,
+            direct_add_enabled=profile.direct_add_enabled,
+            tz=ZoneInfo(profile.timezone),
+        )
         confirm = self.settings.get(CONFIRM_ABOVE_THRESHOLD)
         window.set_money_service(
-            service, retype_above=profile.retype_threshold_cents if confirm else None
+            service,
+            cards=cards,
+            retype_above=profile.retype_threshold_cents if confirm else None,
         )
         # Refunds and voids left unresolved by an earlier run: checked in the background.
         self.resolving = asyncio.ensure_future(service.resolve_unresolved())

@@ -26,7 +26,7 @@ from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
 from iotpay_desk.journal import Action
-from iotpay_desk.services import MoneyService
+from iotpay_desk.services import CardService, MoneyService
 
 from .activity import ActivityPage
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
             Page.ACTIVITY: self.tr("&Activity"),
             Page.SETTINGS: self.tr("&Settings"),
         }
+        vault = self.pages[Page.VAULT]
+        if isinstance(vault, VaultPage):
+            vault.charge_finished.connect(self.activity.reload)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("pages")
         self.nav = QListWidget(self)
@@ -245,11 +248,18 @@ class MainWindow(QMainWindow):
     # -- money ----------------------------------------------------------------------------------
 
     def set_money_service(
-        self, service: MoneyService | None, *, retype_above: int | None = None
+        self,
+        service: MoneyService | None,
+        *,
+        cards: CardService | None = None,
+        retype_above: int | None = None,
     ) -> None:
-        """The active profile's money service (None: look-ups and refunds are off)."""
+        """The active profile's money and card services (None: those pages are off)."""
         self.orders.set_service(service, retype_above=retype_above)
         self.activity.set_service(service)
+        vault = self.pages[Page.VAULT]
+        if isinstance(vault, VaultPage):
+            vault.set_services(cards, service)
 
     def action_changed(self, action: Action) -> None:
         """The money service's ``on_change`` (GUI thread): a refund or void moved on."""

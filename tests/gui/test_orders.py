@@ -345,3 +345,16 @@ def test_keyboard_only_look_up_and_refund(desk: Desk, qtbot: QtBot) -> None:
         assert chain == ["lookup", "void", "refund"]
 
     desk.qloop.run(scenario())
+
+
+def test_card_vault_gets_the_profile_services(desk: Desk) -> None:
+    from iotpay_desk.gui.vault import VaultPage
+    from iotpay_desk.services import CardService
+
+    cards = CardService(desk.client, desk.journal, operator="jack")
+    desk.qloop.call(lambda: desk.window.set_money_service(desk.service, cards=cards))
+    vault = desk.window.pages[Page.VAULT]
+    assert isinstance(vault, VaultPage)
+    assert vault.cards_service is cards
+    desk.qloop.call(lambda: desk.window.set_money_service(None))
+    assert vault.cards_service is None
