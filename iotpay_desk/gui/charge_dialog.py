@@ -399,6 +399,7 @@ class ChargeDialog(QDialog):
     # -- following a charge IOTPay has not confirmed ------------------------------------------
 
     def _start_follow(self) -> None:
+        self.keep_checking.setVisible(False)
         self._follow_task = self.follow()
 
     def _stop_following(self) -> None:
