@@ -212,6 +212,8 @@ class CardService:
             when = self._clock().astimezone(UTC)
             rand = base64.b32encode(secrets.token_bytes(5)).decode("ascii")[:_RANDOM_CHARS]
             card_id = f"C{when:%y%m%d}T{when:%H%M%S}{rand}"
+            if looks_like_card_number(card_id):  # random digits after the time, rarely
+                continue
             known = await self._db(
                 self._journal.get_vault_card, self.mch_id, card_id, include_removed=True
             )

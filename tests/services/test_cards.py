@@ -27,6 +27,7 @@ from iotpay_desk.services import (
     InvalidInput,
     UnknownCard,
     VaultCard,
+    check_card_id,
 )
 
 from .conftest import FUTURE_EXPIRY, add_card_on_page, file_bytes, secure_id_of, submit_page
@@ -194,6 +195,7 @@ async def test_generated_card_ids_are_unique(cards: CardService) -> None:
     ids = {await cards.new_card_id() for _ in range(500)}
     assert len(ids) == 500
     assert all(CARD_ID.fullmatch(i) for i in ids)
+    assert all(check_card_id(i) == i for i in ids)  # a generated id passes the typed-id rule
 
 
 @pytest.mark.asyncio
