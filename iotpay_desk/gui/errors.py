@@ -36,10 +36,15 @@ from iotpay_desk.journal import ActionKind, JournalTooNew
 from iotpay_desk.services import (
     ActionInProgress,
     CannotReachIotPay,
+    CardNotAdded,
+    CardNotBound,
+    DirectAddDisabled,
     InvalidInput,
+    NotInJournal,
     OrderNotFound,
     PaymentChanged,
     RefusedByIotPay,
+    UnknownCard,
     UnknownDraft,
 )
 
@@ -106,6 +111,7 @@ _FIELD_LABELS: dict[str, str] = {
     "reason": QT_TRANSLATE_NOOP("Field", "Reason"),
     "note": QT_TRANSLATE_NOOP("Field", "Note"),
     "operator": QT_TRANSLATE_NOOP("Field", "Operator"),
+    "customerLabel": QT_TRANSLATE_NOOP("Field", "Customer"),
 }
 
 # The rule texts of iotpay_desk.api.rules / models, word for word.
@@ -155,6 +161,17 @@ _RULES: dict[str, str] = {
     ),
     "the payment did not succeed": QT_TRANSLATE_NOOP("Rule", "is a payment that did not succeed"),
     "refused by IOTPay": QT_TRANSLATE_NOOP("Rule", "was refused by IOTPay"),
+    # card vault and charges
+    "is already in the card vault": QT_TRANSLATE_NOOP("Rule", "is already in the card vault"),
+    "must not look like a card number": QT_TRANSLATE_NOOP(
+        "Rule", "must not look like a card number"
+    ),
+    "must be letters, digits, '.', '_' or '-'": QT_TRANSLATE_NOOP(
+        "Rule", "must be letters, digits, “.”, “_” or “-”"
+    ),
+    "the card has expired": QT_TRANSLATE_NOOP("Rule", "is a card that has expired"),
+    "card expired": QT_TRANSLATE_NOOP("Rule", "is a card that has expired"),
+    "at most two decimals": QT_TRANSLATE_NOOP("Rule", "must have at most two decimals"),
 }
 _AT_MOST = re.compile(r"at most (\d+) characters")
 _OVER_REFUNDABLE = re.compile(r"more than the refundable amount \((\d+) cents left\)")
@@ -336,6 +353,37 @@ def describe(exc: BaseException) -> UserMessage:
                 "desk to use it; the journal was not changed.",
             ),
         )
+    if isinstance(exc, CardNotAdded):
+        text = translate(
+            "Errors", "IOTPay did not add the card: “%1”. Nothing was saved; start again."
+        )
+        reason = exc.ret_msg or translate("Errors", "no reason given")
+        return UserMessage(Kind.USER, text.replace("%1", redact(reason)))
+    if isinstance(exc, CardNotBound):
+        text = translate(
+            "Errors",
+            "IOTPay has no card bound to card ID %1. Add the card again, or remove it from "
+            "the vault.",
+        )
+        return UserMessage(Kind.USER, text.replace("%1", exc.card_id), field="cardId")
+    if isinstance(exc, UnknownCard):
+        text = translate(
+            "Errors", "Card ID %1 is not in the card vault. Refresh the list and try again."
+        )
+        return UserMessage(Kind.USER, text.replace("%1", exc.card_id), field="cardId")
+    if isinstance(exc, DirectAddDisabled):
+        return UserMessage(
+            Kind.USER,
+            translate(
+                "Errors",
+                "Direct card entry is off for this profile. Add the card on IOTPay's page instead.",
+            ),
+        )
+    if isinstance(exc, NotInJournal):
+        text = translate(
+            "Errors", "This desk has no record of order %1. Look it up on the Orders page."
+        )
+        return UserMessage(Kind.USER, text.replace("%1", exc.mch_no))
     if isinstance(exc, SettingValueError):
         label = translate(exc.setting.context, exc.setting.label)
         text = translate("Errors", "%1: %2. Correct it and try again.")
