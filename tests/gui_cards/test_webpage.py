@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -300,15 +301,21 @@ def test_the_profile_keeps_nothing_on_disk(qapp: object) -> None:
     )
 
 
-def test_making_the_dialog_does_not_load_qtwebengine() -> None:
+def test_start_up_does_not_load_qtwebengine() -> None:
+    """The main window with its Card vault page, and a hosted-page dialog not yet opened,
+    leave QtWebEngine unloaded: it costs ~130 MB and starts only when a page is shown."""
     probe = (
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
+        "from iotpay_desk.gui.mainwindow import MainWindow, Page\n"
         "from iotpay_desk.gui.webpage import HostedPageDialog\n"
+        "w = MainWindow()\n"
+        "w.show_page(Page.VAULT)\n"
+        "w.show()\n"
+        "app.processEvents()\n"
         "d = HostedPageDialog('http://127.0.0.1:9/cc/addcard?key=x', 'https://desk.invalid/r')\n"
-        "loaded = sorted(m for m in sys.modules if 'WebEngine' in m)\n"
-        "print(loaded)\n"
+        "print(sorted(m for m in sys.modules if 'WebEngine' in m))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", probe],
@@ -317,7 +324,7 @@ def test_making_the_dialog_does_not_load_qtwebengine() -> None:
         text=True,
         timeout=60,
         check=False,
-        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
