@@ -410,6 +410,26 @@
         <translation>Le journal de ce profil a été écrit par une version plus récente du poste. Mettez le poste à jour pour l’utiliser ; le journal n’a pas été modifié.</translation>
     </message>
     <message>
+        <source>IOTPay did not add the card: “%1”. Nothing was saved; start again.</source>
+        <translation>IOTPay n’a pas ajouté la carte : « %1 ». Rien n’a été enregistré ; recommencez.</translation>
+    </message>
+    <message>
+        <source>IOTPay has no card bound to card ID %1. Add the card again, or remove it from the vault.</source>
+        <translation>IOTPay n’a aucune carte liée à l’identifiant de carte %1. Ajoutez de nouveau la carte, ou retirez-la du coffre.</translation>
+    </message>
+    <message>
+        <source>Card ID %1 is not in the card vault. Refresh the list and try again.</source>
+        <translation>L’identifiant de carte %1 n’est pas dans le coffre de cartes. Actualisez la liste et réessayez.</translation>
+    </message>
+    <message>
+        <source>Direct card entry is off for this profile. Add the card on IOTPay&apos;s page instead.</source>
+        <translation>La saisie directe de carte est désactivée pour ce profil. Ajoutez plutôt la carte sur la page d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>This desk has no record of order %1. Look it up on the Orders page.</source>
+        <translation>Ce poste n’a aucune trace de la commande %1. Recherchez-la dans la page Commandes.</translation>
+    </message>
+    <message>
         <source>Could not reach IOTPay. Check the internet connection and try again.</source>
         <translation>Impossible de joindre IOTPay. Vérifiez la connexion Internet et réessayez.</translation>
     </message>
@@ -527,6 +547,10 @@
     <message>
         <source>Operator</source>
         <translation>Opérateur</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Client</translation>
     </message>
 </context>
 <context>
@@ -785,6 +809,133 @@
     <message>
         <source>This payment did not go through; there is nothing to return.</source>
         <translation>Ce paiement n’a pas abouti ; il n’y a rien à rendre.</translation>
+    </message>
+</context>
+<context>
+    <name>PurchaseDialog</name>
+    <message>
+        <source>Take a payment on IOTPay&apos;s page</source>
+        <translation>Encaisser un paiement sur la page d’IOTPay</translation>
+    </message>
+    <message>
+        <source>e.g. 12.50</source>
+        <translation>p. ex. 12,50</translation>
+    </message>
+    <message>
+        <source>shown on IOTPay&apos;s page</source>
+        <translation>affiché sur la page d’IOTPay</translation>
+    </message>
+    <message>
+        <source>&amp;Amount:</source>
+        <translation>&amp;Montant :</translation>
+    </message>
+    <message>
+        <source>&amp;Subject:</source>
+        <translation>&amp;Objet :</translation>
+    </message>
+    <message>
+        <source>&amp;Key in here…</source>
+        <translation>&amp;Saisir ici…</translation>
+    </message>
+    <message>
+        <source>Open IOTPay&apos;s page in the desk and type the card there.</source>
+        <translation>Ouvrir la page d’IOTPay dans le poste et y saisir la carte.</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s &amp;phone</source>
+        <translation>&amp;Téléphone du client</translation>
+    </message>
+    <message>
+        <source>Show a link and its QR code; the customer pays on their own phone.</source>
+        <translation>Afficher un lien et son code QR ; le client paie sur son propre téléphone.</translation>
+    </message>
+    <message>
+        <source>Payment link</source>
+        <translation>Lien de paiement</translation>
+    </message>
+    <message>
+        <source>&amp;Copy link</source>
+        <translation>&amp;Copier le lien</translation>
+    </message>
+    <message>
+        <source>QR code of the payment link</source>
+        <translation>Code QR du lien de paiement</translation>
+    </message>
+    <message>
+        <source>The customer scans the code with the phone&apos;s camera and pays there.</source>
+        <translation>Le client lit le code avec l’appareil photo du téléphone et y paie.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep checking</source>
+        <translation>Continuer à &amp;vérifier</translation>
+    </message>
+    <message>
+        <source>&amp;Receipt…</source>
+        <translation>&amp;Reçu…</translation>
+    </message>
+    <message>
+        <source>Asking IOTPay for a payment page…</source>
+        <translation>Demande d’une page de paiement à IOTPay…</translation>
+    </message>
+    <message>
+        <source>Payment of %1</source>
+        <translation>Paiement de %1</translation>
+    </message>
+    <message>
+        <source>The payment page was closed. Checking with IOTPay whether it was paid…</source>
+        <translation>La page de paiement a été fermée. Vérification auprès d’IOTPay du paiement…</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s page is done. Confirming the payment with IOTPay…</source>
+        <translation>La page d’IOTPay est terminée. Confirmation du paiement auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to pay…</source>
+        <translation>En attente du paiement du client…</translation>
+    </message>
+    <message>
+        <source>Link copied. Waiting for the customer to pay…</source>
+        <translation>Lien copié. En attente du paiement du client…</translation>
+    </message>
+    <message>
+        <source>The card was declined: “%1”. The customer can try another card on the same page; the desk keeps checking.</source>
+        <translation>La carte a été refusée : « %1 ». Le client peut essayer une autre carte sur la même page ; le poste continue de vérifier.</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>Check %1 of %2</source>
+        <translation>Vérification %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Checking the payment with IOTPay…</source>
+        <translation>Vérification du paiement auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Outcome unknown: IOTPay has not confirmed this payment yet. It may still be paid. Keep checking, or look the order up later (order %1).</source>
+        <translation>Résultat inconnu : IOTPay n’a pas encore confirmé ce paiement. Il peut encore être payé. Continuez à vérifier, ou recherchez la commande plus tard (commande %1).</translation>
+    </message>
+    <message>
+        <source>Paid %1.</source>
+        <translation>Paiement de %1 reçu.</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s reference: %1.</source>
+        <translation>Référence IOTPay : %1.</translation>
+    </message>
+    <message>
+        <source>The payment was declined: “%1”. Nothing was charged.</source>
+        <translation>Le paiement a été refusé : « %1 ». Rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>IOTPay refused the payment: “%1”. Nothing was charged.</source>
+        <translation>IOTPay a refusé le paiement : « %1 ». Rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fermer</translation>
     </message>
 </context>
 <context>
@@ -1157,6 +1308,26 @@
         <translation>a été refusé par IOTPay</translation>
     </message>
     <message>
+        <source>is already in the card vault</source>
+        <translation>est déjà dans le coffre de cartes</translation>
+    </message>
+    <message>
+        <source>must not look like a card number</source>
+        <translation>ne doit pas ressembler à un numéro de carte</translation>
+    </message>
+    <message>
+        <source>must be letters, digits, “.”, “_” or “-”</source>
+        <translation>doit contenir des lettres, des chiffres, « . », « _ » ou « - »</translation>
+    </message>
+    <message>
+        <source>is a card that has expired</source>
+        <translation>est une carte expirée</translation>
+    </message>
+    <message>
+        <source>must have at most two decimals</source>
+        <translation>doit avoir au plus deux décimales</translation>
+    </message>
+    <message>
         <source>must be at most %1 characters</source>
         <translation>doit compter au plus %1 caractères</translation>
     </message>
@@ -1376,6 +1547,122 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>%1 of %2 was removed from the vault. It is still bound at IOTPay.</source>
         <translation>%1 de %2 a été retirée du coffre. Elle reste liée chez IOTPay.</translation>
+    </message>
+</context>
+<context>
+    <name>WalletDialog</name>
+    <message>
+        <source>Charge a wallet payment token</source>
+        <extracomment>A wallet token file larger than this is not a wallet token.</extracomment>
+        <translation>Débiter un jeton de paiement de portefeuille</translation>
+    </message>
+    <message>
+        <source>For payments your own app collected with Apple Pay or Google Pay: paste the payment token it produced (base64), or load it from a file.</source>
+        <translation>Pour les paiements recueillis par votre propre application avec Apple Pay ou Google Pay : collez le jeton de paiement qu’elle a produit (base64), ou chargez-le depuis un fichier.</translation>
+    </message>
+    <message>
+        <source>Apple Pay</source>
+        <translation>Apple Pay</translation>
+    </message>
+    <message>
+        <source>Google Pay</source>
+        <translation>Google Pay</translation>
+    </message>
+    <message>
+        <source>Paste the base64 payment token here</source>
+        <translation>Collez ici le jeton de paiement en base64</translation>
+    </message>
+    <message>
+        <source>&amp;Load from file…</source>
+        <translation>&amp;Charger depuis un fichier…</translation>
+    </message>
+    <message>
+        <source>e.g. 12.50</source>
+        <translation>p. ex. 12,50</translation>
+    </message>
+    <message>
+        <source>&amp;Wallet:</source>
+        <translation>&amp;Portefeuille :</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Jeton :</translation>
+    </message>
+    <message>
+        <source>&amp;Amount:</source>
+        <translation>&amp;Montant :</translation>
+    </message>
+    <message>
+        <source>&amp;Subject:</source>
+        <translation>&amp;Objet :</translation>
+    </message>
+    <message>
+        <source>&amp;Note (kept in the journal):</source>
+        <translation>&amp;Note (conservée dans le journal) :</translation>
+    </message>
+    <message>
+        <source>C&amp;harge</source>
+        <translation>Dé&amp;biter</translation>
+    </message>
+    <message>
+        <source>&amp;Receipt…</source>
+        <translation>&amp;Reçu…</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>Préparation…</translation>
+    </message>
+    <message>
+        <source>%1: %2.</source>
+        <translation>%1 : %2.</translation>
+    </message>
+    <message>
+        <source>Load a wallet payment token</source>
+        <translation>Charger un jeton de paiement de portefeuille</translation>
+    </message>
+    <message>
+        <source>Token files (*.txt *.b64 *.json);;All files (*)</source>
+        <translation>Fichiers de jeton (*.txt *.b64 *.json);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Reading the token file…</source>
+        <translation>Lecture du fichier de jeton…</translation>
+    </message>
+    <message>
+        <source>Charging the wallet token with IOTPay…</source>
+        <translation>Débit du jeton de portefeuille auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>Charged %1.</source>
+        <translation>Débit de %1 effectué.</translation>
+    </message>
+    <message>
+        <source>IOTPay&apos;s reference: %1.</source>
+        <translation>Référence IOTPay : %1.</translation>
+    </message>
+    <message>
+        <source>IOTPay has not confirmed the charge yet. The desk keeps checking with IOTPay and shows the outcome in Activity. Do not charge again.</source>
+        <translation>IOTPay n’a pas encore confirmé le débit. Le poste continue de vérifier auprès d’IOTPay et affiche le résultat dans Activité. Ne débitez pas de nouveau.</translation>
+    </message>
+    <message>
+        <source>The payment was declined: “%1”. Nothing was charged.</source>
+        <translation>Le paiement a été refusé : « %1 ». Rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>IOTPay never received the charge, so nothing was charged.</source>
+        <translation>IOTPay n’a jamais reçu le débit : rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>IOTPay refused the charge: “%1”. Nothing was charged.</source>
+        <translation>IOTPay a refusé le débit : « %1 ». Rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fermer</translation>
     </message>
 </context>
 <context>
