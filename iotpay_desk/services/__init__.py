@@ -9,6 +9,11 @@ Plain asyncio Python: nothing here imports Qt. Widgets call these, never the net
 - :class:`CardService` (``cards``): the profile's card vault, hosted and direct adds.
 - ``returns``: the desk's return URL for hosted pages and the hints it brings back.
 - ``receipts``: receipt content and its printable HTML / text.
+
+:class:`InvalidInput` names the field at fault with its API name (``cardId``,
+``cardNum``, ``expiryDate``, ``cvv``, ``holder``, ``amount``, ``subject``, ``note``,
+``clientIp``, ``mchUserId``, ``walletType``, ``walletData``, ``body``), or
+``customerLabel`` for a vault card's label, which only the desk keeps.
 """
 
 from .cards import AddCardSession, CardService, ExpiryState, VaultCard, check_card_id, check_label
@@ -36,7 +41,15 @@ from .errors import (
     UnknownDraft,
 )
 from .money import CHECK_DELAYS, ActionResult, Draft, MoneyService, OrderDetail
-from .receipts import Receipt, ReceiptKind, ReceiptStatus, receipt_for, receipt_html, receipt_text
+from .receipts import (
+    Receipt,
+    ReceiptKind,
+    ReceiptStatus,
+    receipt_for,
+    receipt_for_order,
+    receipt_html,
+    receipt_text,
+)
 from .returns import RETURN_URL_BASE, ReturnHint, parse_return_url, return_url_for
 from .rules import (
     Advice,
@@ -95,6 +108,7 @@ __all__ = [
     "parse_cents",
     "parse_return_url",
     "receipt_for",
+    "receipt_for_order",
     "receipt_html",
     "receipt_text",
     "return_url_for",

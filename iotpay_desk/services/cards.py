@@ -421,7 +421,7 @@ class CardService:
             if problem:
                 raise InvalidInput("expiryDate", problem)
             if expiry_state(expiry, self.today()) is ExpiryState.EXPIRED:
-                raise InvalidInput("expiryDate", "card expired")
+                raise InvalidInput("expiryDate", "the card has expired")
         code = cvv.strip() if isinstance(cvv, str) else ""
         problem = rules.cvv(code)
         if problem:
