@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from iotpay_desk.api import Order
-from iotpay_desk.journal import ActionKind, ActionState, Journal
+from iotpay_desk.api import IotPayClient, Order, PurchaseWithTokenRequest
+from iotpay_desk.journal import ActionKind, ActionState, Journal, new_mch_no
 from iotpay_desk.sandbox import FaultSpec, SandboxServer
 from iotpay_desk.services import (
     RETURN_URL_BASE,
@@ -437,3 +437,41 @@ async def test_unresolved_charges_are_resolved_at_start_up(
     results = {r.action.mch_no: r for r in await make_service().resolve_unresolved()}
     assert results[pending.action.mch_no].succeeded
     assert results[link.mch_order_no].checking
+
+
+@pytest.mark.asyncio
+async def test_a_desk_killed_between_intent_and_answer_never_charges_again(
+    make_service: Callable[..., MoneyService],
+    direct_cards: CardService,
+    client: IotPayClient,
+    journal: Journal,
+    sandbox: SandboxServer,
+) -> None:
+    card = await on_file(direct_cards)
+    # Two intents written by a desk that then died: one charge reached IOTPay, one never left.
+    landed, lost = new_mch_no("T"), new_mch_no("T")
+    for mch_no in (landed, lost):
+        journal.create_intent(
+            kind=TOKEN,
+            mch_id=client.mch_id,
+            mch_no=mch_no,
+            operator="jack",
+            amount_cents=4100,
+            card_id=card.card_id,
+            mch_user_id=card.card_id,
+            now=sandbox.clock.local_now(),  # the desk's clock in these tests
+        )
+    await client.purchase_with_token(
+        PurchaseWithTokenRequest(
+            mch_order_no=landed,
+            mch_user_id=card.card_id,
+            card_id=card.card_id,
+            amount=4100,
+            login_name="jack",
+        )
+    )
+    results = {r.action.mch_no: r for r in await make_service().resolve_unresolved()}
+    assert results[landed].succeeded
+    assert results[landed].action.card_num == "424242******4242"
+    assert results[lost].state is ActionState.NOT_RECEIVED
+    assert [c["mchOrderNo"] for c in await charges_at_sandbox(sandbox.url)] == [landed]
