@@ -140,6 +140,7 @@ class Desk:
     journal: Journal | None = None
     money: MoneyService | None = None
     resolving: asyncio.Future[Any] | None = None
+    demo_key: str | None = None
 
     async def start(self, window: MainWindow) -> None:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
@@ -178,9 +179,12 @@ class Desk:
                 store.ensure_sandbox_profile, url, DEMO_MERCHANT.mch_id, key=DEMO_MERCHANT.key
             )
         except KeychainError as exc:
-            # The profile was saved; only its key is missing. The banner says why.
+            # The profile was saved; only its key is missing. The banner says why. The
+            # demo merchant's key is published (README, docs/sandbox.md) and is no secret,
+            # so the sandbox session keeps it in memory and the desk stays usable.
             if self.window is not None:
                 self.window.set_keychain_status(exc.status)
+            self.demo_key = DEMO_MERCHANT.key
             return store.active()
 
     async def _connect(self, profile: Profile) -> None:
@@ -188,11 +192,15 @@ class Desk:
         assert window is not None
         if profile.base_url is None:
             return
+        key: str | None
         try:
             key = await asyncio.to_thread(self.credentials.get_key, profile.id)
         except KeychainError as exc:
             window.set_keychain_status(exc.status)
-            return
+            key = None
+        if key is None and profile.is_sandbox and self.demo_key is not None:
+            log.info("no keychain: the sandbox session uses the published demo key")
+            key = self.demo_key
         if key is None:
             log.warning("profile %s has no merchant key in the keychain", profile.id)
             return
