@@ -277,6 +277,219 @@ SCREENS += [
 ]
 
 
+# --------------------------------------------------------------------------- cards
+
+
+def _vault_cards() -> list[object]:
+    from datetime import UTC, date, datetime
+
+    from iotpay_desk.services import VaultCard
+
+    today = date.today()
+    this_month = f"{today.month:02d}{today.year % 100:02d}"
+    last_year = f"{today.month:02d}{(today.year - 1) % 100:02d}"
+    rows = [
+        ("C250301153000AB12CD34", "Jane Doe — account 1042", "424242******4242", "V", "1228"),
+        ("C250302091500EF56GH78", "Maple Bakery (catering)", "555555******4444", "M", this_month),
+        ("C250215120000IJ90KL12", "Émile Tremblay", "424242******4242", "V", last_year),
+        ("C250110080000MN34OP56", "Sam Okafor", "555555******4444", "M", "0930"),
+    ]
+    return [
+        VaultCard(
+            card_id=cid,
+            customer_label=label,
+            card_num=num,
+            brand=brand,
+            expiry_date=exp,
+            holder=label.split(" —")[0],
+            added_by="cashier1",
+            added_at=datetime(2025, 3, 1 + i, 15, 30, tzinfo=UTC),
+        )
+        for i, (cid, label, num, brand, exp) in enumerate(rows)
+    ]
+
+
+def _vault_window(s: Shots) -> object:
+    win = s.main_window("vault")
+    page = win.pages[win.current_page()]
+    page.offline.setVisible(False)  # type: ignore[attr-defined]
+    for w in (page.add_box, page.search, page.table):  # type: ignore[attr-defined]
+        w.setEnabled(True)
+    page.model.set_cards(_vault_cards())  # type: ignore[attr-defined]
+    page._update_count()  # type: ignore[attr-defined]
+    page.select_card("C250302091500EF56GH78")  # type: ignore[attr-defined]
+    page.add_message.setText(  # type: ignore[attr-defined]
+        page.tr("Card added: %1 for %2 (card ID %3).")
+        .replace("%1", "Mastercard ••••4444")
+        .replace("%2", "Maple Bakery (catering)")
+        .replace("%3", "C250302091500EF56GH78")
+    )
+    page.add_message.setVisible(True)  # type: ignore[attr-defined]
+    return win
+
+
+def _charge_action(kind: str = "charge_token", state: str = "succeeded") -> object:
+    from datetime import UTC, datetime
+
+    from iotpay_desk.journal import Action, ActionKind, ActionState
+
+    at = datetime(2025, 3, 15, 14, 2, tzinfo=UTC)
+    return Action(
+        id=7,
+        kind=ActionKind(kind),
+        mch_id="10000701",
+        mch_no="T2503151402AB12CD34",
+        amount_cents=4250,
+        currency="CAD",
+        operator="cashier1",
+        state=ActionState(state),
+        created_at=at,
+        updated_at=at,
+        pay_order_id="PC20250315140212345678901234",
+        status=2,
+        card_num="555555******4444",
+        card_type="M",
+        auth_num="362165",
+        trans_num="881234",
+        pay_succ_time="2025-03-15 10:02:12",
+        card_id="C250302091500EF56GH78",
+        subject="Catering, March 14",
+    )
+
+
+def _charge(outcome: str = "") -> Factory:
+    def make(s: Shots) -> object:
+        from iotpay_desk.gui.charge_dialog import ChargeDialog
+        from iotpay_desk.services import ActionResult
+
+        cards = _vault_cards()
+        dialog = ChargeDialog(s.service(), cards, "C250302091500EF56GH78")  # type: ignore[arg-type]
+        dialog.amount.setText("42.50")
+        dialog.subject.setText("Catering, March 14")
+        dialog.submit.setEnabled(True)
+        if outcome == "warning":
+            dialog.client_ip.setText("192.0.2.300")
+            dialog._check_ip()
+            dialog.warning.setText(
+                "This card was already charged $42.50 at 2025-03-15 10:02 AM (order "
+                "T2503151402AB12CD34). Charge it again only if the customer owes it twice."
+            )
+            dialog.warning.setVisible(True)
+            dialog.submit.setText(dialog.tr("C&harge again"))
+        elif outcome:
+            dialog.show_result(ActionResult(action=_charge_action(state=outcome)))  # type: ignore[arg-type]
+        return dialog
+
+    return make
+
+
+def _purchase(s: Shots) -> object:
+    from iotpay_desk.gui.purchase_dialog import PurchaseDialog
+
+    dialog = PurchaseDialog(s.service())
+    dialog.amount.setText("18.75")
+    dialog.subject.setText("Table 4")
+    url = "https://ccapi.iotpaycloud.com/cc/purchase?key=" + "5f3a" * 16
+    dialog.link.setText(url)
+    dialog.link.setCursorPosition(0)
+    dialog.set_qr(url)
+    dialog.link_box.setVisible(True)
+    dialog.key_in_button.setEnabled(False)
+    dialog.phone_button.setEnabled(False)
+    dialog.progress.setVisible(True)
+    dialog.progress.setValue(7)
+    dialog._say(dialog.tr("Waiting for the customer to pay…"))
+    return dialog
+
+
+def _purchase_unknown(s: Shots) -> object:
+    from iotpay_desk.gui.purchase_dialog import PurchaseDialog
+
+    dialog = PurchaseDialog(s.service())
+    dialog.amount.setText("18.75")
+    dialog.amount.setEnabled(False)
+    dialog.key_in_button.setEnabled(False)
+    dialog.phone_button.setEnabled(False)
+    dialog._say(
+        dialog.tr(
+            "Outcome unknown: IOTPay has not confirmed this payment yet. It may still be paid. "
+            "Keep checking, or look the order up later (order %1)."
+        ).replace("%1", "P250315140212QRST")
+    )
+    dialog.keep_checking.setVisible(True)
+    return dialog
+
+
+def _wallet(s: Shots) -> object:
+    from iotpay_desk.gui.wallet_dialog import WalletDialog
+
+    dialog = WalletDialog(s.service())
+    dialog.token.setPlainText("eyJ2ZXJzaW9uIjoiRUNfdjEiLCJkYXRhIjoi" * 3 + "not base64!")
+    dialog.amount.setText("21.00")
+    dialog._token_problem("must be valid base64")
+    dialog.submit.setEnabled(True)
+    return dialog
+
+
+def _direct(s: Shots) -> object:
+    from iotpay_desk.api import IotPayClient
+    from iotpay_desk.gui.direct_add_dialog import DirectAddDialog
+    from iotpay_desk.journal import Journal
+    from iotpay_desk.services import CardService
+
+    journal = Journal(s.workdir / "cards.sqlite3")
+    s.keep.append(journal)
+    client = IotPayClient("http://127.0.0.1:9", "10000701", "screenshot-key-0001")
+    cards = CardService(client, journal, operator="cashier1", direct_add_enabled=True)
+    dialog = DirectAddDialog(cards)
+    dialog.label.setText("Sam Okafor")
+    dialog.holder.setText("SAM OKAFOR")
+    dialog.expiry.setText("0930")
+    dialog._say(
+        dialog.tr("Card number: fails the card number check (Luhn). Correct it and try again.")
+    )
+    return dialog
+
+
+def _receipt(s: Shots) -> object:
+    from iotpay_desk.gui.receipt import ReceiptDialog, receipt_document_html
+    from iotpay_desk.services import receipt_for
+
+    receipt = receipt_for(_charge_action(), merchant_name="Demo Café")  # type: ignore[arg-type]
+    return ReceiptDialog(receipt_document_html(receipt), title="Receipt", file_stem="receipt")
+
+
+def _hosted_error(s: Shots) -> object:
+    from iotpay_desk.gui.webpage import HostedPageDialog
+
+    dialog = HostedPageDialog(
+        "https://ccapi.iotpaycloud.com/cc/addcard?key=" + "5f" * 32,
+        "https://desk.invalid/return",
+        title=HostedPageDialog.tr("Add a card for %1").replace("%1", "Jane Doe"),
+    )
+    dialog._fail(
+        dialog.tr("The page did not load within %1 s. Check the connection, then retry.").replace(
+            "%1", "20"
+        )
+    )
+    return dialog
+
+
+SCREENS += [
+    ("main-vault-cards", _vault_window),
+    ("charge-form", _charge()),
+    ("charge-form-warning", _charge("warning")),
+    ("charge-form-done", _charge("succeeded")),
+    ("charge-form-declined", _charge("declined")),
+    ("purchase-link", _purchase),
+    ("purchase-unknown", _purchase_unknown),
+    ("wallet-form", _wallet),
+    ("direct-add-form", _direct),
+    ("receipt", _receipt),
+    ("hosted-page-error", _hosted_error),
+]
+
+
 # --------------------------------------------------------------------------- rendering
 
 

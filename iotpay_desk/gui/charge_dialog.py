@@ -137,12 +137,13 @@ class ChargeDialog(QDialog):
             (self.tr("&Amount:"), self.amount),
             (self.tr("&Subject:"), self.subject),
             (self.tr("&Note (kept in the journal):"), self.note),
-            (self.tr("Customer &IP address:"), self.client_ip),
         ):
             label = QLabel(text, self)
             label.setBuddy(field)
             form.addRow(label, field)
-        form.addRow("", self.ip_message)
+        ip_label = QLabel(self.tr("Customer &IP address:"), self)
+        ip_label.setBuddy(self.client_ip)
+        form.addRow(ip_label, self.client_ip)
 
         self.confirmation = QLabel(self)
         self.confirmation.setObjectName("charge-confirmation")
@@ -150,6 +151,7 @@ class ChargeDialog(QDialog):
         self.warning = QLabel(self)
         self.warning.setObjectName("charge-warning")
         self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("QLabel#charge-warning { font-weight: bold; }")
         self.warning.setVisible(False)
         self.message = QLabel(self)
         self.message.setObjectName("dialog-message")
@@ -177,8 +179,10 @@ class ChargeDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         self.receipt_button.clicked.connect(self.show_receipt)
 
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.ip_message)  # right under its field, naming it
         layout.addWidget(self.confirmation)
         layout.addWidget(self.warning)
         layout.addWidget(self.message)
@@ -385,6 +389,7 @@ class ChargeDialog(QDialog):
             )
         self.message.setText(text)
         self.message.setVisible(True)
+        self.confirmation.setVisible(False)  # it said what would happen; this is what did
         self.warning.setVisible(False)
         self.submit.setVisible(False)
         self._set_inputs_enabled(False)

@@ -113,6 +113,7 @@ class DirectAddDialog(QDialog):
         self.submit.clicked.connect(self.send)
         self.cancel.clicked.connect(self.reject)
 
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         layout = QVBoxLayout(self)
         layout.addWidget(warning)
         layout.addLayout(form)

@@ -171,6 +171,7 @@ class PurchaseDialog(QDialog):
         self.close_button.setObjectName("purchase-close")
         self.close_button.clicked.connect(self.reject)
 
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(ways)
@@ -262,8 +263,7 @@ class PurchaseDialog(QDialog):
         url = self.session.redirect_url
         self.link.setText(url)
         self.link.setCursorPosition(0)
-        module = max(2, self.fontMetrics().height() // 4)
-        self.qr.setPixmap(qr_pixmap(url, module, self.devicePixelRatioF()))
+        self.set_qr(url)
         self.link_box.setVisible(True)
         self.key_in_button.setEnabled(False)
         self.phone_button.setEnabled(False)
@@ -272,6 +272,14 @@ class PurchaseDialog(QDialog):
         self.link_ready.emit(url)
         self._say(self.tr("Waiting for the customer to pay…"))
         self._begin_follow()
+
+    def set_qr(self, url: str) -> None:
+        """The link's QR code, its modules a quarter of a text line tall (so it scales
+        with the font and the screen), shown whole."""
+        module = max(2, self.fontMetrics().height() // 4)
+        pixmap = qr_pixmap(url, module, self.devicePixelRatioF())
+        self.qr.setPixmap(pixmap)
+        self.qr.setMinimumSize(pixmap.deviceIndependentSize().toSize())
 
     def copy_link(self) -> None:
         clipboard = QGuiApplication.clipboard()

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDate,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -79,7 +81,7 @@ def expiry_text(card: VaultCard, today: date) -> str:
     if state is ExpiryState.EXPIRED:
         return _tr("%1 — expired").replace("%1", shown)
     if state is ExpiryState.EXPIRES_THIS_MONTH:
-        return _tr("%1 — expires this month").replace("%1", shown)
+        return _tr("%1 — ends this month").replace("%1", shown)
     return shown
 
 
@@ -226,15 +228,22 @@ class VaultModel(QAbstractTableModel):
             if column == "card_id":
                 return card.card_id
             if column == "card":
-                return " ".join(
-                    p for p in (card_brand(card.brand) if card.brand else "", card.card_num) if p
-                )
+                return card_title(card)
             if column == "expiry":
                 return expiry_text(card, self.today)
             if column == "added_by":
                 return card.added_by
-            return local_time(card.added_at.astimezone())
+            when = card.added_at.astimezone()
+            return QLocale().toString(
+                QDate(when.year, when.month, when.day), QLocale.FormatType.ShortFormat
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "card":
+                return card.card_num
+            if column == "card_id":
+                return card.card_id
+            if column == "added_at":
+                return local_time(card.added_at.astimezone())
             if column == "customer" and card.holder:
                 return self.tr("Name on the card: %1").replace("%1", card.holder)
             if column == "expiry" and state is ExpiryState.EXPIRED:
@@ -388,8 +397,13 @@ class VaultPage(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        # Sized to what is shown (a sample of rows, so 10,000 cards stay quick); the card
+        # ID gives way when room is short (elided in the middle, whole in the search).
+        header.setResizeContentsPrecision(200)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(
+            VaultModel.COLUMNS.index("card_id"), QHeaderView.ResizeMode.Stretch
+        )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.charge_button = QPushButton(self.tr("C&harge…"), self)

@@ -171,6 +171,7 @@ class WalletDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         self.receipt_button.clicked.connect(self.show_receipt)
 
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

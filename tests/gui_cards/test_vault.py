@@ -258,7 +258,7 @@ def test_expiry_warnings_and_instant_search(qapp: QApplication) -> None:
         return model.data(model.index(model.row_of(card_id), expiry), role)
 
     texts = [cell(c.card_id) for c in cards]
-    assert texts == ["12/28", "05/26 — expires this month", "04/26 — expired", "—"]
+    assert texts == ["12/28", "05/26 — ends this month", "04/26 — expired", "—"]
     red = cell("C-old", Qt.ItemDataRole.ForegroundRole)
     assert red.color() == QColor(EXPIRED_RED)  # type: ignore[attr-defined]
     assert cell("C-old", Qt.ItemDataRole.DecorationRole) is not None
