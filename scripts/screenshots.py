@@ -460,12 +460,16 @@ def _receipt(s: Shots) -> object:
 
 
 def _hosted_error(s: Shots) -> object:
+    from PySide6.QtCore import QCoreApplication
+
     from iotpay_desk.gui.webpage import HostedPageDialog
 
     dialog = HostedPageDialog(
         "https://ccapi.iotpaycloud.com/cc/addcard?key=" + "5f" * 32,
         "https://desk.invalid/return",
-        title=HostedPageDialog.tr("Add a card for %1").replace("%1", "Jane Doe"),
+        title=QCoreApplication.translate("VaultPage", "Add a card for %1").replace(
+            "%1", "Jane Doe"
+        ),
     )
     dialog._fail(
         dialog.tr("The page did not load within %1 s. Check the connection, then retry.").replace(

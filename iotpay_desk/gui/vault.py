@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
     QLocale,
     QModelIndex,
@@ -58,10 +59,7 @@ SOON_AMBER = QColor(176, 96, 0)
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    return QCoreApplication.translate("VaultModel", text)
+translate = QCoreApplication.translate
 
 
 def card_title(card: VaultCard) -> str:
@@ -74,14 +72,14 @@ def card_title(card: VaultCard) -> str:
 
 
 def expiry_text(card: VaultCard, today: date) -> str:
-    """``12/27``, with ``— expired`` or ``— expires this month`` when it applies."""
+    """``12/27``, with ``— expired`` or ``— ends this month`` when it applies."""
     mmyy = card.expiry_date
     shown = f"{mmyy[:2]}/{mmyy[2:]}" if len(mmyy) == 4 and mmyy.isdigit() else "—"
     state = card.expiry_state(today)
     if state is ExpiryState.EXPIRED:
-        return _tr("%1 — expired").replace("%1", shown)
+        return translate("VaultModel", "%1 — expired").replace("%1", shown)
     if state is ExpiryState.EXPIRES_THIS_MONTH:
-        return _tr("%1 — ends this month").replace("%1", shown)
+        return translate("VaultModel", "%1 — ends this month").replace("%1", shown)
     return shown
 
 

@@ -1358,6 +1358,14 @@
 <context>
     <name>VaultModel</name>
     <message>
+        <source>%1 — expired</source>
+        <translation>%1 — expirée</translation>
+    </message>
+    <message>
+        <source>%1 — ends this month</source>
+        <translation>%1 — expire ce mois-ci</translation>
+    </message>
+    <message>
         <source>Customer</source>
         <translation>Client</translation>
     </message>
