@@ -259,7 +259,8 @@ class MainWindow(QMainWindow):
         self.activity.set_service(service)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
-            vault.set_services(cards, service)
+            name = self._profile.name if self._profile is not None else ""
+            vault.set_services(cards, service, merchant_name=name)
 
     def action_changed(self, action: Action) -> None:
         """The money service's ``on_change`` (GUI thread): a refund or void moved on."""

@@ -313,6 +313,7 @@ class VaultPage(QWidget):
         self.setObjectName("page-vault")
         self._cards: CardService | None = None
         self._money: MoneyService | None = None
+        self.merchant_name = ""
         self._today = today
         self.hosted_dialog: HostedPageDialog | None = None
         self.dialog: QWidget | None = None
@@ -454,10 +455,18 @@ class VaultPage(QWidget):
 
     # ------------------------------------------------------------------ wiring
 
-    def set_services(self, cards: CardService | None, money: MoneyService | None) -> None:
-        """The active profile's card and money services (None: the page is off)."""
+    def set_services(
+        self,
+        cards: CardService | None,
+        money: MoneyService | None,
+        *,
+        merchant_name: str = "",
+    ) -> None:
+        """The active profile's card and money services (None: the page is off) and the
+        merchant's name for receipts."""
         self._cards = cards
         self._money = money
+        self.merchant_name = merchant_name
         ready = cards is not None
         self.offline.setVisible(not ready)
         for w in (self.add_box, self.search, self.table):
@@ -758,7 +767,12 @@ class VaultPage(QWidget):
         from .charge_dialog import ChargeDialog
 
         dialog = ChargeDialog(
-            money, self.model.cards, card.card_id, today=self.today(), parent=self.window()
+            money,
+            self.model.all_cards,
+            card.card_id,
+            merchant_name=self.merchant_name,
+            today=self.today(),
+            parent=self.window(),
         )
         dialog.outcome_known.connect(self.charge_finished)
         self.dialog = dialog
@@ -771,7 +785,7 @@ class VaultPage(QWidget):
             return
         from .purchase_dialog import PurchaseDialog
 
-        dialog = PurchaseDialog(money, parent=self.window())
+        dialog = PurchaseDialog(money, merchant_name=self.merchant_name, parent=self.window())
         dialog.outcome_known.connect(self.charge_finished)
         self.dialog = dialog
         dialog.open()
@@ -782,7 +796,7 @@ class VaultPage(QWidget):
             return
         from .wallet_dialog import WalletDialog
 
-        dialog = WalletDialog(money, parent=self.window())
+        dialog = WalletDialog(money, merchant_name=self.merchant_name, parent=self.window())
         dialog.outcome_known.connect(self.charge_finished)
         self.dialog = dialog
         dialog.open()

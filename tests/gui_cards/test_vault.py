@@ -316,3 +316,53 @@ def test_page_fits_without_clipping(qapp: QApplication, width_chars: int) -> Non
     for button in (page.add_button, page.charge_button, page.remove_button):
         assert button.width() >= button.sizeHint().width() - 1
     page.close()
+
+
+def test_charge_and_payments_open_from_the_page(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from iotpay_desk.gui.charge_dialog import ChargeDialog
+    from iotpay_desk.gui.purchase_dialog import PurchaseDialog
+    from iotpay_desk.gui.wallet_dialog import WalletDialog
+
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3", direct=True) as s:
+            first = await s.cards.direct_add_card(
+                "Alpha", TEST_CARDS["visa"], future_mmyy(), "123", "A"
+            )
+            second = await s.cards.direct_add_card(
+                "Beta", TEST_CARDS["mastercard"], future_mmyy(), "123", "B"
+            )
+            page = VaultPage()
+            page.set_services(s.cards, s.money, merchant_name="Demo Café")
+            page.show()
+            await until(lambda: page.count.text() == "2 card(s)")
+            page.search.setText("Beta")
+            assert page.select_card(second.card_id)
+            finished: list[bool] = []
+            page.charge_finished.connect(lambda: finished.append(True))
+            page.charge_button.click()
+            dialog = page.dialog
+            assert isinstance(dialog, ChargeDialog)
+            # Every card of the vault is offered, the selected one first.
+            assert dialog.selected() == second
+            assert dialog.card.count() == 2
+            await until(dialog.submit.isEnabled)
+            dialog.amount.setText("1.00")
+            dialog.submit.click()
+            await until(lambda: bool(finished), within=15)
+            dialog.receipt_button.click()
+            assert "Demo Café" in dialog.receipt_dialog.preview.toPlainText()  # type: ignore[union-attr]
+            dialog.receipt_dialog.close()  # type: ignore[union-attr]
+            dialog.close()
+            page.purchase_button.click()
+            assert isinstance(page.dialog, PurchaseDialog)
+            page.dialog.close()
+            page.wallet_button.click()
+            assert isinstance(page.dialog, WalletDialog)
+            await until(page.dialog.submit.isEnabled)
+            page.dialog.close()
+            assert first.card_id != second.card_id
+            page.close()
+
+    qloop.run(scenario())
