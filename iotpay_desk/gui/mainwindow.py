@@ -255,11 +255,11 @@ class MainWindow(QMainWindow):
         retype_above: int | None = None,
     ) -> None:
         """The active profile's money and card services (None: those pages are off)."""
-        self.orders.set_service(service, retype_above=retype_above)
+        name = self._profile.name if self._profile is not None else ""
+        self.orders.set_service(service, retype_above=retype_above, merchant_name=name)
         self.activity.set_service(service)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
-            name = self._profile.name if self._profile is not None else ""
             vault.set_services(cards, service, merchant_name=name)
 
     def action_changed(self, action: Action) -> None:

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 
 from iotpay_desk.journal import ActionKind
 from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord
+from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_order
 
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
 from .errors import UserMessage
 from .pagekit import page_title
+from .receipt import show_receipt
 from .refund_dialog import RefundDialog
 from .words import action_word, card_brand, local_time, state_word, status_text
 
@@ -49,6 +51,7 @@ class OrdersPage(QWidget):
         self.setObjectName("page-orders")
         self._service: MoneyService | None = None
         self._retype_above: int | None = None
+        self.merchant_name = ""
         self.detail: OrderDetail | None = None
         self.dialog: RefundDialog | None = None
 
@@ -103,10 +106,15 @@ class OrdersPage(QWidget):
         self.void_button.setObjectName("void")
         self.refund_button.clicked.connect(lambda: self.open_form(ActionKind.REFUND))
         self.void_button.clicked.connect(lambda: self.open_form(ActionKind.VOID))
+        self.receipt_button = QPushButton(self.tr("Re&ceipt…"), self.payment_box)
+        self.receipt_button.setObjectName("order-receipt")
+        self.receipt_button.setToolTip(self.tr("Show, print or save the receipt of this order"))
+        self.receipt_button.clicked.connect(self.show_order_receipt)
         buttons = QHBoxLayout()
         buttons.addWidget(self.void_button)
         buttons.addWidget(self.refund_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.receipt_button)
         box_layout = QVBoxLayout(self.payment_box)
         box_layout.addLayout(form)
         box_layout.addWidget(self.advice)
@@ -125,6 +133,8 @@ class OrdersPage(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.returns.horizontalHeader().setStretchLastSection(True)
+        self.returns.itemActivated.connect(lambda item: self.show_return_receipt(item.row()))
+        self.returns.setToolTip(self.tr("Press Enter or double-click a row for its receipt"))
         self.returns_label = QLabel(self.tr("Refunds and voids made from this desk:"), self)
         self.returns_label.setBuddy(self.returns)
 
@@ -150,16 +160,24 @@ class OrdersPage(QWidget):
         self.setTabOrder(self.query, self.lookup_button)
         self.setTabOrder(self.lookup_button, self.void_button)
         self.setTabOrder(self.void_button, self.refund_button)
-        self.setTabOrder(self.refund_button, self.returns)
+        self.setTabOrder(self.refund_button, self.receipt_button)
+        self.setTabOrder(self.receipt_button, self.returns)
         self.show_detail(None)
         self.set_service(None)
 
     # -- wiring ---------------------------------------------------------------------------
 
-    def set_service(self, service: MoneyService | None, *, retype_above: int | None = None) -> None:
+    def set_service(
+        self,
+        service: MoneyService | None,
+        *,
+        retype_above: int | None = None,
+        merchant_name: str = "",
+    ) -> None:
         """The money service of the active profile (None: nothing can be looked up)."""
         self._service = service
         self._retype_above = retype_above
+        self.merchant_name = merchant_name
         ready = service is not None
         self.offline.setVisible(not ready)
         self.query.setEnabled(ready)
@@ -251,7 +269,9 @@ class OrdersPage(QWidget):
             self.returns.setRowCount(0)
             self.refund_button.setEnabled(False)
             self.void_button.setEnabled(False)
+            self.receipt_button.setEnabled(False)
             return
+        self.receipt_button.setEnabled(True)
         order = detail.order
         v = self.values
         v["pay_order_id"].setText(order.pay_order_id)
@@ -301,6 +321,38 @@ class OrdersPage(QWidget):
         ):
             return self.tr("Nothing is left to refund on this payment.")
         return self.tr("This payment did not go through; there is nothing to return.")
+
+    # -- receipts -----------------------------------------------------------------------------
+
+    def order_receipt(self) -> Receipt | None:
+        """The receipt of the order on screen, as IOTPay reports it (a reprint)."""
+        if self.detail is None:
+            return None
+        operator = self._service.operator if self._service is not None else ""
+        return receipt_for_order(
+            self.detail.order, merchant_name=self.merchant_name, operator=operator
+        )
+
+    def return_receipt(self, row: int) -> Receipt | None:
+        """The receipt of the refund or void in ``row`` of the table, from the journal."""
+        if self.detail is None or not 0 <= row < len(self.detail.returns):
+            return None
+        result = self.detail.returns[row]
+        return receipt_for(
+            result.action,
+            merchant_name=self.merchant_name,
+            order=result.order or self.detail.order,
+        )
+
+    def show_order_receipt(self) -> None:
+        receipt = self.order_receipt()
+        if receipt is not None:
+            show_receipt(self.window(), receipt)
+
+    def show_return_receipt(self, row: int) -> None:
+        receipt = self.return_receipt(row)
+        if receipt is not None:
+            show_receipt(self.window(), receipt)
 
     # -- refund / void ------------------------------------------------------------------------
 

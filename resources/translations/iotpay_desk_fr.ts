@@ -755,6 +755,14 @@
         <translation>Annuler le &amp;paiement…</translation>
     </message>
     <message>
+        <source>Re&amp;ceipt…</source>
+        <translation>Re&amp;çu…</translation>
+    </message>
+    <message>
+        <source>Show, print or save the receipt of this order</source>
+        <translation>Afficher, imprimer ou enregistrer le reçu de cette commande</translation>
+    </message>
+    <message>
         <source>Action</source>
         <translation>Opération</translation>
     </message>
@@ -765,6 +773,10 @@
     <message>
         <source>When</source>
         <translation>Date</translation>
+    </message>
+    <message>
+        <source>Press Enter or double-click a row for its receipt</source>
+        <translation>Appuyez sur Entrée ou double-cliquez sur une ligne pour son reçu</translation>
     </message>
     <message>
         <source>Refunds and voids made from this desk:</source>

@@ -358,3 +358,40 @@ def test_card_vault_gets_the_profile_services(desk: Desk) -> None:
     assert vault.cards_service is cards
     desk.qloop.call(lambda: desk.window.set_money_service(None))
     assert vault.cards_service is None
+
+
+def test_receipts_reprinted_from_the_order(desk: Desk, qtbot: QtBot) -> None:
+    payment = desk.pay(4200)
+    desk.sandbox.advance(13 * 3600)  # settled
+    page = desk.orders
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "10.00")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None, what="refund outcome")
+        await until(lambda: page.returns.rowCount() == 1, what="refund listed")
+
+    desk.qloop.run(scenario())
+    assert page.receipt_button.isEnabled()
+    paid = page.order_receipt()
+    assert paid is not None
+    assert paid.pay_order_id == payment.pay_order_id
+    assert paid.amount_cents == 4200
+    assert paid.card_num == "424242******4242"
+    refund = page.return_receipt(0)
+    assert refund is not None
+    assert refund.amount_cents == 1000
+    assert refund.original_pay_order_id == payment.pay_order_id
+    assert refund.pay_order_id.startswith("RP")
+    assert "4242424242424242" not in repr(refund)
+    # The real dialog opens from the button, with the order's id in its title.
+    qtbot.mouseClick(page.receipt_button, Qt.MouseButton.LeftButton)
+    shown = [
+        w for w in QApplication.topLevelWidgets() if w.isVisible() and "Receipt" in w.windowTitle()
+    ]
+    assert shown and payment.pay_order_id in shown[0].windowTitle()
+    for w in shown:
+        w.close()
