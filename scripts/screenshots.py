@@ -218,7 +218,19 @@ def _orders_window(s: Shots, settled: bool = True) -> object:
     win = s.main_window("orders")
     win.orders.set_service(s.service())
     win.orders.query.setText("A-2025-0314-17")
+    from datetime import UTC, datetime, timedelta
+
+    from iotpay_desk.journal import Lookup
+
     win.orders.show_detail(s.detail(settled=settled, refunded=2000 if settled else 0))
+    now = datetime(2025, 3, 15, 14, 2, tzinfo=UTC)
+    win.orders.show_recent(
+        [
+            Lookup(3, now, "A-2025-0314-17", "PC20250314101502123456789012", "A-2025-0314-17"),
+            Lookup(2, now - timedelta(minutes=7), "B-889", "PC20250314094411987654321098", "B-889"),
+            Lookup(1, now - timedelta(hours=2), "C-1002", "PC20250314081230555566667777", "C-1002"),
+        ]
+    )
     return win
 
 

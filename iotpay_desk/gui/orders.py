@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import final
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -21,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iotpay_desk.journal import ActionKind
+from iotpay_desk.journal import ActionKind, Lookup
 from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord
 from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_order
 
@@ -148,20 +151,39 @@ class OrdersPage(QWidget):
             self,
         )
         self.offline.setWordWrap(True)
+        # -- recent look-ups, one click (or Enter) reopens ---------------------------------
+        self.recent = QListWidget(self)
+        self.recent.setObjectName("recent-lookups")
+        self.recent.setUniformItemSizes(True)
+        self.recent.setAlternatingRowColors(True)
+        self.recent.itemActivated.connect(self._reopen)
+        self.recent.itemClicked.connect(self._reopen)
+        recent_label = QLabel(self.tr("R&ecent look-ups:"), self)
+        recent_label.setBuddy(self.recent)
+        recent_box = QVBoxLayout()
+        recent_box.addWidget(recent_label)
+        recent_box.addWidget(self.recent, 1)
+
+        main = QVBoxLayout()
+        main.addWidget(self.message)
+        main.addWidget(self.payment_box)
+        main.addWidget(self.returns_label)
+        main.addWidget(self.returns, 1)
+        main.addStretch(0)
+        body = QHBoxLayout()
+        body.addLayout(main, 3)
+        body.addLayout(recent_box, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(self.tr("Orders"), self))
         layout.addWidget(self.offline)
         layout.addLayout(search)
-        layout.addWidget(self.message)
-        layout.addWidget(self.payment_box)
-        layout.addWidget(self.returns_label)
-        layout.addWidget(self.returns, 1)
-        layout.addStretch(0)
+        layout.addLayout(body, 1)
         self.setTabOrder(self.query, self.lookup_button)
         self.setTabOrder(self.lookup_button, self.void_button)
         self.setTabOrder(self.void_button, self.refund_button)
         self.setTabOrder(self.refund_button, self.receipt_button)
         self.setTabOrder(self.receipt_button, self.returns)
+        self.setTabOrder(self.returns, self.recent)
         self.show_detail(None)
         self.set_service(None)
 
@@ -184,6 +206,8 @@ class OrdersPage(QWidget):
         self.lookup_button.setEnabled(ready)
         if not ready:
             self.show_detail(None)
+            self.recent.clear()
+            self._recent.setStringList([])
         else:
             self.load_recent()
 
@@ -251,12 +275,37 @@ class OrdersPage(QWidget):
             return
         if gone(self):
             return
+        self.show_recent(lookups)
+
+    def show_recent(self, lookups: Sequence[Lookup]) -> None:
+        """Fill the recent list and the query's completer, newest first."""
         seen: list[str] = []
         for lk in lookups:
             for text in (lk.query, lk.pay_order_id, lk.mch_order_no):
                 if text and text not in seen:
                     seen.append(text)
         self._recent.setStringList(seen)
+        self.recent.clear()
+        shown: set[str] = set()
+        for lk in lookups:
+            key = lk.pay_order_id or lk.query
+            if key in shown:
+                continue
+            shown.add(key)
+            label = lk.mch_order_no or lk.query
+            item = QListWidgetItem(f"{label}\n{local_time(lk.at.astimezone())}")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(key)
+            self.recent.addItem(item)
+
+    def _reopen(self, item: QListWidgetItem) -> None:
+        """Look up a recent order again (fresh from IOTPay)."""
+        if not self.lookup_button.isEnabled():
+            return  # a look-up is running
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(key, str) and key:
+            self.query.setText(key)
+            self.look_up()
 
     # -- the payment ------------------------------------------------------------------------
 

@@ -787,6 +787,10 @@
         <translation>Choisissez un profil marchand dont la clé est dans le trousseau pour rechercher des commandes.</translation>
     </message>
     <message>
+        <source>R&amp;ecent look-ups:</source>
+        <translation>&amp;Dernières recherches :</translation>
+    </message>
+    <message>
         <source>Orders</source>
         <translation>Commandes</translation>
     </message>

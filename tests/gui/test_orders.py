@@ -395,3 +395,36 @@ def test_receipts_reprinted_from_the_order(desk: Desk, qtbot: QtBot) -> None:
     assert shown and payment.pay_order_id in shown[0].windowTitle()
     for w in shown:
         w.close()
+
+
+def test_recent_lookups_reopen_with_one_click(desk: Desk, qtbot: QtBot) -> None:
+    first = desk.pay(1100)
+    second = desk.pay(2200)
+    page = desk.orders
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, first.pay_order_id)
+        await look_up(desk, qtbot, second.mch_order_no)
+        await until(lambda: page.recent.count() == 2, what="recent list filled")
+
+    desk.qloop.run(scenario())
+    assert page.detail is not None
+    assert page.detail.order.pay_order_id == second.pay_order_id
+    # newest first; the older one reopens with one click
+    older = page.recent.item(1)
+    assert first.mch_order_no in older.text()
+    rect = page.recent.visualItemRect(older)
+    qtbot.mouseClick(page.recent.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    async def reopened() -> None:
+        await until(
+            lambda: (
+                page.detail is not None
+                and page.detail.order.pay_order_id == first.pay_order_id
+                and page.lookup_button.isEnabled()
+            ),
+            what="reopened",
+        )
+
+    desk.qloop.run(reopened())
+    assert page.values["amount"].text() == "$11.00"
