@@ -1,0 +1,755 @@
+"""The merchant profile wizard: first run, "Add profile…" and "Edit profile…".
+
+Pages: who (profile name), where (environment), merchant (mchId and merchant key),
+operators (login names, default operator), limits (cut-off, time zone, retype threshold),
+summary. Every field's problem is shown beside it, naming the field and the rule
+(:meth:`~iotpay_desk.core.profiles.ProfileStore.check`); Next stays disabled until the page
+is valid, and nothing typed is lost going back and forth.
+
+Finishing stores the merchant key in the keychain first (in a worker thread) and then the
+profile; when the keychain refuses, the summary page says so plainly with a Retry and
+nothing is saved. The key lives only in its password field until then: it is never
+registered as a wizard field, written to settings, logged, or put in an exception.
+
+Open it with ``open()`` (never ``exec()`` inside a coroutine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import final
+
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTime, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from iotpay_desk.core.credentials import CredentialStore, KeychainError
+from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
+from iotpay_desk.core.profiles import (
+    DEFAULT_CUTOFF,
+    DEFAULT_RETYPE_THRESHOLD_CENTS,
+    DEFAULT_TIMEZONE,
+    FIELD_LABELS,
+    TRANSLATION_CONTEXT,
+    Environment,
+    Problem,
+    Profile,
+    ProfileStore,
+)
+from iotpay_desk.services import InvalidInput
+
+from .amounts import format_cents, parse_amount
+from .asyncjob import async_slot, gone, run_busy
+from .errors import UserMessage, rule_text
+
+__all__ = ["ProfileWizard", "WizardPageId", "problem_text"]
+
+log = logging.getLogger(__name__)
+
+KEY_FIELD = "merchant_key"
+KEY_LABEL = QT_TRANSLATE_NOOP("profile", "Merchant key")
+
+# The rule texts of core.profiles that the protocol's rule table does not know.
+_PROFILE_RULES: dict[str, str] = {
+    "must be a loopback address (127.0.0.1 or localhost) for the sandbox": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be a loopback address (127.0.0.1 or localhost) for the sandbox"
+    ),
+    "must use https unless it is a loopback address": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must use https unless it is a loopback address (127.0.0.1 or localhost)"
+    ),
+    "must not have a query or fragment": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must not have a query (?…) or a fragment (#…)"
+    ),
+    "must not contain spaces": QT_TRANSLATE_NOOP("ProfileRule", "must not contain spaces"),
+    "must list at least one login name": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must list at least one login name"
+    ),
+    "is listed twice": QT_TRANSLATE_NOOP("ProfileRule", "is listed twice"),
+    "must be one of the operator login names": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be one of the operator login names"
+    ),
+    "must be a time HH:MM (00:00 to 23:59)": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be a time HH:MM (00:00 to 23:59)"
+    ),
+    "must be a known time zone such as America/Toronto": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be a known time zone such as America/Toronto"
+    ),
+    "must not be negative": QT_TRANSLATE_NOOP("ProfileRule", "must not be negative"),
+    "is already used by another profile": QT_TRANSLATE_NOOP(
+        "ProfileRule", "is already used by another profile"
+    ),
+    "is only used with a custom URL or the sandbox": QT_TRANSLATE_NOOP(
+        "ProfileRule", "is only used with a custom URL or the sandbox"
+    ),
+}
+
+#: Time zones offered for the cut-off (the field also takes any other IANA name).
+CANADIAN_ZONES = (
+    "America/Toronto",
+    "America/Vancouver",
+    "America/Edmonton",
+    "America/Regina",
+    "America/Winnipeg",
+    "America/Halifax",
+    "America/St_Johns",
+)
+
+
+def problem_text(problem: Problem) -> str:
+    """ "<field label>: <rule>", both translated."""
+    label = problem.label
+    if problem.field.startswith("operators["):
+        number = problem.field[len("operators[") : -1]
+        with contextlib.suppress(ValueError):
+            label = QCoreApplication.translate(TRANSLATION_CONTEXT, "Operator login name %1")
+            label = label.replace("%1", str(int(number) + 1))
+    else:
+        label = QCoreApplication.translate(TRANSLATION_CONTEXT, problem.label)
+    source = _PROFILE_RULES.get(problem.rule)
+    rule = QCoreApplication.translate("ProfileRule", source) if source else rule_text(problem.rule)
+    return f"{label}: {rule}"
+
+
+# Keeps the "Operator login name %1" label in the catalogue (core.profiles builds it in English).
+QT_TRANSLATE_NOOP("profile", "Operator login name %1")
+
+
+ALL_FIELDS = (
+    "name",
+    "environment",
+    "custom_url",
+    "mch_id",
+    KEY_FIELD,
+    "operators",
+    "default_operator",
+    "cutoff",
+    "timezone",
+    "retype_threshold_cents",
+)
+
+
+class WizardPageId:
+    WHO = 0
+    WHERE = 1
+    MERCHANT = 2
+    OPERATORS = 3
+    LIMITS = 4
+    SUMMARY = 5
+
+
+def _error_label(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(f"problem-{name}")
+    label.setWordWrap(True)
+    label.setStyleSheet("QLabel { color: #b3001b; }")
+    label.setVisible(False)
+    return label
+
+
+@final
+class _Page(QWizardPage):
+    """One page: its fields' problem labels, complete when none of them has a problem."""
+
+    def __init__(self, wizard: ProfileWizard, fields: tuple[str, ...]) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.fields = fields
+        self.problem_labels: dict[str, QLabel] = {}
+
+    def problem_label(self, name: str) -> QLabel:
+        label = _error_label(self, name)
+        self.problem_labels[name] = label
+        return label
+
+    def isComplete(self) -> bool:
+        return not self._wizard.problems_for(self.fields)
+
+    def show_problems(self, problems: dict[str, list[str]]) -> None:
+        for name, label in self.problem_labels.items():
+            texts = problems.get(name, [])
+            label.setText("\n".join(texts))
+            label.setVisible(bool(texts))
+
+
+@final
+class ProfileWizard(QWizard):
+    """Create a profile (``profile=None``) or edit one (its key is optional: blank keeps it).
+
+    Signals (GUI thread): ``saved(object)`` with the stored :class:`Profile` once it and its
+    key were stored; ``sandbox_requested()`` when the user picks "Try the sandbox instead"
+    (offered with ``offer_sandbox=True``; the wizard then closes without saving anything).
+    """
+
+    saved = Signal(object)
+    sandbox_requested = Signal()
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        credentials: CredentialStore,
+        *,
+        profile: Profile | None = None,
+        offer_sandbox: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("profile-wizard")
+        self._store = store
+        self._credentials = credentials
+        self._editing = profile
+        self._base = profile or Profile.new("", Environment.TEST)
+        self._result: Profile | None = None
+        self._saving = False
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        if profile is None:
+            self.setWindowTitle(self.tr("New merchant profile"))
+        else:
+            self.setWindowTitle(self.tr("Edit profile %1").replace("%1", profile.name))
+        if offer_sandbox:
+            self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+            self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("Try the &sandbox"))
+            sandbox_button = self.button(QWizard.WizardButton.CustomButton1)
+            sandbox_button.setObjectName("try-sandbox")
+            sandbox_button.setToolTip(
+                self.tr(
+                    "Start the desk on a local sandbox with a demo merchant; no profile needed."
+                )
+            )
+            self.customButtonClicked.connect(self._on_custom_button)
+        self.pages: list[_Page] = []
+        self._build_who()
+        self._build_where()
+        self._build_merchant()
+        self._build_operators()
+        self._build_limits()
+        self._build_summary()
+        self._load(self._base)
+        self.currentIdChanged.connect(self._on_page_changed)
+        self.revalidate()
+        fm = self.fontMetrics()
+        self.resize(self.sizeHint().expandedTo(QSize(fm.averageCharWidth() * 80, fm.height() * 28)))
+
+    # ------------------------------------------------------------------ pages
+
+    def _add(self, page: _Page, title: str, subtitle: str) -> _Page:
+        page.setTitle(title)
+        page.setSubTitle(subtitle)
+        self.setPage(len(self.pages), page)
+        self.pages.append(page)
+        return page
+
+    @staticmethod
+    def _form(page: QWidget) -> QFormLayout:
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        return form
+
+    def _build_who(self) -> None:
+        page = self._add(
+            _Page(self, ("name",)),
+            self.tr("Who you are"),
+            self.tr("A name for this merchant profile, as the desk's status bar will show it."),
+        )
+        form = self._form(page)
+        self.name_edit = QLineEdit(page)
+        self.name_edit.setObjectName("profile-name")
+        self.name_edit.setPlaceholderText(self.tr("e.g. Demo Café — front counter"))
+        label = QLabel(self.tr("Profile &name:"), page)
+        label.setBuddy(self.name_edit)
+        form.addRow(label, self.name_edit)
+        form.addRow("", page.problem_label("name"))
+        self.name_edit.textChanged.connect(self.revalidate)
+
+    def _build_where(self) -> None:
+        page = self._add(
+            _Page(self, ("environment", "custom_url")),
+            self.tr("Where"),
+            self.tr("Which IOTPay server this profile talks to."),
+        )
+        layout = QVBoxLayout(page)
+        self.env_group = QButtonGroup(page)
+        self.env_buttons: dict[Environment, QRadioButton] = {}
+        texts = {
+            Environment.PRODUCTION: self.tr("&Production (ccapi.iotpaycloud.com)"),
+            Environment.TEST: self.tr("IOTPay &test host (ccdev.iotpaycloud.com)"),
+            Environment.CUSTOM: self.tr("C&ustom URL"),
+            Environment.SANDBOX: self.tr("&Local sandbox"),
+        }
+        for env, text in texts.items():
+            button = QRadioButton(text, page)
+            button.setObjectName(f"environment-{env.value}")
+            self.env_group.addButton(button)
+            self.env_buttons[env] = button
+            layout.addWidget(button)
+            if env is Environment.PRODUCTION:
+                self.production_warning = QLabel(
+                    self.tr(
+                        "PRODUCTION: refunds, voids and charges made with this profile move "
+                        "real money on real cards."
+                    ),
+                    page,
+                )
+                self.production_warning.setObjectName("production-warning")
+                self.production_warning.setWordWrap(True)
+                self.production_warning.setStyleSheet(
+                    "QLabel#production-warning { background: #b3001b; color: #ffffff;"
+                    " font-weight: bold; padding: 0.3em 0.6em; }"
+                )
+                self.production_warning.setVisible(False)
+                layout.addWidget(self.production_warning)
+        # The sandbox is chosen by "Try the sandbox" / --sandbox, not typed in here.
+        self.env_buttons[Environment.SANDBOX].setVisible(False)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.url_edit = QLineEdit(page)
+        self.url_edit.setObjectName("custom-url")
+        self.url_edit.setPlaceholderText("https://iotpay.example.com")
+        self.url_label = QLabel(self.tr("Server &URL:"), page)
+        self.url_label.setBuddy(self.url_edit)
+        form.addRow(self.url_label, self.url_edit)
+        hint = QLabel(self.tr("https only; http is accepted for 127.0.0.1 and localhost."), page)
+        hint.setWordWrap(True)
+        hint.setEnabled(False)
+        form.addRow("", hint)
+        self.url_hint = hint
+        form.addRow("", page.problem_label("custom_url"))
+        form.addRow("", page.problem_label("environment"))
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.env_group.buttonToggled.connect(lambda *_: self._environment_changed())
+        self.url_edit.textChanged.connect(self.revalidate)
+
+    def _build_merchant(self) -> None:
+        page = self._add(
+            _Page(self, ("mch_id", KEY_FIELD)),
+            self.tr("Merchant"),
+            self.tr(
+                "The merchant ID and key IOTPay gave you. The key is kept only in the system "
+                "keychain."
+            ),
+        )
+        form = self._form(page)
+        self.mch_edit = QLineEdit(page)
+        self.mch_edit.setObjectName("mch-id")
+        label = QLabel(self.tr("&Merchant ID (mchId):"), page)
+        label.setBuddy(self.mch_edit)
+        form.addRow(label, self.mch_edit)
+        form.addRow("", page.problem_label("mch_id"))
+        self.key_edit = QLineEdit(page)
+        self.key_edit.setObjectName("merchant-key")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhNoPredictiveText
+            | Qt.InputMethodHint.ImhSensitiveData
+        )
+        self.show_key = QCheckBox(self.tr("S&how"), page)
+        self.show_key.setObjectName("show-key")
+        self.show_key.toggled.connect(self._toggle_key)
+        row = QHBoxLayout()
+        row.addWidget(self.key_edit, 1)
+        row.addWidget(self.show_key)
+        key_label = QLabel(self.tr("Merchant &key:"), page)
+        key_label.setBuddy(self.key_edit)
+        form.addRow(key_label, row)
+        if self._editing is not None:
+            self.key_edit.setPlaceholderText(self.tr("Leave blank to keep the stored key"))
+        form.addRow("", page.problem_label(KEY_FIELD))
+        self.mch_edit.textChanged.connect(self.revalidate)
+        self.key_edit.textChanged.connect(self.revalidate)
+
+    def _build_operators(self) -> None:
+        page = self._add(
+            _Page(self, ("operators", "default_operator")),
+            self.tr("Operators"),
+            self.tr(
+                "The IOTPay login names (loginName) of the people who refund and charge here, "
+                "one per line, at most 12 characters each."
+            ),
+        )
+        form = self._form(page)
+        self.operators_edit = QPlainTextEdit(page)
+        self.operators_edit.setObjectName("operators")
+        self.operators_edit.setTabChangesFocus(True)
+        self.operators_edit.setMaximumHeight(self.fontMetrics().height() * 7)
+        label = QLabel(self.tr("Operator &login names:"), page)
+        label.setBuddy(self.operators_edit)
+        form.addRow(label, self.operators_edit)
+        form.addRow("", page.problem_label("operators"))
+        self.default_combo = QComboBox(page)
+        self.default_combo.setObjectName("default-operator")
+        default_label = QLabel(self.tr("&Default operator:"), page)
+        default_label.setBuddy(self.default_combo)
+        form.addRow(default_label, self.default_combo)
+        form.addRow("", page.problem_label("default_operator"))
+        self.operators_edit.textChanged.connect(self._operators_changed)
+        self.default_combo.currentIndexChanged.connect(lambda _i: self.revalidate())
+
+    def _build_limits(self) -> None:
+        page = self._add(
+            _Page(self, ("cutoff", "timezone", "retype_threshold_cents")),
+            self.tr("Cut-off and limits"),
+            self.tr(
+                "When IOTPay closes the day's batch (a payment can be voided until then), and "
+                "above which amount a refund must be typed twice."
+            ),
+        )
+        form = self._form(page)
+        self.cutoff_edit = QTimeEdit(page)
+        self.cutoff_edit.setObjectName("cutoff")
+        self.cutoff_edit.setDisplayFormat("HH:mm")
+        label = QLabel(self.tr("Daily batch &cut-off:"), page)
+        label.setBuddy(self.cutoff_edit)
+        form.addRow(label, self.cutoff_edit)
+        form.addRow("", page.problem_label("cutoff"))
+        self.zone_combo = QComboBox(page)
+        self.zone_combo.setObjectName("timezone")
+        self.zone_combo.setEditable(True)
+        self.zone_combo.addItems(list(CANADIAN_ZONES))
+        self.zone_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        zone_label = QLabel(self.tr("&Time zone:"), page)
+        zone_label.setBuddy(self.zone_combo)
+        form.addRow(zone_label, self.zone_combo)
+        form.addRow("", page.problem_label("timezone"))
+        self.threshold_edit = QLineEdit(page)
+        self.threshold_edit.setObjectName("retype-threshold")
+        threshold_label = QLabel(self.tr("&Retype refund amounts above:"), page)
+        threshold_label.setBuddy(self.threshold_edit)
+        form.addRow(threshold_label, self.threshold_edit)
+        form.addRow("", page.problem_label("retype_threshold_cents"))
+        self.cutoff_edit.timeChanged.connect(lambda _t: self.revalidate())
+        self.zone_combo.currentTextChanged.connect(lambda _t: self.revalidate())
+        self.threshold_edit.textChanged.connect(self.revalidate)
+
+    def _build_summary(self) -> None:
+        page = self._add(
+            _Page(self, ALL_FIELDS),
+            self.tr("Summary"),
+            self.tr("Check the profile, then press Finish to save it."),
+        )
+        layout = QVBoxLayout(page)
+        self.summary_warning = QLabel(
+            self.tr("PRODUCTION: this profile moves real money."),
+            page,
+        )
+        self.summary_warning.setObjectName("summary-production")
+        self.summary_warning.setWordWrap(True)
+        self.summary_warning.setStyleSheet(
+            "QLabel#summary-production { background: #b3001b; color: #ffffff;"
+            " font-weight: bold; padding: 0.3em 0.6em; }"
+        )
+        layout.addWidget(self.summary_warning)
+        self.summary_form = QFormLayout()
+        self.summary_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.summary_values: dict[str, QLabel] = {}
+        rows = {
+            "name": self.tr("Profile name:"),
+            "environment": self.tr("Environment:"),
+            "mch_id": self.tr("Merchant ID (mchId):"),
+            KEY_FIELD: self.tr("Merchant key:"),
+            "operators": self.tr("Operators:"),
+            "cutoff": self.tr("Daily batch cut-off:"),
+            "retype_threshold_cents": self.tr("Retype refund amounts above:"),
+        }
+        for name, text in rows.items():
+            value = QLabel(page)
+            value.setObjectName(f"summary-{name}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.summary_values[name] = value
+            self.summary_form.addRow(QLabel(text, page), value)
+        layout.addLayout(self.summary_form)
+        # Shown when saving failed (a locked or missing keychain …): what happened, what to do.
+        self.failure = QFrame(page)
+        self.failure.setObjectName("save-failure")
+        self.failure.setFrameShape(QFrame.Shape.StyledPanel)
+        self.failure.setStyleSheet(
+            "QFrame#save-failure { background: #fff1c2; border: 1px solid #c99a00; }"
+            " QFrame#save-failure QLabel { color: #2b2100; }"
+        )
+        self.failure_text = QLabel(self.failure)
+        self.failure_text.setObjectName("save-failure-text")
+        self.failure_text.setWordWrap(True)
+        self.retry_button = QPushButton(self.tr("&Retry"), self.failure)
+        self.retry_button.setObjectName("save-retry")
+        self.retry_button.clicked.connect(self._retry)
+        box = QHBoxLayout(self.failure)
+        box.addWidget(self.failure_text, 1)
+        box.addWidget(self.retry_button)
+        self.failure.setVisible(False)
+        layout.addWidget(self.failure)
+        layout.addStretch(1)
+
+    # ------------------------------------------------------------------ values
+
+    def _load(self, p: Profile) -> None:
+        self.name_edit.setText(p.name)
+        env = p.environment
+        self.env_buttons[env].setChecked(True)
+        if env is Environment.SANDBOX:
+            self.env_buttons[env].setVisible(True)
+        self.url_edit.setText(p.custom_url or "")
+        self.mch_edit.setText(p.mch_id)
+        self.operators_edit.setPlainText("\n".join(p.operators))
+        self._refill_default(p.default_operator)
+        hh, _, mm = (p.cutoff or DEFAULT_CUTOFF).partition(":")
+        t = QTime(int(hh), int(mm)) if hh.isdigit() and mm.isdigit() else QTime(21, 0)
+        self.cutoff_edit.setTime(t)
+        self.zone_combo.setCurrentText(p.timezone or DEFAULT_TIMEZONE)
+        self.threshold_edit.setText(
+            format_cents(p.retype_threshold_cents or DEFAULT_RETYPE_THRESHOLD_CENTS)
+        )
+        self._environment_changed()
+
+    def environment(self) -> Environment:
+        for env, button in self.env_buttons.items():
+            if button.isChecked():
+                return env
+        return Environment.TEST
+
+    def operator_names(self) -> list[str]:
+        """The login names as typed, one per line (blank lines left out)."""
+        return [line for line in self.operators_edit.toPlainText().split("\n") if line.strip()]
+
+    def draft(self) -> tuple[Profile, list[Problem]]:
+        """The profile the fields describe, and every problem with it (store rules included)."""
+        extra: list[Problem] = []
+        env = self.environment()
+        threshold = self._base.retype_threshold_cents
+        try:
+            threshold = parse_amount(self.threshold_edit.text(), QLocale())
+        except InvalidInput as exc:
+            extra.append(
+                Problem(
+                    "retype_threshold_cents",
+                    FIELD_LABELS["retype_threshold_cents"],
+                    exc.rule,
+                )
+            )
+        default = self.default_combo.currentData()
+        profile = self._base.with_changes(
+            name=self.name_edit.text().strip(),
+            environment=env,
+            custom_url=(self.url_edit.text().strip() or None) if env.fixed_url is None else None,
+            mch_id=self.mch_edit.text().strip(),
+            operators=self.operator_names(),
+            default_operator=default if isinstance(default, str) and default else None,
+            cutoff=self.cutoff_edit.time().toString("HH:mm"),
+            timezone=self.zone_combo.currentText().strip(),
+            retype_threshold_cents=threshold,
+        )
+        problems = [
+            p
+            for p in self._store.check(profile)
+            if not (p.field == "retype_threshold_cents" and extra)
+        ]
+        key_rule = self._key_rule(self.key_edit.text())
+        if key_rule:
+            extra.append(Problem(KEY_FIELD, KEY_LABEL, key_rule))
+        return profile, problems + extra
+
+    def _key_rule(self, key: str) -> str | None:
+        if not key:
+            return None if self._editing is not None else "must not be blank"
+        if not key.strip():
+            return "must not be blank"
+        if any(ord(c) < 32 or ord(c) == 127 for c in key):
+            return "must not contain control characters"
+        if key != key.strip():
+            return "must not start or end with a space"
+        return None
+
+    def problems(self) -> dict[str, list[str]]:
+        """Problem texts by the field they are shown beside."""
+        out: dict[str, list[str]] = {}
+        for p in self.draft()[1]:
+            where = "operators" if p.field.startswith("operators[") else p.field
+            out.setdefault(where, []).append(problem_text(p))
+        return out
+
+    def problems_for(self, fields: tuple[str, ...]) -> list[str]:
+        found = self.problems()
+        return [t for f in fields for t in found.get(f, [])]
+
+    # ------------------------------------------------------------------ reactions
+
+    def revalidate(self) -> None:
+        problems = self.problems()
+        for page in self.pages:
+            page.show_problems(problems)
+            page.completeChanged.emit()
+
+    def _environment_changed(self) -> None:
+        env = self.environment()
+        custom = env.fixed_url is None
+        for w in (self.url_edit, self.url_label, self.url_hint):
+            w.setEnabled(custom)
+        self.url_hint.setEnabled(False)  # the quieter colour, like the Settings hints
+        self.url_hint.setVisible(custom)
+        self.production_warning.setVisible(env is Environment.PRODUCTION)
+        self.revalidate()
+
+    def _refill_default(self, wanted: str | None) -> None:
+        combo = self.default_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self.tr("(the first one)"), "")
+        for name in self.operator_names():
+            if combo.findData(name) < 0:
+                combo.addItem(name, name)
+        combo.setCurrentIndex(max(0, combo.findData(wanted or "")))
+        combo.blockSignals(False)
+
+    def _operators_changed(self) -> None:
+        current = self.default_combo.currentData()
+        self._refill_default(current if isinstance(current, str) else None)
+        self.revalidate()
+
+    def _toggle_key(self, shown: bool) -> None:
+        self.key_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+
+    def _on_page_changed(self, page_id: int) -> None:
+        if page_id == WizardPageId.SUMMARY:
+            self._fill_summary()
+        # Leaving the merchant page hides the key again.
+        if page_id != WizardPageId.MERCHANT and self.show_key.isChecked():
+            self.show_key.setChecked(False)
+
+    def _fill_summary(self) -> None:
+        profile, _ = self.draft()
+        env = profile.environment
+        env_text = QCoreApplication.translate(TRANSLATION_CONTEXT, env.label)
+        if env.fixed_url is None and profile.custom_url:
+            env_text += f" — {profile.custom_url}"
+        if self.key_edit.text():
+            key_text = self.tr("entered; it will be stored in the system keychain")
+        else:
+            key_text = self.tr("unchanged (kept in the system keychain)")
+        ops = list(profile.operators)
+        if profile.login_name:
+            ops = [
+                self.tr("%1 (default)").replace("%1", op) if op == profile.login_name else op
+                for op in ops
+            ]
+        values = {
+            "name": profile.name,
+            "environment": env_text,
+            "mch_id": profile.mch_id,
+            KEY_FIELD: key_text,
+            "operators": ", ".join(ops),
+            "cutoff": f"{profile.cutoff} ({profile.timezone})",
+            "retype_threshold_cents": format_cents(profile.retype_threshold_cents),
+        }
+        for name, text in values.items():
+            self.summary_values[name].setText(text)
+        self.summary_warning.setVisible(env is Environment.PRODUCTION)
+
+    def _on_custom_button(self, which: int) -> None:
+        if which == QWizard.WizardButton.CustomButton1.value:
+            self.sandbox_requested.emit()
+            self.reject()
+
+    # ------------------------------------------------------------------ saving
+
+    @property
+    def saved_profile(self) -> Profile | None:
+        return self._result
+
+    @property
+    def saving(self) -> bool:
+        return self._saving
+
+    def accept(self) -> None:
+        """Finish: store the key and the profile (off the GUI thread); close once stored."""
+        if self._result is not None:
+            super().accept()
+            return
+        if not self._saving:
+            self.save()
+
+    def _retry(self) -> None:
+        self.save()
+
+    @async_slot()
+    async def save(self) -> None:
+        profile, problems = self.draft()
+        if problems or self._saving:
+            self.revalidate()
+            return
+        key = self.key_edit.text()
+        self._saving = True
+        self.failure.setVisible(False)
+        controls = [
+            self.button(QWizard.WizardButton.FinishButton),
+            self.button(QWizard.WizardButton.BackButton),
+            self.button(QWizard.WizardButton.CancelButton),
+            self.retry_button,
+        ]
+        try:
+            result = await run_busy(
+                controls,
+                self._write(profile, key),
+                progress_text=self.tr("Saving the profile…"),
+                on_error=self._say_failure,
+                parent=self,
+            )
+        finally:
+            self._saving = False
+        if gone(self) or result.value is None:
+            return
+        self._result = result.value
+        self.key_edit.clear()
+        self.saved.emit(result.value)
+        super().accept()
+
+    async def _write(self, profile: Profile, key: str) -> Profile:
+        """Key first, then the profile; if the profile cannot be saved the key is undone."""
+        store, creds = self._store, self._credentials
+        previous: str | None = None
+        if key:
+            if self._editing is not None:
+                previous = await asyncio.to_thread(creds.get_key, profile.id)
+            await asyncio.to_thread(creds.set_key, profile.id, key)
+        try:
+            if self._editing is None:
+                return await asyncio.to_thread(store.add, profile)
+            return await asyncio.to_thread(store.update, profile)
+        except BaseException:
+            if key:
+                with contextlib.suppress(KeychainError, ValueError):
+                    if previous is not None:
+                        await asyncio.to_thread(creds.set_key, profile.id, previous)
+                    else:
+                        await asyncio.to_thread(creds.delete_key, profile.id)
+            raise
+
+    def _say_failure(self, message: UserMessage) -> None:
+        if gone(self):
+            return
+        self.failure_text.setText(
+            message.text + " " + self.tr("Nothing was saved; what you typed is still here.")
+        )
+        self.failure.setVisible(True)

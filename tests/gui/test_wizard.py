@@ -1,0 +1,397 @@
+"""The profile wizard, driven by keyboard as a person would, on real files and a keychain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from PySide6.QtCore import QLocale, Qt, QTime
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
+from pytestqt.qtbot import QtBot
+
+from iotpay_desk.core.credentials import CredentialStore
+from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
+from iotpay_desk.gui.profile_wizard import ProfileWizard, WizardPageId
+from tests.gui.conftest import QLoop, until
+from tests.plugins.memkeyring import MemoryKeyring
+
+KEY = "k3y-Of-the-Merchant-9f2c"
+
+
+@pytest.fixture(autouse=True)
+def canadian_english(qapp: QApplication) -> Iterator[None]:
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    yield
+    QLocale.setDefault(before)
+
+
+class LockableKeyring(KeyringBackend):
+    """A keychain that is locked until the test unlocks it (a real locked Secret Service
+    cannot exist on a headless test machine)."""
+
+    priority = 1  # type: ignore[assignment]
+    locked: ClassVar[bool] = True
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.locked:
+            raise keyring.errors.KeyringLocked("collection is locked")
+        return MemoryKeyring.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.locked:
+            raise keyring.errors.KeyringLocked("collection is locked")
+        MemoryKeyring.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        MemoryKeyring.store.pop((service, username), None)
+
+
+def make(
+    qtbot: QtBot,
+    home: Path,
+    *,
+    backend: KeyringBackend | None = None,
+    profile: Profile | None = None,
+    offer_sandbox: bool = False,
+) -> tuple[ProfileWizard, ProfileStore]:
+    creds = CredentialStore(backend=backend or MemoryKeyring())
+    store = ProfileStore(home / ".config" / "iotpay-desk", creds)
+    store.load()
+    if profile is not None:
+        store.add(profile)
+    wizard = ProfileWizard(store, creds, profile=profile, offer_sandbox=offer_sandbox)
+    qtbot.addWidget(wizard)
+    wizard.open()
+    qtbot.waitExposed(wizard)
+    return wizard, store
+
+
+def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    qtbot.keyClicks(widget, text)
+
+
+def enter(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def next_enabled(w: ProfileWizard) -> bool:
+    return w.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def fill_valid(qtbot: QtBot, w: ProfileWizard, *, name: str = "Front counter") -> None:
+    """Type a valid profile page by page (Enter = Next), up to the summary."""
+    type_into(qtbot, w.name_edit, name)
+    enter(qtbot, w.name_edit)
+    assert w.currentId() == WizardPageId.WHERE
+    w.env_buttons[Environment.TEST].setFocus()
+    qtbot.keyClick(w.env_buttons[Environment.TEST], Qt.Key.Key_Space)
+    w.next()
+    assert w.currentId() == WizardPageId.MERCHANT
+    type_into(qtbot, w.mch_edit, "10000701")
+    type_into(qtbot, w.key_edit, KEY)
+    enter(qtbot, w.key_edit)
+    assert w.currentId() == WizardPageId.OPERATORS
+    w.operators_edit.setFocus()
+    qtbot.keyClicks(w.operators_edit, "jack")
+    qtbot.keyClick(w.operators_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.operators_edit, "jill")
+    w.next()
+    assert w.currentId() == WizardPageId.LIMITS
+    enter(qtbot, w.threshold_edit)
+    assert w.currentId() == WizardPageId.SUMMARY
+
+
+def visible_problem(w: ProfileWizard, page: int, name: str) -> str:
+    label = w.pages[page].problem_labels[name]
+    return label.text() if label.isVisible() else ""
+
+
+def files_under(root: Path) -> list[Path]:
+    return [f for f in root.rglob("*") if f.is_file()]
+
+
+def test_bad_input_names_the_field_and_the_rule(qtbot: QtBot, hermetic_home: Path) -> None:
+    w, _ = make(qtbot, hermetic_home)
+    assert w.currentId() == WizardPageId.WHO
+    assert not next_enabled(w)
+    assert visible_problem(w, WizardPageId.WHO, "name") == "Profile name: must not be blank"
+    type_into(qtbot, w.name_edit, "Front counter")
+    assert visible_problem(w, WizardPageId.WHO, "name") == ""
+    assert next_enabled(w)
+    enter(qtbot, w.name_edit)
+
+    # Where: a custom URL over plain http to a public host is refused, loopback is not.
+    custom = w.env_buttons[Environment.CUSTOM]
+    custom.setFocus()
+    qtbot.keyClick(custom, Qt.Key.Key_Space)
+    assert custom.isChecked()
+    assert "Server URL: must not be blank" in visible_problem(w, WizardPageId.WHERE, "custom_url")
+    type_into(qtbot, w.url_edit, "http://iotpay.example.com")
+    assert visible_problem(w, WizardPageId.WHERE, "custom_url") == (
+        "Server URL: must use https unless it is a loopback address (127.0.0.1 or localhost)"
+    )
+    assert not next_enabled(w)
+    enter(qtbot, w.url_edit)
+    assert w.currentId() == WizardPageId.WHERE  # Enter does not get past a bad field
+    type_into(qtbot, w.url_edit, "not a url")
+    assert visible_problem(w, WizardPageId.WHERE, "custom_url").startswith("Server URL: ")
+    type_into(qtbot, w.url_edit, "http://127.0.0.1:8765")
+    assert next_enabled(w)
+    enter(qtbot, w.url_edit)
+
+    # Merchant: mchId over 30 characters, key blank.
+    assert w.currentId() == WizardPageId.MERCHANT
+    type_into(qtbot, w.mch_edit, "1" * 31)
+    assert visible_problem(w, WizardPageId.MERCHANT, "mch_id") == (
+        "Merchant ID (mchId): must be at most 30 characters"
+    )
+    assert visible_problem(w, WizardPageId.MERCHANT, "merchant_key") == (
+        "Merchant key: must not be blank"
+    )
+    assert not next_enabled(w)
+    type_into(qtbot, w.mch_edit, "10000701")
+    type_into(qtbot, w.key_edit, KEY)
+    assert next_enabled(w)
+    enter(qtbot, w.key_edit)
+
+    # Operators: a login name over 12 characters, a duplicate.
+    assert w.currentId() == WizardPageId.OPERATORS
+    assert visible_problem(w, WizardPageId.OPERATORS, "operators") == (
+        "Operator login names: must list at least one login name"
+    )
+    w.operators_edit.setFocus()
+    qtbot.keyClicks(w.operators_edit, "jack")
+    qtbot.keyClick(w.operators_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.operators_edit, "thirteenchars")
+    assert visible_problem(w, WizardPageId.OPERATORS, "operators") == (
+        "Operator login name 2: must be at most 12 characters"
+    )
+    assert not next_enabled(w)
+    qtbot.keyClick(w.operators_edit, Qt.Key.Key_Backspace)
+    assert next_enabled(w)
+    qtbot.keyClick(w.operators_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.operators_edit, "jack")
+    assert visible_problem(w, WizardPageId.OPERATORS, "operators") == (
+        "Operator login name 3: is listed twice"
+    )
+    qtbot.keyClick(w.operators_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(w.operators_edit, "y")
+    assert next_enabled(w)
+    w.next()
+
+    # Limits: the threshold is a money field in the locale.
+    assert w.currentId() == WizardPageId.LIMITS
+    assert w.cutoff_edit.time() == QTime(21, 0)
+    assert w.zone_combo.currentText() == "America/Toronto"
+    assert w.threshold_edit.text() == "$500.00"
+    type_into(qtbot, w.threshold_edit, "12.345")
+    assert visible_problem(w, WizardPageId.LIMITS, "retype_threshold_cents") == (
+        "Retype refund amounts above: must have at most two decimals"
+    )
+    type_into(qtbot, w.threshold_edit, "lots")
+    assert "Retype refund amounts above: must be an amount" in visible_problem(
+        w, WizardPageId.LIMITS, "retype_threshold_cents"
+    )
+    zone = w.zone_combo.lineEdit()
+    assert zone is not None
+    type_into(qtbot, zone, "Mars/Olympus")
+    assert visible_problem(w, WizardPageId.LIMITS, "timezone") == (
+        "Time zone: must be a known time zone such as America/Toronto"
+    )
+    assert not next_enabled(w)
+
+
+def test_back_and_forth_keeps_everything_typed(qtbot: QtBot, hermetic_home: Path) -> None:
+    w, _ = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    type_into(qtbot, w.threshold_edit, "x")  # not even valid: still kept
+    for _ in range(5):
+        w.back()
+    assert w.currentId() == WizardPageId.WHO
+    assert w.name_edit.text() == "Front counter"
+    for _ in range(3):
+        w.next()
+    assert w.currentId() == WizardPageId.OPERATORS
+    assert w.operators_edit.toPlainText() == "jack\njill"
+    w.back()
+    assert w.mch_edit.text() == "10000701"
+    assert w.key_edit.text() == KEY
+    assert w.env_buttons[Environment.TEST].isChecked()
+    w.next()
+    w.next()
+    assert w.threshold_edit.text() == "x"
+
+
+def test_production_carries_an_unmistakable_warning(qtbot: QtBot, hermetic_home: Path) -> None:
+    w, _ = make(qtbot, hermetic_home)
+    type_into(qtbot, w.name_edit, "Live")
+    enter(qtbot, w.name_edit)
+    assert not w.production_warning.isVisible()
+    prod = w.env_buttons[Environment.PRODUCTION]
+    prod.setFocus()
+    qtbot.keyClick(prod, Qt.Key.Key_Space)
+    assert w.production_warning.isVisible()
+    assert "real money" in w.production_warning.text()
+    assert not w.url_edit.isEnabled()
+
+
+def test_finishing_stores_the_key_in_the_keychain_only(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    w, store = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    assert w.summary_values["operators"].text() == "jack (default), jill"
+    assert w.summary_values["retype_threshold_cents"].text() == "$500.00"
+    assert KEY not in " ".join(v.text() for v in w.summary_values.values())
+
+    async def scenario() -> None:
+        with qtbot.waitSignal(w.saved) as sig:
+            enter(qtbot, w.button(QWizard.WizardButton.FinishButton))
+            await until(lambda: sig.signal_triggered, what="saved")
+        await until(lambda: not w.isVisible())
+
+    qloop.run(scenario())
+    (profile,) = store.profiles()
+    assert profile.name == "Front counter"
+    assert profile.environment is Environment.TEST
+    assert profile.operators == ("jack", "jill")
+    assert profile.cutoff == "21:00"
+    assert profile.direct_add_enabled is False
+    assert store.active_id == profile.id
+    assert MemoryKeyring.store[("iotpay-desk", profile.id)] == KEY
+    assert w.key_edit.text() == ""
+    saved = json.loads(store.path.read_text("utf-8"))
+    assert saved["profiles"][0]["mch_id"] == "10000701"
+    for f in files_under(hermetic_home):
+        assert KEY.encode() not in f.read_bytes(), f
+
+
+def test_no_keychain_says_so_and_saves_nothing(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    w, store = make(qtbot, hermetic_home, backend=fail.Keyring())
+    fill_valid(qtbot, w)
+
+    async def scenario() -> None:
+        w.button(QWizard.WizardButton.FinishButton).click()
+        await until(lambda: w.failure.isVisible(), what="the keychain message")
+        await until(lambda: w.button(QWizard.WizardButton.FinishButton).isEnabled())
+
+    qloop.run(scenario())
+    text = w.failure_text.text()
+    assert "No system keychain was found" in text
+    assert "Nothing was saved" in text
+    assert w.isVisible()
+    assert w.currentId() == WizardPageId.SUMMARY
+    assert w.key_edit.text() == KEY  # nothing typed is lost
+    assert not store.path.exists()
+    store.load()
+    assert store.profiles() == []
+    for f in files_under(hermetic_home):
+        assert KEY.encode() not in f.read_bytes(), f
+
+
+def test_locked_keychain_retry_after_unlocking(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    LockableKeyring.locked = True
+    w, store = make(qtbot, hermetic_home, backend=LockableKeyring())
+    fill_valid(qtbot, w)
+
+    async def scenario() -> None:
+        w.button(QWizard.WizardButton.FinishButton).click()
+        await until(lambda: w.failure.isVisible(), what="the keychain message")
+        assert "locked" in w.failure_text.text()
+        await until(lambda: w.retry_button.isEnabled())
+        assert store.profiles() == []
+        LockableKeyring.locked = False
+        with qtbot.waitSignal(w.saved) as sig:
+            w.retry_button.click()
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    try:
+        qloop.run(scenario())
+    finally:
+        LockableKeyring.locked = True
+    (profile,) = store.profiles()
+    assert MemoryKeyring.store[("iotpay-desk", profile.id)] == KEY
+
+
+def test_a_name_already_used_is_refused(qtbot: QtBot, hermetic_home: Path) -> None:
+    other = Profile.new("Front counter", Environment.TEST, "1", operators=["a"])
+    creds = CredentialStore(backend=MemoryKeyring())
+    store = ProfileStore(hermetic_home / ".config" / "iotpay-desk", creds)
+    store.add(other)
+    w = ProfileWizard(store, creds)
+    qtbot.addWidget(w)
+    w.open()
+    type_into(qtbot, w.name_edit, "front COUNTER")
+    assert visible_problem(w, WizardPageId.WHO, "name") == (
+        "Profile name: is already used by another profile"
+    )
+    assert not next_enabled(w)
+
+
+def test_edit_keeps_the_stored_key_when_left_blank(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    original = Profile.new(
+        "Counter", Environment.TEST, "10000701", operators=["jack"], retype_threshold_cents=2500
+    )
+    MemoryKeyring.store[("iotpay-desk", original.id)] = KEY
+    w, store = make(qtbot, hermetic_home, profile=original)
+    assert w.name_edit.text() == "Counter"
+    assert w.threshold_edit.text() == "$25.00"
+    assert "Leave blank" in w.key_edit.placeholderText()
+    type_into(qtbot, w.name_edit, "Counter 2")
+    for _ in range(5):
+        w.next()
+    assert w.currentId() == WizardPageId.SUMMARY
+
+    async def scenario() -> None:
+        with qtbot.waitSignal(w.saved) as sig:
+            w.button(QWizard.WizardButton.FinishButton).click()
+            await until(lambda: sig.signal_triggered)
+
+    qloop.run(scenario())
+    (edited,) = store.profiles()
+    assert edited.id == original.id
+    assert edited.name == "Counter 2"
+    assert edited.retype_threshold_cents == 2500
+    assert MemoryKeyring.store[("iotpay-desk", original.id)] == KEY
+
+
+def test_try_the_sandbox_instead(qtbot: QtBot, hermetic_home: Path) -> None:
+    w, store = make(qtbot, hermetic_home, offer_sandbox=True)
+    button = w.button(QWizard.WizardButton.CustomButton1)
+    assert button.isVisible()
+    with qtbot.waitSignal(w.sandbox_requested):
+        button.click()
+    assert not w.isVisible()
+    assert not store.path.exists()
+
+
+def test_show_hide_key(qtbot: QtBot, hermetic_home: Path) -> None:
+    w, _ = make(qtbot, hermetic_home)
+    type_into(qtbot, w.name_edit, "x")
+    w.next()
+    w.next()
+    assert w.currentId() == WizardPageId.MERCHANT
+    assert w.key_edit.echoMode() is w.key_edit.EchoMode.Password
+    w.show_key.click()
+    assert w.key_edit.echoMode() is w.key_edit.EchoMode.Normal
+    w.show_key.click()
+    assert w.key_edit.echoMode() is w.key_edit.EchoMode.Password
+    w.show_key.click()
+    w.next()  # leaving the page hides the key again
+    assert w.key_edit.echoMode() is w.key_edit.EchoMode.Password
