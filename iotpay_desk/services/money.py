@@ -320,6 +320,17 @@ class MoneyService:
         task.add_done_callback(release)
         return task
 
+    @property
+    def busy(self) -> bool:
+        """True while a refund, void or charge of this service is in flight."""
+        return bool(self._busy)
+
+    async def wait_idle(self) -> None:
+        """Wait until no refund, void or charge of this service is in flight (before its
+        journal is closed, e.g. when the desk switches profiles). Never cancels one."""
+        while self._busy:
+            await asyncio.wait(list(self._busy.values()))
+
     async def _query(self, req: QueryRequest) -> Order:
         try:
             return await self._client.query(req)
