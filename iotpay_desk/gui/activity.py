@@ -123,7 +123,7 @@ class ActivityPage(QWidget):
             service.actions_page(PAGE_SIZE),
             progress_text=self.tr("Reading the journal…"),
         )
-        if gone(self):
+        if gone(self) or service is not self._service:  # the profile was switched meanwhile
             return
         if result.value is not None:
             self.known = {a.id: a for a in result.value}

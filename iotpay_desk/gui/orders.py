@@ -241,7 +241,7 @@ class OrdersPage(QWidget):
             progress_text=self.tr("Looking up the order with IOTPay…"),
             on_error=self._say,
         )
-        if gone(self):
+        if gone(self) or service is not self._service:  # the profile was switched meanwhile
             return
         if result.value is not None:
             self.show_detail(result.value)
@@ -259,7 +259,7 @@ class OrdersPage(QWidget):
             progress_text=self.tr("Updating the payment from IOTPay…"),
             on_error=self._say,
         )
-        if gone(self):
+        if gone(self) or service is not self._service:
             return
         if result.value is not None:
             self.show_detail(result.value)
@@ -273,7 +273,7 @@ class OrdersPage(QWidget):
             lookups = await service.recent_lookups()
         except Exception:  # the list is a convenience; the look-up itself still works
             return
-        if gone(self):
+        if gone(self) or service is not self._service:
             return
         self.show_recent(lookups)
 
