@@ -63,12 +63,13 @@ class MainWindow(QMainWindow):
 
     Signals (GUI thread): ``page_changed(int)`` with the :class:`Page` shown;
     ``closed()`` once the window has closed; ``keychain_available()`` when a retry found
-    the keychain usable again.
+    the keychain usable again; ``profiles_requested()`` from File ▸ Profiles….
     """
 
     page_changed = Signal(int)
     closed = Signal()
     keychain_available = Signal()
+    profiles_requested = Signal()
 
     def __init__(
         self,
@@ -146,6 +147,11 @@ class MainWindow(QMainWindow):
         # -- menus and shortcuts -------------------------------------------------------------
         self.page_actions: dict[Page, QAction] = {}
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.profiles_action = QAction(self.tr("&Profiles…"), self)
+        self.profiles_action.setObjectName("profiles")
+        self.profiles_action.triggered.connect(self.profiles_requested)
+        file_menu.addAction(self.profiles_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         if quit_action.shortcut().isEmpty():
@@ -261,6 +267,17 @@ class MainWindow(QMainWindow):
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)
+
+    def forget_profile_data(self) -> None:
+        """Switching profiles: every page lets go of the old profile's services and of what
+        it showed (order detail, typed look-up, recent look-ups, activity, vault)."""
+        self.set_money_service(None)
+        self.orders.query.clear()
+        self.orders.message.clear()
+        self.orders.message.setVisible(False)
+        vault = self.pages[Page.VAULT]
+        if isinstance(vault, VaultPage):
+            vault.search.clear()
 
     def action_changed(self, action: Action) -> None:
         """The money service's ``on_change`` (GUI thread): a refund or void moved on."""
