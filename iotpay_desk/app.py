@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from iotpay_desk.api import (
     CannotConnect,
@@ -43,7 +43,7 @@ from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
 from iotpay_desk.core.logging_setup import setup_logging, teardown_logging
 from iotpay_desk.core.paths import APP_NAME, AppPaths
-from iotpay_desk.core.profiles import Profile, ProfileStore, ProfileStoreError
+from iotpay_desk.core.profiles import Profile, ProfileNotFound, ProfileStore, ProfileStoreError
 from iotpay_desk.core.settings import (
     CONFIRM_ABOVE_THRESHOLD,
     LANGUAGE,
@@ -56,10 +56,12 @@ from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handle
 from iotpay_desk.gui.errors import UserMessage, describe, show_message
 from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
 from iotpay_desk.gui.mainwindow import MainWindow, Page
+from iotpay_desk.gui.profile_wizard import ProfileWizard
+from iotpay_desk.gui.profiles_page import ProfilesDialog
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
-from iotpay_desk.journal import Journal, JournalError
+from iotpay_desk.journal import Action, Journal, JournalError
 from iotpay_desk.services import CardService, MoneyService
 
 if TYPE_CHECKING:
@@ -141,11 +143,18 @@ class Desk:
     money: MoneyService | None = None
     resolving: asyncio.Future[Any] | None = None
     demo_key: str | None = None
+    wizard: ProfileWizard | None = None
+    profiles_dialog: ProfilesDialog | None = None
+    # Bumped when a profile's services are let go: their late callbacks are then ignored.
+    generation: int = 0
+    switching: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tasks: set[asyncio.Future[Any]] = field(default_factory=set)
 
     async def start(self, window: MainWindow) -> None:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
         self.window = window
         window.keychain_available.connect(self._keychain_back)
+        window.profiles_requested.connect(self.open_profiles)
         status = await asyncio.to_thread(self.credentials.status)
         window.set_keychain_status(status)
         self.profiles = ProfileStore(self.paths.config_dir, self.credentials, self.paths.data_dir)
@@ -161,6 +170,120 @@ class Desk:
         window.set_profile(profile)
         if profile is not None:
             await self._connect(profile)
+        elif not self.args.sandbox:
+            if self.profiles.profiles():
+                self.open_profiles()  # profiles exist, none is active: pick one
+            else:
+                self.open_wizard(first_run=True)
+
+    # -- profiles: first run, the Profiles window, switching --------------------------------
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(_log_failure)
+
+    def open_wizard(self, *, first_run: bool = False) -> None:
+        """The profile wizard (first run: with "Try the sandbox instead")."""
+        window, store = self.window, self.profiles
+        if window is None or store is None:
+            return
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.raise_()
+            return
+        wizard = ProfileWizard(store, self.credentials, offer_sandbox=first_run, parent=window)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        wizard.saved.connect(lambda p: self._spawn(self.switch_profile(p.id)))
+        wizard.sandbox_requested.connect(lambda: self._spawn(self.open_sandbox()))
+        wizard.destroyed.connect(lambda *_: setattr(self, "wizard", None))
+        self.wizard = wizard
+        wizard.open()
+
+    def open_profiles(self) -> None:
+        """File ▸ Profiles…: list, add, edit, remove, switch."""
+        window, store = self.window, self.profiles
+        if window is None or store is None:
+            return
+        if self.profiles_dialog is not None and self.profiles_dialog.isVisible():
+            self.profiles_dialog.raise_()
+            self.profiles_dialog.activateWindow()
+            return
+        dialog = ProfilesDialog(store, self.credentials, window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.page.switch_requested.connect(lambda pid: self._spawn(self.switch_profile(pid)))
+        dialog.destroyed.connect(lambda *_: setattr(self, "profiles_dialog", None))
+        self.profiles_dialog = dialog
+        dialog.open()
+
+    async def open_sandbox(self) -> None:
+        """First run, "Try the sandbox instead": as ``--sandbox`` would have started."""
+        async with self.switching:
+            await self._disconnect()
+            profile = await self._start_sandbox()
+            if self.window is not None:
+                self.window.set_profile(profile)
+            if profile is not None:
+                await self._connect(profile)
+
+    async def switch_profile(self, profile_id: str) -> None:
+        """Work on another profile (or again on the active one, after it was edited).
+
+        The old profile's services are let go first: the window's pages forget its data,
+        refunds, voids and charges in flight are waited for (never cancelled), its journal
+        and client are closed. Then the new profile is made active and connected with its
+        own key and its own journal. ``""`` leaves the desk with no profile.
+        """
+        store, window = self.profiles, self.window
+        if store is None or window is None:
+            return
+        async with self.switching:
+            profile: Profile | None = None
+            if profile_id:
+                try:
+                    profile = store.get(profile_id)
+                except ProfileNotFound as exc:
+                    self._tell(describe(exc))
+                    return
+            await self._disconnect()
+            if profile is not None and store.active_id != profile.id:
+                try:
+                    await asyncio.to_thread(store.set_active, profile.id)
+                except ProfileStoreError as exc:
+                    self._tell(describe(exc))
+            window.set_profile(profile)
+            if self.profiles_dialog is not None:
+                self.profiles_dialog.page.reload()
+            if profile is not None:
+                await self._connect(profile)
+            log.info("switched to profile %s", profile.id if profile else "-")
+
+    async def _disconnect(self) -> None:
+        """Let go of the current profile's services; see :meth:`switch_profile`."""
+        self.generation += 1
+        window = self.window
+        if window is not None:
+            window.forget_profile_data()
+            window.set_connection_check(None)
+            for dialog in window.findChildren(QDialog):
+                # The old profile's refund, charge … windows: closed, their work (if any
+                # is in flight) finishes below.
+                if dialog.isVisible() and dialog not in (self.profiles_dialog, self.wizard):
+                    dialog.reject()
+        if self.resolving is not None:
+            # Only the background loop stops; a refund it resolves runs on, shielded.
+            self.resolving.cancel()
+            await asyncio.wait([self.resolving])
+            self.resolving = None
+        if self.money is not None:
+            await self.money.wait_idle()
+            self.money = None
+        if self.journal is not None:
+            await asyncio.to_thread(self.journal.close)
+            self.journal = None
+        if self.client is not None:
+            await self.client.aclose()  # the shared HTTP client stays open
+            self.client = None
 
     async def _start_sandbox(self) -> Profile | None:
         # Imported here: Starlette and uvicorn are only needed with --sandbox.
@@ -222,13 +345,20 @@ class Desk:
             return
         path = await asyncio.to_thread(self.paths.journal_path, profile.id)
         self.journal = await asyncio.to_thread(Journal, path)
+        generation = self.generation
+
+        def changed(action: Action) -> None:
+            # A refund of a profile that was switched away from must not show in the next.
+            if self.generation == generation:
+                window.action_changed(action)
+
         service = MoneyService(
             client,
             self.journal,
             operator=operator,
             cutoff=time.fromisoformat(profile.cutoff),
             tz=ZoneInfo(profile.timezone),
-            on_change=window.action_changed,
+            on_change=changed,
         )
         self.money = service
         cards = CardService(
@@ -260,13 +390,7 @@ class Desk:
         show_message(self.window, message)
 
     async def close(self) -> None:
-        if self.window is not None:
-            self.window.set_money_service(None)
-        if self.journal is not None:
-            await asyncio.to_thread(self.journal.close)
-            self.journal = None
-        if self.client is not None:
-            await self.client.aclose()
+        await self._disconnect()
         if self.http is not None:
             await self.http.aclose()
         if self.sandbox is not None:

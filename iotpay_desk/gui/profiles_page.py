@@ -1,0 +1,469 @@
+"""Merchant profiles: the list, add and edit (the wizard), remove, switch, direct card entry.
+
+:class:`ProfilesPage` is the widget; :class:`ProfilesDialog` shows it from the main
+window's "Profiles…" menu entry. Switching itself is done by whoever owns the services
+(the start-up controller): the page only asks through ``switch_requested``.
+
+Direct card entry (cc_directaddcard) is off for every profile until someone confirms the
+merchant's PCI DSS responsibility in :class:`PciDialog`; the confirmation (who, when) is kept
+in the profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import final
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iotpay_desk.core.credentials import CredentialStore
+from iotpay_desk.core.profiles import (
+    PCI_WHO_MAX,
+    TRANSLATION_CONTEXT,
+    Environment,
+    Profile,
+    ProfileStore,
+)
+
+from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .errors import keychain_text
+from .pagekit import page_title
+from .profile_wizard import ProfileWizard
+
+__all__ = ["PciDialog", "ProfilesDialog", "ProfilesPage"]
+
+log = logging.getLogger(__name__)
+
+
+@final
+class PciDialog(QDialog):
+    """Asks for an explicit confirmation of the merchant's PCI DSS responsibility.
+
+    OK is enabled only once the box is ticked and a name is given. ``who()`` is the name
+    typed. Open with ``open()``; ``accepted``/``rejected`` say the answer.
+    """
+
+    def __init__(self, profile: Profile, who: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pci-dialog")
+        self.setWindowTitle(self.tr("Turn on direct card entry"))
+        text = QLabel(
+            self.tr(
+                "Direct card entry lets staff type a card number into this desk, which sends it "
+                "to IOTPay (cc_directaddcard). Card numbers then pass through this computer, "
+                "so the merchant of the profile “%1” is responsible for meeting PCI DSS here "
+                "(secure computer and network, trained staff, no card numbers written down). "
+                "Adding cards on IOTPay's hosted page keeps card numbers off this computer."
+            ).replace("%1", profile.name),
+            self,
+        )
+        text.setWordWrap(True)
+        text.setObjectName("pci-text")
+        self.who_edit = QLineEdit(who, self)
+        self.who_edit.setObjectName("pci-who")
+        self.who_edit.setMaxLength(PCI_WHO_MAX)
+        who_label = QLabel(self.tr("Confirmed &by:"), self)
+        who_label.setBuddy(self.who_edit)
+        self.confirm = QCheckBox(self)
+        self.confirm.setObjectName("pci-confirm")
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(who_label, self.who_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Turn &on"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        # The checkbox text wraps in a label of its own (a QCheckBox does not wrap).
+        row = QHBoxLayout()
+        row.addWidget(self.confirm, 0, Qt.AlignmentFlag.AlignTop)
+        self.confirm.setAccessibleName(self.tr("I confirm the merchant's PCI DSS responsibility"))
+        confirm_text = QLabel(
+            self.tr(
+                "I &confirm that the merchant takes responsibility for PCI DSS compliance for "
+                "card numbers typed into this desk."
+            ),
+            self,
+        )
+        confirm_text.setWordWrap(True)
+        confirm_text.setBuddy(self.confirm)
+        row.addWidget(confirm_text, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.buttons)
+        self.confirm.toggled.connect(self._update)
+        self.who_edit.textChanged.connect(self._update)
+        self._update()
+        fm = self.fontMetrics()
+        self.setMinimumWidth(fm.averageCharWidth() * 70)
+
+    def who(self) -> str:
+        return self.who_edit.text().strip()
+
+    def _update(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.confirm.isChecked() and bool(self.who()))
+
+    def accept(self) -> None:
+        if not (self.confirm.isChecked() and self.who()):
+            return
+        super().accept()
+
+
+COLUMNS = 4
+
+
+@final
+class ProfilesPage(QWidget):
+    """The merchant profiles: list, add, edit, remove, switch, direct card entry.
+
+    Signals (GUI thread): ``switch_requested(str)`` with the id of the profile to work on
+    now (also sent for the active profile after it was edited, so it is reconnected with
+    its new settings; ``""`` when the active profile was removed); ``profiles_changed()``
+    after any change was saved; ``sandbox_requested()`` passed on from a first-run wizard.
+    """
+
+    switch_requested = Signal(str)
+    profiles_changed = Signal()
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        credentials: CredentialStore,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("page-profiles")
+        self._store = store
+        self._credentials = credentials
+        self.wizard: ProfileWizard | None = None
+        self.pci_dialog: PciDialog | None = None
+        self.question: QMessageBox | None = None
+
+        self.table = QTableWidget(0, COLUMNS, self)
+        self.table.setObjectName("profiles")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Profile"),
+                self.tr("Environment"),
+                self.tr("Merchant ID"),
+                self.tr("Direct card entry"),
+            ]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemActivated.connect(lambda _item: self.switch_to_selected())
+
+        self.add_button = QPushButton(self.tr("&Add…"), self)
+        self.add_button.setObjectName("profile-add")
+        self.edit_button = QPushButton(self.tr("&Edit…"), self)
+        self.edit_button.setObjectName("profile-edit")
+        self.remove_button = QPushButton(self.tr("&Remove…"), self)
+        self.remove_button.setObjectName("profile-remove")
+        self.switch_button = QPushButton(self.tr("S&witch to"), self)
+        self.switch_button.setObjectName("profile-switch")
+        self.direct_button = QPushButton(self.tr("&Direct card entry…"), self)
+        self.direct_button.setObjectName("profile-direct")
+        self.add_button.clicked.connect(self.add_profile)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.remove_button.clicked.connect(self.ask_remove)
+        self.switch_button.clicked.connect(self.switch_to_selected)
+        self.direct_button.clicked.connect(self.toggle_direct)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("profiles-message")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+
+        buttons = QVBoxLayout()
+        for b in (
+            self.switch_button,
+            self.add_button,
+            self.edit_button,
+            self.direct_button,
+            self.remove_button,
+        ):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(self.tr("Merchant profiles"), self))
+        layout.addLayout(row, 1)
+        layout.addWidget(self.message)
+        self.reload()
+
+    # ------------------------------------------------------------------ list
+
+    def reload(self, select: str | None = None) -> None:
+        """Show the store's profiles (the active one in bold), keeping the selection."""
+        keep = select or self.selected_id() or self._store.active_id
+        profiles = self._store.profiles()
+        active = self._store.active_id
+        self.table.setRowCount(len(profiles))
+        for row, p in enumerate(profiles):
+            name = p.name
+            if p.id == active:
+                name = self.tr("%1 (active)").replace("%1", p.name)
+            env = QCoreApplication.translate(TRANSLATION_CONTEXT, p.environment.label)
+            if p.environment in (Environment.CUSTOM, Environment.SANDBOX) and p.base_url:
+                env = f"{env} — {p.base_url}"
+            direct = self.tr("On") if p.direct_add_enabled else self.tr("Off")
+            for col, text in enumerate((name, env, p.mch_id, direct)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, p.id)
+                item.setToolTip(text)
+                if p.id == active:
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, col, item)
+        self.table.clearSelection()
+        for row, p in enumerate(profiles):
+            if p.id == keep:
+                self.table.selectRow(row)
+        self._selection_changed()
+
+    def selected_id(self) -> str | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        value = items[0].data(Qt.ItemDataRole.UserRole)
+        return value if isinstance(value, str) else None
+
+    def select(self, profile_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == profile_id:
+                self.table.selectRow(row)
+                return
+
+    def selected(self) -> Profile | None:
+        pid = self.selected_id()
+        if pid is None:
+            return None
+        return next((p for p in self._store.profiles() if p.id == pid), None)
+
+    def _selection_changed(self) -> None:
+        p = self.selected()
+        some = p is not None
+        for b in (self.edit_button, self.remove_button, self.direct_button):
+            b.setEnabled(some)
+        self.switch_button.setEnabled(some and p is not None and p.id != self._store.active_id)
+        if p is not None and p.direct_add_enabled:
+            self.direct_button.setText(self.tr("Turn off &direct card entry"))
+        else:
+            self.direct_button.setText(self.tr("&Direct card entry…"))
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # ------------------------------------------------------------------ add, edit
+
+    def add_profile(self) -> None:
+        self._open_wizard(None)
+
+    def edit_selected(self) -> None:
+        p = self.selected()
+        if p is not None:
+            self._open_wizard(p)
+
+    def _open_wizard(self, profile: Profile | None) -> None:
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.raise_()
+            return
+        wizard = ProfileWizard(self._store, self._credentials, profile=profile, parent=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        wizard.saved.connect(self._saved)
+        wizard.destroyed.connect(self._wizard_gone)
+        self.wizard = wizard
+        wizard.open()
+
+    def _wizard_gone(self) -> None:
+        self.wizard = None
+
+    def _saved(self, profile: object) -> None:
+        assert isinstance(profile, Profile)
+        self._say("")
+        self.reload(select=profile.id)
+        self.profiles_changed.emit()
+        if profile.id == self._store.active_id:
+            self.switch_requested.emit(profile.id)  # reconnect with the new settings
+
+    # ------------------------------------------------------------------ switch
+
+    def switch_to_selected(self) -> None:
+        p = self.selected()
+        if p is None or p.id == self._store.active_id:
+            return
+        self.switch_requested.emit(p.id)
+
+    # ------------------------------------------------------------------ remove
+
+    def ask_remove(self) -> None:
+        p = self.selected()
+        if p is None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirm-remove")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Remove profile"))
+        box.setText(
+            self.tr(
+                "Remove the profile “%1” and its merchant key from the keychain? Its journal "
+                "(refunds, voids, charges, card vault) stays on this computer."
+            ).replace("%1", p.name)
+        )
+        remove = box.addButton(self.tr("&Remove"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.finished.connect(
+            lambda _r: self._remove(p.id, True) if box.clickedButton() is remove else None
+        )
+        self.question = box
+        box.open()
+
+    def _ask_leave_key(self, profile_id: str, why: str) -> None:
+        p = next((x for x in self._store.profiles() if x.id == profile_id), None)
+        if p is None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirm-remove-keep-key")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Remove profile"))
+        box.setText(
+            why
+            + "\n\n"
+            + self.tr(
+                "The merchant key of “%1” cannot be deleted now. Remove the profile anyway and "
+                "leave its key in the keychain? You can delete it later with your keychain "
+                "application."
+            ).replace("%1", p.name)
+        )
+        leave = box.addButton(
+            self.tr("Remove, &leave the key"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.finished.connect(
+            lambda _r: self._remove(profile_id, False) if box.clickedButton() is leave else None
+        )
+        self.question = box
+        box.open()
+
+    @async_slot(str, bool)
+    async def _remove(self, profile_id: str, delete_key: bool) -> None:
+        was_active = profile_id == self._store.active_id
+        store = self._store
+        await run_busy(
+            [self.remove_button, self.table],
+            asyncio.to_thread(store.remove, profile_id, delete_key=delete_key),
+            progress_text=self.tr("Removing the profile…"),
+            on_error=lambda m: self._say(m.text),
+        )
+        if gone(self):
+            return
+        if any(p.id == profile_id for p in store.profiles()):
+            status = self._credentials.last_status
+            if delete_key and status is not None and not status.usable:
+                self._ask_leave_key(profile_id, keychain_text(status.message))
+            return
+        self._say("")
+        self.reload()
+        self.profiles_changed.emit()
+        if was_active:
+            self.switch_requested.emit("")
+
+    # ------------------------------------------------------------------ direct card entry
+
+    def toggle_direct(self) -> None:
+        p = self.selected()
+        if p is None:
+            return
+        if p.direct_add_enabled:
+            self._save_profile(p.disable_direct_add())
+            return
+        dialog = PciDialog(p, p.pci_ack.who if p.pci_ack else (p.login_name or ""), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(lambda: self._save_profile(p.enable_direct_add(dialog.who())))
+        self.pci_dialog = dialog
+        dialog.open()
+
+    @async_slot(object)
+    async def _save_profile(self, profile: Profile) -> None:
+        store = self._store
+        result = await run_busy(
+            [self.direct_button, self.table],
+            asyncio.to_thread(store.update, profile),
+            progress_text=self.tr("Saving the profile…"),
+            on_error=lambda m: self._say(m.text),
+        )
+        if gone(self) or result.value is None:
+            return
+        self._say("")
+        self.reload(select=profile.id)
+        self.profiles_changed.emit()
+        if profile.id == store.active_id:
+            self.switch_requested.emit(profile.id)
+
+
+@final
+class ProfilesDialog(QDialog):
+    """The profiles page in a window of its own (File ▸ Profiles…). Not modal: the desk stays
+    usable while it is open; a busy bar shows its saving."""
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        credentials: CredentialStore,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("profiles-dialog")
+        self.setWindowTitle(self.tr("Merchant profiles"))
+        self.page = ProfilesPage(store, credentials, self)
+        self.busy = BusyIndicator(self)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.busy, 1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.page, 1)
+        layout.addLayout(bottom)
+        fm = self.fontMetrics()
+        self.resize(fm.averageCharWidth() * 100, fm.height() * 20)

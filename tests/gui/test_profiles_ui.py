@@ -1,0 +1,421 @@
+"""Profiles: the list, remove (with and without a keychain), the PCI DSS confirmation, the
+first-run wizard, and switching between two sandbox merchants without mixing their data."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from keyring.backends import fail
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWizard
+from pytestqt.qtbot import QtBot
+
+from iotpay_desk.api import IotPayClient
+from iotpay_desk.app import Desk
+from iotpay_desk.core.credentials import CredentialStore
+from iotpay_desk.core.paths import AppPaths
+from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
+from iotpay_desk.core.settings import Settings
+from iotpay_desk.gui.mainwindow import MainWindow
+from iotpay_desk.gui.profiles_page import PciDialog, ProfilesPage
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.sandbox import DEMO_MERCHANT, Merchant, SandboxServer
+from tests.gui.conftest import QLoop, until
+from tests.plugins.memkeyring import MemoryKeyring
+from tests.services.conftest import pay
+
+OTHER = Merchant(mch_id="10000888", key="OTHER_MERCHANT_KEY_not_secret_2", name="Other Shop")
+
+
+@pytest.fixture(autouse=True)
+def canadian_english(qapp: QApplication) -> Iterator[None]:
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    yield
+    QLocale.setDefault(before)
+
+
+def store_with(home: Path, *profiles: Profile, backend: object = None) -> ProfileStore:
+    creds = CredentialStore(backend=backend or MemoryKeyring())  # type: ignore[arg-type]
+    store = ProfileStore(home / "config", creds, home / "data")
+    store.load()
+    for p in profiles:
+        store.add(p)
+    return store
+
+
+def page_for(qtbot: QtBot, store: ProfileStore) -> ProfilesPage:
+    page = ProfilesPage(store, store.credentials)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def message_box(page: ProfilesPage, name: str) -> QMessageBox | None:
+    shown = [b for b in page.findChildren(QMessageBox, name) if b.isVisible()]
+    return shown[0] if shown else None
+
+
+def click_button(box: QMessageBox, text: str) -> None:
+    for b in box.buttons():
+        if b.text().replace("&", "") == text:
+            b.click()
+            return
+    raise AssertionError(f"no button {text!r} in {[b.text() for b in box.buttons()]}")
+
+
+def test_list_shows_environment_and_active(qtbot: QtBot, hermetic_home: Path) -> None:
+    a = Profile.new("Counter", Environment.PRODUCTION, "100", operators=["jack"])
+    b = Profile.new(
+        "Lab", Environment.CUSTOM, "200", operators=["jill"], custom_url="http://127.0.0.1:9"
+    )
+    page = page_for(qtbot, store_with(hermetic_home, a, b))
+    t = page.table
+    assert t.rowCount() == 2
+    texts = [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(2)]
+    assert texts[0] == ["Counter (active)", "Production (ccapi.iotpaycloud.com)", "100", "Off"]
+    assert texts[1] == ["Lab", "Custom URL — http://127.0.0.1:9", "200", "Off"]
+    assert page.selected_id() == a.id
+    assert not page.switch_button.isEnabled()  # already active
+    page.select(b.id)
+    assert page.switch_button.isEnabled()
+    with qtbot.waitSignal(page.switch_requested) as sig:
+        page.switch_button.click()
+    assert sig.args == [b.id]
+
+
+def test_direct_card_entry_needs_the_pci_confirmation(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    p = Profile.new("Counter", Environment.TEST, "100", operators=["jack"])
+    store = store_with(hermetic_home, p)
+    page = page_for(qtbot, store)
+
+    async def scenario() -> None:
+        page.direct_button.click()
+        dialog = page.pci_dialog
+        assert isinstance(dialog, PciDialog)
+        await until(dialog.isVisible)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert dialog.who_edit.text() == "jack"
+        assert not ok.isEnabled()  # not before the box is ticked
+        qtbot.keyClick(ok, Qt.Key.Key_Return)
+        dialog.accept()
+        assert dialog.isVisible()
+        dialog.who_edit.clear()
+        dialog.confirm.click()
+        assert not ok.isEnabled()  # nor without a name
+        qtbot.keyClicks(dialog.who_edit, "Ada Owner")
+        assert ok.isEnabled()
+        dialog.reject()  # cancelled: nothing changes
+        await until(lambda: not dialog.isVisible())
+        assert store.get(p.id).direct_add_enabled is False
+
+        page.direct_button.click()
+        dialog = page.pci_dialog
+        assert dialog is not None
+        await until(dialog.isVisible)
+        dialog.who_edit.setFocus()
+        dialog.who_edit.selectAll()
+        qtbot.keyClicks(dialog.who_edit, "Ada Owner")
+        dialog.confirm.setFocus()
+        qtbot.keyClick(dialog.confirm, Qt.Key.Key_Space)
+        with qtbot.waitSignal(page.switch_requested) as sig:  # the active one: reconnect
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+            await until(lambda: sig.signal_triggered, what="saved")
+        assert sig.args == [p.id]
+
+    qloop.run(scenario())
+    saved = ProfileStore(hermetic_home / "config")
+    on = saved.get(p.id)
+    assert on.direct_add_enabled is True
+    assert on.pci_ack is not None
+    assert on.pci_ack.who == "Ada Owner"
+    assert datetime.now(UTC) - on.pci_ack.when < timedelta(minutes=1)
+    assert page.table.item(0, 3).text() == "On"
+    assert page.direct_button.text().replace("&", "") == "Turn off direct card entry"
+
+    async def turn_off() -> None:
+        page.direct_button.click()
+        await until(lambda: page.table.item(0, 3).text() == "Off")
+
+    qloop.run(turn_off())
+    off = ProfileStore(hermetic_home / "config").get(p.id)
+    assert off.direct_add_enabled is False
+    assert off.pci_ack is not None  # the past confirmation stays on record
+
+
+def test_remove_deletes_the_key_after_confirmation(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    a = Profile.new("Counter", Environment.TEST, "100", operators=["jack"])
+    b = Profile.new("Back office", Environment.TEST, "200", operators=["jill"])
+    store = store_with(hermetic_home, a, b)
+    MemoryKeyring.store[("iotpay-desk", a.id)] = "key-a"
+    MemoryKeyring.store[("iotpay-desk", b.id)] = "key-b"
+    page = page_for(qtbot, store)
+
+    async def scenario() -> None:
+        page.select(a.id)
+        page.remove_button.click()
+        box = message_box(page, "confirm-remove")
+        assert box is not None
+        assert "Counter" in box.text()
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        await until(lambda: message_box(page, "confirm-remove") is None)
+        assert len(store.profiles()) == 2
+        page.remove_button.click()
+        box = message_box(page, "confirm-remove")
+        assert box is not None
+        with qtbot.waitSignal(page.switch_requested) as sig:  # the active one went
+            click_button(box, "Remove")
+            await until(lambda: sig.signal_triggered)
+        assert sig.args == [""]
+
+    qloop.run(scenario())
+    assert [p.id for p in store.profiles()] == [b.id]
+    assert ("iotpay-desk", a.id) not in MemoryKeyring.store
+    assert MemoryKeyring.store[("iotpay-desk", b.id)] == "key-b"
+    assert page.table.rowCount() == 1
+
+
+def test_remove_without_a_keychain_offers_to_leave_the_key(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    a = Profile.new("Counter", Environment.TEST, "100", operators=["jack"])
+    store = store_with(hermetic_home, a, backend=fail.Keyring())
+    page = page_for(qtbot, store)
+
+    async def scenario() -> None:
+        page.remove_button.click()
+        box = message_box(page, "confirm-remove")
+        assert box is not None
+        click_button(box, "Remove")
+        await until(lambda: message_box(page, "confirm-remove-keep-key") is not None)
+        second = message_box(page, "confirm-remove-keep-key")
+        assert second is not None
+        assert "No system keychain was found" in second.text()
+        assert len(store.profiles()) == 1  # nothing removed yet
+        assert "No system keychain was found" in page.message.text()
+        click_button(second, "Remove, leave the key")
+        await until(lambda: page.table.rowCount() == 0)
+
+    qloop.run(scenario())
+    assert ProfileStore(hermetic_home / "config").profiles() == []
+
+
+# --------------------------------------------------------------------------- the desk
+
+
+def desk_args(**kw: object) -> argparse.Namespace:
+    values: dict[str, object] = {
+        "sandbox": False,
+        "smoke": False,
+        "pseudo": False,
+        "language": None,
+        "time_scale": 60.0,
+    }
+    values.update(kw)
+    return argparse.Namespace(**values)
+
+
+class DeskRun:
+    """The desk's start-up controller with its window, on real files and a real sandbox."""
+
+    def __init__(self, qtbot: QtBot, qloop: QLoop, root: Path, **args: object) -> None:
+        self.qloop = qloop
+        self.paths = AppPaths.under(root)
+        self.settings = Settings(self.paths.config_dir)
+        self.desk = Desk(
+            desk_args(**args),
+            self.paths,
+            self.settings,
+            credentials=CredentialStore(backend=MemoryKeyring()),
+        )
+        self.window = MainWindow(settings=self.settings, credentials=self.desk.credentials)
+        qtbot.addWidget(self.window)
+        self.window.show()
+
+    def store(self) -> ProfileStore:
+        store = ProfileStore(self.paths.config_dir, self.desk.credentials, self.paths.data_dir)
+        store.load()
+        return store
+
+    def close(self) -> None:
+        self.qloop.run(self.desk.close())
+
+
+def add_sandbox_profile(store: ProfileStore, name: str, url: str, m: Merchant) -> Profile:
+    p = Profile.new(name, Environment.CUSTOM, m.mch_id, operators=["jack"], custom_url=url)
+    store.add(p)
+    store.credentials.set_key(p.id, m.key)
+    return p
+
+
+def journal_text(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return "\n".join(
+            str(row) for t in ("actions", "lookups") for row in con.execute(f"SELECT * FROM {t}")
+        )
+    finally:
+        con.close()
+
+
+def test_switching_profiles_never_mixes_their_data(
+    qtbot: QtBot,
+    qloop: QLoop,
+    tmp_path: Path,
+    sandbox_factory: Callable[..., SandboxServer],
+) -> None:
+    sandbox = sandbox_factory(merchants=[DEMO_MERCHANT, OTHER])
+    run = DeskRun(qtbot, qloop, tmp_path / "desk")
+    store = run.store()
+    a = add_sandbox_profile(store, "Demo Café", sandbox.url, DEMO_MERCHANT)
+    b = add_sandbox_profile(store, "Other Shop", sandbox.url, OTHER)
+    assert store.active_id == a.id
+    window = run.window
+    orders = window.orders
+
+    async def scenario() -> None:
+        http = httpx.AsyncClient(timeout=5.0, trust_env=False)
+        client_a = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
+        try:
+            order = await pay(client_a, 4321)
+        finally:
+            await http.aclose()
+        await run.desk.start(window)
+        assert window.profile is not None
+        assert window.profile.id == a.id
+        money_a = run.desk.money
+        assert money_a is not None
+        # A: look the payment up as a cashier, and void it (Activity gets a row).
+        await until(orders.query.isEnabled)
+        orders.query.setFocus()
+        qtbot.keyClicks(orders.query, order.mch_order_no)
+        qtbot.keyClick(orders.query, Qt.Key.Key_Return)
+        await until(lambda: orders.detail is not None, what="order detail")
+        await until(lambda: orders.recent.count() == 1, what="recent look-up")
+        draft = await money_a.new_draft(ActionKind.VOID, order.pay_order_id)
+        await money_a.void(order.pay_order_id, draft_id=draft.id)
+        window.activity.reload()
+        await until(lambda: window.activity.table.rowCount() == 1, what="activity row")
+
+        # Switch to B from the Profiles window.
+        run.desk.open_profiles()
+        dialog = run.desk.profiles_dialog
+        assert dialog is not None
+        dialog.page.select(b.id)
+        dialog.page.switch_button.click()
+        await until(lambda: run.desk.money is not None and run.desk.money is not money_a)
+        assert window.profile is not None
+        assert window.profile.id == b.id
+        assert "Other Shop" in window.windowTitle()
+        # Nothing of A is shown in B.
+        assert orders.detail is None
+        assert orders.query.text() == ""
+        assert orders.recent.count() == 0
+        await until(lambda: not window.busy.busy)
+        assert window.activity.table.rowCount() == 0
+        assert "(active)" in dialog.page.table.item(1, 0).text()
+        # A's payment is not B's: the sandbox does not find it for B's merchant.
+        orders.query.setFocus()
+        qtbot.keyClicks(orders.query, order.mch_order_no)
+        qtbot.keyClick(orders.query, Qt.Key.Key_Return)
+        await until(lambda: orders.message.isVisible(), what="not found")
+        assert orders.detail is None
+
+        # And back to A: its look-up and void are there again, from its own journal.
+        await run.desk.switch_profile(a.id)
+        await until(lambda: orders.recent.count() == 1, what="A's recent look-up")
+        await until(lambda: window.activity.table.rowCount() == 1, what="A's activity")
+        assert run.desk.journal is not None
+        assert run.desk.journal.path == run.paths.journal_path(a.id)
+
+    try:
+        qloop.run(scenario(), timeout=60)
+    finally:
+        run.close()
+    ja, jb = run.paths.journal_path(a.id), run.paths.journal_path(b.id)
+    assert ja != jb
+    assert ja.exists()
+    assert jb.exists()
+    assert ja.parent.name == a.id
+    assert jb.parent.name == b.id
+    text_a, text_b = journal_text(ja), journal_text(jb)
+    assert DEMO_MERCHANT.mch_id in text_a or "4321" in text_a
+    assert "void" in text_a.lower()
+    assert "void" not in text_b.lower()
+    assert run.store().active_id == a.id
+
+
+def test_first_run_opens_the_wizard_and_offers_the_sandbox(
+    qtbot: QtBot, qloop: QLoop, tmp_path: Path
+) -> None:
+    run = DeskRun(qtbot, qloop, tmp_path / "desk", time_scale=60.0)
+
+    async def scenario() -> None:
+        await run.desk.start(run.window)
+        wizard = run.desk.wizard
+        assert wizard is not None
+        await until(wizard.isVisible)
+        sandbox = wizard.button(QWizard.WizardButton.CustomButton1)
+        assert sandbox.isVisible()
+        sandbox.click()
+        await until(lambda: run.desk.money is not None, within=15, what="sandbox connected")
+        assert run.window.profile is not None
+        assert run.window.profile.environment is Environment.SANDBOX
+
+    try:
+        qloop.run(scenario(), timeout=40)
+    finally:
+        run.close()
+    (profile,) = run.store().profiles()
+    assert profile.is_sandbox
+
+
+def test_first_run_wizard_profile_is_connected(
+    qtbot: QtBot,
+    qloop: QLoop,
+    tmp_path: Path,
+    sandbox_factory: Callable[..., SandboxServer],
+) -> None:
+    sandbox = sandbox_factory()
+    run = DeskRun(qtbot, qloop, tmp_path / "desk")
+
+    async def scenario() -> None:
+        await run.desk.start(run.window)
+        w = run.desk.wizard
+        assert w is not None
+        await until(w.isVisible)
+        qtbot.keyClicks(w.name_edit, "Corner Shop")
+        w.next()
+        w.env_buttons[Environment.CUSTOM].click()
+        qtbot.keyClicks(w.url_edit, sandbox.url)
+        w.next()
+        qtbot.keyClicks(w.mch_edit, DEMO_MERCHANT.mch_id)
+        qtbot.keyClicks(w.key_edit, DEMO_MERCHANT.key)
+        w.next()
+        qtbot.keyClicks(w.operators_edit, "jack")
+        w.next()
+        w.next()
+        w.button(QWizard.WizardButton.FinishButton).click()
+        await until(lambda: run.desk.money is not None, within=10, what="connected")
+        assert run.window.profile is not None
+        assert run.window.profile.name == "Corner Shop"
+        assert run.window.orders.query.isEnabled()
+
+    try:
+        qloop.run(scenario(), timeout=30)
+    finally:
+        run.close()
+    (profile,) = run.store().profiles()
+    assert MemoryKeyring.store[("iotpay-desk", profile.id)] == DEMO_MERCHANT.key
+    assert DEMO_MERCHANT.key not in run.paths.profiles_file.read_text("utf-8")
