@@ -4,7 +4,9 @@ first-run wizard, and switching between two sandbox merchants without mixing the
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,8 +26,8 @@ from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
 from iotpay_desk.core.settings import Settings
 from iotpay_desk.gui.mainwindow import MainWindow
 from iotpay_desk.gui.profiles_page import PciDialog, ProfilesPage
-from iotpay_desk.journal import ActionKind
-from iotpay_desk.sandbox import DEMO_MERCHANT, Merchant, SandboxServer
+from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, Merchant, SandboxServer
 from tests.gui.conftest import QLoop, until
 from tests.plugins.memkeyring import MemoryKeyring
 from tests.services.conftest import pay
@@ -419,3 +421,54 @@ def test_first_run_wizard_profile_is_connected(
     (profile,) = run.store().profiles()
     assert MemoryKeyring.store[("iotpay-desk", profile.id)] == DEMO_MERCHANT.key
     assert DEMO_MERCHANT.key not in run.paths.profiles_file.read_text("utf-8")
+
+
+def test_switching_waits_for_a_void_in_flight_and_never_cancels_it(
+    qtbot: QtBot,
+    qloop: QLoop,
+    tmp_path: Path,
+    sandbox_factory: Callable[..., SandboxServer],
+) -> None:
+    sandbox = sandbox_factory(merchants=[DEMO_MERCHANT, OTHER])
+    run = DeskRun(qtbot, qloop, tmp_path / "desk")
+    store = run.store()
+    a = add_sandbox_profile(store, "Demo Café", sandbox.url, DEMO_MERCHANT)
+    b = add_sandbox_profile(store, "Other Shop", sandbox.url, OTHER)
+    window = run.window
+    latency = 0.8
+
+    async def scenario() -> None:
+        http = httpx.AsyncClient(timeout=5.0, trust_env=False)
+        try:
+            order = await pay(
+                IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
+            )
+        finally:
+            await http.aclose()
+        await run.desk.start(window)
+        money_a = run.desk.money
+        assert money_a is not None
+        sandbox.set_faults(
+            [FaultSpec("latency", endpoint="cc_void", latency_ms=int(latency * 1000))]
+        )
+        draft = await money_a.new_draft(ActionKind.VOID, order.pay_order_id)
+        void = asyncio.ensure_future(money_a.void(order.pay_order_id, draft_id=draft.id))
+        await until(lambda: money_a.busy, what="void in flight")
+        started = time.monotonic()
+        await run.desk.switch_profile(b.id)
+        waited = time.monotonic() - started
+        assert void.done()
+        assert not void.cancelled()
+        assert void.result().state is ActionState.SUCCEEDED
+        assert waited > latency / 2  # the switch waited for the answer
+        assert window.profile is not None
+        assert window.profile.id == b.id
+        await until(lambda: not window.busy.busy)
+        assert window.activity.table.rowCount() == 0  # A's void does not show in B
+
+    try:
+        qloop.run(scenario(), timeout=30)
+    finally:
+        run.close()
+    assert "succeeded" in journal_text(run.paths.journal_path(a.id))
+    assert "void" not in journal_text(run.paths.journal_path(b.id)).lower()
