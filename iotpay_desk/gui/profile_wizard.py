@@ -101,7 +101,7 @@ _PROFILE_RULES: dict[str, str] = {
     ),
 }
 
-#: Time zones offered for the cut-off (the field also takes any other IANA name).
+# Time zones offered for the cut-off (the field also takes any other IANA name).
 CANADIAN_ZONES = (
     "America/Toronto",
     "America/Vancouver",

@@ -143,7 +143,7 @@ class ProfilesPage(QWidget):
     Signals (GUI thread): ``switch_requested(str)`` with the id of the profile to work on
     now (also sent for the active profile after it was edited, so it is reconnected with
     its new settings; ``""`` when the active profile was removed); ``profiles_changed()``
-    after any change was saved; ``sandbox_requested()`` passed on from a first-run wizard.
+    after any change was saved.
     """
 
     switch_requested = Signal(str)

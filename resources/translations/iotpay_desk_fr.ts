@@ -652,6 +652,10 @@
         <translation>&amp;Fichier</translation>
     </message>
     <message>
+        <source>&amp;Profiles…</source>
+        <translation>&amp;Profils…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
@@ -825,6 +829,377 @@
     <message>
         <source>This payment did not go through; there is nothing to return.</source>
         <translation>Ce paiement n’a pas abouti ; il n’y a rien à rendre.</translation>
+    </message>
+</context>
+<context>
+    <name>PciDialog</name>
+    <message>
+        <source>Turn on direct card entry</source>
+        <translation>Activer la saisie directe des cartes</translation>
+    </message>
+    <message>
+        <source>Direct card entry lets staff type a card number into this desk, which sends it to IOTPay (cc_directaddcard). Card numbers then pass through this computer, so the merchant of the profile “%1” is responsible for meeting PCI DSS here (secure computer and network, trained staff, no card numbers written down). Adding cards on IOTPay&apos;s hosted page keeps card numbers off this computer.</source>
+        <translation>La saisie directe permet au personnel de taper un numéro de carte dans ce poste, qui l’envoie à IOTPay (cc_directaddcard). Les numéros de carte passent alors par cet ordinateur : le commerçant du profil « %1 » est responsable de la conformité PCI DSS ici (ordinateur et réseau sécurisés, personnel formé, aucun numéro de carte noté). L’ajout de cartes sur la page hébergée d’IOTPay garde les numéros de carte hors de cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>Confirmed &amp;by:</source>
+        <translation>Confirmé &amp;par :</translation>
+    </message>
+    <message>
+        <source>Turn &amp;on</source>
+        <translation>&amp;Activer</translation>
+    </message>
+    <message>
+        <source>I confirm the merchant&apos;s PCI DSS responsibility</source>
+        <translation>Je confirme la responsabilité PCI DSS du commerçant</translation>
+    </message>
+    <message>
+        <source>I &amp;confirm that the merchant takes responsibility for PCI DSS compliance for card numbers typed into this desk.</source>
+        <translation>Je &amp;confirme que le commerçant assume la responsabilité de la conformité PCI DSS pour les numéros de carte saisis dans ce poste.</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileRule</name>
+    <message>
+        <source>must be a loopback address (127.0.0.1 or localhost) for the sandbox</source>
+        <translation>doit être une adresse locale (127.0.0.1 ou localhost) pour le bac à sable</translation>
+    </message>
+    <message>
+        <source>must use https unless it is a loopback address (127.0.0.1 or localhost)</source>
+        <translation>doit utiliser https, sauf pour une adresse locale (127.0.0.1 ou localhost)</translation>
+    </message>
+    <message>
+        <source>must not have a query (?…) or a fragment (#…)</source>
+        <translation>ne doit pas avoir de requête (?…) ni de fragment (#…)</translation>
+    </message>
+    <message>
+        <source>must not contain spaces</source>
+        <translation>ne doit pas contenir d’espaces</translation>
+    </message>
+    <message>
+        <source>must list at least one login name</source>
+        <translation>doit comprendre au moins un identifiant</translation>
+    </message>
+    <message>
+        <source>is listed twice</source>
+        <translation>figure deux fois</translation>
+    </message>
+    <message>
+        <source>must be one of the operator login names</source>
+        <translation>doit être l’un des identifiants des opérateurs</translation>
+    </message>
+    <message>
+        <source>must be a time HH:MM (00:00 to 23:59)</source>
+        <translation>doit être une heure HH:MM (00:00 à 23:59)</translation>
+    </message>
+    <message>
+        <source>must be a known time zone such as America/Toronto</source>
+        <translation>doit être un fuseau horaire connu, comme America/Toronto</translation>
+    </message>
+    <message>
+        <source>must not be negative</source>
+        <translation>ne doit pas être négatif</translation>
+    </message>
+    <message>
+        <source>is already used by another profile</source>
+        <translation>est déjà utilisé par un autre profil</translation>
+    </message>
+    <message>
+        <source>is only used with a custom URL or the sandbox</source>
+        <translation>ne sert qu’avec une URL personnalisée ou le bac à sable</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileWizard</name>
+    <message>
+        <source>New merchant profile</source>
+        <translation>Nouveau profil de commerçant</translation>
+    </message>
+    <message>
+        <source>Edit profile %1</source>
+        <translation>Modifier le profil %1</translation>
+    </message>
+    <message>
+        <source>Try the &amp;sandbox</source>
+        <translation>Essayer le &amp;bac à sable</translation>
+    </message>
+    <message>
+        <source>Start the desk on a local sandbox with a demo merchant; no profile needed.</source>
+        <translation>Ouvrir le poste sur un bac à sable local avec un commerçant de démonstration ; aucun profil requis.</translation>
+    </message>
+    <message>
+        <source>Who you are</source>
+        <translation>Qui vous êtes</translation>
+    </message>
+    <message>
+        <source>A name for this merchant profile, as the desk&apos;s status bar will show it.</source>
+        <translation>Un nom pour ce profil de commerçant, tel que la barre d’état du poste l’affichera.</translation>
+    </message>
+    <message>
+        <source>e.g. Demo Café — front counter</source>
+        <translation>p. ex. Café Démo — comptoir</translation>
+    </message>
+    <message>
+        <source>Profile &amp;name:</source>
+        <translation>&amp;Nom du profil :</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Où</translation>
+    </message>
+    <message>
+        <source>Which IOTPay server this profile talks to.</source>
+        <translation>Le serveur IOTPay auquel ce profil s’adresse.</translation>
+    </message>
+    <message>
+        <source>&amp;Production (ccapi.iotpaycloud.com)</source>
+        <translation>&amp;Production (ccapi.iotpaycloud.com)</translation>
+    </message>
+    <message>
+        <source>IOTPay &amp;test host (ccdev.iotpaycloud.com)</source>
+        <translation>Serveur de &amp;test IOTPay (ccdev.iotpaycloud.com)</translation>
+    </message>
+    <message>
+        <source>C&amp;ustom URL</source>
+        <translation>URL personnalis&amp;ée</translation>
+    </message>
+    <message>
+        <source>&amp;Local sandbox</source>
+        <translation>Bac à sable &amp;local</translation>
+    </message>
+    <message>
+        <source>PRODUCTION: refunds, voids and charges made with this profile move real money on real cards.</source>
+        <translation>PRODUCTION : les remboursements, annulations et débits faits avec ce profil déplacent de l’argent réel sur de vraies cartes.</translation>
+    </message>
+    <message>
+        <source>Server &amp;URL:</source>
+        <translation>&amp;URL du serveur :</translation>
+    </message>
+    <message>
+        <source>https only; http is accepted for 127.0.0.1 and localhost.</source>
+        <translation>https seulement ; http est accepté pour 127.0.0.1 et localhost.</translation>
+    </message>
+    <message>
+        <source>Merchant</source>
+        <translation>Commerçant</translation>
+    </message>
+    <message>
+        <source>The merchant ID and key IOTPay gave you. The key is kept only in the system keychain.</source>
+        <translation>L’identifiant et la clé de commerçant fournis par IOTPay. La clé est conservée uniquement dans le trousseau du système.</translation>
+    </message>
+    <message>
+        <source>&amp;Merchant ID (mchId):</source>
+        <translation>Identifiant du &amp;commerçant (mchId) :</translation>
+    </message>
+    <message>
+        <source>S&amp;how</source>
+        <translation>&amp;Afficher</translation>
+    </message>
+    <message>
+        <source>Merchant &amp;key:</source>
+        <translation>Clé du commerçan&amp;t :</translation>
+    </message>
+    <message>
+        <source>Leave blank to keep the stored key</source>
+        <translation>Laisser vide pour garder la clé enregistrée</translation>
+    </message>
+    <message>
+        <source>Operators</source>
+        <translation>Opérateurs</translation>
+    </message>
+    <message>
+        <source>The IOTPay login names (loginName) of the people who refund and charge here, one per line, at most 12 characters each.</source>
+        <translation>Les identifiants IOTPay (loginName) des personnes qui remboursent et débitent ici, un par ligne, 12 caractères au plus chacun.</translation>
+    </message>
+    <message>
+        <source>Operator &amp;login names:</source>
+        <translation>&amp;Identifiants des opérateurs :</translation>
+    </message>
+    <message>
+        <source>&amp;Default operator:</source>
+        <translation>Opérateur par &amp;défaut :</translation>
+    </message>
+    <message>
+        <source>Cut-off and limits</source>
+        <translation>Clôture et seuils</translation>
+    </message>
+    <message>
+        <source>When IOTPay closes the day&apos;s batch (a payment can be voided until then), and above which amount a refund must be typed twice.</source>
+        <translation>L’heure à laquelle IOTPay clôt le lot du jour (un paiement peut être annulé jusque-là), et le montant au-delà duquel un remboursement doit être saisi deux fois.</translation>
+    </message>
+    <message>
+        <source>Daily batch &amp;cut-off:</source>
+        <translation>&amp;Clôture quotidienne du lot :</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone:</source>
+        <translation>&amp;Fuseau horaire :</translation>
+    </message>
+    <message>
+        <source>&amp;Retype refund amounts above:</source>
+        <translation>&amp;Ressaisir les remboursements au-delà de :</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Résumé</translation>
+    </message>
+    <message>
+        <source>Check the profile, then press Finish to save it.</source>
+        <translation>Vérifiez le profil, puis appuyez sur Terminer pour l’enregistrer.</translation>
+    </message>
+    <message>
+        <source>PRODUCTION: this profile moves real money.</source>
+        <translation>PRODUCTION : ce profil déplace de l’argent réel.</translation>
+    </message>
+    <message>
+        <source>Profile name:</source>
+        <translation>Nom du profil :</translation>
+    </message>
+    <message>
+        <source>Environment:</source>
+        <translation>Environnement :</translation>
+    </message>
+    <message>
+        <source>Merchant ID (mchId):</source>
+        <translation>Identifiant du commerçant (mchId) :</translation>
+    </message>
+    <message>
+        <source>Merchant key:</source>
+        <translation>Clé du commerçant :</translation>
+    </message>
+    <message>
+        <source>Operators:</source>
+        <translation>Opérateurs :</translation>
+    </message>
+    <message>
+        <source>Daily batch cut-off:</source>
+        <translation>Clôture quotidienne du lot :</translation>
+    </message>
+    <message>
+        <source>Retype refund amounts above:</source>
+        <translation>Ressaisir les remboursements au-delà de :</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>(the first one)</source>
+        <translation>(le premier)</translation>
+    </message>
+    <message>
+        <source>entered; it will be stored in the system keychain</source>
+        <translation>saisie ; elle sera conservée dans le trousseau du système</translation>
+    </message>
+    <message>
+        <source>unchanged (kept in the system keychain)</source>
+        <translation>inchangée (conservée dans le trousseau du système)</translation>
+    </message>
+    <message>
+        <source>%1 (default)</source>
+        <translation>%1 (par défaut)</translation>
+    </message>
+    <message>
+        <source>Saving the profile…</source>
+        <translation>Enregistrement du profil…</translation>
+    </message>
+    <message>
+        <source>Nothing was saved; what you typed is still here.</source>
+        <translation>Rien n’a été enregistré ; ce que vous avez saisi est toujours là.</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesDialog</name>
+    <message>
+        <source>Merchant profiles</source>
+        <translation>Profils de commerçant</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesPage</name>
+    <message>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>Environnement</translation>
+    </message>
+    <message>
+        <source>Merchant ID</source>
+        <translation>Identifiant du commerçant</translation>
+    </message>
+    <message>
+        <source>Direct card entry</source>
+        <translation>Saisie directe des cartes</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Ajouter…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
+        <source>S&amp;witch to</source>
+        <translation>&amp;Basculer vers</translation>
+    </message>
+    <message>
+        <source>&amp;Direct card entry…</source>
+        <translation>Saisie &amp;directe des cartes…</translation>
+    </message>
+    <message>
+        <source>Merchant profiles</source>
+        <translation>Profils de commerçant</translation>
+    </message>
+    <message>
+        <source>%1 (active)</source>
+        <translation>%1 (actif)</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Activée</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Désactivée</translation>
+    </message>
+    <message>
+        <source>Turn off &amp;direct card entry</source>
+        <translation>Désactiver la saisie &amp;directe</translation>
+    </message>
+    <message>
+        <source>Remove profile</source>
+        <translation>Supprimer le profil</translation>
+    </message>
+    <message>
+        <source>Remove the profile “%1” and its merchant key from the keychain? Its journal (refunds, voids, charges, card vault) stays on this computer.</source>
+        <translation>Supprimer le profil « %1 » et sa clé de commerçant du trousseau ? Son journal (remboursements, annulations, débits, coffre de cartes) reste sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>The merchant key of “%1” cannot be deleted now. Remove the profile anyway and leave its key in the keychain? You can delete it later with your keychain application.</source>
+        <translation>La clé de commerçant de « %1 » ne peut pas être supprimée maintenant. Supprimer quand même le profil et laisser sa clé dans le trousseau ? Vous pourrez la supprimer plus tard avec l’application du trousseau.</translation>
+    </message>
+    <message>
+        <source>Remove, &amp;leave the key</source>
+        <translation>Supprimer, &amp;laisser la clé</translation>
+    </message>
+    <message>
+        <source>Removing the profile…</source>
+        <translation>Suppression du profil…</translation>
+    </message>
+    <message>
+        <source>Saving the profile…</source>
+        <translation>Enregistrement du profil…</translation>
     </message>
 </context>
 <context>
@@ -1860,6 +2235,14 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>Local sandbox</source>
         <translation>Bac à sable local</translation>
+    </message>
+    <message>
+        <source>Merchant key</source>
+        <translation>Clé du commerçant</translation>
+    </message>
+    <message>
+        <source>Operator login name %1</source>
+        <translation>Identifiant d’opérateur %1</translation>
     </message>
 </context>
 <context>
