@@ -506,6 +506,99 @@ SCREENS += [
 ]
 
 
+# --------------------------------------------------------------------------- profiles
+
+
+def _profile_store(s: Shots, *profiles: object) -> object:
+    from iotpay_desk.core.credentials import CredentialStore
+    from iotpay_desk.core.profiles import ProfileStore
+
+    store = ProfileStore(s.workdir / "config", CredentialStore(), s.workdir / "data")
+    store.load()
+    for p in profiles:
+        store.add(p)  # type: ignore[arg-type]
+    return store
+
+
+def _wizard(page: int, *, production: bool = False, problems: bool = False) -> Factory:
+    def make(s: Shots) -> object:
+        from iotpay_desk.core.credentials import CredentialStore
+        from iotpay_desk.core.profiles import Environment
+        from iotpay_desk.gui.profile_wizard import ProfileWizard
+
+        store = _profile_store(s)
+        w = ProfileWizard(store, CredentialStore(), offer_sandbox=True)  # type: ignore[arg-type]
+        w.name_edit.setText("Demo Café — front counter")
+        env = Environment.PRODUCTION if production else Environment.CUSTOM
+        w.env_buttons[env].setChecked(True)
+        if not production:
+            w.url_edit.setText(
+                "http://iotpay.example.com" if problems else "https://iotpay.example.com"
+            )
+        w.mch_edit.setText("1000070199999999999999999999999" if problems else "10000701")
+        if not problems:
+            w.key_edit.setText("screenshot-key-0001")
+        w.operators_edit.setPlainText(
+            "cashier1\nmanager-on-duty" if problems else "cashier1\nmanager"
+        )
+        w.restart()  # as showing it would: the first page becomes current
+        for _ in range(page):
+            w.next()
+        return w
+
+    return make
+
+
+def _wizard_failure(s: Shots) -> object:
+    from iotpay_desk.core.credentials import MSG_LOCKED
+    from iotpay_desk.gui.errors import Kind, UserMessage, keychain_text
+
+    w = _wizard(5)(s)
+    w._say_failure(UserMessage(Kind.USER, keychain_text(MSG_LOCKED)))  # type: ignore[attr-defined]
+    return w
+
+
+def _profiles_dialog(s: Shots) -> object:
+    from iotpay_desk.core.credentials import CredentialStore
+    from iotpay_desk.core.profiles import Environment, Profile
+    from iotpay_desk.gui.profiles_page import ProfilesDialog
+
+    live = Profile.new("Demo Café", Environment.PRODUCTION, "10000701", operators=["cashier1"])
+    test = Profile.new("Demo Café (test)", Environment.TEST, "10000701", operators=["cashier1"])
+    lab = Profile.new(
+        "Lab", Environment.CUSTOM, "10000702", operators=["dev"], custom_url="http://127.0.0.1:8765"
+    ).enable_direct_add("Ada Owner")
+    store = _profile_store(s, live, test, lab)
+    dialog = ProfilesDialog(store, CredentialStore())  # type: ignore[arg-type]
+    dialog.page.select(test.id)
+    return dialog
+
+
+def _pci_dialog(s: Shots) -> object:
+    from iotpay_desk.gui.profiles_page import PciDialog
+
+    dialog = PciDialog(s.profile("test", "Demo Café (test)"), "cashier1")
+    dialog.confirm.setChecked(True)
+    return dialog
+
+
+SCREENS += [
+    ("wizard-who", _wizard(0)),
+    ("wizard-where", _wizard(1)),
+    ("wizard-where-production", _wizard(1, production=True)),
+    ("wizard-where-problem", _wizard(1, problems=True)),
+    ("wizard-merchant", _wizard(2)),
+    ("wizard-merchant-problems", _wizard(2, problems=True)),
+    ("wizard-operators", _wizard(3)),
+    ("wizard-operators-problem", _wizard(3, problems=True)),
+    ("wizard-limits", _wizard(4)),
+    ("wizard-summary", _wizard(5, production=True)),
+    ("wizard-keychain-locked", _wizard_failure),
+    ("profiles", _profiles_dialog),
+    ("pci-confirm", _pci_dialog),
+]
+
+
 # --------------------------------------------------------------------------- rendering
 
 

@@ -125,7 +125,11 @@ def problem_text(problem: Problem) -> str:
         label = QCoreApplication.translate(TRANSLATION_CONTEXT, problem.label)
     source = _PROFILE_RULES.get(problem.rule)
     rule = QCoreApplication.translate("ProfileRule", source) if source else rule_text(problem.rule)
-    return f"{label}: {rule}"
+    return (
+        QCoreApplication.translate("ProfileWizard", "%1: %2")
+        .replace("%1", label)
+        .replace("%2", rule)
+    )
 
 
 # Keeps the "Operator login name %1" label in the catalogue (core.profiles builds it in English).
@@ -173,6 +177,7 @@ class _Page(QWizardPage):
         self._wizard = wizard
         self.fields = fields
         self.problem_labels: dict[str, QLabel] = {}
+        self.body: QVBoxLayout  # set by ProfileWizard._add
 
     def problem_label(self, name: str) -> QLabel:
         label = _error_label(self, name)
@@ -250,18 +255,27 @@ class ProfileWizard(QWizard):
 
     # ------------------------------------------------------------------ pages
 
-    def _add(self, page: _Page, title: str, subtitle: str) -> _Page:
+    def _add(self, page: _Page, title: str, intro: str) -> _Page:
+        """A page with its title and, in its body, the explanation (wrapped; the wizard's
+        subtitle area would clip longer translations)."""
         page.setTitle(title)
-        page.setSubTitle(subtitle)
         self.setPage(len(self.pages), page)
         self.pages.append(page)
+        body = QVBoxLayout(page)
+        text = QLabel(intro, page)
+        text.setObjectName("page-intro")
+        text.setWordWrap(True)
+        body.addWidget(text)
+        page.body = body
         return page
 
     @staticmethod
-    def _form(page: QWidget) -> QFormLayout:
-        form = QFormLayout(page)
+    def _form(page: _Page) -> QFormLayout:
+        form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        page.body.addLayout(form)
+        page.body.addStretch(1)
         return form
 
     def _build_who(self) -> None:
@@ -286,7 +300,7 @@ class ProfileWizard(QWizard):
             self.tr("Where"),
             self.tr("Which IOTPay server this profile talks to."),
         )
-        layout = QVBoxLayout(page)
+        layout = page.body
         self.env_group = QButtonGroup(page)
         self.env_buttons: dict[Environment, QRadioButton] = {}
         texts = {
@@ -448,7 +462,7 @@ class ProfileWizard(QWizard):
             self.tr("Summary"),
             self.tr("Check the profile, then press Finish to save it."),
         )
-        layout = QVBoxLayout(page)
+        layout = page.body
         self.summary_warning = QLabel(
             self.tr("PRODUCTION: this profile moves real money."),
             page,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -72,7 +73,9 @@ class PciDialog(QDialog):
                 "to IOTPay (cc_directaddcard). Card numbers then pass through this computer, "
                 "so the merchant of the profile “%1” is responsible for meeting PCI DSS here "
                 "(secure computer and network, trained staff, no card numbers written down). "
-                "Adding cards on IOTPay's hosted page keeps card numbers off this computer."
+                "Adding cards on IOTPay's hosted page keeps card numbers off this computer.\n\n"
+                "Turn it on only if the merchant takes that responsibility for card numbers "
+                "typed into this desk."
             ).replace("%1", profile.name),
             self,
         )
@@ -83,7 +86,7 @@ class PciDialog(QDialog):
         self.who_edit.setMaxLength(PCI_WHO_MAX)
         who_label = QLabel(self.tr("Confirmed &by:"), self)
         who_label.setBuddy(self.who_edit)
-        self.confirm = QCheckBox(self)
+        self.confirm = QCheckBox(self.tr("I &confirm the merchant's PCI DSS responsibility"), self)
         self.confirm.setObjectName("pci-confirm")
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -98,27 +101,15 @@ class PciDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addLayout(form)
-        # The checkbox text wraps in a label of its own (a QCheckBox does not wrap).
-        row = QHBoxLayout()
-        row.addWidget(self.confirm, 0, Qt.AlignmentFlag.AlignTop)
-        self.confirm.setAccessibleName(self.tr("I confirm the merchant's PCI DSS responsibility"))
-        confirm_text = QLabel(
-            self.tr(
-                "I &confirm that the merchant takes responsibility for PCI DSS compliance for "
-                "card numbers typed into this desk."
-            ),
-            self,
-        )
-        confirm_text.setWordWrap(True)
-        confirm_text.setBuddy(self.confirm)
-        row.addWidget(confirm_text, 1)
-        layout.addLayout(row)
+        layout.addWidget(self.confirm)
         layout.addWidget(self.buttons)
         self.confirm.toggled.connect(self._update)
         self.who_edit.textChanged.connect(self._update)
         self._update()
-        fm = self.fontMetrics()
-        self.setMinimumWidth(fm.averageCharWidth() * 70)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 72)
+        # A top-level window does not size itself to a wrapped label's height-for-width;
+        # the layout's minimum does (longer translations make it wider, never clipped).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
     def who(self) -> str:
         return self.who_edit.text().strip()
@@ -466,4 +457,24 @@ class ProfilesDialog(QDialog):
         layout.addWidget(self.page, 1)
         layout.addLayout(bottom)
         fm = self.fontMetrics()
-        self.resize(fm.averageCharWidth() * 100, fm.height() * 20)
+        self.resize(self._comfortable_width(), fm.height() * 20)
+
+    def _comfortable_width(self) -> int:
+        """Wide enough for every column of the list beside the buttons (no scrolling
+        sideways)."""
+        table = self.page.table
+        self.ensurePolished()
+        header = table.horizontalHeader()
+        columns = sum(
+            max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(table.columnCount())
+        )
+        wanted = (
+            columns
+            + table.verticalScrollBar().sizeHint().width()
+            + 2 * table.frameWidth()
+            + max(b.sizeHint().width() for b in self.page.findChildren(QPushButton))
+            + 6 * self.style().pixelMetric(self.style().PixelMetric.PM_LayoutHorizontalSpacing)
+            + 4 * self.fontMetrics().averageCharWidth()
+        )
+        return max(wanted, self.fontMetrics().averageCharWidth() * 90)

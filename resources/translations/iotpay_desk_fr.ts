@@ -838,24 +838,24 @@
         <translation>Activer la saisie directe des cartes</translation>
     </message>
     <message>
-        <source>Direct card entry lets staff type a card number into this desk, which sends it to IOTPay (cc_directaddcard). Card numbers then pass through this computer, so the merchant of the profile “%1” is responsible for meeting PCI DSS here (secure computer and network, trained staff, no card numbers written down). Adding cards on IOTPay&apos;s hosted page keeps card numbers off this computer.</source>
-        <translation>La saisie directe permet au personnel de taper un numéro de carte dans ce poste, qui l’envoie à IOTPay (cc_directaddcard). Les numéros de carte passent alors par cet ordinateur : le commerçant du profil « %1 » est responsable de la conformité PCI DSS ici (ordinateur et réseau sécurisés, personnel formé, aucun numéro de carte noté). L’ajout de cartes sur la page hébergée d’IOTPay garde les numéros de carte hors de cet ordinateur.</translation>
+        <source>Direct card entry lets staff type a card number into this desk, which sends it to IOTPay (cc_directaddcard). Card numbers then pass through this computer, so the merchant of the profile “%1” is responsible for meeting PCI DSS here (secure computer and network, trained staff, no card numbers written down). Adding cards on IOTPay&apos;s hosted page keeps card numbers off this computer.
+
+Turn it on only if the merchant takes that responsibility for card numbers typed into this desk.</source>
+        <translation>La saisie directe permet au personnel de taper un numéro de carte dans ce poste, qui l’envoie à IOTPay (cc_directaddcard). Les numéros de carte passent alors par cet ordinateur : le commerçant du profil « %1 » est responsable de la conformité PCI DSS ici (ordinateur et réseau sécurisés, personnel formé, aucun numéro de carte noté). L’ajout de cartes sur la page hébergée d’IOTPay garde les numéros de carte hors de cet ordinateur.
+
+Ne l’activez que si le commerçant assume cette responsabilité pour les numéros de carte saisis dans ce poste.</translation>
     </message>
     <message>
         <source>Confirmed &amp;by:</source>
         <translation>Confirmé &amp;par :</translation>
     </message>
     <message>
+        <source>I &amp;confirm the merchant&apos;s PCI DSS responsibility</source>
+        <translation>Je &amp;confirme la responsabilité PCI DSS du commerçant</translation>
+    </message>
+    <message>
         <source>Turn &amp;on</source>
         <translation>&amp;Activer</translation>
-    </message>
-    <message>
-        <source>I confirm the merchant&apos;s PCI DSS responsibility</source>
-        <translation>Je confirme la responsabilité PCI DSS du commerçant</translation>
-    </message>
-    <message>
-        <source>I &amp;confirm that the merchant takes responsibility for PCI DSS compliance for card numbers typed into this desk.</source>
-        <translation>Je &amp;confirme que le commerçant assume la responsabilité de la conformité PCI DSS pour les numéros de carte saisis dans ce poste.</translation>
     </message>
 </context>
 <context>
@@ -911,6 +911,10 @@
 </context>
 <context>
     <name>ProfileWizard</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
     <message>
         <source>New merchant profile</source>
         <translation>Nouveau profil de commerçant</translation>
