@@ -54,6 +54,7 @@ from iotpay_desk.core.settings import (
 )
 from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
 from iotpay_desk.gui.errors import UserMessage, describe, show_message
+from iotpay_desk.gui.gcollect import GuiThreadCollector
 from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
 from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.profile_wizard import ProfileWizard
@@ -484,6 +485,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     apply_theme(app, settings.get(THEME))
     app.setQuitOnLastWindowClosed(False)  # the loop ends when the main window closes
 
+    collector = GuiThreadCollector(app)  # Qt objects are only ever collected here
+    collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     desk = Desk(args, paths, settings)
@@ -502,4 +505,5 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     finally:
         reporter.uninstall()
         translators.remove()
+        collector.stop()
     return code

@@ -360,6 +360,8 @@ def test_card_vault_gets_the_profile_services(desk: Desk) -> None:
     assert vault.cards_service is None
 
 
+# The offscreen platform cannot raise windows or grab the keyboard; it says so.
+@pytest.mark.qt_log_ignore("does not support")
 def test_receipts_reprinted_from_the_order(desk: Desk, qtbot: QtBot) -> None:
     payment = desk.pay(4200)
     desk.sandbox.advance(13 * 3600)  # settled
@@ -392,11 +394,14 @@ def test_receipts_reprinted_from_the_order(desk: Desk, qtbot: QtBot) -> None:
     shown = [
         w for w in QApplication.topLevelWidgets() if w.isVisible() and "Receipt" in w.windowTitle()
     ]
-    assert shown and payment.pay_order_id in shown[0].windowTitle()
+    assert shown
+    assert payment.pay_order_id in shown[0].windowTitle()
     for w in shown:
         w.close()
 
 
+# The offscreen platform cannot raise windows or grab the keyboard; it says so.
+@pytest.mark.qt_log_ignore("does not support")
 def test_recent_lookups_reopen_with_one_click(desk: Desk, qtbot: QtBot) -> None:
     first = desk.pay(1100)
     second = desk.pay(2200)

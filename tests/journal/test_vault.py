@@ -152,9 +152,7 @@ def test_the_file_refuses_full_card_numbers_and_deletions(journal: Journal) -> N
     try:
         for column in ("card_num", "customer_label", "holder"):
             with pytest.raises(sqlite3.IntegrityError):
-                raw.execute(
-                    f"UPDATE vault_cards SET {column} = 'x 4242424242424242'"
-                )
+                raw.execute(f"UPDATE vault_cards SET {column} = 'x 4242424242424242'")
             with pytest.raises(sqlite3.IntegrityError):
                 raw.execute(
                     "INSERT INTO vault_cards (mch_id, card_id, via, added_by, added_at, "
