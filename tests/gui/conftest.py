@@ -35,12 +35,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class QLoop:
     """The qasync loop of one test."""
 
+    loop_class: type[qasync.QEventLoop] = qasync.QEventLoop
+    timeout = 20.0
+
     def __init__(self, app: QApplication) -> None:
-        self.loop = qasync.QEventLoop(app)
+        self.loop = self.loop_class(app)
         asyncio.set_event_loop(self.loop)
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout or self.timeout))
 
     def call(self, fn: Callable[[], object]) -> None:
         """Call ``fn`` with the loop running (slots it triggers may start tasks), then let
@@ -64,6 +67,10 @@ class QLoop:
                 await asyncio.wait(pending, timeout=5)
 
             loop.run_until_complete(drain())
+        # Async generators (httpx response streams) left for the GC are finalized while
+        # the loop still runs: finalized later, outside any task, they fail in sniffio.
+        gc.collect()
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
         # Free the loop's Qt objects (timers, notifiers) here, on the GUI thread: left to

@@ -12,16 +12,17 @@ user would see.
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import PySide6.QtWebEngineWidgets  # noqa: F401  (must precede the QApplication)
 import pytest
 import qasync
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from tests.gui.conftest import QLoop as BaseQLoop
 
 T = TypeVar("T")
 
@@ -64,31 +65,11 @@ class _TestLoop(qasync.QEventLoop):
                 app.blockSignals(blocked)
 
 
-class QLoop:
-    """The qasync loop of one test."""
+class QLoop(BaseQLoop):
+    """The qasync loop of one test, with web pages in it (see _TestLoop)."""
 
-    def __init__(self, app: QApplication) -> None:
-        self.loop = _TestLoop(app)
-        asyncio.set_event_loop(self.loop)
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
-
-    def close(self) -> None:
-        loop = self.loop
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for t in pending:
-            t.cancel()
-        if pending:
-
-            async def drain() -> None:
-                await asyncio.wait(pending, timeout=5)
-
-            loop.run_until_complete(drain())
-        loop.close()
-        asyncio.set_event_loop(None)
-        # Free the loop's Qt objects here, on the GUI thread (see tests/gui/conftest.py).
-        gc.collect()
+    loop_class = _TestLoop
+    timeout = 60.0
 
 
 @pytest.fixture(autouse=True)
