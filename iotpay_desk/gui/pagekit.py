@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
-__all__ = ["page_title", "placeholder_layout"]
+__all__ = ["page_title"]
 
 
 def page_title(text: str, parent: QWidget) -> QLabel:
@@ -17,16 +16,3 @@ def page_title(text: str, parent: QWidget) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
-
-
-def placeholder_layout(page: QWidget, title: str, text: str) -> QVBoxLayout:
-    """Title and an explanation for a page whose content arrives later."""
-    layout = QVBoxLayout(page)
-    layout.addWidget(page_title(title, page))
-    body = QLabel(text, page)
-    body.setObjectName("page-text")
-    body.setWordWrap(True)
-    body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    layout.addWidget(body)
-    layout.addStretch(1)
-    return layout
