@@ -360,6 +360,7 @@ class Desk:
             cutoff=time.fromisoformat(profile.cutoff),
             tz=ZoneInfo(profile.timezone),
             on_change=changed,
+            notify_url=profile.notify_url,
         )
         self.money = service
         cards = CardService(
