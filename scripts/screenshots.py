@@ -371,6 +371,8 @@ def _charge_action(kind: str = "charge_token", state: str = "succeeded") -> obje
 
 def _charge(outcome: str = "") -> Factory:
     def make(s: Shots) -> object:
+        from datetime import UTC, datetime
+
         from iotpay_desk.gui.charge_dialog import ChargeDialog
         from iotpay_desk.services import ActionResult
 
@@ -382,12 +384,9 @@ def _charge(outcome: str = "") -> Factory:
         if outcome == "warning":
             dialog.client_ip.setText("192.0.2.300")
             dialog._check_ip()
-            dialog.warning.setText(
-                "This card was already charged $42.50 at 2025-03-15 10:02 AM (order "
-                "T2503151402AB12CD34). Charge it again only if the customer owes it twice."
+            dialog.show_repeat_warning(
+                4250, datetime(2025, 3, 15, 14, 2, tzinfo=UTC), "T2503151402AB12CD34"
             )
-            dialog.warning.setVisible(True)
-            dialog.submit.setText(dialog.tr("C&harge again"))
         elif outcome:
             dialog.show_result(ActionResult(action=_charge_action(state=outcome)))  # type: ignore[arg-type]
         return dialog

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, final
 
 from PySide6.QtCore import Qt, Signal
@@ -40,6 +40,7 @@ from iotpay_desk.services import (
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import UserMessage, describe, field_label, rule_text
+from .pagekit import keep_fitted
 
 if TYPE_CHECKING:
     from iotpay_desk.services import MoneyService
@@ -85,6 +86,7 @@ class ChargeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        keep_fitted(self)
         self.setObjectName("charge-dialog")
         self.setWindowTitle(self.tr("Charge a card on file"))
         self._service = service
@@ -320,21 +322,9 @@ class ChargeDialog(QDialog):
             if gone(self) or not similar.ok:
                 return
             if similar.value is not None:
-                from .words import local_time
-
                 earlier = similar.value
                 self._warned_for = (card.card_id, cents)
-                self.warning.setText(
-                    self.tr(
-                        "This card was already charged %1 at %2 (order %3). Charge it again "
-                        "only if the customer owes it twice."
-                    )
-                    .replace("%1", format_cents(cents))
-                    .replace("%2", local_time(earlier.created_at.astimezone()))
-                    .replace("%3", earlier.mch_no)
-                )
-                self.warning.setVisible(True)
-                self.submit.setText(self.tr("C&harge again"))
+                self.show_repeat_warning(cents, earlier.created_at, earlier.mch_no)
                 return
         result = await run_busy(
             controls,
@@ -356,6 +346,22 @@ class ChargeDialog(QDialog):
         elif result.pending:
             self._set_inputs_enabled(False)
             self.submit.setVisible(False)
+
+    def show_repeat_warning(self, cents: int, when: datetime, order_no: str) -> None:
+        """The same card was charged the same amount minutes ago: say so, ask again."""
+        from .words import local_time
+
+        self.warning.setText(
+            self.tr(
+                "This card was already charged %1 at %2 (order %3). Charge it again "
+                "only if the customer owes it twice."
+            )
+            .replace("%1", format_cents(cents))
+            .replace("%2", local_time(when.astimezone()))
+            .replace("%3", order_no)
+        )
+        self.warning.setVisible(True)
+        self.submit.setText(self.tr("C&harge again"))
 
     def show_result(self, result: ActionResult) -> None:
         self.outcome = result

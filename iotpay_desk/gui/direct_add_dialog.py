@@ -23,6 +23,7 @@ from iotpay_desk.services import VaultCard
 
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import UserMessage
+from .pagekit import keep_fitted
 
 if TYPE_CHECKING:
     from iotpay_desk.services import CardService
@@ -47,6 +48,7 @@ class DirectAddDialog(QDialog):
 
     def __init__(self, service: CardService, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_fitted(self)
         self.setObjectName("direct-add-dialog")
         self.setWindowTitle(self.tr("Enter a card directly"))
         self._service = service

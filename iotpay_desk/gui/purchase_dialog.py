@@ -35,6 +35,7 @@ from iotpay_desk.services import RETURN_URL_BASE, ActionResult, InvalidInput
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import UserMessage, describe
+from .pagekit import keep_fitted
 from .qr import qr_pixmap
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class PurchaseDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        keep_fitted(self)
         self.setObjectName("purchase-dialog")
         self.setWindowTitle(self.tr("Take a payment on IOTPay's page"))
         self._service = service

@@ -12,6 +12,7 @@ from typing import final
 
 from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +30,7 @@ from iotpay_desk.services import ActionResult, Draft, InvalidInput, MoneyService
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import Kind, UserMessage, describe
+from .pagekit import keep_fitted
 
 __all__ = ["RefundDialog"]
 
@@ -37,6 +39,27 @@ def _plain_amount(cents: int, locale: QLocale | None = None) -> str:
     """``2500`` → ``25.00`` / ``25,00``: what the cashier would type."""
     loc = locale or QLocale()
     return f"{cents // 100}{loc.decimalPoint()}{cents % 100:02d}"
+
+
+class ReasonBox(QComboBox):
+    """The reason: a list of the usual ones, or any text typed (kept in the journal)."""
+
+    def __init__(self, reasons: list[str], placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        edit = self.lineEdit()
+        assert edit is not None
+        edit.setPlaceholderText(placeholder)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.addItems(reasons)
+        self.setCurrentIndex(-1)
+        self.setEditText("")
+
+    def text(self) -> str:
+        return self.currentText().strip()
+
+    def setText(self, text: str) -> None:
+        self.setEditText(text)
 
 
 @final
@@ -61,6 +84,7 @@ class RefundDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        keep_fitted(self)
         if not kind.returns_money:
             raise ValueError("a refund or a void")
         self.setObjectName(f"{kind.value}-dialog")
@@ -94,9 +118,18 @@ class RefundDialog(QDialog):
         self.amount.setObjectName("amount")
         self.amount_again = QLineEdit(self)
         self.amount_again.setObjectName("amount-again")
-        self.reason = QLineEdit(self)
+        self.reason = ReasonBox(
+            [
+                self.tr("Item returned"),
+                self.tr("Customer cancelled"),
+                self.tr("Charged twice"),
+                self.tr("Wrong amount charged"),
+                self.tr("Goodwill gesture"),
+            ],
+            self.tr("choose or type a reason"),
+            self,
+        )
         self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText(self.tr("e.g. item returned"))
         self.note = QLineEdit(self)
         self.note.setObjectName("note")
         form = QFormLayout()

@@ -34,6 +34,7 @@ from iotpay_desk.services import ActionResult, Draft, InvalidInput, check_wallet
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import UserMessage, describe, field_label, rule_text
+from .pagekit import keep_fitted
 
 if TYPE_CHECKING:
     from iotpay_desk.services import MoneyService
@@ -80,6 +81,7 @@ class WalletDialog(QDialog):
         self, service: MoneyService, *, merchant_name: str = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        keep_fitted(self)
         self.setObjectName("wallet-dialog")
         self.setWindowTitle(self.tr("Charge a wallet payment token"))
         self._service = service

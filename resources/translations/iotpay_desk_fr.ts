@@ -1496,8 +1496,28 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Paiement %1 : une annulation l’annule en entier (%2) avant son règlement.</translation>
     </message>
     <message>
-        <source>e.g. item returned</source>
-        <translation>p. ex. article retourné</translation>
+        <source>Item returned</source>
+        <translation>Article retourné</translation>
+    </message>
+    <message>
+        <source>Customer cancelled</source>
+        <translation>Annulation par le client</translation>
+    </message>
+    <message>
+        <source>Charged twice</source>
+        <translation>Débité deux fois</translation>
+    </message>
+    <message>
+        <source>Wrong amount charged</source>
+        <translation>Mauvais montant débité</translation>
+    </message>
+    <message>
+        <source>Goodwill gesture</source>
+        <translation>Geste commercial</translation>
+    </message>
+    <message>
+        <source>choose or type a reason</source>
+        <translation>choisissez ou tapez un motif</translation>
     </message>
     <message>
         <source>&amp;Amount to refund:</source>
