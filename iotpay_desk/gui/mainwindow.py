@@ -172,6 +172,15 @@ class MainWindow(QMainWindow):
             go_menu.addAction(action)
             self.addAction(action)  # shortcut works even with the menu bar hidden
             self.page_actions[page] = action
+        go_menu.addSeparator()
+        self.find_action = QAction(self.tr("&Find an order"), self)
+        self.find_action.setObjectName("find-order")
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        if self.find_action.shortcut().isEmpty():
+            self.find_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_F))
+        self.find_action.triggered.connect(self.find_order)
+        go_menu.addAction(self.find_action)
+        self.addAction(self.find_action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About IOTPay Desk"), self)
         about.triggered.connect(self._about)
@@ -199,6 +208,13 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> Page:
         return Page(self.stack.currentIndex())
+
+    def find_order(self) -> None:
+        """Ctrl+F: the Orders page, its look-up field focused with its text selected."""
+        self.show_page(Page.ORDERS)
+        query = self.orders.query
+        query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        query.selectAll()
 
     def show_page(self, page: Page) -> None:
         if self.nav.currentRow() != int(page):

@@ -664,6 +664,10 @@
         <translation>A&amp;ller à</translation>
     </message>
     <message>
+        <source>&amp;Find an order</source>
+        <translation>&amp;Rechercher une commande</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>

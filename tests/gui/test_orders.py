@@ -433,3 +433,25 @@ def test_recent_lookups_reopen_with_one_click(desk: Desk, qtbot: QtBot) -> None:
 
     desk.qloop.run(reopened())
     assert page.values["amount"].text() == "$11.00"
+
+
+def test_ctrl_f_finds_an_order_from_any_page(desk: Desk, qtbot: QtBot) -> None:
+    payment = desk.pay(1300)
+    page = desk.orders
+    desk.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is desk.window)
+    page.query.setText("something typed earlier")
+    desk.window.show_page(Page.ACTIVITY)
+
+    async def scenario() -> None:
+        qtbot.keyClick(desk.window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        await until(page.query.hasFocus, what="Ctrl+F focuses the look-up field")
+        assert page.query.selectedText() == "something typed earlier"
+        qtbot.keyClicks(page.query, payment.pay_order_id)  # replaces the selection
+        qtbot.keyClick(page.query, Qt.Key.Key_Return)
+        await until(lambda: page.detail is not None and page.lookup_button.isEnabled())
+
+    desk.qloop.run(scenario())
+    assert page.isVisible()
+    assert page.detail is not None
+    assert page.detail.order.pay_order_id == payment.pay_order_id
