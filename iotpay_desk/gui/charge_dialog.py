@@ -39,6 +39,7 @@ from iotpay_desk.services import (
 
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .draftdialog import OutcomeTexts, forget_draft, make_draft, open_receipt, outcome_text, say
 from .errors import UserMessage, describe, field_label, rule_text
 from .pagekit import keep_fitted
 
@@ -204,22 +205,19 @@ class ChargeDialog(QDialog):
     @async_slot()
     async def start(self) -> None:
         """Make the draft (fixes the order number); the Charge button works once it exists."""
-        result = await run_busy(
+        draft = await make_draft(
+            self,
+            self._service,
+            ActionKind.CHARGE_TOKEN,
             self.submit,
-            self._service.new_draft(ActionKind.CHARGE_TOKEN),
             progress_text=self.tr("Preparing…"),
             on_error=self._say,
         )
-        if gone(self):
-            return
-        if result.value is not None:
-            self.draft = result.value
-            self.submit.setEnabled(True)
-            self.submit.setDefault(True)
+        if draft is not None:
+            self.draft = draft
 
     def _forget_draft(self) -> None:
-        if self.draft is not None:
-            self._service.discard_draft(self.draft.id)
+        forget_draft(self._service, self.draft)
 
     # -- input ---------------------------------------------------------------------------------
 
@@ -275,21 +273,14 @@ class ChargeDialog(QDialog):
         return False
 
     def _say(self, message: UserMessage | None) -> None:
-        if message is None:
-            self.message.clear()
-            self.message.setVisible(False)
-            return
-        self.message.setText(message.text)
-        self.message.setVisible(True)
         focus = {
             "amount": self.amount,
             "subject": self.subject,
             "note": self.note,
             "clientIp": self.client_ip,
             "cardId": self.card,
-        }.get(message.field or "")
-        if focus is not None:
-            focus.setFocus()
+        }
+        say(self.message, message, focus)
 
     def _set_inputs_enabled(self, on: bool) -> None:
         for w in (self.card, self.amount, self.subject, self.note, self.client_ip):
@@ -365,34 +356,27 @@ class ChargeDialog(QDialog):
 
     def show_result(self, result: ActionResult) -> None:
         self.outcome = result
-        state = result.state
-        amount = result.order.amount if result.order else (result.action.amount_cents or 0)
-        done = True
-        if state is ActionState.SUCCEEDED:
-            text = self.tr("Charged %1.").replace("%1", format_cents(amount))
-            order = result.order
-            if order is not None and order.pay_order_id:
-                text += " " + self.tr("IOTPay's reference: %1.").replace("%1", order.pay_order_id)
-            if order is not None and order.auth_num:
-                text += " " + self.tr("Authorization: %1.").replace("%1", order.auth_num)
-            self.receipt_button.setVisible(True)
-            self.receipt_button.setDefault(True)
-        elif result.checking:
-            text = self.tr(
+        texts = OutcomeTexts(
+            paid=self.tr("Charged %1."),
+            reference=self.tr("IOTPay's reference: %1."),
+            checking=self.tr(
                 "IOTPay has not confirmed the charge yet. The desk keeps checking with IOTPay "
                 "and shows the outcome in Activity. Do not charge again."
-            )
-            done = False
-        elif state is ActionState.DECLINED:
-            text = self.tr("The card was declined: “%1”. Nothing was charged.").replace(
-                "%1", result.ret_msg or self.tr("no reason given")
-            )
-        elif state is ActionState.NOT_RECEIVED:
-            text = self.tr("IOTPay never received the charge, so nothing was charged.")
-        else:
-            text = self.tr("IOTPay refused the charge: “%1”. Nothing was charged.").replace(
-                "%1", result.ret_msg or self.tr("no reason given")
-            )
+            ),
+            declined=self.tr("The card was declined: “%1”. Nothing was charged."),
+            not_received=self.tr("IOTPay never received the charge, so nothing was charged."),
+            refused=self.tr("IOTPay refused the charge: “%1”. Nothing was charged."),
+            no_reason=self.tr("no reason given"),
+        )
+        text = outcome_text(result, texts)
+        succeeded = result.state is ActionState.SUCCEEDED
+        done = succeeded or not result.checking
+        order = result.order
+        if succeeded and order is not None and order.auth_num:
+            text += " " + self.tr("Authorization: %1.").replace("%1", order.auth_num)
+        if succeeded:
+            self.receipt_button.setVisible(True)
+            self.receipt_button.setDefault(True)
         self.message.setText(text)
         self.message.setVisible(True)
         self.confirmation.setVisible(False)  # it said what would happen; this is what did
@@ -451,12 +435,6 @@ class ChargeDialog(QDialog):
         self.keep_checking.setDefault(True)
 
     def show_receipt(self) -> None:
-        result = self.outcome
-        if result is None or not result.succeeded:
-            return
-        from iotpay_desk.services import receipt_for
-
-        from .receipt import show_receipt
-
-        receipt = receipt_for(result.action, merchant_name=self._merchant_name, order=result.order)
-        self.receipt_dialog = show_receipt(self, receipt)
+        dialog = open_receipt(self, self.outcome, self._merchant_name)
+        if dialog is not None:
+            self.receipt_dialog = dialog

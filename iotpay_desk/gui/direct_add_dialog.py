@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from iotpay_desk.services import VaultCard
 
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .draftdialog import say
 from .errors import UserMessage
 from .pagekit import keep_fitted
 
@@ -130,23 +131,15 @@ class DirectAddDialog(QDialog):
             w.setText("")
 
     def _say(self, message: UserMessage | str | None) -> None:
-        if message is None:
-            self.message.clear()
-            self.message.setVisible(False)
-            return
-        self.message.setText(message.text if isinstance(message, UserMessage) else message)
-        self.message.setVisible(True)
-        if isinstance(message, UserMessage):
-            focus = {
-                "cardNum": self.number,
-                "expiryDate": self.expiry,
-                "cvv": self.cvv,
-                "holder": self.holder,
-                "cardId": self.card_id,
-                "customer_label": self.label,
-            }.get(message.field or "")
-            if focus is not None:
-                focus.setFocus()
+        focus = {
+            "cardNum": self.number,
+            "expiryDate": self.expiry,
+            "cvv": self.cvv,
+            "holder": self.holder,
+            "cardId": self.card_id,
+            "customer_label": self.label,
+        }
+        say(self.message, message, focus)
 
     @async_slot()
     async def send(self) -> None:

@@ -34,6 +34,7 @@ from iotpay_desk.services import RETURN_URL_BASE, ActionResult, InvalidInput
 
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .draftdialog import OutcomeTexts, open_receipt, outcome_text, say
 from .errors import UserMessage, describe
 from .pagekit import keep_fitted
 from .qr import qr_pixmap
@@ -187,16 +188,7 @@ class PurchaseDialog(QDialog):
     # -- start ---------------------------------------------------------------------------------
 
     def _say(self, message: UserMessage | str | None) -> None:
-        if message is None:
-            self.status.clear()
-            self.status.setVisible(False)
-            return
-        self.status.setText(message.text if isinstance(message, UserMessage) else message)
-        self.status.setVisible(True)
-        if isinstance(message, UserMessage) and message.field == "amount":
-            self.amount.setFocus()
-        elif isinstance(message, UserMessage) and message.field == "subject":
-            self.subject.setFocus()
+        say(self.status, message, {"amount": self.amount, "subject": self.subject})
 
     async def _start(self) -> bool:
         """Ask IOTPay for the payment page once (the order exists from then on)."""
@@ -364,25 +356,17 @@ class PurchaseDialog(QDialog):
             self.keep_checking.setDefault(True)
             return
         self.outcome = result
-        state = result.state
-        amount = result.order.amount if result.order else (result.action.amount_cents or 0)
-        if state is ActionState.SUCCEEDED:
-            text = self.tr("Paid %1.").replace("%1", format_cents(amount))
-            if result.order is not None and result.order.pay_order_id:
-                text += " " + self.tr("IOTPay's reference: %1.").replace(
-                    "%1", result.order.pay_order_id
-                )
+        texts = OutcomeTexts(
+            paid=self.tr("Paid %1."),
+            reference=self.tr("IOTPay's reference: %1."),
+            declined=self.tr("The payment was declined: “%1”. Nothing was charged."),
+            refused=self.tr("IOTPay refused the payment: “%1”. Nothing was charged."),
+            no_reason=self.tr("no reason given"),
+        )
+        if result.state is ActionState.SUCCEEDED:
             self.receipt_button.setVisible(True)
             self.receipt_button.setDefault(True)
-        elif state is ActionState.DECLINED:
-            text = self.tr("The payment was declined: “%1”. Nothing was charged.").replace(
-                "%1", result.ret_msg or self.tr("no reason given")
-            )
-        else:
-            text = self.tr("IOTPay refused the payment: “%1”. Nothing was charged.").replace(
-                "%1", result.ret_msg or self.tr("no reason given")
-            )
-        self._say(text)
+        self._say(outcome_text(result, texts))
         self.link_box.setVisible(False)
         self.keep_checking.setVisible(False)
         self.close_button.setText(self.tr("&Close"))
@@ -394,12 +378,6 @@ class PurchaseDialog(QDialog):
             task.cancel()
 
     def show_receipt(self) -> None:
-        result = self.outcome
-        if result is None or not result.succeeded:
-            return
-        from iotpay_desk.services import receipt_for
-
-        from .receipt import show_receipt
-
-        receipt = receipt_for(result.action, merchant_name=self._merchant_name, order=result.order)
-        self.receipt_dialog = show_receipt(self, receipt)
+        dialog = open_receipt(self, self.outcome, self._merchant_name)
+        if dialog is not None:
+            self.receipt_dialog = dialog

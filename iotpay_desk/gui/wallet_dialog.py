@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from iotpay_desk.journal import ActionKind, ActionState
 from iotpay_desk.services import ActionResult, Draft, InvalidInput, check_wallet
 
-from .amounts import format_cents, parse_amount
+from .amounts import parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .draftdialog import OutcomeTexts, forget_draft, make_draft, open_receipt, outcome_text, say
 from .errors import UserMessage, describe, field_label, rule_text
 from .pagekit import keep_fitted
 
@@ -187,23 +188,20 @@ class WalletDialog(QDialog):
 
     @async_slot()
     async def start(self) -> None:
-        result = await run_busy(
+        draft = await make_draft(
+            self,
+            self._service,
+            ActionKind.CHARGE_WALLET,
             self.submit,
-            self._service.new_draft(ActionKind.CHARGE_WALLET),
             progress_text=self.tr("Preparing…"),
             on_error=self._say,
         )
-        if gone(self):
-            return
-        if result.value is not None:
-            self.draft = result.value
-            self.submit.setEnabled(True)
-            self.submit.setDefault(True)
+        if draft is not None:
+            self.draft = draft
 
     def _forget(self) -> None:
         self.token.setPlainText("")
-        if self.draft is not None:
-            self._service.discard_draft(self.draft.id)
+        forget_draft(self._service, self.draft)
 
     # -- input -----------------------------------------------------------------------------------
 
@@ -251,18 +249,11 @@ class WalletDialog(QDialog):
         self.token_message.setVisible(True)
 
     def _say(self, message: UserMessage | None) -> None:
-        if message is None:
-            self.message.clear()
-            self.message.setVisible(False)
-            return
-        if message.field in ("walletData", "walletType"):
+        if message is not None and message.field in ("walletData", "walletType"):
             self._token_problem_message(message)
             self.token.setFocus()
             return
-        self.message.setText(message.text)
-        self.message.setVisible(True)
-        if message.field == "amount":
-            self.amount.setFocus()
+        say(self.message, message, {"amount": self.amount})
 
     def _set_inputs_enabled(self, on: bool) -> None:
         for w in (self.wallet, self.token, self.load_button, self.amount, self.subject, self.note):
@@ -309,32 +300,22 @@ class WalletDialog(QDialog):
 
     def show_result(self, result: ActionResult) -> None:
         self.outcome = result
-        state = result.state
-        amount = result.order.amount if result.order else (result.action.amount_cents or 0)
-        if state is ActionState.SUCCEEDED:
-            text = self.tr("Charged %1.").replace("%1", format_cents(amount))
-            if result.order is not None and result.order.pay_order_id:
-                text += " " + self.tr("IOTPay's reference: %1.").replace(
-                    "%1", result.order.pay_order_id
-                )
-            self.receipt_button.setVisible(True)
-            self.receipt_button.setDefault(True)
-        elif result.checking:
-            text = self.tr(
+        texts = OutcomeTexts(
+            paid=self.tr("Charged %1."),
+            reference=self.tr("IOTPay's reference: %1."),
+            checking=self.tr(
                 "IOTPay has not confirmed the charge yet. The desk keeps checking with IOTPay "
                 "and shows the outcome in Activity. Do not charge again."
-            )
-        elif state is ActionState.DECLINED:
-            text = self.tr("The payment was declined: “%1”. Nothing was charged.").replace(
-                "%1", result.ret_msg or self.tr("no reason given")
-            )
-        elif state is ActionState.NOT_RECEIVED:
-            text = self.tr("IOTPay never received the charge, so nothing was charged.")
-        else:
-            text = self.tr("IOTPay refused the charge: “%1”. Nothing was charged.").replace(
-                "%1", result.ret_msg or self.tr("no reason given")
-            )
-        self.message.setText(text)
+            ),
+            declined=self.tr("The payment was declined: “%1”. Nothing was charged."),
+            not_received=self.tr("IOTPay never received the charge, so nothing was charged."),
+            refused=self.tr("IOTPay refused the charge: “%1”. Nothing was charged."),
+            no_reason=self.tr("no reason given"),
+        )
+        if result.state is ActionState.SUCCEEDED:
+            self.receipt_button.setVisible(True)
+            self.receipt_button.setDefault(True)
+        self.message.setText(outcome_text(result, texts))
         self.message.setVisible(True)
         self.submit.setVisible(False)
         self._set_inputs_enabled(False)
@@ -342,12 +323,6 @@ class WalletDialog(QDialog):
         self.outcome_known.emit()
 
     def show_receipt(self) -> None:
-        result = self.outcome
-        if result is None or not result.succeeded:
-            return
-        from iotpay_desk.services import receipt_for
-
-        from .receipt import show_receipt
-
-        receipt = receipt_for(result.action, merchant_name=self._merchant_name, order=result.order)
-        self.receipt_dialog = show_receipt(self, receipt)
+        dialog = open_receipt(self, self.outcome, self._merchant_name)
+        if dialog is not None:
+            self.receipt_dialog = dialog

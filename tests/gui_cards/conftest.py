@@ -11,8 +11,6 @@ user would see.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -20,9 +18,11 @@ import PySide6.QtWebEngineWidgets  # noqa: F401  (must precede the QApplication)
 import pytest
 import qasync
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import QLoop as BaseQLoop
+from tests.gui.conftest import message_boxes as message_boxes
+from tests.gui.conftest import until as base_until
 
 T = TypeVar("T")
 
@@ -95,18 +95,5 @@ def qloop(qapp: QApplication) -> Iterator[QLoop]:
 
 
 async def until(predicate: Callable[[], object], within: float = 10.0, what: str = "") -> None:
-    """Wait (letting the loop run) until ``predicate()`` is true."""
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(0.01)
-
-
-def message_boxes(parent: QWidget | None = None) -> list[QMessageBox]:
-    """The visible message boxes (of ``parent``'s window, or anywhere)."""
-    if parent is not None:
-        boxes = parent.window().findChildren(QMessageBox)
-    else:
-        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
-    return [b for b in boxes if b.isVisible()]
+    """Wait (letting the loop run) until ``predicate()`` is true; a web page gets longer."""
+    await base_until(predicate, within, what)
