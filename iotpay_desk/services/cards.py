@@ -465,18 +465,22 @@ class CardService:
             raise UnknownCard(card_id)
         return card
 
-    async def refresh_card(self, card_id: str) -> VaultCard:
-        """Update a vault card from ``cc_querycard``. :class:`CardNotBound` if IOTPay no
-        longer has it (the vault keeps it until removed)."""
-        await self.get_card(card_id)
+    async def _bound_card(self, card_id: str) -> Card:
+        """``cc_querycard``: :class:`CardNotBound` when IOTPay has no card on ``card_id``."""
         try:
-            card = await self._client.query_card(QueryCardRequest(card_id=card_id))
+            return await self._client.query_card(QueryCardRequest(card_id=card_id))
         except IotPayRejected as exc:
             if exc.is_not_found:
                 raise CardNotBound(card_id, exc.ret_msg) from None
             raise RefusedByIotPay(exc.ret_msg) from None
         except (CannotConnect, OutcomeUnknown) as exc:
             raise CannotReachIotPay(exc.reason) from None
+
+    async def refresh_card(self, card_id: str) -> VaultCard:
+        """Update a vault card from ``cc_querycard``. :class:`CardNotBound` if IOTPay no
+        longer has it (the vault keeps it until removed)."""
+        await self.get_card(card_id)
+        card = await self._bound_card(card_id)
         try:
             return await self._db(
                 self._journal.update_vault_card,
@@ -513,14 +517,7 @@ class CardService:
         computer, or one removed from this vault by mistake), after ``cc_querycard``."""
         label = check_label(customer_label)
         card_id = check_card_id(card_id)
-        try:
-            card = await self._client.query_card(QueryCardRequest(card_id=card_id))
-        except IotPayRejected as exc:
-            if exc.is_not_found:
-                raise CardNotBound(card_id, exc.ret_msg) from None
-            raise RefusedByIotPay(exc.ret_msg) from None
-        except (CannotConnect, OutcomeUnknown) as exc:
-            raise CannotReachIotPay(exc.reason) from None
+        card = await self._bound_card(card_id)
         try:
             return await self._save(card, label, "imported", {})
         except CardInVault:

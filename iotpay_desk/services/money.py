@@ -371,13 +371,16 @@ class MoneyService:
 
     async def order_detail(self, pay_order_id: str) -> OrderDetail:
         """The detail of a payment, freshly queried by its payOrderId (no lookup recorded)."""
+        return await self._detail(await self._order_by_id(pay_order_id), None)
+
+    async def _order_by_id(self, pay_order_id: str) -> Order:
+        """``cc_query`` by payOrderId: OrderNotFound or RefusedByIotPay when it has none."""
         try:
-            order = await self._query(QueryRequest(pay_order_id=pay_order_id))
+            return await self._query(QueryRequest(pay_order_id=pay_order_id))
         except IotPayRejected as exc:
             if exc.is_not_found:
                 raise OrderNotFound(pay_order_id) from None
             raise RefusedByIotPay(exc.ret_msg) from None
-        return await self._detail(order, None)
 
     async def _detail(self, order: Order, query: str | None) -> OrderDetail:
         actions = await self._db(self._journal.actions_for_target, self.mch_id, order.pay_order_id)
@@ -596,12 +599,7 @@ class MoneyService:
         return await self._send(action, req)
 
     async def _fresh_payment(self, pay_order_id: str) -> Order:
-        try:
-            payment = await self._query(QueryRequest(pay_order_id=pay_order_id))
-        except IotPayRejected as exc:
-            if exc.is_not_found:
-                raise OrderNotFound(pay_order_id) from None
-            raise RefusedByIotPay(exc.ret_msg) from None
+        payment = await self._order_by_id(pay_order_id)
         if payment.is_refund:
             raise InvalidInput("payOrderId", "is a refund or void, not a payment")
         if payment.outcome is Outcome.NOT_YET_KNOWN:
