@@ -32,10 +32,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+class QuietStopLoop(qasync.QEventLoop):
+    """qasync's loop, whose ``stop`` does not announce that the application quits.
+
+    WORKAROUND: qasync ends every ``run_until_complete`` with ``QApplication.exit()``,
+    which emits ``aboutToQuit``; QtWebEngine tears its whole context down on that signal,
+    so the next test that shows a web page crashes in Chromium. The desk runs one loop for
+    its whole life and never meets this; a test session runs one loop per test, and
+    once any test has shown a web page every later loop must stop this way (a plain
+    stop then crashed in ``QApplication.exit()`` on a loaded machine).
+    """
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        blocked = app.signalsBlocked() if app is not None else False
+        if app is not None:
+            app.blockSignals(True)
+        try:
+            super().stop()
+        finally:
+            if app is not None:
+                app.blockSignals(blocked)
+
+
 class QLoop:
     """The qasync loop of one test."""
 
-    loop_class: type[qasync.QEventLoop] = qasync.QEventLoop
+    loop_class: type[qasync.QEventLoop] = QuietStopLoop
     timeout = 20.0
 
     def __init__(self, app: QApplication) -> None:

@@ -16,7 +16,6 @@ from typing import TypeVar
 
 import PySide6.QtWebEngineWidgets  # noqa: F401  (must precede the QApplication)
 import pytest
-import qasync
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
@@ -44,31 +43,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(*QT_NOISE))
 
 
-class _TestLoop(qasync.QEventLoop):
-    """qasync's loop, whose ``stop`` does not announce that the application quits.
-
-    WORKAROUND: qasync ends every ``run_until_complete`` with ``QApplication.exit()``,
-    which emits ``aboutToQuit``; QtWebEngine tears its whole context down on that signal,
-    so the next test that shows a web page crashes in Chromium. The desk runs one loop for
-    its whole life and never meets this; a test session runs one loop per test.
-    """
-
-    def stop(self) -> None:
-        app = QApplication.instance()
-        blocked = app.signalsBlocked() if app is not None else False
-        if app is not None:
-            app.blockSignals(True)
-        try:
-            super().stop()
-        finally:
-            if app is not None:
-                app.blockSignals(blocked)
-
-
 class QLoop(BaseQLoop):
-    """The qasync loop of one test, with web pages in it (see _TestLoop)."""
+    """The qasync loop of one test, with web pages in it: more time."""
 
-    loop_class = _TestLoop
     timeout = 60.0
 
 
