@@ -142,6 +142,7 @@ class Desk:
     window: MainWindow | None = None
     journal: Journal | None = None
     money: MoneyService | None = None
+    cards: CardService | None = None
     resolving: asyncio.Future[Any] | None = None
     demo_key: str | None = None
     wizard: ProfileWizard | None = None
@@ -279,6 +280,10 @@ class Desk:
         if self.money is not None:
             await self.money.wait_idle()
             self.money = None
+        if self.cards is not None:
+            # A card page's check may be saving a card IOTPay bound: let it finish.
+            await self.cards.wait_idle()
+            self.cards = None
         if self.journal is not None:
             await asyncio.to_thread(self.journal.close)
             self.journal = None
@@ -370,6 +375,7 @@ class Desk:
             direct_add_enabled=profile.direct_add_enabled,
             tz=ZoneInfo(profile.timezone),
         )
+        self.cards = cards
         confirm = self.settings.get(CONFIRM_ABOVE_THRESHOLD)
         window.set_money_service(
             service,

@@ -490,8 +490,19 @@ def _hosted_error(s: Shots) -> object:
     return dialog
 
 
+def _vault_pages_window(s: Shots) -> object:
+    """The vault after a card page was closed unchecked, and cards found at the start."""
+    win = _vault_window(s)
+    page = win.pages[win.current_page()]  # type: ignore[attr-defined]
+    page.tell_not_checked()
+    cards = _vault_cards()
+    page.tell_found(cards[:2])
+    return win
+
+
 SCREENS += [
     ("main-vault-cards", _vault_window),
+    ("main-vault-closed-pages", _vault_pages_window),
     ("charge-form", _charge()),
     ("charge-form-warning", _charge("warning")),
     ("charge-form-done", _charge("succeeded")),

@@ -9,6 +9,7 @@ IOTPay's V3 API has no unbind call, and the page says so.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any, final
 
@@ -16,10 +17,13 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QEvent,
     QLocale,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -38,7 +42,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iotpay_desk.services import RETURN_URL_BASE, CardNotAdded, ExpiryState, VaultCard
+from iotpay_desk.services import (
+    RETURN_URL_BASE,
+    CannotReachIotPay,
+    CardNotAdded,
+    ExpiryState,
+    RefusedByIotPay,
+    VaultCard,
+)
 
 from .asyncjob import async_slot, gone, run_busy
 from .errors import Kind, UserMessage
@@ -51,6 +62,8 @@ if TYPE_CHECKING:
     from .webpage import HostedPageDialog
 
 __all__ = ["VaultModel", "VaultPage", "card_title", "expiry_text"]
+
+log = logging.getLogger(__name__)
 
 CARD_ROLE = Qt.ItemDataRole.UserRole
 EXPIRED_RED = QColor(198, 40, 40)
@@ -396,13 +409,26 @@ class VaultPage(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        # Sized to what is shown (a sample of rows, so 10,000 cards stay quick); the card
-        # ID gives way when room is short (elided in the middle, whole in the search).
+        # Sized to what is shown (a sample of rows, so 10,000 cards stay quick) by
+        # _fit_columns; the card ID gives way when room is short (elided in the middle,
+        # whole in the search), never below its own heading.
         header.setResizeContentsPrecision(200)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(
-            VaultModel.COLUMNS.index("card_id"), QHeaderView.ResizeMode.Stretch
-        )
+        self.table.verticalHeader().setResizeContentsPrecision(200)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_columns)
+        for changed in (
+            self.model.modelReset,
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.dataChanged,
+            self.model.layoutChanged,
+        ):
+            changed.connect(self._fit_timer.start)
+        self.table.viewport().installEventFilter(self)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.charge_button = QPushButton(self.tr("C&harge…"), self)
@@ -482,6 +508,37 @@ class VaultPage(QWidget):
         self._update_count()
         if ready:
             self.reload()
+            self.check_open_pages()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its heading and what it shows; the room left over goes
+        to the card ID. When room is short the card ID gives way first, then the
+        customer, each down to its heading (elided, whole in the tooltip); only then does
+        the table scroll sideways. A heading is never clipped."""
+        header = self.table.horizontalHeader()
+        widths = [
+            max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.model.columnCount())
+        ]
+        spare = self.table.viewport().width() - sum(widths)
+        card_col = VaultModel.COLUMNS.index("card_id")
+        if spare > 0:
+            widths[card_col] += spare
+        for column in (card_col, VaultModel.COLUMNS.index("customer")):
+            if spare >= 0:
+                break
+            floor = header.sectionSizeHint(column)
+            give = min(-spare, max(0, widths[column] - floor))
+            widths[column] -= give
+            spare += give
+        for column, width in enumerate(widths):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
 
     @property
     def cards_service(self) -> CardService | None:
@@ -511,6 +568,58 @@ class VaultPage(QWidget):
         self._update_count()
         if selected is not None:
             self.select_card(selected.card_id)
+
+    @async_slot()
+    async def check_open_pages(self) -> None:
+        """Bring in cards bound on add-card pages that a previous run left unconfirmed
+        (the desk closed, or IOTPay unreachable, when the page was closed)."""
+        cards = self._cards
+        if cards is None:
+            return
+        try:
+            found = await cards.resolve_open_pages()
+        except (CannotReachIotPay, RefusedByIotPay) as exc:
+            log.info("add-card pages left open not checked now: %s", exc)
+            return
+        if gone(self) or cards is not self._cards or not found:
+            return
+        for card in found:
+            self.model.replace_card(card)
+            self.card_added.emit(card.card_id)
+        self._update_count()
+        self.tell_found(found)
+        self.reload()
+
+    def tell_found(self, found: list[VaultCard]) -> None:
+        """Say which cards came in from add-card pages a previous run left open."""
+        self._say(
+            self.tr(
+                "IOTPay had added these cards on a card page that was closed before the "
+                "desk could confirm them; they are now in the vault: %1."
+            ).replace(
+                "%1",
+                "; ".join(
+                    self.tr("%1 for %2 (card ID %3)")
+                    .replace("%1", card_title(c))
+                    .replace("%2", c.customer_label)
+                    .replace("%3", c.card_id)
+                    for c in found
+                ),
+            )
+        )
+
+    def tell_not_checked(self) -> None:
+        """Say that a closed card page could not be checked with IOTPay (checked later)."""
+        self._say_add(
+            UserMessage(
+                Kind.PENDING,
+                self.tr(
+                    "The card page was closed, and IOTPay could not be asked whether the "
+                    "card was added. The desk asks again when it next starts; a card "
+                    "IOTPay added then appears in the vault."
+                ),
+            )
+        )
 
     def _search_changed(self, text: str) -> None:
         self.model.set_search(text)
@@ -614,11 +723,45 @@ class VaultPage(QWidget):
                 for w in controls:
                     w.setEnabled(True)
         if returned is None:
-            await cards.cancel_add_card(session)
-            if not gone(self):
-                self._say_add(self.tr("The card page was closed: no card was added."))
+            await self._cancel_add(session)
             return
         await self._finish_add(session, returned)
+
+    async def _cancel_add(self, session: Any) -> None:
+        """The page was closed: ask IOTPay whether the card was bound just before."""
+        cards = self._cards
+        if cards is None:
+            return
+        outcome: list[VaultCard | None] = []
+
+        async def check() -> None:
+            try:
+                outcome.append(await cards.cancel_add_card(session))
+            except (CannotReachIotPay, RefusedByIotPay) as exc:
+                log.info("card page closed, not checked: %s", exc)
+
+        result = await run_busy(
+            [self.add_button, self.new_label, self.new_card_id],
+            check(),
+            progress_text=self.tr("Checking with IOTPay…"),
+            on_error=self._say_add,
+        )
+        if gone(self) or not result.ok:
+            return
+        if not outcome:
+            self.tell_not_checked()
+            return
+        got = outcome[0]
+        if got is None:
+            self._say_add(self.tr("The card page was closed: no card was added."))
+            return
+        self._show_added(
+            got,
+            self.tr(
+                "The card page was closed after IOTPay added the card: %1 for %2 "
+                "(card ID %3) is in the vault."
+            ),
+        )
 
     async def _finish_add(self, session: Any, returned: str) -> None:
         cards = self._cards
@@ -652,19 +795,23 @@ class VaultPage(QWidget):
                 )
             )
             return
-        self.model.replace_card(got)
+        self._show_added(got, self.tr("Card added: %1 for %2 (card ID %3)."))
+
+    def _show_added(self, card: VaultCard, template: str) -> None:
+        """Show a card just added, selected, with ``template`` (%1 card, %2 customer,
+        %3 card ID) below the add fields, which are cleared for the next card."""
+        self.model.replace_card(card)
         self._update_count()
         self.search.clear()
-        self.select_card(got.card_id)
+        self.select_card(card.card_id)
         self.new_label.clear()
         self.new_card_id.clear()
         self._say_add(
-            self.tr("Card added: %1 for %2 (card ID %3).")
-            .replace("%1", card_title(got))
-            .replace("%2", got.customer_label)
-            .replace("%3", got.card_id)
+            template.replace("%1", card_title(card))
+            .replace("%2", card.customer_label)
+            .replace("%3", card.card_id)
         )
-        self.card_added.emit(got.card_id)
+        self.card_added.emit(card.card_id)
 
     # ------------------------------------------------------------------ direct add
 

@@ -208,3 +208,22 @@ class VaultCard:
 
     def expiry_state(self, today: date) -> ExpiryState:
         return expiry_state(self.expiry_date, today)
+
+
+@dataclass(frozen=True, slots=True)
+class CardPage:
+    """An add-card page IOTPay gave the desk (``cc_addcard``), and how it ended.
+
+    ``outcome`` is None while the desk does not know whether the card was bound;
+    then ``added``, ``not_added`` (IOTPay has no card on ``card_id``) or ``cancelled``
+    (the page was closed before the card was bound).
+    """
+
+    session_id: str
+    card_id: str
+    customer_label: str
+    started_by: str
+    started_at: datetime
+    mch_id: str = ""
+    outcome: str | None = None
+    ended_at: datetime | None = None

@@ -144,5 +144,30 @@ _V3 = (
     "CREATE INDEX actions_card ON actions (mch_id, card_id, created_at) WHERE card_id IS NOT NULL",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# IOTPay's add-card pages the desk opened: one row from the moment IOTPay gave the page
+# until the desk knows whether the card was bound. A row left open (the desk closed or
+# IOTPay unreachable when the page was closed) is checked with cc_querycard later, so a
+# card bound at IOTPay never goes missing from the vault.
+_V4 = (
+    f"""
+    CREATE TABLE card_pages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        mch_id TEXT NOT NULL,
+        session_id TEXT NOT NULL UNIQUE,
+        card_id TEXT NOT NULL,
+        customer_label TEXT NOT NULL DEFAULT '' CHECK (customer_label {_NO_PAN}),
+        started_by TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        outcome TEXT CHECK (outcome IS NULL OR outcome IN ('added', 'not_added', 'cancelled')),
+        ended_at TEXT
+    )
+    """,
+    "CREATE INDEX card_pages_open ON card_pages (mch_id, id) WHERE outcome IS NULL",
+    """
+    CREATE TRIGGER card_pages_no_delete BEFORE DELETE ON card_pages
+    BEGIN SELECT RAISE(ABORT, 'card pages are ended by marking them, never deleted'); END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -38,6 +38,7 @@ from .models import (
     ActionKind,
     ActionState,
     AuditEntry,
+    CardPage,
     Lookup,
     VaultCard,
     format_time,
@@ -131,6 +132,22 @@ def _vault_card(row: sqlite3.Row) -> VaultCard:
         via=row["via"],
         refreshed_at=parse_time(row["refreshed_at"]) if row["refreshed_at"] else None,
     )
+
+
+def _card_page(row: sqlite3.Row) -> CardPage:
+    return CardPage(
+        session_id=row["session_id"],
+        card_id=row["card_id"],
+        customer_label=row["customer_label"],
+        started_by=row["started_by"],
+        started_at=parse_time(row["started_at"]),
+        mch_id=row["mch_id"],
+        outcome=row["outcome"],
+        ended_at=parse_time(row["ended_at"]) if row["ended_at"] else None,
+    )
+
+
+CARD_PAGE_OUTCOMES = ("added", "not_added", "cancelled")
 
 
 def _search_text(card_id: str, label: str, holder: str, card_num: str) -> str:
@@ -875,3 +892,82 @@ class Journal:
             where += " AND amount_cents = ?"
             params += (amount_cents,)
         return self._select(where + " ORDER BY id DESC", params)
+
+    # ------------------------------------------------------------------ add-card pages
+
+    def open_card_page(
+        self,
+        *,
+        mch_id: str,
+        session_id: str,
+        card_id: str,
+        customer_label: str,
+        operator: str,
+        now: datetime | None = None,
+    ) -> CardPage:
+        """Record an add-card page IOTPay gave (audit ``card_add_started``), before the
+        page is shown: from here until :meth:`end_card_page`, the desk owes a check."""
+        at = self._now(now)
+        customer_label = scrub(customer_label)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO card_pages (mch_id, session_id, card_id, customer_label, "
+                "started_by, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (mch_id, session_id, card_id, customer_label, operator, at),
+            )
+            self._insert_audit(
+                db,
+                at,
+                operator,
+                "card_add_started",
+                None,
+                {"card_id": card_id, "customer_label": customer_label, "session_id": session_id},
+            )
+            row = db.execute(
+                "SELECT * FROM card_pages WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return _card_page(row)
+
+    def end_card_page(
+        self,
+        session_id: str,
+        outcome: str,
+        *,
+        operator: str,
+        event: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> CardPage | None:
+        """Mark an add-card page ended with ``outcome`` (and append the audit ``event``,
+        if given, in the same transaction). Ending a page already ended changes nothing
+        and returns it as it was; an unknown ``session_id`` returns None."""
+        if outcome not in CARD_PAGE_OUTCOMES:
+            raise ValueError(f"outcome: must be one of {CARD_PAGE_OUTCOMES}")
+        at = self._now(now)
+        with self._write() as db:
+            row = db.execute(
+                "SELECT * FROM card_pages WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            if row is None or row["outcome"] is not None:
+                return None if row is None else _card_page(row)
+            db.execute(
+                "UPDATE card_pages SET outcome = ?, ended_at = ? WHERE session_id = ?",
+                (outcome, at, session_id),
+            )
+            if event is not None:
+                audit: dict[str, Any] = {"card_id": row["card_id"], "session_id": session_id}
+                audit.update(detail or {})
+                self._insert_audit(db, at, operator, event, None, audit)
+            row = db.execute(
+                "SELECT * FROM card_pages WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return _card_page(row)
+
+    def open_card_pages(self, mch_id: str) -> list[CardPage]:
+        """Add-card pages of ``mch_id`` not known to have ended, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM card_pages WHERE mch_id = ? AND outcome IS NULL ORDER BY id",
+                (mch_id,),
+            ).fetchall()
+        return [_card_page(r) for r in rows]

@@ -6,7 +6,11 @@ Adding a card (issue 5):
   gives the page's address; nothing is saved yet. The page comes back to the desk's
   return URL (:mod:`.returns`) with an unsigned hint; :meth:`CardService.finish_add_card`
   confirms with ``cc_querycard`` and saves the card only if IOTPay has it bound.
-  :meth:`CardService.cancel_add_card` (the page was closed) saves nothing.
+  :meth:`CardService.cancel_add_card` (the page was closed) asks IOTPay too: a card
+  bound just before the page was closed is saved, not lost. Each page is written in the
+  journal before it is shown and ended there once the desk knows; a page left open (the
+  desk was closed, or IOTPay could not be asked) is checked by
+  :meth:`CardService.resolve_open_pages` at the next start.
 - Typed in the desk (``cc_directaddcard``): only when the profile turned it on after
   the PCI DSS confirmation. The card number, expiry and CVV go to IOTPay and nowhere
   else: not to the journal, a log, an exception message or this object. The vault keeps
@@ -23,13 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
-from typing import ParamSpec, TypeVar
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from iotpay_desk.api import (
@@ -78,6 +83,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LABEL_MAX = 64
+# How long IOTPay's add-card page accepts a card (its secureId's life). A page not
+# bound after this can no longer bind: only then is it ended as "not added".
+PAGE_LIFETIME = timedelta(hours=1)
 _CARD_ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 _DIGIT_RUN = re.compile(r"[0-9]{12,}")
 _RANDOM_CHARS = 8
@@ -86,6 +94,25 @@ _FIELD_MESSAGE = re.compile(r"\s*(cardId|cardNum|expiryDate|cvv|holder)\s*:\s*(.
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+
+
+def _tracked(
+    method: Callable[Concatenate[CardService, _P], Coroutine[Any, Any, _T]],
+) -> Callable[Concatenate[CardService, _P], Coroutine[Any, Any, _T]]:
+    """Count the call as work in flight until it returns (see :meth:`CardService.wait_idle`)."""
+
+    async def run(self: CardService, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        self._working += 1
+        self._idle.clear()
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self._working -= 1
+            if not self._working:
+                self._idle.set()
+
+    functools.update_wrapper(run, method)
+    return run
 
 
 def _utcnow() -> datetime:
@@ -186,9 +213,23 @@ class CardService:
         self._clock = clock
         self.tz = tz
         self._sessions: dict[str, AddCardSession] = {}
+        self._working = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def __repr__(self) -> str:
         return f"CardService(mch_id={self.mch_id!r}, operator={self.operator!r})"
+
+    @property
+    def busy(self) -> bool:
+        """True while a call of this service is in flight."""
+        return self._working > 0
+
+    async def wait_idle(self) -> None:
+        """Wait until no call of this service is in flight (before its journal is closed,
+        e.g. when the desk switches profiles). Never cancels one."""
+        while self._working:
+            await self._idle.wait()
 
     async def _db(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         return await asyncio.to_thread(fn, *args, **kwargs)
@@ -197,13 +238,9 @@ class CardService:
         """Today in the profile's time zone (for expiry warnings)."""
         return self._clock().astimezone(self.tz).date()
 
-    async def _audit(self, event: str, detail: Mapping[str, object]) -> None:
-        await self._db(
-            self._journal.append_audit, self.operator, event, detail=detail, now=self._clock()
-        )
-
     # ------------------------------------------------------------------ ids
 
+    @_tracked
     async def new_card_id(self) -> str:
         """A new cardId, not in the vault: ``C``, the UTC date ``yyMMdd``, ``T``, the time
         ``HHmmss``, 8 random base32 characters (22 characters; ``C240101T2150098K3QZ7W2``).
@@ -220,6 +257,7 @@ class CardService:
             if known is None:
                 return card_id
 
+    @_tracked
     async def validate_card_id(self, text: str) -> str:
         """A typed cardId, checked (:func:`check_card_id`) and not in the vault (a card
         removed from the vault stays bound at IOTPay, so its cardId is taken too)."""
@@ -233,6 +271,7 @@ class CardService:
 
     # ------------------------------------------------------------------ hosted add
 
+    @_tracked
     async def start_add_card(
         self, customer_label: str, card_id: str | None = None
     ) -> AddCardSession:
@@ -263,11 +302,16 @@ class CardService:
             started_at=self._clock(),
             secure_id=redirect.secure_id,
         )
-        self._sessions[session_id] = session
-        await self._audit(
-            "card_add_started",
-            {"card_id": card_id, "customer_label": label, "session_id": session_id},
+        await self._db(
+            self._journal.open_card_page,
+            mch_id=self.mch_id,
+            session_id=session_id,
+            card_id=card_id,
+            customer_label=label,
+            operator=self.operator,
+            now=self._clock(),
         )
+        self._sessions[session_id] = session
         return session
 
     def _hint(
@@ -285,6 +329,7 @@ class CardService:
             raise CardNotAdded("the page came back for another card", session.card_id)
         return hint
 
+    @_tracked
     async def finish_add_card(
         self,
         session: AddCardSession,
@@ -311,35 +356,97 @@ class CardService:
             raise RefusedByIotPay(exc.ret_msg) from None
         except (CannotConnect, OutcomeUnknown) as exc:
             raise CannotReachIotPay(exc.reason) from None
-        try:
-            saved = await self._save(
-                card,
-                session.customer_label,
-                "hosted",
-                {"session_id": session.session_id, "hint": hint.ret_code if hint else ""},
-            )
-        except CardInVault as exc:
-            saved = exc.card  # finished meanwhile by another call
+        saved = await self._save_page_card(
+            card,
+            session.session_id,
+            session.customer_label,
+            {"hint": hint.ret_code if hint else ""},
+        )
         self._sessions.pop(session.session_id, None)
         return saved
 
+    async def _save_page_card(
+        self, card: Card, session_id: str, label: str, detail: Mapping[str, object]
+    ) -> VaultCard:
+        """Save a card an add-card page bound, then end the page as added."""
+        try:
+            saved = await self._save(card, label, "hosted", {"session_id": session_id, **detail})
+        except CardInVault as exc:
+            saved = exc.card  # saved meanwhile by another call
+        await self._end_page(session_id, "added")
+        return saved
+
+    async def _end_page(
+        self, session_id: str, outcome: str, event: str | None = None, why: str = ""
+    ) -> None:
+        await self._db(
+            self._journal.end_card_page,
+            session_id,
+            outcome,
+            operator=self.operator,
+            event=event,
+            detail={"why": why} if why else None,
+            now=self._clock(),
+        )
+
     async def _not_added(self, session: AddCardSession, why: str) -> None:
         self._sessions.pop(session.session_id, None)
-        await self._audit(
-            "card_add_failed",
-            {"card_id": session.card_id, "session_id": session.session_id, "why": why},
-        )
+        await self._end_page(session.session_id, "not_added", "card_add_failed", why)
         raise CardNotAdded(why, session.card_id)
 
-    async def cancel_add_card(self, session: AddCardSession) -> None:
-        """The page was closed before it came back: nothing is saved (audit entry only)."""
-        known = self._sessions.pop(session.session_id, None)
-        if known is None:
-            return
-        await self._audit(
-            "card_add_cancelled",
-            {"card_id": session.card_id, "session_id": session.session_id},
+    @_tracked
+    async def cancel_add_card(self, session: AddCardSession) -> VaultCard | None:
+        """The page was closed before it came back to the desk: ask IOTPay.
+
+        The customer may have submitted the card just before the page was closed: a card
+        IOTPay has bound is saved and returned, never lost. None: IOTPay has no card on
+        the cardId, nothing is saved (audit ``card_add_cancelled``). When IOTPay cannot
+        be asked, :class:`CannotReachIotPay`: the page stays open in the journal and
+        :meth:`resolve_open_pages` asks again at the next start.
+        """
+        self._sessions.pop(session.session_id, None)
+        try:
+            card = await self._bound_card(session.card_id)
+        except CardNotBound:
+            await self._end_page(session.session_id, "cancelled", "card_add_cancelled")
+            return None
+        return await self._save_page_card(
+            card, session.session_id, session.customer_label, {"bound_before_close": True}
         )
+
+    @_tracked
+    async def resolve_open_pages(self) -> list[VaultCard]:
+        """Settle add-card pages a previous run left open (the desk closed or IOTPay
+        unreachable when the page was closed): a card IOTPay bound is saved; a page past
+        :data:`PAGE_LIFETIME` with no card is ended as not added; a younger one is left
+        for later (it could still bind). Pages on screen now are left alone.
+
+        Returns the cards saved. :class:`CannotReachIotPay` stops at the first page
+        IOTPay could not be asked about (the rest wait for the next time).
+        """
+        pages = await self._db(self._journal.open_card_pages, self.mch_id)
+        found: list[VaultCard] = []
+        for page in pages:
+            if page.session_id in self._sessions:
+                continue
+            try:
+                card = await self._bound_card(page.card_id)
+            except CardNotBound:
+                if self._clock() - page.started_at >= PAGE_LIFETIME:
+                    await self._end_page(
+                        page.session_id,
+                        "not_added",
+                        "card_add_failed",
+                        "the page was left before IOTPay bound a card",
+                    )
+                continue
+            found.append(
+                await self._save_page_card(
+                    card, page.session_id, page.customer_label, {"found_at_start": True}
+                )
+            )
+            log.info("card %s, bound on a page left open, is now in the vault", page.card_id)
+        return found
 
     def open_sessions(self) -> list[AddCardSession]:
         """Add-card pages started and not finished or cancelled yet."""
@@ -365,6 +472,7 @@ class CardService:
 
     # ------------------------------------------------------------------ direct add
 
+    @_tracked
     async def direct_add_card(
         self,
         customer_label: str,
@@ -454,11 +562,13 @@ class CardService:
 
     # ------------------------------------------------------------------ the vault
 
+    @_tracked
     async def list_cards(self, search: str = "") -> list[VaultCard]:
         """The vault's cards by customer label; ``search`` words match the label, the
         cardId, the holder, the last four digits or the brand."""
         return await self._db(self._journal.list_vault_cards, self.mch_id, search)
 
+    @_tracked
     async def get_card(self, card_id: str) -> VaultCard:
         card = await self._db(self._journal.get_vault_card, self.mch_id, card_id)
         if card is None:
@@ -476,6 +586,7 @@ class CardService:
         except (CannotConnect, OutcomeUnknown) as exc:
             raise CannotReachIotPay(exc.reason) from None
 
+    @_tracked
     async def refresh_card(self, card_id: str) -> VaultCard:
         """Update a vault card from ``cc_querycard``. :class:`CardNotBound` if IOTPay no
         longer has it (the vault keeps it until removed)."""
@@ -497,6 +608,7 @@ class CardService:
         except CardNotInVault:
             raise UnknownCard(card_id) from None
 
+    @_tracked
     async def rename_card(self, card_id: str, customer_label: str) -> VaultCard:
         """Give a vault card another customer label."""
         label = check_label(customer_label)
@@ -512,6 +624,7 @@ class CardService:
         except CardNotInVault:
             raise UnknownCard(card_id) from None
 
+    @_tracked
     async def import_card(self, customer_label: str, card_id: str) -> VaultCard:
         """Take a card already bound at IOTPay into the vault (one added on another
         computer, or one removed from this vault by mistake), after ``cc_querycard``."""
@@ -523,6 +636,7 @@ class CardService:
         except CardInVault:
             raise InvalidInput("cardId", "is already in the card vault") from None
 
+    @_tracked
     async def remove_card(self, card_id: str) -> VaultCard:
         """Take a card out of the vault. It stays bound at IOTPay (V3 has no unbind call)."""
         try:

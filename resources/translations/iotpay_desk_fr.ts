@@ -1790,7 +1790,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     </message>
     <message>
         <source>Card ID</source>
-        <translation>Identifiant de carte</translation>
+        <translation>ID de carte</translation>
     </message>
     <message>
         <source>Card</source>
@@ -1900,6 +1900,14 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Lecture du coffre de cartes…</translation>
     </message>
     <message>
+        <source>IOTPay had added these cards on a card page that was closed before the desk could confirm them; they are now in the vault: %1.</source>
+        <translation>IOTPay avait ajouté ces cartes sur une page de carte fermée avant que le poste ne puisse les confirmer ; elles sont maintenant dans le coffre : %1.</translation>
+    </message>
+    <message>
+        <source>%1 for %2 (card ID %3)</source>
+        <translation>%1 pour %2 (identifiant de carte %3)</translation>
+    </message>
+    <message>
         <source>%1 card(s)</source>
         <translation>%1 carte(s)</translation>
     </message>
@@ -1924,8 +1932,20 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Saisissez la carte sur la page d’IOTPay ci-dessous, ou passez le clavier au client. Le poste ne voit jamais le numéro de carte.</translation>
     </message>
     <message>
+        <source>Checking with IOTPay…</source>
+        <translation>Vérification auprès d’IOTPay…</translation>
+    </message>
+    <message>
+        <source>The card page was closed, and IOTPay could not be asked whether the card was added. The desk asks again when it next starts; a card IOTPay added then appears in the vault.</source>
+        <translation>La page de carte a été fermée et IOTPay n’a pas pu être interrogé pour savoir si la carte a été ajoutée. Le poste redemandera à son prochain démarrage ; une carte ajoutée par IOTPay apparaîtra alors dans le coffre.</translation>
+    </message>
+    <message>
         <source>The card page was closed: no card was added.</source>
         <translation>La page de carte a été fermée : aucune carte n’a été ajoutée.</translation>
+    </message>
+    <message>
+        <source>The card page was closed after IOTPay added the card: %1 for %2 (card ID %3) is in the vault.</source>
+        <translation>La page de carte a été fermée après l’ajout de la carte par IOTPay : %1 pour %2 (identifiant de carte %3) est dans le coffre.</translation>
     </message>
     <message>
         <source>Confirming the card with IOTPay…</source>

@@ -3,6 +3,7 @@ card and money services (as the desk builds them for a profile)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -42,13 +43,20 @@ async def desk_services(
 ) -> AsyncIterator[Services]:
     client = IotPayClient(url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key)
     journal = Journal(journal_path)
+    services = Services(
+        client,
+        journal,
+        CardService(client, journal, operator=operator, direct_add_enabled=direct),
+        MoneyService(client, journal, operator=operator, check_delays=check_delays, **money),
+    )
     try:
-        yield Services(
-            client,
-            journal,
-            CardService(client, journal, operator=operator, direct_add_enabled=direct),
-            MoneyService(client, journal, operator=operator, check_delays=check_delays, **money),
-        )
+        yield services
     finally:
+        # As the desk lets a profile go: work the screens started (a vault read, a card
+        # page check) finishes before the journal closes.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        await services.cards.wait_idle()
+        await services.money.wait_idle()
         await client.aclose()
         journal.close()

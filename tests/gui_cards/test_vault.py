@@ -366,3 +366,34 @@ def test_charge_and_payments_open_from_the_page(
             page.close()
 
     qloop.run(scenario())
+
+
+@pytest.mark.parametrize("width_chars", [70, 100, 200])
+def test_no_column_heading_is_clipped(qapp: QApplication, width_chars: int) -> None:
+    page = VaultPage(today=date(2026, 5, 14))
+    page.model.set_cards(
+        [
+            _card("C250301T153000AB12CD34", "Jane Doe — account 1042", "0526"),
+            _card("C250302T091500EF56GH78", "Maple Bakery (catering)", "1230", "555555******4444"),
+        ]
+    )
+    fm = page.fontMetrics()
+    page.resize(fm.averageCharWidth() * width_chars, fm.height() * 30)
+    page.show()
+    header = page.table.horizontalHeader()
+    QApplication.processEvents()
+    QApplication.processEvents()
+    for column in range(page.model.columnCount()):
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), column
+    card_id = VaultModel.COLUMNS.index("card_id")
+    whole = page.table.sizeHintForColumn(card_id)
+    used = sum(header.sectionSize(c) for c in range(page.model.columnCount()))
+    if width_chars >= 200:
+        # Room enough: card IDs whole, the table exactly as wide as the view.
+        assert header.sectionSize(card_id) >= whole
+        assert used == page.table.viewport().width()
+    elif width_chars == 100:
+        # Short of room: the card ID and the customer give way, no sideways scrolling.
+        assert header.sectionSize(card_id) < whole
+        assert used <= page.table.viewport().width()
+    page.close()

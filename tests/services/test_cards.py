@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -16,6 +17,7 @@ from iotpay_desk.api import DirectAddCardRequest, IotPayClient, IotPayRejected, 
 from iotpay_desk.journal import Journal
 from iotpay_desk.journal.store import _search_text
 from iotpay_desk.sandbox import SandboxServer
+from iotpay_desk.sandbox.faults import FaultSpec
 from iotpay_desk.services import (
     RETURN_URL_BASE,
     CannotReachIotPay,
@@ -29,6 +31,7 @@ from iotpay_desk.services import (
     VaultCard,
     check_card_id,
 )
+from iotpay_desk.services.cards import PAGE_LIFETIME
 
 from .conftest import FUTURE_EXPIRY, add_card_on_page, file_bytes, secure_id_of, submit_page
 
@@ -144,6 +147,106 @@ async def test_cancel_leaves_nothing_behind(cards: CardService, journal: Journal
     assert events(journal) == ["card_add_started", "card_add_cancelled"]
     cancelled = journal.audit_page(1)[0]
     assert cancelled.detail["card_id"] == session.card_id
+
+
+@pytest.mark.asyncio
+async def test_a_card_bound_just_before_the_page_was_closed_is_kept(
+    cards: CardService, journal: Journal, sandbox: SandboxServer
+) -> None:
+    session = await cards.start_add_card("Closed too soon")
+    # The customer pressed "Add card" on IOTPay's page, then the page was closed before
+    # it came back to the desk.
+    await submit_page(sandbox.url, "cc_pfaddcard", session.redirect_url)
+    card = await cards.cancel_add_card(session)
+    assert card is not None
+    assert (card.card_id, card.customer_label, card.last4) == (
+        session.card_id,
+        "Closed too soon",
+        "4242",
+    )
+    assert await cards.list_cards() == [card]
+    assert journal.open_card_pages(cards.mch_id) == []
+    assert events(journal) == ["card_add_started", "card_added"]
+    assert journal.audit_page(1)[0].detail["bound_before_close"] is True
+
+
+@pytest.mark.asyncio
+async def test_pages_left_open_are_settled_at_the_next_start(
+    make_cards: Callable[..., CardService], journal: Journal, sandbox: SandboxServer
+) -> None:
+    now = [datetime(2025, 3, 1, 14, 0, tzinfo=UTC)]
+    cards = make_cards(clock=lambda: now[0])
+    bound = await cards.start_add_card("Bound, not confirmed")
+    unbound = await cards.start_add_card("Never typed")
+    on_screen = await cards.start_add_card("Still on screen")
+    await submit_page(sandbox.url, "cc_pfaddcard", bound.redirect_url)
+    await submit_page(sandbox.url, "cc_pfaddcard", on_screen.redirect_url, card="5555555555554444")
+
+    # Two pages are closed while IOTPay answers cc_querycard with errors: not known.
+    sandbox.set_faults([FaultSpec("error500", "cc_querycard")])
+    for session in (bound, unbound):
+        with pytest.raises(CannotReachIotPay):
+            await cards.cancel_add_card(session)
+    assert await cards.list_cards() == []
+    assert {p.session_id for p in journal.open_card_pages(cards.mch_id)} == {
+        bound.session_id,
+        unbound.session_id,
+        on_screen.session_id,
+    }
+    # Still unreachable when asked again: nothing changes.
+    with pytest.raises(CannotReachIotPay):
+        await cards.resolve_open_pages()
+    assert len(journal.open_card_pages(cards.mch_id)) == 3
+    sandbox.clear_faults()
+
+    # The page still on screen is left to the dialog showing it.
+    found = await cards.resolve_open_pages()
+    assert [c.customer_label for c in found] == ["Bound, not confirmed"]
+    assert [c.card_id for c in await cards.list_cards()] == [bound.card_id]
+    # A page younger than IOTPay's page lifetime could still bind: it stays open.
+    assert {p.session_id for p in journal.open_card_pages(cards.mch_id)} == {
+        unbound.session_id,
+        on_screen.session_id,
+    }
+    # The next start (a new service: no page on screen) finds the other bound card.
+    later = make_cards(clock=lambda: now[0])
+    (second,) = await later.resolve_open_pages()
+    assert (second.card_id, second.last4) == (on_screen.card_id, "4444")
+    assert [p.session_id for p in journal.open_card_pages(cards.mch_id)] == [unbound.session_id]
+    now[0] += PAGE_LIFETIME
+    assert await later.resolve_open_pages() == []
+    assert journal.open_card_pages(cards.mch_id) == []
+    failed = journal.audit_page(1)[0]
+    assert failed.event == "card_add_failed"
+    assert failed.detail["card_id"] == unbound.card_id
+    assert "left before IOTPay bound a card" in failed.detail["why"]
+    # The dialog that still showed its page finishes as usual: the card is saved once.
+    assert await cards.finish_add_card(on_screen) == second
+    assert journal.count_vault_cards(cards.mch_id) == 2
+
+
+@pytest.mark.asyncio
+async def test_wait_idle_waits_for_a_check_in_flight(
+    cards: CardService, journal: Journal, sandbox: SandboxServer
+) -> None:
+    session = await cards.start_add_card("Slow answer")
+    await submit_page(sandbox.url, "cc_pfaddcard", session.redirect_url)
+    later = make_later(cards)
+    sandbox.set_faults([FaultSpec("latency", "cc_querycard", latency_ms=300)])
+    assert not later.busy
+    check = asyncio.ensure_future(later.resolve_open_pages())
+    await asyncio.sleep(0.05)
+    assert later.busy
+    await later.wait_idle()  # as the desk does before it closes the journal
+    assert check.done()
+    assert [c.card_id for c in check.result()] == [session.card_id]
+    assert not later.busy
+    assert journal.count_vault_cards(cards.mch_id) == 1
+
+
+def make_later(cards: CardService) -> CardService:
+    """The same profile's card service at the desk's next start (no page on screen)."""
+    return CardService(cards._client, cards._journal, operator="jill", clock=cards._clock)
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,103 @@
+"""A card page closed after IOTPay bound the card: the card is kept, never lost (the real
+web view, the real sandbox, a real journal file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from iotpay_desk.gui.vault import VaultPage
+from iotpay_desk.gui.webpage import HostedPageDialog, PageState
+from iotpay_desk.sandbox import SandboxServer
+from iotpay_desk.sandbox.faults import FaultSpec
+from iotpay_desk.services import CardService
+from tests.services.conftest import submit_page
+
+from .conftest import QLoop, until
+from .desk import desk_services
+
+
+async def open_card_page(page: VaultPage, label: str, card_id: str) -> HostedPageDialog:
+    page.new_label.setText(label)
+    page.new_card_id.setText(card_id)
+    page.add_button.click()
+    await until(lambda: page.hosted_dialog is not None, what="the card page dialog")
+    dialog = page.hosted_dialog
+    assert dialog is not None
+    await until(lambda: dialog.state is PageState.READY, what="the card page loaded")
+    return dialog
+
+
+def test_a_card_bound_just_before_the_page_was_closed_is_shown_added(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            added: list[str] = []
+            page.card_added.connect(added.append)
+            dialog = await open_card_page(page, "Grace H.", "grace-card-2")
+            (session,) = s.cards.open_sessions()
+            # The customer's "Add card" reached IOTPay; the page was closed before it
+            # came back to the desk.
+            await submit_page(sandbox.url, "cc_pfaddcard", session.redirect_url)
+            dialog.cancel_button.click()
+            await until(lambda: added == ["grace-card-2"], what="the card kept")
+            assert page.add_message.text() == (
+                "The card page was closed after IOTPay added the card: Visa ••••4242 for "
+                "Grace H. (card ID grace-card-2) is in the vault."
+            )
+            assert page.count.text() == "1 card(s)"
+            selected = page.selected_card()
+            assert selected is not None
+            assert selected.card_id == "grace-card-2"
+            assert s.journal.open_card_pages(s.cards.mch_id) == []
+            page.close()
+
+    qloop.run(scenario())
+
+
+def test_a_page_closed_while_iotpay_is_unreachable_is_checked_at_the_next_start(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            dialog = await open_card_page(page, "Hedy L.", "hedy-card-1")
+            (session,) = s.cards.open_sessions()
+            await submit_page(
+                sandbox.url, "cc_pfaddcard", session.redirect_url, card="5555555555554444"
+            )
+            sandbox.set_faults([FaultSpec("error500", "cc_querycard")])
+            dialog.cancel_button.click()
+            await until(lambda: page.add_message.isVisible(), what="the message")
+            assert page.add_message.text().startswith(
+                "The card page was closed, and IOTPay could not be asked whether the card "
+                "was added."
+            )
+            assert page.count.text() == "0 card(s)"
+            # What was typed stays, in case the card must be added again.
+            assert page.new_label.text() == "Hedy L."
+            assert page.add_button.isEnabled()
+            page.close()
+            sandbox.clear_faults()
+
+            # The next start: a new card service on the same journal file.
+            cards = CardService(s.client, s.journal, operator="cashier2")
+            again = VaultPage()
+            again.set_services(cards, s.money)
+            again.show()
+            await until(lambda: again.message.isVisible(), what="the message")
+            assert again.message.text() == (
+                "IOTPay had added these cards on a card page that was closed before the desk "
+                "could confirm them; they are now in the vault: Mastercard ••••4444 for "
+                "Hedy L. (card ID hedy-card-1)."
+            )
+            await until(lambda: again.count.text() == "1 card(s)")
+            assert s.journal.open_card_pages(cards.mch_id) == []
+            again.close()
+
+    qloop.run(scenario())
