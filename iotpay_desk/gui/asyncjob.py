@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, TypeVar, cast, final
 
@@ -30,7 +31,7 @@ from shiboken6 import isValid
 
 from .errors import Kind, UserMessage, describe, show_message
 
-__all__ = ["BusyIndicator", "JobResult", "async_slot", "gone", "run_busy"]
+__all__ = ["BusyIndicator", "JobResult", "async_slot", "gone", "held", "run_busy"]
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,21 @@ async def run_busy(
         if indicator is not None and token is not None and isValid(indicator):
             indicator.end(token)
         for w in held:
+            if isValid(w):
+                _release(w)
+
+
+@contextmanager
+def held(controls: Iterable[QWidget]) -> Iterator[None]:
+    """Keep ``controls`` disabled for the block (a dialog's life, say) without a progress
+    text; each gets back the state it had before, as with :func:`run_busy`."""
+    widgets = list(controls)
+    for w in widgets:
+        _hold(w)
+    try:
+        yield
+    finally:
+        for w in widgets:
             if isValid(w):
                 _release(w)
 

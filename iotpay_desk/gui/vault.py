@@ -46,12 +46,13 @@ from iotpay_desk.services import (
     RETURN_URL_BASE,
     CannotReachIotPay,
     CardNotAdded,
+    CardNotBound,
     ExpiryState,
     RefusedByIotPay,
     VaultCard,
 )
 
-from .asyncjob import async_slot, gone, run_busy
+from .asyncjob import async_slot, gone, held, run_busy
 from .errors import Kind, UserMessage
 from .pagekit import page_title
 from .words import card_brand, local_time
@@ -363,23 +364,38 @@ class VaultPage(QWidget):
         self.direct_button.setToolTip(
             self.tr("Type the card here (only for merchants who confirmed PCI DSS compliance).")
         )
+        self.import_button = QPushButton(self.tr("Imp&ort from IOTPay"), self.add_box)
+        self.import_button.setObjectName("import-card")
+        self.import_button.setToolTip(
+            self.tr(
+                "Take a card already bound at IOTPay into this vault by its card ID (one "
+                "added on another computer, or removed from this vault earlier)."
+            )
+        )
         self.add_button.clicked.connect(self.add_card)
         self.direct_button.clicked.connect(self.open_direct_add)
+        self.import_button.clicked.connect(self.import_card)
         self.new_label.returnPressed.connect(self.add_button.click)
         self.new_card_id.returnPressed.connect(self.add_button.click)
         self.add_message = QLabel(self.add_box)
         self.add_message.setObjectName("add-message")
         self.add_message.setWordWrap(True)
         self.add_message.setVisible(False)
+        # Fields on one line, buttons on the next: the page stays narrow enough for a
+        # 1366-pixel screen at 150 % in French.
         add_row = QHBoxLayout()
         add_row.addWidget(label_label)
-        add_row.addWidget(self.new_label, 2)
+        add_row.addWidget(self.new_label, 3)
         add_row.addWidget(card_id_label)
-        add_row.addWidget(self.new_card_id, 1)
-        add_row.addWidget(self.add_button)
-        add_row.addWidget(self.direct_button)
+        add_row.addWidget(self.new_card_id, 2)
+        add_buttons = QHBoxLayout()
+        add_buttons.addWidget(self.add_button)
+        add_buttons.addWidget(self.import_button)
+        add_buttons.addWidget(self.direct_button)
+        add_buttons.addStretch(1)
         add_layout = QVBoxLayout(self.add_box)
         add_layout.addLayout(add_row)
+        add_layout.addLayout(add_buttons)
         add_layout.addWidget(self.add_message)
 
         # -- search and table ----------------------------------------------------------------
@@ -473,7 +489,8 @@ class VaultPage(QWidget):
         layout.addLayout(actions)
         self.setTabOrder(self.new_label, self.new_card_id)
         self.setTabOrder(self.new_card_id, self.add_button)
-        self.setTabOrder(self.add_button, self.direct_button)
+        self.setTabOrder(self.add_button, self.import_button)
+        self.setTabOrder(self.import_button, self.direct_button)
         self.setTabOrder(self.direct_button, self.search)
         self.setTabOrder(self.search, self.table)
         self.setTabOrder(self.table, self.charge_button)
@@ -660,6 +677,16 @@ class VaultPage(QWidget):
     def _say(self, message: UserMessage | str | None) -> None:
         _show(self.message, message)
 
+    def _add_controls(self) -> list[QWidget]:
+        """What must not be used while a card is being added or imported."""
+        return [
+            self.add_button,
+            self.import_button,
+            self.direct_button,
+            self.new_label,
+            self.new_card_id,
+        ]
+
     def _say_add(self, message: UserMessage | str | None) -> None:
         _show(self.add_message, message)
         if isinstance(message, UserMessage) and message.field in ("cardId",):
@@ -689,7 +716,7 @@ class VaultPage(QWidget):
             return
         self._say_add(None)
         wanted = self.new_card_id.text().strip() or None
-        controls = [self.add_button, self.new_label, self.new_card_id]
+        controls = self._add_controls()
         started = await run_busy(
             controls,
             cards.start_add_card(label, wanted),
@@ -712,16 +739,12 @@ class VaultPage(QWidget):
             parent=self.window(),
         )
         self.hosted_dialog = dialog
-        for w in controls:
-            w.setEnabled(False)
         try:
-            dialog.open()
-            returned = await dialog.wait()
+            with held(controls):
+                dialog.open()
+                returned = await dialog.wait()
         finally:
             self.hosted_dialog = None
-            if not gone(self):
-                for w in controls:
-                    w.setEnabled(True)
         if returned is None:
             await self._cancel_add(session)
             return
@@ -741,7 +764,7 @@ class VaultPage(QWidget):
                 log.info("card page closed, not checked: %s", exc)
 
         result = await run_busy(
-            [self.add_button, self.new_label, self.new_card_id],
+            self._add_controls(),
             check(),
             progress_text=self.tr("Checking with IOTPay…"),
             on_error=self._say_add,
@@ -776,7 +799,7 @@ class VaultPage(QWidget):
                 outcome.append(exc)
 
         result = await run_busy(
-            [self.add_button, self.new_label, self.new_card_id],
+            self._add_controls(),
             finish(),
             progress_text=self.tr("Confirming the card with IOTPay…"),
             on_error=self._say_add,
@@ -812,6 +835,62 @@ class VaultPage(QWidget):
             .replace("%3", card.card_id)
         )
         self.card_added.emit(card.card_id)
+
+    # ------------------------------------------------------------------ import
+
+    @async_slot()
+    async def import_card(self) -> None:
+        """Take a card IOTPay already has (``cc_querycard``) into the vault."""
+        cards = self._cards
+        if cards is None or self.hosted_dialog is not None:
+            return
+        label = self.new_label.text().strip()
+        card_id = self.new_card_id.text().strip()
+        if not label:
+            self._say_add(
+                UserMessage(
+                    Kind.USER,
+                    self.tr("Type who the card belongs to (a name or an account number)."),
+                    field="customer_label",
+                )
+            )
+            return
+        if not card_id:
+            self._say_add(
+                UserMessage(
+                    Kind.USER,
+                    self.tr("Type the card ID the card was added under at IOTPay."),
+                    field="cardId",
+                )
+            )
+            return
+        self._say_add(None)
+        outcome: list[VaultCard] = []
+
+        async def take() -> None:
+            try:
+                outcome.append(await cards.import_card(label, card_id))
+            except CardNotBound:
+                self._say_add(
+                    UserMessage(
+                        Kind.USER,
+                        self.tr(
+                            "IOTPay has no card under card ID %1. Check the card ID, or add "
+                            "the card."
+                        ).replace("%1", card_id),
+                        field="cardId",
+                    )
+                )
+
+        result = await run_busy(
+            self._add_controls(),
+            take(),
+            progress_text=self.tr("Asking IOTPay about the card…"),
+            on_error=self._say_add,
+        )
+        if gone(self) or not result.ok or not outcome:
+            return
+        self._show_added(outcome[0], self.tr("Card imported from IOTPay: %1 for %2 (card ID %3)."))
 
     # ------------------------------------------------------------------ direct add
 

@@ -1864,6 +1864,14 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Saisir la carte ici (seulement pour les marchands ayant confirmé leur conformité PCI DSS).</translation>
     </message>
     <message>
+        <source>Imp&amp;ort from IOTPay</source>
+        <translation>Imp&amp;orter depuis IOTPay</translation>
+    </message>
+    <message>
+        <source>Take a card already bound at IOTPay into this vault by its card ID (one added on another computer, or removed from this vault earlier).</source>
+        <translation>Reprendre dans ce coffre, par son identifiant de carte, une carte déjà liée chez IOTPay (ajoutée sur un autre ordinateur, ou retirée de ce coffre plus tôt).</translation>
+    </message>
+    <message>
         <source>Customer, card ID, last 4 digits, name on the card or brand</source>
         <translation>Client, identifiant de carte, 4 derniers chiffres, nom sur la carte ou marque</translation>
     </message>
@@ -1881,7 +1889,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     </message>
     <message>
         <source>Re&amp;move from vault…</source>
-        <translation>Re&amp;tirer du coffre…</translation>
+        <translation>Retirer du co&amp;ffre…</translation>
     </message>
     <message>
         <source>&amp;Payment page or link…</source>
@@ -1889,7 +1897,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     </message>
     <message>
         <source>&amp;Wallet payment…</source>
-        <translation>Paiement par &amp;portefeuille…</translation>
+        <translation>Paie&amp;ment par portefeuille…</translation>
     </message>
     <message>
         <source>Card vault</source>
@@ -1964,8 +1972,20 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Carte ajoutée : %1 pour %2 (identifiant de carte %3).</translation>
     </message>
     <message>
+        <source>Type the card ID the card was added under at IOTPay.</source>
+        <translation>Tapez l’identifiant sous lequel la carte a été ajoutée chez IOTPay.</translation>
+    </message>
+    <message>
+        <source>IOTPay has no card under card ID %1. Check the card ID, or add the card.</source>
+        <translation>IOTPay n’a aucune carte sous l’identifiant %1. Vérifiez l’identifiant de carte, ou ajoutez la carte.</translation>
+    </message>
+    <message>
         <source>Asking IOTPay about the card…</source>
         <translation>Interrogation d’IOTPay sur la carte…</translation>
+    </message>
+    <message>
+        <source>Card imported from IOTPay: %1 for %2 (card ID %3).</source>
+        <translation>Carte reprise d’IOTPay : %1 pour %2 (identifiant de carte %3).</translation>
     </message>
     <message>
         <source>IOTPay has %1 under card ID %2, expiry %3.</source>

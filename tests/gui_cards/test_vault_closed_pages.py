@@ -1,5 +1,6 @@
-"""A card page closed after IOTPay bound the card: the card is kept, never lost (the real
-web view, the real sandbox, a real journal file)."""
+"""Cards bound at IOTPay but not (yet) in this vault: a card page closed after IOTPay
+bound the card, a card added on another computer. The card is kept, never lost (the real
+web view, the real sandbox, real journal files)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from iotpay_desk.gui.webpage import HostedPageDialog, PageState
 from iotpay_desk.sandbox import SandboxServer
 from iotpay_desk.sandbox.faults import FaultSpec
 from iotpay_desk.services import CardService
-from tests.services.conftest import submit_page
+from tests.services.conftest import add_card_on_page, submit_page
 
 from .conftest import QLoop, until
 from .desk import desk_services
@@ -99,5 +100,57 @@ def test_a_page_closed_while_iotpay_is_unreachable_is_checked_at_the_next_start(
             await until(lambda: again.count.text() == "1 card(s)")
             assert s.journal.open_card_pages(cards.mch_id) == []
             again.close()
+
+    qloop.run(scenario())
+
+
+def test_a_card_added_on_another_computer_is_imported_by_its_card_id(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "front.sqlite3") as front:
+            await add_card_on_page(front.cards, sandbox.url, "Ada B.")
+            (card,) = await front.cards.list_cards()
+        async with desk_services(sandbox.url, tmp_path / "office.sqlite3") as office:
+            page = VaultPage()
+            page.set_services(office.cards, office.money)
+            page.show()
+            await until(lambda: page.count.text() == "0 card(s)")
+            page.new_label.setText("Ada B. (from the front desk)")
+            page.import_button.click()
+            await until(lambda: page.add_message.isVisible(), what="the message")
+            assert page.add_message.text() == (
+                "Type the card ID the card was added under at IOTPay."
+            )
+            assert page.new_card_id.hasFocus()
+
+            page.new_card_id.setText("no-such-card")
+            page.import_button.click()
+            await until(lambda: "no-such-card" in page.add_message.text(), what="the refusal")
+            assert page.add_message.text() == (
+                "IOTPay has no card under card ID no-such-card. Check the card ID, or add the card."
+            )
+            assert page.new_label.text() == "Ada B. (from the front desk)"  # kept
+
+            page.new_card_id.setText(f"  {card.card_id} ")
+            page.import_button.click()
+            await until(lambda: page.count.text() == "1 card(s)", what="the card imported")
+            assert page.add_message.text() == (
+                f"Card imported from IOTPay: Visa ••••4242 for Ada B. (from the front desk) "
+                f"(card ID {card.card_id})."
+            )
+            (imported,) = await office.cards.list_cards()
+            assert (imported.card_id, imported.via, imported.added_by) == (
+                card.card_id,
+                "imported",
+                "cashier1",
+            )
+            # Twice: refused, nothing changes.
+            page.new_label.setText("Again")
+            page.new_card_id.setText(card.card_id)
+            page.import_button.click()
+            await until(lambda: "already" in page.add_message.text(), what="the refusal")
+            assert page.count.text() == "1 card(s)"
+            page.close()
 
     qloop.run(scenario())
