@@ -41,7 +41,7 @@ from iotpay_desk.api import (
 )
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
-from iotpay_desk.core.logging_setup import setup_logging, teardown_logging
+from iotpay_desk.core.logging_setup import set_log_level, setup_logging, teardown_logging
 from iotpay_desk.core.paths import APP_NAME, AppPaths
 from iotpay_desk.core.profiles import Profile, ProfileNotFound, ProfileStore, ProfileStoreError
 from iotpay_desk.core.settings import (
@@ -466,6 +466,16 @@ def _install_signal_handlers(loop: asyncio.AbstractEventLoop, stop: Callable[[],
             loop.add_signal_handler(sig, stop)
 
 
+def apply_setting(app: QApplication, settings: Settings, key: str) -> None:
+    """Apply a setting the user just changed, where it can be applied at once (the theme,
+    the log detail); the language and the pseudo-translation say they need a restart."""
+    if key == THEME.key:
+        apply_theme(app, settings.get(THEME))
+    elif key == LOG_LEVEL.key:
+        set_log_level(settings.get(LOG_LEVEL))
+        log.info("log detail is now %s", settings.get(LOG_LEVEL))
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     paths = AppPaths.default()
@@ -500,9 +510,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     window = MainWindow(settings=settings, credentials=desk.credentials)
     settings_page = window.pages[Page.SETTINGS]
     if isinstance(settings_page, SettingsPage):
-        settings_page.setting_changed.connect(
-            lambda key: apply_theme(app, settings.get(THEME)) if key == THEME.key else None
-        )
+        settings_page.setting_changed.connect(lambda key: apply_setting(app, settings, key))
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)
     _install_signal_handlers(loop, window.close)

@@ -33,7 +33,13 @@ from iotpay_desk.api.redact import RedactingFilter
 
 from .paths import ensure_dir
 
-__all__ = ["LOG_FILENAME", "current_log_file", "setup_logging", "teardown_logging"]
+__all__ = [
+    "LOG_FILENAME",
+    "current_log_file",
+    "set_log_level",
+    "setup_logging",
+    "teardown_logging",
+]
 
 LOG_FILENAME = "iotpay-desk.log"
 MAX_BYTES = 1_000_000
@@ -81,6 +87,12 @@ def _level(level: int | str) -> int:
     if not isinstance(value, int):
         raise ValueError(f"unknown log level {level!r}")
     return value
+
+
+def set_log_level(level: int | str) -> None:
+    """Change how much the desk logs, now (the Log detail setting); the redaction and the
+    handlers stay as :func:`setup_logging` installed them."""
+    logging.getLogger().setLevel(_level(level))
 
 
 def setup_logging(

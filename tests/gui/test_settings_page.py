@@ -74,3 +74,33 @@ def test_without_settings(qtbot: QtBot) -> None:
     page = SettingsPage(None)
     qtbot.addWidget(page)
     assert page.editors == {}
+
+
+def test_log_detail_and_theme_apply_at_once(qtbot: QtBot, tmp_path: Path) -> None:
+    import logging
+
+    from PySide6.QtWidgets import QApplication
+
+    from iotpay_desk.app import apply_setting
+    from iotpay_desk.core.settings import LOG_LEVEL, THEME
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    from iotpay_desk.gui.theme import apply_theme, is_dark
+
+    root = logging.getLogger()
+    before = root.level
+    settings = Settings(tmp_path / "config")
+    try:
+        settings.set(LOG_LEVEL, "DEBUG")
+        apply_setting(app, settings, LOG_LEVEL.key)
+        assert root.level == logging.DEBUG
+        settings.set(LOG_LEVEL, "ERROR")
+        apply_setting(app, settings, LOG_LEVEL.key)
+        assert root.level == logging.ERROR
+        settings.set(THEME, "dark")
+        apply_setting(app, settings, THEME.key)
+        assert is_dark(app.palette())
+    finally:
+        root.setLevel(before)
+        apply_theme(app, "system")
