@@ -1,5 +1,6 @@
 """Entry point: ``iotpay-desk [--sandbox] ...`` opens the desk; ``iotpay-desk sandbox ...``
-runs the local IOTPay V3 sandbox server. ``python -m iotpay_desk`` does the same."""
+runs the local IOTPay V3 sandbox server; ``iotpay-desk notify-receiver ...`` receives
+IOTPay's notify for a profile. ``python -m iotpay_desk`` does the same."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ def main(argv: list[str] | None = None) -> int:
         from iotpay_desk.sandbox.cli import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args and args[0] == "notify-receiver":
+        from iotpay_desk.notify.cli import main as notify_main
+
+        return notify_main(args[1:])
     from iotpay_desk.app import main as app_main
 
     return app_main(args)

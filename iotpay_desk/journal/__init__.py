@@ -21,6 +21,7 @@ from .models import (
     CardPage,
     ExpiryState,
     Lookup,
+    Notification,
     VaultCard,
     expiry_state,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "JournalError",
     "JournalTooNew",
     "Lookup",
+    "Notification",
     "OpenActionExists",
     "TargetChanged",
     "VaultCard",

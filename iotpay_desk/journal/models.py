@@ -227,3 +227,23 @@ class CardPage:
     mch_id: str = ""
     outcome: str | None = None
     ended_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A notification IOTPay sent about an order, verified with the merchant key.
+
+    One per order and status: ``times`` counts how often IOTPay sent it (its retries),
+    ``first_at`` / ``last_at`` when. ``card_num`` is masked.
+    """
+
+    pay_order_id: str
+    mch_order_no: str
+    pay_type: str
+    status: int
+    amount_cents: int
+    card_num: str
+    first_at: datetime
+    last_at: datetime
+    times: int = 1
+    mch_id: str = ""

@@ -169,5 +169,31 @@ _V4 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+# IOTPay's notifications, as a notify receiver verified them (reference section 6): one
+# row per order and status, however often IOTPay sent it.
+_V5 = (
+    f"""
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        mch_id TEXT NOT NULL,
+        pay_order_id TEXT NOT NULL,
+        mch_order_no TEXT NOT NULL DEFAULT '',
+        pay_type TEXT NOT NULL DEFAULT 'pay',
+        status INTEGER NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        card_num TEXT NOT NULL DEFAULT '' CHECK (card_num {_NO_PAN}),
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        times INTEGER NOT NULL DEFAULT 1 CHECK (times >= 1),
+        UNIQUE (mch_id, pay_order_id, status)
+    )
+    """,
+    "CREATE INDEX notifications_recent ON notifications (mch_id, id)",
+    """
+    CREATE TRIGGER notifications_no_delete BEFORE DELETE ON notifications
+    BEGIN SELECT RAISE(ABORT, 'notifications are kept, never deleted'); END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -40,6 +40,7 @@ from .models import (
     AuditEntry,
     CardPage,
     Lookup,
+    Notification,
     VaultCard,
     format_time,
     parse_time,
@@ -144,6 +145,21 @@ def _card_page(row: sqlite3.Row) -> CardPage:
         mch_id=row["mch_id"],
         outcome=row["outcome"],
         ended_at=parse_time(row["ended_at"]) if row["ended_at"] else None,
+    )
+
+
+def _notification(row: sqlite3.Row) -> Notification:
+    return Notification(
+        pay_order_id=row["pay_order_id"],
+        mch_order_no=row["mch_order_no"],
+        pay_type=row["pay_type"],
+        status=row["status"],
+        amount_cents=row["amount_cents"],
+        card_num=row["card_num"],
+        first_at=parse_time(row["first_at"]),
+        last_at=parse_time(row["last_at"]),
+        times=row["times"],
+        mch_id=row["mch_id"],
     )
 
 
@@ -971,3 +987,71 @@ class Journal:
                 (mch_id,),
             ).fetchall()
         return [_card_page(r) for r in rows]
+
+    # ------------------------------------------------------------------ notifications
+
+    def record_notification(self, order: Order, *, now: datetime | None = None) -> Notification:
+        """Record a verified notification (audit ``notified`` the first time only); IOTPay's
+        retries of it count in ``times``. Committed before the receiver answers SUCCESS."""
+        at = self._now(now)
+        card_num = mask_card_number(order.card_num)
+        with self._write() as db:
+            row = db.execute(
+                "SELECT id FROM notifications WHERE mch_id = ? AND pay_order_id = ? AND status = ?",
+                (order.mch_id, order.pay_order_id, int(order.status)),
+            ).fetchone()
+            if row is None:
+                cur = db.execute(
+                    "INSERT INTO notifications (mch_id, pay_order_id, mch_order_no, pay_type, "
+                    "status, amount_cents, card_num, first_at, last_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        order.mch_id,
+                        order.pay_order_id,
+                        order.mch_order_no,
+                        order.pay_type,
+                        int(order.status),
+                        order.amount,
+                        card_num,
+                        at,
+                        at,
+                    ),
+                )
+                row_id = int(cur.lastrowid or 0)
+                self._insert_audit(
+                    db,
+                    at,
+                    "iotpay",
+                    "notified",
+                    None,
+                    {
+                        "pay_order_id": order.pay_order_id,
+                        "mch_order_no": order.mch_order_no,
+                        "pay_type": order.pay_type,
+                        "status": int(order.status),
+                        "amount_cents": order.amount,
+                    },
+                )
+            else:
+                row_id = int(row["id"])
+                db.execute(
+                    "UPDATE notifications SET times = times + 1, last_at = ? WHERE id = ?",
+                    (at, row_id),
+                )
+            saved = db.execute("SELECT * FROM notifications WHERE id = ?", (row_id,)).fetchone()
+        return _notification(saved)
+
+    def notifications(
+        self, mch_id: str, pay_order_id: str | None = None, *, limit: int = 100
+    ) -> list[Notification]:
+        """Notifications received for ``mch_id`` (for one order if given), newest first."""
+        where, params = "mch_id = ?", [mch_id]
+        if pay_order_id is not None:
+            where += " AND pay_order_id = ?"
+            params.append(pay_order_id)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM notifications WHERE {where} ORDER BY id DESC LIMIT ?",  # noqa: S608 - fixed SQL
+                (*params, max(1, int(limit))),
+            ).fetchall()
+        return [_notification(r) for r in rows]

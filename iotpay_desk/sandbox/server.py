@@ -16,12 +16,15 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+
+from iotpay_desk.asgi import Uvicorn as _Uvicorn
+from iotpay_desk.asgi import loop_factory
 
 from .clock import SandboxClock, parse_cutoff
 from .engine import Engine
@@ -31,44 +34,10 @@ from .notifier import Notifier
 from .store import Store
 from .web import build_app
 
-__all__ = ["SandboxServer"]
+__all__ = ["SandboxServer", "loop_factory"]
 
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 15.0
-
-
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
-    """uvloop's loop when it is installed (faster), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop
-    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
-    return factory
-
-
-class _Uvicorn(uvicorn.Server):
-    """uvicorn's server, minus its signal handling (the caller owns signals) and with a
-    prompt exit: :meth:`request_exit` wakes the main loop instead of waiting for a tick."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self._exit = asyncio.Event()
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-    def request_exit(self) -> None:
-        self.should_exit = True
-        self._exit.set()
-
-    async def main_loop(self) -> None:
-        counter = 0
-        while not await self.on_tick(counter):
-            counter = (counter + 1) % 864_000
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._exit.wait(), 0.1)
 
 
 class SandboxServer:

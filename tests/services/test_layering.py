@@ -1,4 +1,5 @@
-"""The journal and the services are plain Python: importing them never loads Qt."""
+"""The journal, the services and the notify receiver are plain Python: importing them
+never loads Qt."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 def test_the_journal_and_services_never_import_qt() -> None:
     code = (
-        "import sys, iotpay_desk.journal, iotpay_desk.services; "
+        "import sys, iotpay_desk.journal, iotpay_desk.services, iotpay_desk.notify.cli; "
         "loaded = [m for m in sys.modules if m.startswith('PySide6')]; "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )

@@ -1,0 +1,253 @@
+"""The notify receiver over real HTTP on loopback: the sandbox's own notifications, forged
+and broken ones, IOTPay's retries, and the CLI with a profile and its keychain key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from iotpay_desk.api import (
+    DirectAddCardRequest,
+    IotPayClient,
+    PurchaseWithTokenRequest,
+    QueryRequest,
+    sign,
+)
+from iotpay_desk.core.credentials import CredentialStore
+from iotpay_desk.core.paths import AppPaths
+from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
+from iotpay_desk.journal import Journal
+from iotpay_desk.notify import DEFAULT_PATH, MAX_BODY, build_app
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+
+MCH, KEY = DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key
+
+
+@dataclass
+class Receiver:
+    url: str
+    journal: Journal
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[Receiver]:
+    journal = Journal(tmp_path / "profile" / "journal.sqlite3")
+    config = uvicorn.Config(
+        build_app(MCH, KEY, journal), log_config=None, access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])), name="notify-receiver"
+    )
+    thread.start()
+    deadline = datetime.now(UTC).timestamp() + 10
+    while not server.started:
+        assert thread.is_alive(), "the receiver did not start"
+        assert datetime.now(UTC).timestamp() < deadline, "the receiver did not start"
+        threading.Event().wait(0.01)
+    try:
+        yield Receiver(f"http://127.0.0.1:{port}{DEFAULT_PATH}", journal)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        journal.close()
+
+
+def _signed(**fields: Any) -> bytes:
+    body: dict[str, Any] = {
+        "payOrderId": "PC20250301000000000001",
+        "mchId": MCH,
+        "mchOrderNo": "order-1",
+        "amount": 1250,
+        "currency": "CAD",
+        "status": 2,
+        "payType": "pay",
+        "cardNum": "424242******4242",
+        **fields,
+    }
+    body["sign"] = sign(body, KEY)
+    return json.dumps(body).encode()
+
+
+async def _post(url: str, body: bytes) -> httpx.Response:
+    async with httpx.AsyncClient(trust_env=False) as http:
+        return await http.post(url, content=body, headers={"content-type": "application/json"})
+
+
+@pytest.mark.asyncio
+async def test_the_sandbox_notification_is_verified_recorded_and_acknowledged(
+    receiver: Receiver, sandbox: SandboxServer
+) -> None:
+    async with IotPayClient(sandbox.url, MCH, KEY) as client:
+        card_id = "n" + uuid.uuid4().hex[:20]
+        await client.direct_add_card(
+            DirectAddCardRequest(
+                card_id=card_id,
+                card_num="4242424242424242",
+                holder="Ada Buyer",
+                cvv="123",
+                login_name="jack",
+                expiry_date="1230",
+            )
+        )
+        order = await client.purchase_with_token(
+            PurchaseWithTokenRequest(
+                mch_order_no="o" + uuid.uuid4().hex[:20],
+                mch_user_id="cust-1",
+                card_id=card_id,
+                amount=1875,
+                login_name="jack",
+                notify_url=receiver.url,
+            )
+        )
+        for _ in range(500):
+            got = receiver.journal.notifications(MCH, order.pay_order_id)
+            if got:
+                break
+            await asyncio.sleep(0.02)
+        (note,) = got
+        assert (note.mch_order_no, note.amount_cents, note.status) == (
+            order.mch_order_no,
+            1875,
+            2,
+        )
+        assert note.card_num == "424242******4242"
+        assert note.times == 1
+        # IOTPay (the sandbox) took the SUCCESS answer: the order moves 2 → 3.
+        for _ in range(500):
+            seen = await client.query(QueryRequest(pay_order_id=order.pay_order_id))
+            if seen.status == 3:
+                break
+            await asyncio.sleep(0.02)
+        assert seen.status == 3
+    (entry,) = [e for e in receiver.journal.audit_page(10) if e.event == "notified"]
+    assert entry.operator == "iotpay"
+    assert entry.detail["pay_order_id"] == order.pay_order_id
+
+
+@pytest.mark.asyncio
+async def test_a_retried_notification_is_recorded_once_and_counted(receiver: Receiver) -> None:
+    body = _signed()
+    for _ in range(3):
+        resp = await _post(receiver.url, body)
+        assert (resp.status_code, resp.text) == (200, "SUCCESS")
+    (note,) = receiver.journal.notifications(MCH)
+    assert note.times == 3
+    assert note.last_at >= note.first_at
+    # The same order with another status is another notification.
+    resp = await _post(receiver.url, _signed(status=3))
+    assert resp.status_code == 200
+    assert [n.status for n in receiver.journal.notifications(MCH)] == [3, 2]
+    assert [e.event for e in receiver.journal.audit_page(10)].count("notified") == 2
+
+
+@pytest.mark.asyncio
+async def test_forged_broken_or_foreign_messages_are_refused_and_not_recorded(
+    receiver: Receiver,
+) -> None:
+    altered = json.loads(_signed())
+    altered["amount"] = 1
+    cases = {
+        "sign does not match": json.dumps(altered).encode(),
+        "not valid JSON": b"{not json",
+        "sign is missing": json.dumps({"payOrderId": "PC1", "mchId": MCH}).encode(),
+        "not this merchant": _signed(mchId="99999999"),
+    }
+    for expected, body in cases.items():
+        resp = await _post(receiver.url, body)
+        assert resp.status_code == 400, expected
+        assert resp.text.startswith("FAIL: "), expected
+        assert expected in resp.text
+    big = await _post(receiver.url, b"{" + b" " * (MAX_BODY + 1) + b"}")
+    assert big.status_code == 413
+    async with httpx.AsyncClient(trust_env=False) as http:
+        assert (await http.get(receiver.url)).status_code == 405
+        assert (await http.post(receiver.url + "/other", content=_signed())).status_code == 404
+    assert receiver.journal.notifications(MCH) == []
+    assert [e.event for e in receiver.journal.audit_page(10)] == []
+
+
+def test_the_cli_serves_a_profile_with_its_keychain_key(hermetic_home: Path) -> None:
+    paths = AppPaths.default()
+    store = ProfileStore(paths.config_dir, CredentialStore(), paths.data_dir)
+    store.load()
+    profile = store.add(
+        Profile.new(
+            "Front desk",
+            Environment.CUSTOM,
+            MCH,
+            operators=["jack"],
+            custom_url="http://127.0.0.1:9",
+        )
+    )
+    env = dict(os.environ)
+    env["PYTHON_KEYRING_BACKEND"] = "tests.plugins.envkeyring.EnvKeyring"
+    env["IOTPAY_TEST_KEYRING"] = json.dumps({f"iotpay-desk|{profile.id}": KEY})
+    cmd = [sys.executable, "-m", "iotpay_desk", "notify-receiver", "--port", "0"]
+
+    missing = subprocess.run(
+        [*cmd, "--profile", "nobody"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert missing.returncode == 2
+    assert "no profile 'nobody'" in missing.stderr
+
+    no_key = subprocess.run(
+        [*cmd, "--profile", "Front desk"],
+        env={**env, "IOTPAY_TEST_KEYRING": "{}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert no_key.returncode == 1
+    assert "no merchant key" in no_key.stderr
+
+    child = subprocess.Popen(
+        [*cmd, "--profile", "Front desk"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline().strip()
+        prefix = "IOTPay notify receiver listening on "
+        assert line.startswith(prefix), line
+        url = line.removeprefix(prefix)
+        assert url.endswith(DEFAULT_PATH)
+        resp = httpx.post(url, content=_signed(), trust_env=False)
+        assert (resp.status_code, resp.text) == (200, "SUCCESS")
+        child.terminate()  # as a service manager stops it
+        _, err = child.communicate(timeout=20)
+        assert child.returncode == 0, err
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    with Journal(paths.journal_path(profile.id)) as journal:
+        (note,) = journal.notifications(MCH)
+    assert note.pay_order_id == "PC20250301000000000001"
+    assert KEY not in err
