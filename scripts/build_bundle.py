@@ -84,6 +84,8 @@ REQUIRED_MODULES = [
 # ... and once the sandbox server exists:
 REQUIRED_SANDBOX_MODULES = [
     "iotpay_desk.sandbox.cli",
+    "iotpay_desk.notify.cli",
+    "iotpay_desk.asgi",
     "starlette.applications",
     "starlette.routing",
 ]
