@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from iotpay_desk.journal import ActionKind, Lookup
-from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord
+from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord, status_word
 from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_order
 
 from .amounts import format_cents
@@ -93,6 +93,7 @@ class OrdersPage(QWidget):
             ("status", self.tr("Status")),
             ("paid_at", self.tr("Paid")),
             ("card", self.tr("Card")),
+            ("notified", self.tr("Notified")),
         ]
         for key, label in rows:
             value = QLabel(self.payment_box)
@@ -331,6 +332,7 @@ class OrdersPage(QWidget):
         v["paid_at"].setText(order.pay_succ_time or "—")
         card = " ".join(x for x in (card_brand(order.card_type), order.card_num) if x)
         v["card"].setText(card or "—")
+        v["notified"].setText(self._notified_text(detail))
         if order.is_refund:
             self.payment_box.setTitle(self.tr("Refund or void"))
         else:
@@ -352,6 +354,20 @@ class OrdersPage(QWidget):
             ]
             for col, text in enumerate(cells):
                 self.returns.setItem(row, col, QTableWidgetItem(text))
+
+    def _notified_text(self, detail: OrderDetail) -> str:
+        """The latest notification a notify receiver recorded for the order, if any."""
+        if not detail.notifications:
+            return "—"
+        latest = detail.notifications[0]
+        text = (
+            self.tr("%1 — %2")
+            .replace("%1", local_time(latest.first_at.astimezone()))
+            .replace("%2", status_text(status_word(latest.status)))
+        )
+        if latest.times > 1:
+            text += " " + self.tr("(IOTPay sent it %1 times)").replace("%1", str(latest.times))
+        return text
 
     def _advice_text(self, detail: OrderDetail) -> str:
         order = detail.order

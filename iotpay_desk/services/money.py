@@ -61,6 +61,7 @@ from iotpay_desk.journal import (
     ExpiryState,
     Journal,
     Lookup,
+    Notification,
     OpenActionExists,
     TargetChanged,
     new_mch_no,
@@ -204,6 +205,9 @@ class OrderDetail:
     returns: tuple[ActionResult, ...] = ()
     refunded_elsewhere_cents: int = 0
     lookup: Lookup | None = field(default=None, compare=False)
+    # IOTPay's notifications of this order that a notify receiver recorded, newest first
+    # (none unless the merchant runs one; the desk never depends on them).
+    notifications: tuple[Notification, ...] = ()
 
     @property
     def returned_cents(self) -> int:
@@ -400,6 +404,9 @@ class MoneyService:
         elsewhere = 0
         if not order.is_refund and order.outcome is Outcome.SUCCEEDED:
             elsewhere = max(0, order.amount - order.refundable - returned)
+        notifications = await self._db(
+            self._journal.notifications, self.mch_id, order.pay_order_id, limit=10
+        )
         lookup = None
         if query is not None:
             lookup = await self._db(
@@ -419,6 +426,7 @@ class MoneyService:
             returns=tuple(results),
             refunded_elsewhere_cents=elsewhere,
             lookup=lookup,
+            notifications=tuple(notifications),
         )
 
     async def recent_lookups(self, limit: int = 20) -> list[Lookup]:

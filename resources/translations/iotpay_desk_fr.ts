@@ -755,6 +755,10 @@
         <translation>Carte</translation>
     </message>
     <message>
+        <source>Notified</source>
+        <translation>Notifié</translation>
+    </message>
+    <message>
         <source>&amp;Refund…</source>
         <translation>&amp;Rembourser…</translation>
     </message>
@@ -813,6 +817,14 @@
     <message>
         <source>Refund or void</source>
         <translation>Remboursement ou annulation</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>(IOTPay sent it %1 times)</source>
+        <translation>(envoyée %1 fois par IOTPay)</translation>
     </message>
     <message>
         <source>This is a refund or a void; look up its payment to return money.</source>

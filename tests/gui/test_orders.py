@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from iotpay_desk.api import IotPayClient, Order
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.refund_dialog import RefundDialog
+from iotpay_desk.gui.words import local_time
 from iotpay_desk.journal import ActionKind, ActionState, Journal
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
 from iotpay_desk.services import MoneyService
@@ -455,3 +457,27 @@ def test_ctrl_f_finds_an_order_from_any_page(desk: Desk, qtbot: QtBot) -> None:
     assert page.isVisible()
     assert page.detail is not None
     assert page.detail.order.pay_order_id == payment.pay_order_id
+
+
+def test_a_recorded_notification_shows_with_the_order(desk: Desk, qtbot: QtBot) -> None:
+    payment = desk.pay(2500)
+    page = desk.orders
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, payment.pay_order_id)
+
+    desk.qloop.run(scenario())
+    notified = page.values["notified"]
+    assert notified.text() == "—"  # no notify receiver: nothing, and nothing missing
+    # A notify receiver recorded IOTPay's notification twice (one retry).
+    at = datetime(2025, 3, 1, 14, 5, tzinfo=UTC)
+    desk.journal.record_notification(payment, now=at)
+    desk.journal.record_notification(payment, now=at)
+
+    async def again() -> None:
+        before = page.detail
+        qtbot.mouseClick(page.lookup_button, Qt.MouseButton.LeftButton)  # the same order
+        await until(lambda: page.detail is not before, what="looked up again")
+
+    desk.qloop.run(again())
+    assert notified.text() == f"{local_time(at.astimezone())} — Paid (IOTPay sent it 2 times)"
