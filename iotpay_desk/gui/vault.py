@@ -695,14 +695,8 @@ class VaultPage(QWidget):
         elif isinstance(message, UserMessage) and message.field in ("customer_label", "label"):
             self.new_label.setFocus()
 
-    # ------------------------------------------------------------------ add (hosted page)
-
-    @async_slot()
-    async def add_card(self) -> None:
-        """Start cc_addcard, show IOTPay's page, confirm with cc_querycard."""
-        cards = self._cards
-        if cards is None or self.hosted_dialog is not None:
-            return
+    def _typed_label(self) -> str | None:
+        """The customer typed for a new card, or None (and a message) when it is empty."""
         label = self.new_label.text().strip()
         if not label:
             self._say_add(
@@ -712,7 +706,19 @@ class VaultPage(QWidget):
                     field="customer_label",
                 )
             )
-            self.new_label.setFocus()
+            return None
+        return label
+
+    # ------------------------------------------------------------------ add (hosted page)
+
+    @async_slot()
+    async def add_card(self) -> None:
+        """Start cc_addcard, show IOTPay's page, confirm with cc_querycard."""
+        cards = self._cards
+        if cards is None or self.hosted_dialog is not None:
+            return
+        label = self._typed_label()
+        if label is None:
             return
         self._say_add(None)
         wanted = self.new_card_id.text().strip() or None
@@ -844,17 +850,10 @@ class VaultPage(QWidget):
         cards = self._cards
         if cards is None or self.hosted_dialog is not None:
             return
-        label = self.new_label.text().strip()
-        card_id = self.new_card_id.text().strip()
-        if not label:
-            self._say_add(
-                UserMessage(
-                    Kind.USER,
-                    self.tr("Type who the card belongs to (a name or an account number)."),
-                    field="customer_label",
-                )
-            )
+        label = self._typed_label()
+        if label is None:
             return
+        card_id = self.new_card_id.text().strip()
         if not card_id:
             self._say_add(
                 UserMessage(

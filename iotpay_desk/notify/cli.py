@@ -16,7 +16,7 @@ import sys
 
 import uvicorn
 
-from iotpay_desk.asgi import Uvicorn, loop_factory
+from iotpay_desk.asgi import Uvicorn, bind, loop_factory
 from iotpay_desk.core.credentials import CredentialStore, KeychainError
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import ProfileNotFound, ProfileStore, ProfileStoreError
@@ -36,20 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help="port (0: any free one)")
     p.add_argument("--path", default=DEFAULT_PATH, help=f"URL path (default {DEFAULT_PATH})")
     return p
-
-
-def _bind(host: str, port: int) -> tuple[socket.socket, str]:
-    family, _, _, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(addr)
-    except BaseException:
-        sock.close()
-        raise
-    bound_host, bound_port = sock.getsockname()[:2]
-    shown = f"[{bound_host}]" if family == socket.AF_INET6 else bound_host
-    return sock, f"http://{shown}:{bound_port}"
 
 
 async def _serve(server: Uvicorn, sock: socket.socket, url: str) -> None:
@@ -101,7 +87,7 @@ def main(argv: list[str], paths: AppPaths | None = None) -> int:
             print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
         try:
-            sock, url = _bind(args.host, args.port)
+            sock, url = bind(args.host, args.port)
         except OSError as exc:
             print(f"{PROG}: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
             return 1

@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 
 from iotpay_desk.asgi import Uvicorn as _Uvicorn
-from iotpay_desk.asgi import loop_factory
+from iotpay_desk.asgi import bind, loop_factory
 
 from .clock import SandboxClock, parse_cutoff
 from .engine import Engine
@@ -123,22 +123,7 @@ class SandboxServer:
 
     def _bind(self) -> socket.socket:
         if self._sock is None:
-            infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
-            family, _, _, _, addr = infos[0]
-            # proto must be IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY on accepted
-            # connections only then; without it Nagle + delayed ACK add ~40 ms per answer.
-            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind(addr)
-                sock.setblocking(False)
-            except BaseException:
-                sock.close()
-                raise
-            host, port = sock.getsockname()[:2]
-            shown = f"[{host}]" if family == socket.AF_INET6 else host
-            self._url = f"http://{shown}:{port}"
-            self._sock = sock
+            self._sock, self._url = bind(self.host, self.port)
         return self._sock
 
     def _wake(self) -> None:

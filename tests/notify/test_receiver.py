@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +21,7 @@ import pytest
 import uvicorn
 
 from iotpay_desk.api import (
-    DirectAddCardRequest,
     IotPayClient,
-    PurchaseWithTokenRequest,
     QueryRequest,
     sign,
 )
@@ -34,6 +31,7 @@ from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
 from iotpay_desk.journal import Journal
 from iotpay_desk.notify import DEFAULT_PATH, MAX_BODY, build_app
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+from tests.services.conftest import pay
 
 MCH, KEY = DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key
 
@@ -102,27 +100,7 @@ async def test_the_sandbox_notification_is_verified_recorded_and_acknowledged(
     receiver: Receiver, sandbox: SandboxServer
 ) -> None:
     async with IotPayClient(sandbox.url, MCH, KEY) as client:
-        card_id = "n" + uuid.uuid4().hex[:20]
-        await client.direct_add_card(
-            DirectAddCardRequest(
-                card_id=card_id,
-                card_num="4242424242424242",
-                holder="Ada Buyer",
-                cvv="123",
-                login_name="jack",
-                expiry_date="1230",
-            )
-        )
-        order = await client.purchase_with_token(
-            PurchaseWithTokenRequest(
-                mch_order_no="o" + uuid.uuid4().hex[:20],
-                mch_user_id="cust-1",
-                card_id=card_id,
-                amount=1875,
-                login_name="jack",
-                notify_url=receiver.url,
-            )
-        )
+        order = await pay(client, 1875, notify_url=receiver.url)
         for _ in range(500):
             got = receiver.journal.notifications(MCH, order.pay_order_id)
             if got:

@@ -77,6 +77,7 @@ async def pay(
     card: str = "4242424242424242",
     mch_order_no: str | None = None,
     expect_status: int = 2,
+    notify_url: str | None = None,
 ) -> Order:
     """A card-on-file payment at the sandbox (bind a card, charge it); 4242… succeeds."""
     card_id = "c" + uuid.uuid4().hex[:20]
@@ -97,6 +98,7 @@ async def pay(
             card_id=card_id,
             amount=amount,
             login_name="jack",
+            notify_url=notify_url,
         )
     )
     assert order.status == expect_status, order
