@@ -620,6 +620,33 @@ def _settle(app: object, rounds: int = 5) -> None:
         time.sleep(0.01)
 
 
+def mnemonic_conflicts(window: object) -> list[str]:
+    """Pairs of visible labels, buttons or boxes of ``window`` that share an Alt+letter
+    (Qt then only cycles focus between them: the keyboard user cannot pick one)."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+
+    assert isinstance(window, QWidget)
+    seen: dict[str, str] = {}
+    found: list[str] = []
+    widgets = [
+        *window.findChildren(QAbstractButton),
+        *window.findChildren(QLabel),
+        *window.findChildren(QGroupBox),
+    ]
+    for w in widgets:
+        if not w.isVisibleTo(window):
+            continue
+        text = (w.title() if isinstance(w, QGroupBox) else w.text()).replace("&&", "")
+        at = text.find("&")
+        if at < 0 or at + 1 >= len(text):
+            continue
+        letter = text[at + 1].casefold()
+        if letter in seen and seen[letter] != text:
+            found.append(f"Alt+{letter}: {seen[letter]!r} and {text!r}")
+        seen.setdefault(letter, text)
+    return found
+
+
 def worker(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication, QLocale, Qt, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication, QWidget
@@ -639,7 +666,7 @@ def worker(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     names = dict(README) if args.readme else None
-    written = 0
+    written = clashes = 0
     with tempfile.TemporaryDirectory(prefix="iotpay-shots-") as tmp:
         for theme in args.themes:
             apply_theme(app, theme)
@@ -658,14 +685,19 @@ def worker(args: argparse.Namespace) -> int:
                     assert isinstance(widget, QWidget), name
                     widget.show()
                     _settle(app)
-                    if names is not None:
+                    if args.check_mnemonics:
+                        for clash in mnemonic_conflicts(widget.window()):
+                            print(f"{name} ({lang}): {clash}")
+                            clashes += 1
+                    elif names is not None:
                         file = out / f"{names[name]}-{theme}.png"
                     else:
                         file = out / f"{name}-{theme}-{lang}-{args.scale}.png"
-                    if not widget.grab().save(str(file), "PNG"):
-                        print(f"could not write {file}", file=sys.stderr)
-                        return 1
-                    written += 1
+                    if not args.check_mnemonics:
+                        if not widget.grab().save(str(file), "PNG"):
+                            print(f"could not write {file}", file=sys.stderr)
+                            return 1
+                        written += 1
                     for w in [widget, *shots.keep]:
                         if isinstance(w, QWidget):
                             w.close()
@@ -674,6 +706,9 @@ def worker(args: argparse.Namespace) -> int:
                             w.close()  # the sample journal
                     _settle(app, 2)
                 tr.remove()
+    if args.check_mnemonics:
+        print(f"{clashes} mnemonic clash(es) at {args.scale}%")
+        return 1 if clashes else 0
     print(f"{written} screenshot(s) at {args.scale}% in {out}")
     return 0
 
@@ -687,6 +722,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--langs", nargs="*", choices=LANGS)
     p.add_argument("--scales", nargs="*", type=int)
     p.add_argument("--list", action="store_true", help="list the screens and exit")
+    p.add_argument(
+        "--check-mnemonics",
+        action="store_true",
+        help="write no pictures; report Alt+letters shared on a screen, exit 1 if any",
+    )
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--scale", type=int, default=100, help=argparse.SUPPRESS)
     p.add_argument("--readme", action="store_true", help=argparse.SUPPRESS)
@@ -697,9 +737,10 @@ def main(argv: list[str]) -> int:
         return 0
     if args.worker:
         return worker(args)
-    readme = not args.all
-    themes = args.themes or list(THEMES)
-    langs = args.langs or (list(LANGS) if args.all else ["en"])
+    readme = not args.all and not args.check_mnemonics
+    themes = args.themes or (["light"] if args.check_mnemonics else list(THEMES))
+    langs = args.langs or (["en", "fr"] if args.check_mnemonics else None)
+    langs = langs or (list(LANGS) if args.all else ["en"])
     scales = args.scales or (list(SCALES) if args.all else [100])
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
@@ -721,6 +762,8 @@ def main(argv: list[str]) -> int:
             cmd += ["--themes", *themes, "--langs", *langs]
             if args.only:
                 cmd += ["--only", *args.only]
+            if args.check_mnemonics:
+                cmd.append("--check-mnemonics")
             if readme:
                 cmd.append("--readme")
             code |= subprocess.run(cmd, env=env, check=False).returncode  # noqa: S603

@@ -136,7 +136,7 @@ class ChargeDialog(QDialog):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for text, field in (
-            (self.tr("&Card:"), self.card),
+            (self.tr("Car&d:"), self.card),
             (self.tr("&Amount:"), self.amount),
             (self.tr("&Subject:"), self.subject),
             (self.tr("&Note (kept in the journal):"), self.note),
@@ -172,7 +172,7 @@ class ChargeDialog(QDialog):
         self.receipt_button.setObjectName("charge-receipt")
         self.buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.receipt_button.setVisible(False)
-        self.keep_checking = QPushButton(self.tr("&Keep checking"), self)
+        self.keep_checking = QPushButton(self.tr("K&eep checking"), self)
         self.keep_checking.setObjectName("charge-keep-checking")
         self.buttons.addButton(self.keep_checking, QDialogButtonBox.ButtonRole.ActionRole)
         self.keep_checking.setVisible(False)

@@ -160,7 +160,7 @@ class PurchaseDialog(QDialog):
         self.busy = BusyIndicator(self)
 
         self.buttons = QDialogButtonBox(self)
-        self.keep_checking = QPushButton(self.tr("&Keep checking"), self)
+        self.keep_checking = QPushButton(self.tr("K&eep checking"), self)
         self.keep_checking.setObjectName("purchase-keep-checking")
         self.keep_checking.clicked.connect(self._keep_checking)
         self.receipt_button = QPushButton(self.tr("&Receipt…"), self)

@@ -99,7 +99,7 @@
         <translation>facultatif, p. ex. 192.0.2.10</translation>
     </message>
     <message>
-        <source>&amp;Card:</source>
+        <source>Car&amp;d:</source>
         <translation>&amp;Carte :</translation>
     </message>
     <message>
@@ -127,7 +127,7 @@
         <translation>&amp;Reçu…</translation>
     </message>
     <message>
-        <source>&amp;Keep checking</source>
+        <source>K&amp;eep checking</source>
         <translation>Continuer à &amp;vérifier</translation>
     </message>
     <message>
@@ -960,7 +960,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>p. ex. Café Démo — comptoir</translation>
     </message>
     <message>
-        <source>Profile &amp;name:</source>
+        <source>Profile n&amp;ame:</source>
         <translation>&amp;Nom du profil :</translation>
     </message>
     <message>
@@ -973,7 +973,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     </message>
     <message>
         <source>&amp;Production (ccapi.iotpaycloud.com)</source>
-        <translation>&amp;Production (ccapi.iotpaycloud.com)</translation>
+        <translation>P&amp;roduction (ccapi.iotpaycloud.com)</translation>
     </message>
     <message>
         <source>IOTPay &amp;test host (ccdev.iotpaycloud.com)</source>
@@ -992,7 +992,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>PRODUCTION : les remboursements, annulations et débits faits avec ce profil déplacent de l’argent réel sur de vraies cartes.</translation>
     </message>
     <message>
-        <source>Server &amp;URL:</source>
+        <source>Server U&amp;RL:</source>
         <translation>&amp;URL du serveur :</translation>
     </message>
     <message>
@@ -1277,7 +1277,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Le client lit le code avec l’appareil photo du téléphone et y paie.</translation>
     </message>
     <message>
-        <source>&amp;Keep checking</source>
+        <source>K&amp;eep checking</source>
         <translation>Continuer à &amp;vérifier</translation>
     </message>
     <message>
@@ -1545,7 +1545,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     </message>
     <message>
         <source>R&amp;eason:</source>
-        <translation>Moti&amp;f :</translation>
+        <translation>Mo&amp;tif :</translation>
     </message>
     <message>
         <source>&amp;Note (kept in the journal):</source>

@@ -54,3 +54,9 @@ def test_renders_at_two_scales(tmp_path: Path) -> None:
     # Dark palette: the window background is dark.
     assert small.pixelColor(small.width() // 2, small.height() // 2).lightness() < 100
     assert (tmp_path / "message-user-error-dark-en-150.png").exists()
+
+
+def test_no_screen_shares_an_alt_letter_in_english_or_french() -> None:
+    proc = _run("--check-mnemonics", "--langs", "en", "fr")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 mnemonic clash(es)" in proc.stdout

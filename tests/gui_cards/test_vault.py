@@ -399,26 +399,3 @@ def test_no_column_heading_is_clipped(qapp: QApplication, width_chars: int) -> N
         assert header.sectionSize(card_id) < whole
         assert used <= page.table.viewport().width()
     page.close()
-
-
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_mnemonic_on_the_page_is_unique(qapp: QApplication, language: str) -> None:
-    from PySide6.QtWidgets import QAbstractButton, QLabel
-
-    from iotpay_desk.gui.i18n import install_translators
-
-    translators = install_translators(language)
-    try:
-        page = VaultPage()
-        letters: dict[str, str] = {}
-        for widget in [*page.findChildren(QAbstractButton), *page.findChildren(QLabel)]:
-            text = widget.text().replace("&&", "")
-            if "&" not in text:
-                continue
-            letter = text[text.index("&") + 1].casefold()
-            assert letter not in letters, f"{text!r} and {letters[letter]!r} share Alt+{letter}"
-            letters[letter] = text
-        assert len(letters) >= 10
-        page.close()
-    finally:
-        translators.remove()
