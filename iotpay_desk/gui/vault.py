@@ -330,6 +330,7 @@ class VaultPage(QWidget):
         self.merchant_name = ""
         self._today = today
         self.hosted_dialog: HostedPageDialog | None = None
+        self._checking: asyncio.Future[None] | None = None
         self.dialog: QWidget | None = None
 
         self.offline = QLabel(
@@ -507,6 +508,11 @@ class VaultPage(QWidget):
     ) -> None:
         """The active profile's card and money services (None: the page is off) and the
         merchant's name for receipts."""
+        if self._checking is not None and not self._checking.done():
+            # The old profile's check of pages left open: what it has not asked IOTPay
+            # yet stays open in that profile's journal for its next start.
+            self._checking.cancel()
+        self._checking = None
         self._cards = cards
         self._money = money
         self.merchant_name = merchant_name
@@ -525,7 +531,7 @@ class VaultPage(QWidget):
         self._update_count()
         if ready:
             self.reload()
-            self.check_open_pages()
+            self._checking = self.check_open_pages()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:

@@ -4,6 +4,7 @@ web view, the real sandbox, real journal files)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from iotpay_desk.gui.vault import VaultPage
@@ -151,6 +152,34 @@ def test_a_card_added_on_another_computer_is_imported_by_its_card_id(
             page.import_button.click()
             await until(lambda: "already" in page.add_message.text(), what="the refusal")
             assert page.count.text() == "1 card(s)"
+            page.close()
+
+    qloop.run(scenario())
+
+
+def test_switching_profiles_stops_the_check_and_leaves_the_page_for_later(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            session = await s.cards.start_add_card("Slow IOTPay")
+            await submit_page(sandbox.url, "cc_pfaddcard", session.redirect_url)
+            # The desk closed with the page open; IOTPay now answers very slowly.
+            sandbox.set_faults([FaultSpec("latency", "cc_querycard", latency_ms=5000)])
+            cards = CardService(s.client, s.journal, operator="cashier1")
+            page = VaultPage()
+            page.set_services(cards, s.money)
+            page.show()
+            await until(lambda: cards.busy, what="the check started")
+            started = asyncio.get_running_loop().time()
+            page.set_services(None, None)  # the profile is switched away
+            await cards.wait_idle()
+            assert asyncio.get_running_loop().time() - started < 2.0
+            assert [p.session_id for p in s.journal.open_card_pages(cards.mch_id)] == [
+                session.session_id
+            ]
+            assert await cards.list_cards() == []
+            sandbox.clear_faults()
             page.close()
 
     qloop.run(scenario())
