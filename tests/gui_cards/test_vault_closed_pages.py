@@ -174,7 +174,7 @@ def test_switching_profiles_stops_the_check_and_leaves_the_page_for_later(
             started = asyncio.get_running_loop().time()
             page.set_services(None, None)  # the profile is switched away
             await cards.wait_idle()
-            assert asyncio.get_running_loop().time() - started < 2.0
+            assert asyncio.get_running_loop().time() - started < 4.0  # not the 5 s answer
             assert [p.session_id for p in s.journal.open_card_pages(cards.mch_id)] == [
                 session.session_id
             ]
