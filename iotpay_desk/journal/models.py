@@ -214,6 +214,7 @@ class VaultCard:
 class CardPage:
     """An add-card page IOTPay gave the desk (``cc_addcard``), and how it ended.
 
+    ``closed_at``: when the page was closed on screen before it came back to the desk.
     ``outcome`` is None while the desk does not know whether the card was bound;
     then ``added``, ``not_added`` (IOTPay has no card on ``card_id``) or ``cancelled``
     (the page was closed before the card was bound).
@@ -225,6 +226,7 @@ class CardPage:
     started_by: str
     started_at: datetime
     mch_id: str = ""
+    closed_at: datetime | None = None
     outcome: str | None = None
     ended_at: datetime | None = None
 

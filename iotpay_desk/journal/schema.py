@@ -147,7 +147,9 @@ _V3 = (
 # IOTPay's add-card pages the desk opened: one row from the moment IOTPay gave the page
 # until the desk knows whether the card was bound. A row left open (the desk closed or
 # IOTPay unreachable when the page was closed) is checked with cc_querycard later, so a
-# card bound at IOTPay never goes missing from the vault.
+# card bound at IOTPay never goes missing from the vault. ``closed_at``: the page was
+# closed on screen before it came back to the desk (a submission still in flight may
+# yet bind the card, so the row stays open until IOTPay's page lifetime has passed).
 _V4 = (
     f"""
     CREATE TABLE card_pages (
@@ -158,6 +160,7 @@ _V4 = (
         customer_label TEXT NOT NULL DEFAULT '' CHECK (customer_label {_NO_PAN}),
         started_by TEXT NOT NULL,
         started_at TEXT NOT NULL,
+        closed_at TEXT,
         outcome TEXT CHECK (outcome IS NULL OR outcome IN ('added', 'not_added', 'cancelled')),
         ended_at TEXT
     )

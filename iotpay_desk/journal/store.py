@@ -143,6 +143,7 @@ def _card_page(row: sqlite3.Row) -> CardPage:
         started_by=row["started_by"],
         started_at=parse_time(row["started_at"]),
         mch_id=row["mch_id"],
+        closed_at=parse_time(row["closed_at"]) if row["closed_at"] else None,
         outcome=row["outcome"],
         ended_at=parse_time(row["ended_at"]) if row["ended_at"] else None,
     )
@@ -942,6 +943,36 @@ class Journal:
             row = db.execute(
                 "SELECT * FROM card_pages WHERE session_id = ?", (session_id,)
             ).fetchone()
+        return _card_page(row)
+
+    def close_card_page(
+        self, session_id: str, *, operator: str, now: datetime | None = None
+    ) -> CardPage | None:
+        """The page was closed on screen before it came back to the desk: note when
+        (audit ``card_add_cancelled``, once). The page stays open: IOTPay may still bind
+        a card submitted just before. None for an unknown ``session_id``."""
+        at = self._now(now)
+        with self._write() as db:
+            row = db.execute(
+                "SELECT * FROM card_pages WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row["closed_at"] is None and row["outcome"] is None:
+                db.execute(
+                    "UPDATE card_pages SET closed_at = ? WHERE session_id = ?", (at, session_id)
+                )
+                self._insert_audit(
+                    db,
+                    at,
+                    operator,
+                    "card_add_cancelled",
+                    None,
+                    {"card_id": row["card_id"], "session_id": session_id},
+                )
+                row = db.execute(
+                    "SELECT * FROM card_pages WHERE session_id = ?", (session_id,)
+                ).fetchone()
         return _card_page(row)
 
     def end_card_page(

@@ -8,9 +8,9 @@ Adding a card (issue 5):
   confirms with ``cc_querycard`` and saves the card only if IOTPay has it bound.
   :meth:`CardService.cancel_add_card` (the page was closed) asks IOTPay too: a card
   bound just before the page was closed is saved, not lost. Each page is written in the
-  journal before it is shown and ended there once the desk knows; a page left open (the
-  desk was closed, or IOTPay could not be asked) is checked by
-  :meth:`CardService.resolve_open_pages` at the next start.
+  journal before it is shown and ended there once the desk knows; a page left open (no
+  card yet, a submission perhaps still in flight; the desk closed; IOTPay unreachable)
+  is checked by :meth:`CardService.resolve_open_pages` at the next start.
 - Typed in the desk (``cc_directaddcard``): only when the profile turned it on after
   the PCI DSS confirmation. The card number, expiry and CVV go to IOTPay and nowhere
   else: not to the journal, a log, an exception message or this object. The vault keeps
@@ -400,15 +400,21 @@ class CardService:
 
         The customer may have submitted the card just before the page was closed: a card
         IOTPay has bound is saved and returned, never lost. None: IOTPay has no card on
-        the cardId, nothing is saved (audit ``card_add_cancelled``). When IOTPay cannot
-        be asked, :class:`CannotReachIotPay`: the page stays open in the journal and
-        :meth:`resolve_open_pages` asks again at the next start.
+        the cardId now, nothing is saved (audit ``card_add_cancelled``); the page stays
+        open in the journal until IOTPay's page lifetime has passed, so a submission that
+        was still in flight is found by :meth:`resolve_open_pages` at the next start.
+        When IOTPay cannot be asked, :class:`CannotReachIotPay` (likewise checked later).
         """
         self._sessions.pop(session.session_id, None)
+        await self._db(
+            self._journal.close_card_page,
+            session.session_id,
+            operator=self.operator,
+            now=self._clock(),
+        )
         try:
             card = await self._bound_card(session.card_id)
         except CardNotBound:
-            await self._end_page(session.session_id, "cancelled", "card_add_cancelled")
             return None
         return await self._save_page_card(
             card, session.session_id, session.customer_label, {"bound_before_close": True}
@@ -416,10 +422,11 @@ class CardService:
 
     @_tracked
     async def resolve_open_pages(self) -> list[VaultCard]:
-        """Settle add-card pages a previous run left open (the desk closed or IOTPay
-        unreachable when the page was closed): a card IOTPay bound is saved; a page past
-        :data:`PAGE_LIFETIME` with no card is ended as not added; a younger one is left
-        for later (it could still bind). Pages on screen now are left alone.
+        """Settle add-card pages left open (the desk closed, IOTPay unreachable, or the
+        page closed on screen with a submission perhaps in flight): a card IOTPay bound is
+        saved; a page past :data:`PAGE_LIFETIME` with no card is ended (cancelled if it
+        was closed on screen, else not added); a younger one is left for later (it could
+        still bind). Pages on screen now are left alone.
 
         Returns the cards saved. :class:`CannotReachIotPay` stops at the first page
         IOTPay could not be asked about (the rest wait for the next time).
@@ -432,7 +439,11 @@ class CardService:
             try:
                 card = await self._bound_card(page.card_id)
             except CardNotBound:
-                if self._clock() - page.started_at >= PAGE_LIFETIME:
+                if self._clock() - page.started_at < PAGE_LIFETIME:
+                    continue  # it could still bind
+                if page.closed_at is not None:
+                    await self._end_page(page.session_id, "cancelled")  # audited when closed
+                else:
                     await self._end_page(
                         page.session_id,
                         "not_added",

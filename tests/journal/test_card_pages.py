@@ -111,3 +111,22 @@ def test_pages_are_never_deleted_and_hold_no_card_number(journal: Journal) -> No
             )
     finally:
         raw.close()
+
+
+def test_a_page_closed_on_screen_stays_open_until_ended(journal: Journal) -> None:
+    _open(journal, "s1", "card-a")
+    later = T0 + timedelta(minutes=2)
+    closed = journal.close_card_page("s1", operator="jack", now=later)
+    assert closed is not None
+    assert (closed.closed_at, closed.outcome) == (later, None)
+    # Closed twice (a second click): noted and audited once.
+    again = journal.close_card_page("s1", operator="jack", now=later + timedelta(seconds=1))
+    assert again == closed
+    assert [p.session_id for p in journal.open_card_pages(MCH)] == ["s1"]
+    assert journal.close_card_page("nope", operator="jack") is None
+    ended = journal.end_card_page("s1", "cancelled", operator="jack", now=later)
+    assert ended is not None
+    assert ended.outcome == "cancelled"
+    assert journal.close_card_page("s1", operator="jack") == ended  # ended: unchanged
+    events = [e.event for e in reversed(journal.audit_page(100))]
+    assert events == ["card_add_started", "card_add_cancelled"]

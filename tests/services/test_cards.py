@@ -166,7 +166,7 @@ async def test_a_card_bound_just_before_the_page_was_closed_is_kept(
     )
     assert await cards.list_cards() == [card]
     assert journal.open_card_pages(cards.mch_id) == []
-    assert events(journal) == ["card_add_started", "card_added"]
+    assert events(journal) == ["card_add_started", "card_add_cancelled", "card_added"]
     assert journal.audit_page(1)[0].detail["bound_before_close"] is True
 
 
@@ -216,13 +216,48 @@ async def test_pages_left_open_are_settled_at_the_next_start(
     now[0] += PAGE_LIFETIME
     assert await later.resolve_open_pages() == []
     assert journal.open_card_pages(cards.mch_id) == []
-    failed = journal.audit_page(1)[0]
-    assert failed.event == "card_add_failed"
-    assert failed.detail["card_id"] == unbound.card_id
-    assert "left before IOTPay bound a card" in failed.detail["why"]
+    # It was closed on screen (audited then): it ends as cancelled, with nothing more.
+    assert events(journal).count("card_add_cancelled") == 2
+    assert "card_add_failed" not in events(journal)
     # The dialog that still showed its page finishes as usual: the card is saved once.
     assert await cards.finish_add_card(on_screen) == second
     assert journal.count_vault_cards(cards.mch_id) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_submission_in_flight_when_the_page_closed_is_found_later(
+    make_cards: Callable[..., CardService], journal: Journal, sandbox: SandboxServer
+) -> None:
+    now = [datetime(2025, 3, 1, 14, 0, tzinfo=UTC)]
+    cards = make_cards(clock=lambda: now[0])
+    session = await cards.start_add_card("Late binding")
+    assert await cards.cancel_add_card(session) is None  # IOTPay has no card yet...
+    # ... but the customer's "Add card" was still on its way, and binds it now.
+    await submit_page(sandbox.url, "cc_pfaddcard", session.redirect_url)
+    later = make_cards(clock=lambda: now[0])  # the next start
+    (card,) = await later.resolve_open_pages()
+    assert (card.card_id, card.customer_label) == (session.card_id, "Late binding")
+    assert journal.open_card_pages(cards.mch_id) == []
+    assert events(journal) == ["card_add_started", "card_add_cancelled", "card_added"]
+
+
+@pytest.mark.asyncio
+async def test_a_page_the_desk_never_saw_again_ends_as_not_added(
+    make_cards: Callable[..., CardService], journal: Journal
+) -> None:
+    now = [datetime(2025, 3, 1, 14, 0, tzinfo=UTC)]
+    cards = make_cards(clock=lambda: now[0])
+    session = await cards.start_add_card("Desk closed")  # then the desk was closed
+    later = make_cards(clock=lambda: now[0])
+    assert await later.resolve_open_pages() == []
+    assert len(journal.open_card_pages(cards.mch_id)) == 1  # it could still bind
+    now[0] += PAGE_LIFETIME
+    assert await later.resolve_open_pages() == []
+    assert journal.open_card_pages(cards.mch_id) == []
+    failed = journal.audit_page(1)[0]
+    assert failed.event == "card_add_failed"
+    assert failed.detail["card_id"] == session.card_id
+    assert "left before IOTPay bound a card" in failed.detail["why"]
 
 
 @pytest.mark.asyncio
