@@ -1005,9 +1005,7 @@ class VaultPage(QWidget):
             today=self.today(),
             parent=self.window(),
         )
-        dialog.outcome_known.connect(self.charge_finished)
-        self.dialog = dialog
-        dialog.open()
+        self._open_money_dialog(dialog)
         dialog.start()
 
     def open_purchase(self) -> None:
@@ -1016,10 +1014,9 @@ class VaultPage(QWidget):
             return
         from .purchase_dialog import PurchaseDialog
 
-        dialog = PurchaseDialog(money, merchant_name=self.merchant_name, parent=self.window())
-        dialog.outcome_known.connect(self.charge_finished)
-        self.dialog = dialog
-        dialog.open()
+        self._open_money_dialog(
+            PurchaseDialog(money, merchant_name=self.merchant_name, parent=self.window())
+        )
 
     def open_wallet(self) -> None:
         money = self._money
@@ -1028,10 +1025,14 @@ class VaultPage(QWidget):
         from .wallet_dialog import WalletDialog
 
         dialog = WalletDialog(money, merchant_name=self.merchant_name, parent=self.window())
+        self._open_money_dialog(dialog)
+        dialog.start()
+
+    def _open_money_dialog(self, dialog: Any) -> None:
+        """Show a charge, purchase or wallet dialog; its outcome refreshes Activity."""
         dialog.outcome_known.connect(self.charge_finished)
         self.dialog = dialog
         dialog.open()
-        dialog.start()
 
 
 def _show(label: QLabel, message: UserMessage | str | None) -> None:
