@@ -257,7 +257,7 @@ def _form(kind: str, *, outcome: str = "") -> Factory:
             retype_above=5000,
             parent=win,
         )
-        dialog.reason.setText("item returned")
+        dialog.reason.setText(dialog.reason.itemText(0))  # a reason from the list
         dialog.submit.setEnabled(True)
         if outcome == "checking":
             from iotpay_desk.services import ActionResult
