@@ -312,7 +312,8 @@ class RefundDialog(QDialog):
         )
         if gone(self):
             return
-        if job.value is not None:
+        if job.value is not None and self.outcome is None:
+            # A second send that got through awaited the same action: shown once.
             self._show_result(job.value)
 
     def _show_result(self, result: ActionResult) -> None:

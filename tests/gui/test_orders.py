@@ -175,6 +175,9 @@ def test_partial_refund_after_settlement_and_double_click(desk: Desk, qtbot: QtB
         dialog.send()  # even a second submit that gets through sends nothing more
         await until(lambda: dialog.outcome is not None, what="refund outcome")
         await until(lambda: page.values["refundable"].text() == "$37.50", what="refreshed")
+        # The dialog reported its outcome more than once (the second submit): every
+        # refresh it started finishes here, on this loop run, not in the next one.
+        await until(lambda: page.lookup_button.isEnabled(), what="every refresh finished")
         return dialog
 
     dialog = desk.qloop.run(scenario())
