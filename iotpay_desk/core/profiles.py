@@ -63,6 +63,18 @@ SANDBOX_NAME = "Sandbox"
 DEFAULT_CUTOFF = "21:00"
 DEFAULT_TIMEZONE = "America/Toronto"
 DEFAULT_RETYPE_THRESHOLD_CENTS = 50_000
+# An action IOTPay has no record of keeps being checked this long before the desk calls it
+# "not received" (IOTPay may commit a call late; the window is never shorter than a day).
+DEFAULT_UNCONFIRMED_HOURS = 24
+MIN_UNCONFIRMED_HOURS = 24
+MAX_UNCONFIRMED_HOURS = 24 * 30
+# "Charged already?" warning: the same card and amount within this many hours.
+DEFAULT_REPEAT_CHARGE_HOURS = 24
+MAX_REPEAT_CHARGE_HOURS = 24 * 31
+TRADE_NAME_MAX = 60
+ADDRESS_MAX = 200
+# GST/HST registration number: nine digits, "RT", four digits (123456789RT0001).
+_TAX_NUMBER = re.compile(r"[0-9]{9} ?RT ?[0-9]{4}")
 NAME_MAX = 60
 PCI_WHO_MAX = 100
 
@@ -81,6 +93,11 @@ FIELD_LABELS: dict[str, str] = {
     "direct_add_enabled": QT_TRANSLATE_NOOP("profile", "Direct card entry (PCI DSS)"),
     "pci_ack": QT_TRANSLATE_NOOP("profile", "PCI DSS confirmation"),
     "notify_url": QT_TRANSLATE_NOOP("profile", "Notify URL"),
+    "unconfirmed_hours": QT_TRANSLATE_NOOP("profile", "Keep checking unconfirmed actions for"),
+    "repeat_charge_hours": QT_TRANSLATE_NOOP("profile", "Warn of a repeat charge within"),
+    "trade_name": QT_TRANSLATE_NOOP("profile", "Trade name on receipts"),
+    "address": QT_TRANSLATE_NOOP("profile", "Address on receipts"),
+    "tax_number": QT_TRANSLATE_NOOP("profile", "GST/HST number"),
     "created_at": QT_TRANSLATE_NOOP("profile", "Created"),
 }
 
@@ -181,6 +198,11 @@ class Profile:
     direct_add_enabled: bool = False
     pci_ack: PciAck | None = None
     notify_url: str | None = None
+    unconfirmed_hours: int = DEFAULT_UNCONFIRMED_HOURS
+    repeat_charge_hours: int = DEFAULT_REPEAT_CHARGE_HOURS
+    trade_name: str = ""
+    address: str = ""
+    tax_number: str = ""
     created_at: datetime = field(default_factory=_now)
 
     @classmethod
@@ -265,6 +287,14 @@ class Profile:
             bad("pci_ack", _pci_rule(self.pci_ack))
         if self.notify_url is not None and self.notify_url != "":
             bad("notify_url", rules.url(200)(self.notify_url))
+        bad(
+            "unconfirmed_hours",
+            _hours_rule(self.unconfirmed_hours, MIN_UNCONFIRMED_HOURS, MAX_UNCONFIRMED_HOURS),
+        )
+        bad("repeat_charge_hours", _hours_rule(self.repeat_charge_hours, 0, MAX_REPEAT_CHARGE_HOURS))
+        bad("trade_name", _optional_text_rule(self.trade_name, TRADE_NAME_MAX))
+        bad("address", _address_rule(self.address))
+        bad("tax_number", _tax_number_rule(self.tax_number))
         return out
 
     def _url_rule(self) -> str | None:
@@ -335,6 +365,11 @@ class Profile:
             "direct_add_enabled": self.direct_add_enabled,
             "pci_ack": self.pci_ack.to_json() if self.pci_ack else None,
             "notify_url": self.notify_url,
+            "unconfirmed_hours": self.unconfirmed_hours,
+            "repeat_charge_hours": self.repeat_charge_hours,
+            "trade_name": self.trade_name,
+            "address": self.address,
+            "tax_number": self.tax_number,
             "created_at": self.created_at.isoformat(),
         }
 
@@ -370,6 +405,13 @@ class Profile:
             direct_add_enabled=direct,
             pci_ack=PciAck.from_json(ack) if ack is not None else None,
             notify_url=_opt_str(obj.get("notify_url")),
+            unconfirmed_hours=_as_int(obj.get("unconfirmed_hours", DEFAULT_UNCONFIRMED_HOURS)),
+            repeat_charge_hours=_as_int(
+                obj.get("repeat_charge_hours", DEFAULT_REPEAT_CHARGE_HOURS)
+            ),
+            trade_name=_as_str(obj.get("trade_name", "")),
+            address=_as_str(obj.get("address", "")),
+            tax_number=_as_str(obj.get("tax_number", "")),
             created_at=_parse_time(obj.get("created_at")),
         )
 
@@ -378,6 +420,51 @@ def _as_str(v: Any) -> str:
     if not isinstance(v, str):
         raise TypeError("expected text")
     return v
+
+
+def _as_int(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError("expected a whole number")
+    return v
+
+
+def _hours_rule(v: Any, low: int, high: int) -> str | None:
+    if isinstance(v, bool) or not isinstance(v, int):
+        return "must be a whole number of hours"
+    if v < low:
+        return f"must be at least {low} hours"
+    if v > high:
+        return f"must be at most {high} hours"
+    return None
+
+
+def _optional_text_rule(v: Any, limit: int) -> str | None:
+    if not isinstance(v, str):
+        return "must be text"
+    return rules.text(limit)(v) if v else None
+
+
+def _address_rule(v: Any) -> str | None:
+    """Up to three lines of text (a street, a city and province, a postal code)."""
+    if not isinstance(v, str):
+        return "must be text"
+    if len(v) > ADDRESS_MAX:
+        return f"at most {ADDRESS_MAX} characters"
+    lines = v.split("\n")
+    if len(lines) > 3:
+        return "must be at most 3 lines"
+    for line in lines:
+        if any(ord(c) < 32 or ord(c) == 127 for c in line):
+            return "must not contain control characters"
+    return None
+
+
+def _tax_number_rule(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return "must be text"
+    if v and not _TAX_NUMBER.fullmatch(v.strip().upper()):
+        return "must be a GST/HST number such as 123456789RT0001"
+    return None
 
 
 def _opt_str(v: Any) -> str | None:
