@@ -366,6 +366,8 @@ class Desk:
             tz=ZoneInfo(profile.timezone),
             on_change=changed,
             notify_url=profile.notify_url,
+            not_received_after=profile.unconfirmed_hours * 3600.0,
+            repeat_charge_within=profile.repeat_charge_hours * 3600.0,
         )
         self.money = service
         cards = CardService(

@@ -36,7 +36,7 @@ __all__ = [
 FOLLOW_ATTEMPTS = 30
 FOLLOW_INTERVAL_S = 1.0
 # "The same card was charged the same amount a few minutes ago."
-SIMILAR_WITHIN_S = 300.0
+SIMILAR_WITHIN_S = 24 * 3600.0  # the profile's default repeat-charge window
 # A wallet token is a few kilobytes; IOTPay's request limit is 64 KiB.
 WALLET_DATA_MAX = 32 * 1024
 # A purchase page lives about an hour; after two, an unpaid purchase link is closed.

@@ -268,6 +268,7 @@ class MoneyService:
         check_delays: Sequence[float] = CHECK_DELAYS,
         not_received_after: float = NOT_RECEIVED_AFTER_S,
         notify_url: str | None = None,
+        repeat_charge_within: float = SIMILAR_WITHIN_S,
     ) -> None:
         problem = rules.text(12)(operator)
         if problem:
@@ -286,6 +287,8 @@ class MoneyService:
         self._check_delays = tuple(check_delays)
         self._not_received_after = not_received_after
         self.notify_url = notify_url or None
+        # The "charged already?" window (seconds): the profile's repeat-charge hours.
+        self.repeat_charge_within = repeat_charge_within
         self._drafts: dict[str, Draft] = {}
         # draft id → what its first submit asked for (a charge form sent once).
         self._charge_asks: dict[str, tuple[object, ...]] = {}
@@ -960,12 +963,13 @@ class MoneyService:
         return await self._submit_charge(draft, ask, lambda: self._charge_once(draft, prepare))
 
     async def similar_recent_charge(
-        self, card_id: str, amount_cents: int, within_s: float = SIMILAR_WITHIN_S
+        self, card_id: str, amount_cents: int, within_s: float | None = None
     ) -> Action | None:
         """The newest charge of the same card for the same amount in the last
-        ``within_s`` seconds that went through or may have (for the "charged already?"
-        warning); None if there is none."""
-        since = self._clock() - timedelta(seconds=within_s)
+        ``within_s`` seconds (default: :attr:`repeat_charge_within`) that went through or
+        may have (for the "charged already?" warning); None if there is none."""
+        window = self.repeat_charge_within if within_s is None else within_s
+        since = self._clock() - timedelta(seconds=window)
         found = await self._db(
             self._journal.recent_card_actions,
             self.mch_id,
