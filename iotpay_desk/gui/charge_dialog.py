@@ -3,7 +3,7 @@
 The form opens with a draft: its order number is fixed then, so a double-click, a held
 Enter or a retry after an error can never charge twice. Before the charge is sent, the
 form says exactly what will happen, and warns when the same card was charged the same
-amount a few minutes ago.
+amount within the profile's repeat-charge window (a day by default), naming that charge.
 """
 
 from __future__ import annotations
@@ -315,7 +315,9 @@ class ChargeDialog(QDialog):
             if similar.value is not None:
                 earlier = similar.value
                 self._warned_for = (card.card_id, cents)
-                self.show_repeat_warning(cents, earlier.created_at, earlier.mch_no)
+                self.show_repeat_warning(
+                    earlier.amount_cents or cents, earlier.created_at, earlier.mch_no
+                )
                 return
         result = await run_busy(
             controls,
@@ -339,16 +341,18 @@ class ChargeDialog(QDialog):
             self.submit.setVisible(False)
 
     def show_repeat_warning(self, cents: int, when: datetime, order_no: str) -> None:
-        """The same card was charged the same amount minutes ago: say so, ask again."""
+        """The same card was charged the same amount within the profile's repeat-charge
+        window: say when (date, time and zone of the merchant) and which order, ask again."""
         from .words import local_time
 
+        moment = when.astimezone(self._service.tz)
         self.warning.setText(
             self.tr(
-                "This card was already charged %1 at %2 (order %3). Charge it again "
+                "This card was already charged %1 on %2 (order %3). Charge it again "
                 "only if the customer owes it twice."
             )
             .replace("%1", format_cents(cents))
-            .replace("%2", local_time(when.astimezone()))
+            .replace("%2", f"{local_time(moment)} {moment.tzname() or ''}".strip())
             .replace("%3", order_no)
         )
         self.warning.setVisible(True)

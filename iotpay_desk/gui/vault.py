@@ -332,6 +332,9 @@ class VaultPage(QWidget):
         self.hosted_dialog: HostedPageDialog | None = None
         self._checking: asyncio.Future[None] | None = None
         self.dialog: QWidget | None = None
+        # The card the cashier selected, kept while a search hides it: selected again
+        # when it shows again; until then nothing is selected and no card button works.
+        self._chosen: str | None = None
 
         self.offline = QLabel(
             self.tr("Choose a merchant profile whose key is in the keychain to see and add cards."),
@@ -447,6 +450,10 @@ class VaultPage(QWidget):
             changed.connect(self._fit_timer.start)
         self.table.viewport().installEventFilter(self)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        # A model reset (search, reload) drops the view's selection without a
+        # selectionChanged signal: the buttons follow here, and the chosen card comes back
+        # once it is shown again.
+        self.model.modelReset.connect(self._restore_selection)
 
         self.charge_button = QPushButton(self.tr("C&harge…"), self)
         self.charge_button.setObjectName("charge-card")
@@ -674,6 +681,17 @@ class VaultPage(QWidget):
         return True
 
     def _selection_changed(self, *_args: object) -> None:
+        card = self.selected_card()
+        self._chosen = card.card_id if card is not None else None
+        self._update_card_buttons()
+
+    def _restore_selection(self) -> None:
+        chosen = self._chosen
+        if chosen is None or not self.select_card(chosen):
+            self._update_card_buttons()  # nothing shown is selected: nothing to act on
+
+    def _update_card_buttons(self) -> None:
+        """Refresh, Remove and Charge act on the selected card, which must be on screen."""
         card = self.selected_card()
         on = card is not None and self._cards is not None
         self.refresh_button.setEnabled(on)
@@ -935,7 +953,10 @@ class VaultPage(QWidget):
             progress_text=self.tr("Asking IOTPay about the card…"),
             on_error=self._say,
         )
-        if gone(self) or result.value is None:
+        if gone(self):
+            return
+        self._update_card_buttons()  # the search may have hidden the card meanwhile
+        if result.value is None:
             return
         fresh = result.value
         self.model.replace_card(fresh)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtPdf import QPdfDocument
 
@@ -218,5 +220,107 @@ def test_customer_ip_is_checked_beside_the_field(
             assert dialog.outcome is not None
             assert dialog.outcome.succeeded
             dialog.close()
+
+    qloop.run(scenario())
+
+
+class Clock:
+    """The money service's clock, moved by the test (what the journal dates charges by)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_repeat_warning_covers_the_profile_window_and_names_the_earlier_charge(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """14 minutes after the same charge the cashier is warned, with the earlier charge's
+    order number, amount and time in the merchant's zone (Vancouver here, not the
+    computer's); after the window, or for another amount, the charge goes straight on."""
+    start = datetime(2026, 3, 14, 18, 0, 5, tzinfo=UTC)  # 11:00 a.m. in Vancouver (PDT)
+    clock = Clock(start)
+
+    async def scenario() -> None:
+        async with desk_services(
+            sandbox.url,
+            tmp_path / "j.sqlite3",
+            direct=True,
+            clock=clock,
+            tz=ZoneInfo("America/Vancouver"),
+            repeat_charge_within=24 * 3600.0,  # the profile's default: 24 hours
+        ) as s:
+            card = await bind(s, TEST_CARDS["visa"])
+            first = await open_charge(s, card, "9.99")
+            first.submit.click()
+            await until(lambda: first.outcome is not None, within=15)
+            assert first.outcome is not None
+            assert first.outcome.succeeded
+            earlier_no = first.outcome.action.mch_no
+            first.close()
+
+            clock.now = start + timedelta(minutes=14)
+            second = await open_charge(s, card, "9.99")
+            second.submit.click()
+            await until(second.warning.isVisible, what="the repeat-charge warning")
+            assert second.warning.text() == (
+                f"This card was already charged $9.99 on 2026-03-14 11:00\u202fa.m. PDT "
+                f"(order {earlier_no}). Charge it again only if the customer owes it twice."
+            )
+            assert second.submit.text() == "C&harge again"
+            assert second.outcome is None
+            assert len(charges_at(sandbox, card.card_id)) == 1
+            # Another amount is another charge: sent at once, no warning.
+            second.amount.setText("9.98")
+            assert not second.warning.isVisible()
+            second.submit.click()
+            await until(lambda: second.outcome is not None, within=15)
+            assert second.outcome is not None
+            assert second.outcome.succeeded
+            assert len(charges_at(sandbox, card.card_id)) == 2
+            second.close()
+
+            # The same card and amount again once the window has passed: no warning.
+            clock.now = start + timedelta(hours=24, minutes=1)
+            third = await open_charge(s, card, "9.99")
+            third.submit.click()
+            await until(lambda: third.outcome is not None, within=15)
+            assert not third.warning.isVisible()
+            assert third.outcome is not None
+            assert third.outcome.succeeded
+            assert len(charges_at(sandbox, card.card_id)) == 3
+            third.close()
+
+    qloop.run(scenario())
+
+
+def test_a_shorter_profile_window_is_honoured(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    start = datetime(2026, 3, 14, 18, 0, tzinfo=UTC)
+    clock = Clock(start)
+
+    async def scenario() -> None:
+        async with desk_services(
+            sandbox.url,
+            tmp_path / "j.sqlite3",
+            direct=True,
+            clock=clock,
+            repeat_charge_within=3600.0,
+        ) as s:
+            card = await bind(s, TEST_CARDS["visa"])
+            first = await open_charge(s, card, "5.00")
+            first.submit.click()
+            await until(lambda: first.outcome is not None, within=15)
+            first.close()
+            clock.now = start + timedelta(minutes=61)
+            again = await open_charge(s, card, "5.00")
+            again.submit.click()
+            await until(lambda: again.outcome is not None, within=15)
+            assert not again.warning.isVisible()
+            assert len(charges_at(sandbox, card.card_id)) == 2
+            again.close()
 
     qloop.run(scenario())

@@ -399,3 +399,65 @@ def test_no_column_heading_is_clipped(qapp: QApplication, width_chars: int) -> N
         assert header.sectionSize(card_id) < whole
         assert used <= page.table.viewport().width()
     page.close()
+
+
+def test_a_selection_the_search_hides_disables_the_card_buttons(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Charge, Refresh and Remove act on the card selected on screen: when the search
+    hides it they are off (Charge cannot open for an unseen card); shown again, the
+    card is selected again and they are back."""
+    from PySide6.QtTest import QTest
+
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3", direct=True) as s:
+            alpha = await s.cards.direct_add_card(
+                "Alpha", TEST_CARDS["visa"], future_mmyy(), "123", "A"
+            )
+            beta = await s.cards.direct_add_card(
+                "Beta", TEST_CARDS["mastercard"], future_mmyy(), "123", "B"
+            )
+            page = VaultPage()
+            page.set_services(s.cards, s.money, merchant_name="Demo Café")
+            page.show()
+            await until(lambda: page.count.text() == "2 card(s)")
+            card_buttons = (page.charge_button, page.refresh_button, page.remove_button)
+            assert not any(b.isEnabled() for b in card_buttons)
+            # The cashier clicks Alpha's row.
+            row = page.model.row_of(alpha.card_id)
+            rect = page.table.visualRect(page.model.index(row, 0))
+            QTest.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            await until(lambda: page.selected_card() == alpha, what="Alpha selected")
+            assert all(b.isEnabled() for b in card_buttons)
+            # A search that keeps Alpha on screen keeps it selected.
+            page.search.setFocus()
+            QTest.keyClicks(page.search, "Alp")
+            assert page.selected_card() == alpha
+            assert all(b.isEnabled() for b in card_buttons)
+            # A search that hides it: nothing is selected, nothing can act on a card.
+            page.search.clear()
+            QTest.keyClicks(page.search, "Beta")
+            assert page.count.text() == "1 of 2 card(s)"
+            assert page.selected_card() is None
+            assert not any(b.isEnabled() for b in card_buttons)
+            page.charge_button.click()
+            page.table.doubleClicked.emit(page.model.index(0, 0))
+            assert page.dialog is None, "no charge opens for a card not on screen"
+            # Cleared: Alpha shows again, selected as the cashier left it.
+            page.search.clear()
+            assert page.count.text() == "2 card(s)"
+            assert page.selected_card() == alpha
+            selected_rows = page.table.selectionModel().selectedRows()
+            assert [page.model.cards[i.row()] for i in selected_rows] == [alpha]
+            assert all(b.isEnabled() for b in card_buttons)
+            # Another choice under a search is the one kept.
+            QTest.keyClicks(page.search, "Beta")
+            assert page.select_card(beta.card_id)
+            page.search.clear()
+            assert page.selected_card() == beta
+            page.charge_button.click()
+            assert page.dialog is not None
+            page.dialog.close()
+            page.close()
+
+    qloop.run(scenario())
