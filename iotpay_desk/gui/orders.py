@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from iotpay_desk.journal import ActionKind, Lookup
 from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord, status_word
-from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_order
+from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_detail
 
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
 from .errors import UserMessage
 from .pagekit import page_title
-from .receipt import show_receipt
+from .receipt import merchant_for, show_receipt
 from .refund_dialog import RefundDialog
 from .words import action_word, card_brand, local_time, state_word, status_text
 
@@ -390,12 +390,16 @@ class OrdersPage(QWidget):
     # -- receipts -----------------------------------------------------------------------------
 
     def order_receipt(self) -> Receipt | None:
-        """The receipt of the order on screen, as IOTPay reports it (a reprint)."""
+        """The receipt of the order on screen, as IOTPay reports it (a reprint), with the
+        refunds and voids made of it since."""
         if self.detail is None:
             return None
         operator = self._service.operator if self._service is not None else ""
-        return receipt_for_order(
-            self.detail.order, merchant_name=self.merchant_name, operator=operator
+        return receipt_for_detail(
+            self.detail,
+            merchant_name=self.merchant_name,
+            operator=operator,
+            merchant=merchant_for(self),
         )
 
     def return_receipt(self, row: int) -> Receipt | None:
