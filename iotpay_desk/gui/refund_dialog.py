@@ -172,6 +172,12 @@ class RefundDialog(QDialog):
         self.again = QPushButton(self.tr("&Try again"), self)
         self.again.setObjectName("try-again")
         self.again.setVisible(False)
+        # The refund's or void's receipt, once IOTPay confirmed it.
+        self.receipt_button = QPushButton(self.tr("Recei&pt…"), self)
+        self.receipt_button.setObjectName("return-receipt")
+        self.receipt_button.setVisible(False)
+        self.receipt_button.clicked.connect(self.show_receipt)
+        self.receipt_dialog: QWidget | None = None
         self.submit.clicked.connect(self.send)
         self.cancel.clicked.connect(self.reject)
         self.other.clicked.connect(self._swap)
@@ -185,6 +191,7 @@ class RefundDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.other)
         row.addWidget(self.again)
+        row.addWidget(self.receipt_button)
         row.addStretch(1)
         row.addWidget(self.buttons)
         layout.addLayout(row)
@@ -330,6 +337,7 @@ class RefundDialog(QDialog):
                 text += " " + self.tr("IOTPay's reference: %1.").replace(
                     "%1", result.order.pay_order_id
                 )
+            self.receipt_button.setVisible(True)
         elif result.checking:
             text = self.tr(
                 "IOTPay has not confirmed yet. The desk keeps checking with IOTPay and shows "
@@ -364,6 +372,18 @@ class RefundDialog(QDialog):
         self.cancel.setDefault(True)
         if done:
             self.outcome_known.emit()
+
+    def show_receipt(self) -> None:
+        """The receipt of the refund or void IOTPay confirmed (print, save as PDF)."""
+        from iotpay_desk.services.receipts import receipt_for
+
+        from .receipt import show_receipt
+
+        result = self.outcome
+        if result is None or not result.succeeded:
+            return
+        receipt = receipt_for(result.action, order=result.order or self._detail.order)
+        self.receipt_dialog = show_receipt(self, receipt)
 
     def _swap(self) -> None:
         other = self.outcome.try_instead if self.outcome else None
