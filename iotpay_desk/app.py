@@ -384,8 +384,9 @@ class Desk:
             cards=cards,
             retype_above=profile.retype_threshold_cents if confirm else None,
         )
-        # Refunds and voids left unresolved by an earlier run: checked in the background.
-        self.resolving = asyncio.ensure_future(service.resolve_unresolved())
+        # Actions left unresolved by an earlier run are checked in the background, and
+        # every unresolved action again when due, for as long as the desk runs.
+        self.resolving = asyncio.ensure_future(_keep_checking(service))
         self.resolving.add_done_callback(_log_failure)
 
     def _keychain_back(self) -> None:
@@ -455,6 +456,11 @@ async def _cancel_other_tasks(grace: float = 2.0) -> None:
         t.cancel()
     if pending:
         await asyncio.wait(pending, timeout=5)
+
+
+async def _keep_checking(service: MoneyService) -> None:
+    await service.resolve_unresolved()
+    await service.watch()
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:

@@ -549,6 +549,29 @@ class Journal:
             "mch_id = ? AND target_pay_order_id = ? ORDER BY id", (mch_id, pay_order_id)
         )
 
+    def draft_basis(self, mch_id: str, pay_order_id: str) -> int:
+        """The basis of a new refund or void form on a payment: the newest action id
+        whose outcome the form can take into account.
+
+        An action still unresolved (intent or checking) is *not* part of the basis: the
+        form was filled in without knowing its outcome, so when it succeeds the form is
+        stale (``create_intent(changed_since=basis)`` then raises :class:`TargetChanged`).
+        With nothing unresolved this is the newest action id on the payment (0 if none).
+        """
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MIN(id) FROM actions WHERE mch_id = ? AND target_pay_order_id = ? "
+                "AND state IN (?, ?)",
+                (mch_id, pay_order_id, *_OPEN_STATES),
+            ).fetchone()
+            if row[0] is not None:
+                return int(row[0]) - 1
+            row = self._db.execute(
+                "SELECT MAX(id) FROM actions WHERE mch_id = ? AND target_pay_order_id = ?",
+                (mch_id, pay_order_id),
+            ).fetchone()
+        return int(row[0] or 0)
+
     def latest_action_id(self, mch_id: str, pay_order_id: str) -> int:
         """The newest action id on a payment (0 if none): the basis of a draft."""
         with self._lock:

@@ -104,6 +104,7 @@ from .rules import (
 
 __all__ = [
     "CHECK_DELAYS",
+    "NOT_RECEIVED_AFTER_S",
     "ActionResult",
     "Draft",
     "MoneyService",
@@ -115,11 +116,25 @@ log = logging.getLogger(__name__)
 # Seconds to wait before each cc_query check of a lost answer (about 1 minute in all).
 CHECK_DELAYS: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # A lost call is called "not received" only when IOTPay still has no order this long
-# after the intent: a slow IOTPay may commit a call after the desk stopped waiting.
-NOT_RECEIVED_AFTER_S = 60.0
+# after the intent: a slow or congested IOTPay, or a proxy on the way, may commit a call
+# long after the desk stopped waiting. Until then the action stays unresolved ("IOTPay
+# has no record of it yet") and is checked again with growing gaps (the profile's
+# ``unconfirmed_hours``, never less than a day).
+NOT_RECEIVED_AFTER_S = 24 * 3600.0
+# After the first minute's checks: the gap before the next check doubles from a minute
+# to at most an hour, at every start and while the desk runs (:meth:`MoneyService.watch`).
+LATER_CHECK_FIRST_S = 60.0
+# An intent younger than this is taken to be in flight (another window or desk sent it
+# and awaits its answer): a look-up shows it as it is instead of checking it.
+IN_FLIGHT_GRACE_S = 60.0
+LATER_CHECK_MAX_S = 3600.0
+WATCH_TICK_S = 20.0
 TEXT_MAX = 500  # reason and note (kept in the journal only; IOTPay has no such fields)
 _API_FIELDS = {"refundAmount": "amount", "loginName": "operator"}
 _CHARGE_KINDS = (ActionKind.CHARGE_TOKEN, ActionKind.CHARGE_WALLET)
+# What can be sent again from the journal alone (a wallet token is never kept, and a
+# purchase link's lost page cannot be given back).
+_RESENDABLE = (ActionKind.REFUND, ActionKind.VOID, ActionKind.CHARGE_TOKEN)
 # The mchUserId of a purchase link when the cashier names no customer.
 WALK_IN_CUSTOMER = "walk-in"
 _SendRequest = RefundRequest | VoidRequest | PurchaseWithTokenRequest | PurchaseWithWalletRequest
@@ -184,6 +199,18 @@ class ActionResult:
         return self.action.state.is_open
 
     @property
+    def unconfirmed(self) -> bool:
+        """Unresolved with no order seen at IOTPay: the call may still land there (a late
+        delivery), so nothing is known to have moved, nor known not to have moved."""
+        return self.action.state.is_open and self.order is None
+
+    @property
+    def can_send_again(self) -> bool:
+        """An unconfirmed refund, void or card charge may be sent again *with its own
+        number* (IOTPay refuses a second use of it, so at most one can succeed)."""
+        return self.unconfirmed and self.action.kind in _RESENDABLE
+
+    @property
     def try_instead(self) -> ActionKind | None:
         """The other action to offer when IOTPay refused this one over settlement."""
         if self.failure is FailureKind.TOO_LATE_TO_VOID:
@@ -208,6 +235,21 @@ class OrderDetail:
     # IOTPay's notifications of this order that a notify receiver recorded, newest first
     # (none unless the merchant runs one; the desk never depends on them).
     notifications: tuple[Notification, ...] = ()
+
+    @property
+    def in_flight(self) -> tuple[ActionResult, ...]:
+        """Refunds and voids of this payment whose outcome is not known yet."""
+        return tuple(r for r in self.returns if r.checking)
+
+    @property
+    def pending_cents(self) -> int:
+        """What the refunds and voids in flight would take, if they succeed."""
+        return sum(r.action.amount_cents or 0 for r in self.in_flight)
+
+    @property
+    def refundable_now(self) -> int:
+        """What a new refund may take: IOTPay's refundable less what is in flight."""
+        return max(0, self.refundable_cents - self.pending_cents)
 
     @property
     def returned_cents(self) -> int:
@@ -286,6 +328,7 @@ class MoneyService:
         self.on_change = on_change
         self._check_delays = tuple(check_delays)
         self._not_received_after = not_received_after
+        self._watching = False
         self.notify_url = notify_url or None
         # The "charged already?" window (seconds): the profile's repeat-charge hours.
         self.repeat_charge_within = repeat_charge_within
@@ -392,8 +435,15 @@ class MoneyService:
     async def _detail(self, order: Order, query: str | None) -> OrderDetail:
         actions = await self._db(self._journal.actions_for_target, self.mch_id, order.pay_order_id)
         results: list[ActionResult] = []
+        now = self._clock()
         for action in actions:
-            if action.is_open and action.mch_no not in self._busy:
+            if (
+                action.state is ActionState.INTENT
+                and (now - action.created_at).total_seconds() < IN_FLIGHT_GRACE_S
+            ):
+                # Just sent, by another window or desk: its answer is on the way.
+                results.append(_result(action))
+            elif action.is_open and action.mch_no not in self._busy:
                 # One look now; the full backoff is resolve()'s job.
                 task = self._own(action.mch_no, self._resolve(action, delays=(0.0,)))
                 results.append(await asyncio.shield(task))
@@ -474,7 +524,9 @@ class MoneyService:
         problem = rules.id30(pay_order_id)
         if problem:
             raise InvalidInput("payOrderId", problem)
-        basis = await self._db(self._journal.latest_action_id, self.mch_id, pay_order_id)
+        # Refunds and voids still in flight are not part of the basis: when one of them
+        # succeeds, this form is out of date and its submit is refused (PaymentChanged).
+        basis = await self._db(self._journal.draft_basis, self.mch_id, pay_order_id)
         now = self._clock()
         draft = Draft(
             id=new_mch_no(kind.id_prefix, now),
@@ -646,17 +698,31 @@ class MoneyService:
             return await self._client.purchase_with_token(req)
         return await self._client.purchase_with_wallet(req)
 
-    async def _send(self, action: Action, req: _SendRequest) -> ActionResult:
-        """Send the one money-moving call of ``action`` and record what came of it."""
+    async def _send(
+        self, action: Action, req: _SendRequest, *, again: bool = False
+    ) -> ActionResult:
+        """Send the money-moving call of ``action`` and record what came of it.
+
+        ``again``: the call is sent a second time with the same number, because the first
+        one's outcome is unknown. The first may still land, so nothing IOTPay says to the
+        second proves on its own that nothing moved: a refusal or no connection leaves
+        the action unresolved (checked until IOTPay has it or the window ends).
+        """
         try:
             order = await self._call(req)
         except IotPayRejected as exc:
             if classify_failure(exc.ret_msg) is FailureKind.ID_ALREADY_USED:
                 # Our id exists at IOTPay: find out what it is, never send again.
                 return await self._lost(action, f"IOTPay says the id is in use: {exc.ret_msg}")
+            if again:
+                return await self._still_unknown(action, f"sent again, refused: {exc.ret_msg}")
             done = await self._complete(action, ActionState.FAILED, ret_msg=exc.ret_msg)
             return _result(done)
         except CannotConnect as exc:
+            if again:
+                return await self._still_unknown(
+                    action, f"sent again, could not reach IOTPay: {exc.reason}"
+                )
             # No connection was made: the call never left this computer.
             done = await self._complete(
                 action, ActionState.NOT_RECEIVED, ret_msg=f"could not reach IOTPay: {exc.reason}"
@@ -724,7 +790,127 @@ class MoneyService:
         self._changed(checking)
         return await self._resolve(checking)
 
+    async def _still_unknown(self, action: Action, why: str) -> ActionResult:
+        """Record a check that settled nothing; the action stays unresolved."""
+        fresh = await self._db(
+            self._journal.record_check,
+            action.id,
+            result=why,
+            operator=self.operator,
+            now=self._clock(),
+        )
+        self._changed(fresh)
+        return _result(fresh)
+
     # ------------------------------------------------------------------ resolving
+
+    def unconfirmed_until(self, action: Action) -> datetime:
+        """When an action IOTPay has no record of is called "not received" at last."""
+        return action.created_at + timedelta(seconds=self._not_received_after)
+
+    def next_check_at(self, action: Action) -> datetime:
+        """When the watch checks an unresolved action again: gaps double from a minute
+        to an hour after the first minute's checks, and the last check falls when the
+        unconfirmed window ends (so "not received" is said on time)."""
+        extra = max(0, action.attempts - len(self._check_delays))
+        gap = min(LATER_CHECK_MAX_S, LATER_CHECK_FIRST_S * 2 ** min(extra, 16))
+        due = action.updated_at + timedelta(seconds=gap)
+        end = self.unconfirmed_until(action)
+        if action.updated_at < end:
+            due = min(due, end)
+        return due
+
+    async def check_due(self) -> list[ActionResult]:
+        """Check once, with ``cc_query``, every unresolved action of this merchant whose
+        next check is due (never sends a money-moving call). Actions this service is
+        already sending or checking are left to that."""
+        actions = await self._db(self._journal.open_actions, self.mch_id)
+        now = self._clock()
+        tasks = [
+            self._own(a.mch_no, self._resolve(a, delays=(0.0,)))
+            for a in actions
+            if a.mch_no not in self._busy and self.next_check_at(a) <= now
+        ]
+        if not tasks:
+            return []
+        return list(await asyncio.gather(*(asyncio.shield(t) for t in tasks)))
+
+    async def watch(self, tick: float = WATCH_TICK_S) -> None:
+        """While the desk runs: keep checking unresolved actions when due, until cancelled.
+        A failed round is logged and the watch goes on."""
+        while True:
+            try:
+                await self.check_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("checking unresolved actions failed; trying again later")
+            await asyncio.sleep(tick)
+
+    async def send_again(self, action: Action | int) -> ActionResult:
+        """Send an unconfirmed refund, void or card charge again **with its own number**
+        (mchRefundNo / mchOrderNo), after one more ``cc_query`` look.
+
+        IOTPay refuses a second use of a number, so whichever of the two sends lands
+        first is the only one that can succeed: this never moves money twice. If IOTPay
+        has the order already, nothing is sent. A final action is returned as it is; an
+        action this service is sending or checking is waited for instead.
+        """
+        if isinstance(action, int):
+            action = await self._db(self._journal.get_action, action)
+        task = self._busy.get(action.mch_no)
+        if task is None:
+            fresh = await self._db(self._journal.get_action, action.id)
+            if fresh.state.is_final:
+                return _result(fresh)
+            if fresh.kind not in _RESENDABLE:
+                raise InvalidInput("action", f"a {fresh.kind.value} cannot be sent again")
+            task = self._own(fresh.mch_no, self._send_again_once(fresh))
+        return await asyncio.shield(task)
+
+    async def _send_again_once(self, action: Action) -> ActionResult:
+        looked = await self._resolve(action, delays=(0.0,))
+        if looked.action.state.is_final or looked.order is not None:
+            return looked  # IOTPay has it: settled, or pending there; nothing is sent
+        action = looked.action
+        req = await self._request_again(action)
+        await self._db(
+            self._journal.append_audit,
+            self.operator,
+            "send_again",
+            action_id=action.id,
+            detail={"kind": action.kind.value, "mch_no": action.mch_no},
+            now=self._clock(),
+        )
+        return await self._send(action, req, again=True)
+
+    async def _request_again(self, action: Action) -> _SendRequest:
+        """The same request as the first send, rebuilt from the journal."""
+        target = action.target_pay_order_id or ""
+        if action.kind is ActionKind.REFUND:
+            return RefundRequest(
+                mch_refund_no=action.mch_no,
+                login_name=action.operator,
+                refund_amount=action.amount_cents or 0,
+                pay_order_id=target,
+            )
+        if action.kind is ActionKind.VOID:
+            return VoidRequest(
+                mch_refund_no=action.mch_no, login_name=action.operator, pay_order_id=target
+            )
+        entries = await self._db(self._journal.audit_for_action, action.id)
+        intent = next((e.detail for e in entries if e.event == "intent"), {})
+        ip = intent.get("client_ip") or None
+        return PurchaseWithTokenRequest(
+            mch_order_no=action.mch_no,
+            mch_user_id=action.mch_user_id or action.card_id or "",
+            card_id=action.card_id or "",
+            amount=action.amount_cents or 0,
+            login_name=action.operator,
+            subject=action.subject or None,
+            client_ip=ip if isinstance(ip, str) else None,
+            notify_url=self.notify_url,
+        )
 
     async def resolve(self, action: Action | int) -> ActionResult:
         """Resolve an unresolved action with ``cc_query`` by its mch_no (with backoff).

@@ -248,6 +248,20 @@ def test_a_draft_sees_actions_made_after_it_was_opened(journal: Journal) -> None
     _refund(journal, changed_since=journal.latest_action_id(MCH, PAY))
 
 
+def test_a_draft_basis_leaves_out_actions_still_in_flight(journal: Journal) -> None:
+    in_flight = _refund(journal)
+    basis = journal.draft_basis(MCH, PAY)  # a form opened while it is in flight
+    assert basis == in_flight.id - 1
+    journal.complete(
+        in_flight.id, ActionState.SUCCEEDED, order=_refund_order(in_flight.mch_no, 500)
+    )
+    with pytest.raises(TargetChanged) as info:
+        _refund(journal, changed_since=basis)
+    assert info.value.action.id == in_flight.id
+    assert journal.draft_basis(MCH, PAY) == in_flight.id
+    _refund(journal, changed_since=journal.draft_basis(MCH, PAY))
+
+
 def test_final_states_are_final_and_late_answers_are_kept(journal: Journal) -> None:
     a = _refund(journal)
     journal.complete(a.id, ActionState.SUCCEEDED, order=_refund_order(a.mch_no, 500))
