@@ -322,14 +322,22 @@ class Desk:
         if profile.base_url is None:
             return
         key: str | None
+        failure: KeychainStatus | None = None
         try:
             key = await asyncio.to_thread(self.credentials.get_key, profile.id)
         except KeychainError as exc:
-            window.set_keychain_status(exc.status)
+            failure = exc.status
             key = None
-        if key is None and profile.is_sandbox and self.demo_key is not None:
+        demo = key is None and profile.is_sandbox and self.demo_key is not None
+        if demo:
             log.info("no keychain: the sandbox session uses the published demo key")
             key = self.demo_key
+        if failure is not None:
+            # The banner says what is true: on the sandbox the demo key in memory works and
+            # only saving keys is impossible; on any other profile nothing can be sent.
+            window.set_keychain_status(failure, demo_key=demo)
+        elif window.banner.status is not None:
+            window.set_keychain_status(window.banner.status, demo_key=False)
         if key is None:
             log.warning("profile %s has no merchant key in the keychain", profile.id)
             return
@@ -426,12 +434,13 @@ async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
             window.set_keychain_status(KeychainStatus(exc.state, exc.message, exc.detail))
         profile = window.profile
         log.info(
-            "desk ready: profile=%s environment=%s connection=%s keychain=%s title=%r",
+            "desk ready: profile=%s environment=%s connection=%s keychain=%s title=%r banner=%r",
             profile.name if profile else "-",
             profile.environment.value if profile else "-",
             window.connection.state.value,
             window.banner.status.state.value if window.banner.status else "-",
             window.windowTitle(),
+            window.banner.text.text() if window.banner.isVisibleTo(window) else "",
         )
         if smoke:
             print(READY, flush=True)

@@ -33,6 +33,7 @@ from iotpay_desk.api.redact import redact, register_secret
 from .i18n import QT_TRANSLATE_NOOP
 
 __all__ = [
+    "MSG_CANCELLED",
     "MSG_LOCKED",
     "MSG_NO_KEYCHAIN",
     "MSG_PLAINTEXT_REFUSED",
@@ -68,6 +69,11 @@ MSG_UNREACHABLE = QT_TRANSLATE_NOOP(
     "or KWallet) is running, then restart.",
 )
 MSG_LOCKED = QT_TRANSLATE_NOOP("keychain", "Your system keychain is locked — unlock it and retry.")
+MSG_CANCELLED = QT_TRANSLATE_NOOP(
+    "keychain",
+    "The keychain prompt was cancelled, so the desk cannot use the keychain yet. Retry, and "
+    "accept the prompt when it appears.",
+)
 MSG_WRITE_FAILED = QT_TRANSLATE_NOOP(
     "keychain",
     "The system keychain did not store the merchant key. Retry; if it keeps failing, open "
@@ -80,6 +86,8 @@ _PROBE_USER = "keychain-check"
 class KeychainState(enum.Enum):
     AVAILABLE = "available"
     LOCKED = "locked"
+    #: The user dismissed the keychain's own prompt (to unlock it, or to create it).
+    CANCELLED = "cancelled"
     UNAVAILABLE = "unavailable"
 
 
@@ -184,8 +192,54 @@ def _is_fail(backend: KeyringBackend) -> bool:
     return isinstance(backend, fail.Keyring | null.Keyring)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from (keyring wraps the backend's own)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+# kwallet's backend raises these texts when the user pressed Cancel on the wallet prompt.
+_KWALLET_CANCELLED = "Cancelled by user"
+# macOS errSecUserCanceled: the user pressed Cancel on the keychain's password dialog.
+_MACOS_USER_CANCELED = -128
+
+
+def _prompt_dismissed(exc: BaseException) -> bool:
+    """True when the keychain failed because the user dismissed its prompt.
+
+    What keyring's backends raise then (keyring 25): Secret Service, ``PromptDismissedException``
+    from creating an item, or an ``InitError`` raised from one when the prompt that creates
+    the default collection (gnome-keyring's "choose a password for the new keyring") was
+    dismissed; KWallet, ``PasswordSetError``/``PasswordDeleteError("Cancelled by user")``;
+    macOS, ``KeyringLocked`` raised from ``KeychainDenied`` with errSecUserCanceled (-128).
+    A dismissed *unlock* prompt leaves the keychain locked, and is reported as locked.
+    """
+    try:
+        import secretstorage.exceptions as ss
+    except ImportError:  # pragma: no cover - secretstorage ships with keyring on Linux
+        ss = None  # type: ignore[assignment]
+    for e in _causes(exc):
+        if ss is not None and isinstance(e, ss.PromptDismissedException):
+            return True
+        if (
+            isinstance(e, keyring.errors.PasswordSetError | keyring.errors.PasswordDeleteError)
+            and str(e) == _KWALLET_CANCELLED
+        ):
+            return True
+        args = getattr(e, "args", ())
+        if type(e).__name__ == "KeychainDenied" and args and args[0] == _MACOS_USER_CANCELED:
+            return True
+    return False
+
+
 def _classify(exc: BaseException) -> tuple[KeychainState, str]:
     """Map a backend exception to a state and its plain message."""
+    if _prompt_dismissed(exc):
+        return KeychainState.CANCELLED, MSG_CANCELLED
     if isinstance(exc, keyring.errors.KeyringLocked):
         return KeychainState.LOCKED, MSG_LOCKED
     if isinstance(exc, keyring.errors.NoKeyringError):

@@ -64,27 +64,49 @@ class KeychainBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry_button)
         self._status: KeychainStatus | None = None
+        self._demo_key = False
         self.setVisible(False)
 
     @property
     def status(self) -> KeychainStatus | None:
         return self._status
 
-    def set_status(self, status: KeychainStatus) -> None:
-        """Show the banner for a locked or unavailable keychain, hide it otherwise."""
+    @property
+    def demo_key(self) -> bool:
+        """True while the sandbox session works with the demo key held in memory."""
+        return self._demo_key
+
+    def set_status(self, status: KeychainStatus, *, demo_key: bool | None = None) -> None:
+        """Show the banner for a keychain that cannot be used, hide it otherwise.
+
+        ``demo_key`` (None: unchanged): the session is on the sandbox and uses the demo
+        merchant's published key from memory, so the desk does talk to IOTPay (the sandbox)
+        and only saving keys is impossible; the banner says exactly that.
+        """
         self._status = status
+        if demo_key is not None:
+            self._demo_key = demo_key
         if status.state is KeychainState.AVAILABLE:
             self.setVisible(False)
             return
         if status.state is KeychainState.LOCKED:
             self.title.setText(self.tr("Keychain locked"))
+        elif status.state is KeychainState.CANCELLED:
+            self.title.setText(self.tr("Keychain prompt cancelled"))
         else:
             self.title.setText(self.tr("No keychain"))
         message = keychain_text(status.message) or self.tr(
             "The system keychain cannot be used, so the desk cannot read your merchant key."
         )
-        self.text.setText(
-            message + " " + self.tr("Until then the desk cannot talk to IOTPay for this profile.")
-        )
+        if self._demo_key:
+            consequence = self.tr(
+                "The sandbox works: this session uses the demo merchant's published key, held "
+                "in memory only. Merchant keys cannot be saved until the keychain can be used."
+            )
+        else:
+            consequence = self.tr(
+                "Until then the desk cannot talk to IOTPay for this profile."
+            )
+        self.text.setText(message + " " + consequence)
         self.setToolTip(status.detail)
         self.setVisible(True)

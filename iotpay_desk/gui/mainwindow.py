@@ -301,8 +301,9 @@ class MainWindow(QMainWindow):
 
     # -- keychain -------------------------------------------------------------------------------
 
-    def set_keychain_status(self, status: KeychainStatus) -> None:
-        self.banner.set_status(status)
+    def set_keychain_status(self, status: KeychainStatus, *, demo_key: bool | None = None) -> None:
+        """The banner's keychain state; ``demo_key`` as :meth:`KeychainBanner.set_status`."""
+        self.banner.set_status(status, demo_key=demo_key)
 
     @async_slot()
     async def recheck_keychain(self) -> None:

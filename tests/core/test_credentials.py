@@ -219,3 +219,60 @@ async def test_used_from_a_worker_thread(creds: CredentialStore) -> None:
     results = await asyncio.gather(*(asyncio.to_thread(creds.get_key, p) for _ in range(8)))
     assert results == [KEY] * 8
     assert (await asyncio.to_thread(creds.status)).state is KeychainState.AVAILABLE
+
+
+class _Bus:
+    """What ``secretstorage.dbus_init`` returns; only closed by the backend here."""
+
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_dismissed_prompt_creating_the_keychain_is_a_cancellation_not_a_dead_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gnome-keyring with no keyring yet asks for a password for a new one; Cancel there
+    makes secretstorage raise PromptDismissedException, which keyring's Secret Service
+    backend wraps in InitError. It was reported as "make sure its service is running"."""
+    import secretstorage
+    from keyring.backends import SecretService
+
+    bus = _Bus()
+
+    def dismissed(*_args: object, **_kw: object) -> object:
+        raise secretstorage.exceptions.PromptDismissedException("Prompt dismissed.")
+
+    monkeypatch.setattr(secretstorage, "dbus_init", lambda: bus)
+    monkeypatch.setattr(secretstorage, "get_default_collection", dismissed)
+    store = CredentialStore(backend=SecretService.Keyring())
+    st = store.status()
+    assert st.state is KeychainState.CANCELLED
+    assert st.message == cr.MSG_CANCELLED
+    assert "prompt was cancelled" in st.message
+    assert "Retry" in st.message
+    assert not st.usable
+    with pytest.raises(KeychainError) as info:
+        store.set_key(pid(), KEY)
+    assert info.value.state is KeychainState.CANCELLED
+    assert info.value.message == cr.MSG_CANCELLED
+    assert bus.closed  # the D-Bus connection is not leaked either
+
+
+def test_cancelled_kwallet_prompt_is_a_cancellation() -> None:
+    """KWallet's backend raises PasswordSetError("Cancelled by user") when the wallet
+    prompt is cancelled: not "the keychain did not store the key"."""
+    from keyring.backends import kwallet
+
+    class CancelledWallet(kwallet.DBusKeyring):
+        def connected(self, service: str) -> bool:
+            return False  # what keyring sees when the user pressed Cancel on the prompt
+
+    store = CredentialStore(backend=CancelledWallet())
+    with pytest.raises(KeychainError) as info:
+        store.set_key(pid(), KEY)
+    assert info.value.state is KeychainState.CANCELLED
+    assert info.value.message == cr.MSG_CANCELLED
+    # A read whose unlock prompt was cancelled leaves the wallet locked: said so.
+    assert store.status().state is KeychainState.LOCKED

@@ -95,6 +95,13 @@ def test_sandbox_smoke_without_a_keychain_says_so_and_exits_cleanly(hermetic_hom
     # keeps its merchants' keys in its own database).
     assert "connection=connected" in proc.stderr
     assert "published demo key" in proc.stderr
+    # The banner says what is true: the sandbox works with the demo key held in memory,
+    # keys cannot be saved; not that the desk "cannot talk to IOTPay" beside "Connected".
+    ready = next(line for line in proc.stderr.splitlines() if "desk ready:" in line)
+    assert "cannot talk to IOTPay" not in ready
+    assert "The sandbox works" in ready
+    assert "held in memory only" in ready
+    assert "cannot be saved" in ready
     assert "Traceback" not in proc.stderr
     for f in hermetic_home.rglob("*"):
         if f.is_file() and "sandbox" not in f.relative_to(hermetic_home).parts:
