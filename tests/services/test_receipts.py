@@ -6,11 +6,14 @@ import dataclasses
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from iotpay_desk.api import Order
-from iotpay_desk.journal import ActionKind
+from iotpay_desk.api import IotPayClient, Order
+from iotpay_desk.journal import ActionKind, Journal
 from iotpay_desk.sandbox import SandboxServer
 from iotpay_desk.services import (
     CardService,
@@ -22,9 +25,17 @@ from iotpay_desk.services import (
     receipt_html,
     receipt_text,
 )
-from iotpay_desk.services.receipts import receipt_for_order
+from iotpay_desk.services.receipts import (
+    ROLL_COLUMNS,
+    Merchant,
+    Paper,
+    paper_for_locale,
+    receipt_for_detail,
+    receipt_for_order,
+    receipt_roll,
+)
 
-from .conftest import FUTURE_EXPIRY, submit_page
+from .conftest import FUTURE_EXPIRY, pay, submit_page
 
 MERCHANT = "Demo Café"
 FULL_NUMBERS = ("4242424242424242", "5555555555554444", "4000000000000002")
@@ -264,3 +275,182 @@ def test_receipt_of_an_order_made_elsewhere() -> None:
     assert r.status is ReceiptStatus.APPROVED
     assert r.original_pay_order_id == order.original_order_id
     assert r.time.utcoffset() is not None
+
+
+# --------------------------------------------------------------------------- reversals
+
+SHOP = Merchant(
+    "Demo Café Ltd.",
+    ("123 Queen St W", "Toronto ON M5H 2M9"),
+    "123456789RT0001",
+    "America/Toronto",
+)
+
+
+def plain_when(moment: datetime) -> str:
+    """The wall clock of the moment as given (the GUI's local_time does the same)."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.asyncio
+async def test_reprinted_sale_of_a_voided_payment_says_voided(
+    service: MoneyService, client: IotPayClient
+) -> None:
+    payment = await pay(client, 4200)
+    draft = await service.new_draft(ActionKind.VOID, payment.pay_order_id)
+    void = await service.void(payment.pay_order_id, reason="wrong card", draft_id=draft.id)
+    assert void.succeeded
+    assert void.order is not None
+    detail = await service.order_detail(payment.pay_order_id)
+    assert detail.order.refundable == 0  # IOTPay's own answer
+
+    r = receipt_for_detail(detail, merchant=SHOP, operator="jack")
+    assert r.kind is ReceiptKind.CHARGE
+    assert r.voided is not None
+    assert r.returned_cents == 4200
+    text = receipt_text(r, tr, money, plain_when)
+    assert "«VOIDED on " in text  # translated
+    voided_at = void.action.updated_at.astimezone(ZoneInfo("America/Toronto"))
+    notice = receipt_text(r, lambda s: s, money, plain_when)
+    assert f"VOIDED on {plain_when(voided_at)}" in notice
+    # The void's references: IOTPay's RP… and the desk's own void number.
+    assert void.order.pay_order_id in notice
+    assert draft.id in notice
+    assert "Left on the payment" not in notice
+    # Before the fix a reprint said only "Sale / APPROVED".
+    roll = receipt_roll(r, lambda s: s, money, plain_when)
+    assert any("VOIDED on" in line for line in roll)
+
+
+@pytest.mark.asyncio
+async def test_reprinted_sale_of_a_refunded_payment_says_how_much_with_references(
+    make_service: Any, client: IotPayClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    service: MoneyService = make_service()
+    payment = await pay(client, 4200)
+    sandbox.settle()
+    refs = []
+    for cents in (1000, 500):
+        draft = await service.new_draft(ActionKind.REFUND, payment.pay_order_id)
+        result = await service.refund(payment.pay_order_id, cents, "returned", draft_id=draft.id)
+        assert result.succeeded
+        assert result.order is not None
+        refs.append((draft.id, result.order.pay_order_id))
+    # A third refund made on another computer (another journal): only IOTPay knows it.
+    other_journal = Journal(tmp_path / "other.sqlite3")
+    try:
+        other = make_service(journal=other_journal)
+        draft = await other.new_draft(ActionKind.REFUND, payment.pay_order_id)
+        assert (await other.refund(payment.pay_order_id, 200, "", draft_id=draft.id)).succeeded
+    finally:
+        other_journal.close()
+
+    detail = await service.order_detail(payment.pay_order_id)
+    r = receipt_for_detail(detail, merchant=SHOP)
+    assert r.voided is None
+    assert [x.amount_cents for x in r.reversals] == [1000, 500]
+    assert r.returned_cents == 1700
+    text = receipt_text(r, lambda s: s, money, plain_when)
+    assert "REFUNDED CAD 17.00 of CAD 42.00." in text
+    for mch_no, rp in refs:
+        assert rp in text
+        assert mch_no in text
+    assert "Returned outside this desk: CAD 2.00" in text
+    assert "Left on the payment: CAD 25.00" in text
+
+
+@pytest.mark.asyncio
+async def test_a_payment_nothing_happened_to_has_no_notice(
+    service: MoneyService, client: IotPayClient
+) -> None:
+    payment = await pay(client, 1234)
+    r = receipt_for_detail(await service.order_detail(payment.pay_order_id), merchant=SHOP)
+    assert r.reversals == ()
+    assert r.returned_cents == 0
+    text = receipt_text(r, lambda s: s, money, plain_when)
+    assert "VOIDED" not in text
+    assert "REFUNDED" not in text
+    assert "Left on the payment" not in text
+
+
+def test_merchant_header_currency_and_one_time_zone() -> None:
+    order = Order(
+        pay_order_id="PC20240101215009579871439079",
+        mch_id="10000701",
+        amount=1250,
+        status=2,
+        card_num="424242******4242",
+        card_type="V",
+        pay_succ_time="2024-01-01 21:50:09",  # IOTPay's Eastern time
+    )
+    west = dataclasses.replace(SHOP, timezone="America/Vancouver")
+    for paper_text in (
+        receipt_text(receipt_for_order(order, merchant=west), lambda s: s, money, plain_when),
+        "\n".join(
+            receipt_roll(receipt_for_order(order, merchant=west), lambda s: s, money, plain_when)
+        ),
+        visible_text(
+            receipt_html(receipt_for_order(order, merchant=west), lambda s: s, money, plain_when)
+        )[0],
+    ):
+        assert "Demo Café Ltd." in paper_text
+        assert "123 Queen St W" in paper_text
+        assert "Toronto ON M5H 2M9" in paper_text
+        assert "GST/HST 123456789RT0001" in paper_text
+        assert "CAD 12.50" in paper_text
+        assert "2024-01-01 18:50" in paper_text  # on the merchant's clock, not IOTPay's
+        assert paper_text.count("America/Vancouver") == 1  # stated once
+    # A money format without the code still shows CAD.
+    bare = receipt_text(
+        receipt_for_order(order, merchant=SHOP), lambda s: s, lambda c, _cur: "$12.50", plain_when
+    )
+    assert "$12.50 CAD" in bare
+
+
+def test_roll_lines_fit_42_columns_and_papers_follow_the_locale() -> None:
+    order = Order(
+        pay_order_id="PC20240101215009579871439079",
+        mch_id="10000701",
+        mch_order_no="o" + "x" * 29,
+        amount=123456789,
+        status=2,
+        card_num="424242******4242",
+        card_type="V",
+        pay_succ_time="2024-01-01 21:50:09",
+    )
+    long_shop = dataclasses.replace(
+        SHOP,
+        name="Le Très Long Nom Commercial de la Boulangerie du Coin Inc.",
+        address=("1234, boulevard Saint-Laurent, bureau 5678", "Montréal QC H2X 2T1"),
+    )
+    r = receipt_for_order(order, merchant=long_shop, operator="operator12")
+    lines = receipt_roll(r, tr, money, plain_when)
+    assert all(len(line) <= ROLL_COLUMNS for line in lines), [x for x in lines if len(x) > 42]
+    joined = " ".join(" ".join(lines).split())
+    assert "Montréal QC H2X 2T1" in joined
+    assert "PC20240101215009579871439079" in joined
+    assert paper_for_locale("en_CA") is Paper.LETTER
+    assert paper_for_locale("en_US") is Paper.LETTER
+    assert paper_for_locale("fr_CA") is Paper.LETTER
+    assert paper_for_locale("fr_FR") is Paper.A4
+    assert paper_for_locale("en_GB") is Paper.A4
+
+
+def test_merchant_of_a_profile() -> None:
+    from iotpay_desk.core.profiles import Environment, Profile
+
+    p = Profile.new("Front desk", Environment.TEST, "10000701", operators=["jack"])
+    assert Merchant.of_profile(p).name == "Front desk"  # no trade name: the profile's name
+    p = p.with_changes(
+        trade_name="Demo Café Ltd.",
+        address="123 Queen St W\n\nToronto ON M5H 2M9",
+        tax_number="123456789rt0001",
+        timezone="America/Halifax",
+    )
+    m = Merchant.of_profile(p)
+    assert m == Merchant(
+        "Demo Café Ltd.",
+        ("123 Queen St W", "Toronto ON M5H 2M9"),
+        "123456789RT0001",
+        "America/Halifax",
+    )
