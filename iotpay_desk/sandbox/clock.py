@@ -16,9 +16,41 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-__all__ = ["TORONTO", "SandboxClock", "next_cutoff", "parse_cutoff"]
+__all__ = [
+    "LATEST_SANDBOX_TIME",
+    "MAX_ADVANCE_S",
+    "TORONTO",
+    "SandboxClock",
+    "advance_seconds",
+    "next_cutoff",
+    "parse_cutoff",
+]
 
 TORONTO = ZoneInfo("America/Toronto")
+
+#: The most one :meth:`SandboxClock.advance` may move time: 366 days, enough to cross any
+#: settlement, expiry or retry rule of a year. More is a typo (or an attack), not a test.
+MAX_ADVANCE_S = 366 * 24 * 3600
+#: Sandbox time never goes past this (POSIX seconds, 2200-01-01 Toronto): repeated advances
+#: cannot walk the clock out of what :mod:`datetime` can show (year 9999), which used to
+#: break every later call until the sandbox was restarted.
+LATEST_SANDBOX_TIME = datetime(2200, 1, 1, tzinfo=TORONTO).timestamp()
+
+
+def advance_seconds(value: object) -> float:
+    """``value`` (as decoded from JSON) checked as an advance: a finite number of seconds
+    from 0 to :data:`MAX_ADVANCE_S`. Anything else (text, true/false, NaN, infinity, a
+    negative or an enormous number) raises ValueError with a message naming the field and
+    the rule.
+    """
+    rule = f"seconds: must be a finite number from 0 to {MAX_ADVANCE_S} (366 days)"
+    # bool is an int in Python, and JSON's true must not mean one second.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(rule)
+    # Compared before float(): an integer of 400 digits does not fit a float at all.
+    if not 0 <= value <= MAX_ADVANCE_S:  # also False for NaN
+        raise ValueError(rule)
+    return float(value)
 
 
 class SandboxClock:
@@ -71,10 +103,16 @@ class SandboxClock:
         return datetime.fromtimestamp(self.now(), TORONTO)
 
     def advance(self, seconds: float) -> None:
-        """Move sandbox time forward by ``seconds`` (never backwards)."""
-        if seconds < 0 or not math.isfinite(seconds):
-            raise ValueError("seconds must be a finite number >= 0")
+        """Move sandbox time forward by ``seconds`` (never backwards).
+
+        ``seconds`` is checked with :func:`advance_seconds`; time that would pass
+        :data:`LATEST_SANDBOX_TIME` is refused too. A refused advance changes nothing.
+        """
+        seconds = advance_seconds(seconds)
         with self._lock:
+            elapsed = 0.0 if self.frozen else (self._monotonic() - self._real0) * self.time_scale
+            if self._origin + elapsed + self._advanced + seconds > LATEST_SANDBOX_TIME:
+                raise ValueError("seconds: would move sandbox time past the year 2199")
             self._advanced += seconds
             listeners = list(self._listeners)
         for cb in listeners:

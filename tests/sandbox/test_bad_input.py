@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from iotpay_desk.sandbox import TORONTO
 
 from .helpers import signed
 
@@ -226,3 +231,83 @@ def test_random_signed_messages_always_get_an_envelope(
         if env["retCode"] == "FAIL":
             assert env["retMsg"]
         still_serving(http)
+
+
+ADVANCE_RULE = "seconds: must be a finite number from 0 to 31622400 (366 days)"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"1e12",
+        b"1e308",
+        b"1" + b"0" * 400,  # an integer no float can hold
+        b"31622401",  # one second over 366 days
+        b"-1",
+        b"-1e-9",
+        b"NaN",
+        b"Infinity",
+        b"-Infinity",
+        b"true",
+        b"false",
+        b'"60"',
+        b"null",
+        b"[60]",
+        b'{"s": 60}',
+    ],
+)
+def test_advance_refuses_what_is_not_a_sane_number_of_seconds(
+    http: httpx.Client, raw: bytes
+) -> None:
+    before = http.get("/sandbox/status").json()["now"]
+    resp = http.post("/sandbox/advance", content=b'{"seconds": ' + raw + b"}", headers=JSON)
+    assert resp.status_code == 400
+    assert resp.json() == {"error": ADVANCE_RULE}
+    # Nothing moved, and the sandbox answers every kind of call as before.
+    status = http.get("/sandbox/status")
+    assert status.status_code == 200
+    assert status.json()["now"][:16] == before[:16]  # time_scale 60: under a minute passes
+    still_serving(http)
+
+
+def test_advance_without_seconds_names_the_field(http: httpx.Client) -> None:
+    resp = http.post("/sandbox/advance", json={})
+    assert resp.status_code == 400
+    assert resp.json()["error"].startswith("seconds:")
+    still_serving(http)
+
+
+def test_advance_accepts_the_edges_and_moves_time(sandbox_factory: Any) -> None:
+    from iotpay_desk.sandbox import SandboxClock
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=TORONTO)
+    srv = sandbox_factory(clock=SandboxClock(start=start, frozen=True))
+    with httpx.Client(base_url=srv.url, timeout=10) as http:
+        assert http.post("/sandbox/advance", json={"seconds": 0}).json()["now"] == (
+            "2026-03-02 09:00:00"
+        )
+        assert http.post("/sandbox/advance", json={"seconds": 1.5}).status_code == 200
+        resp = http.post("/sandbox/advance", json={"seconds": 366 * 24 * 3600})
+        assert resp.status_code == 200
+        assert resp.json()["now"] == "2027-03-03 09:00:01"
+        still_serving(http)
+
+
+def test_advance_never_walks_the_clock_out_of_range(sandbox_factory: Any) -> None:
+    """Many advances within the per-call limit stop before the year 2200, not at year 10000."""
+    from iotpay_desk.sandbox import SandboxClock
+
+    start = datetime(2199, 6, 1, 12, 0, tzinfo=TORONTO)
+    srv = sandbox_factory(clock=SandboxClock(start=start, frozen=True))
+    with httpx.Client(base_url=srv.url, timeout=10) as http:
+        resp = http.post("/sandbox/advance", json={"seconds": 300 * 24 * 3600})
+        assert resp.status_code == 400
+        assert resp.json() == {"error": "seconds: would move sandbox time past the year 2199"}
+        assert http.get("/sandbox/status").json()["now"] == "2199-06-01 12:00:00"
+        assert http.post("/sandbox/advance", json={"seconds": 3600}).status_code == 200
+        assert http.get("/sandbox/status").json()["now"] == "2199-06-01 13:00:00"
+        still_serving(http)
+    with pytest.raises(ValueError, match="past the year 2199"):
+        srv.advance(300 * 24 * 3600)
+    with pytest.raises(ValueError, match="366 days"):
+        srv.advance(math.inf)
