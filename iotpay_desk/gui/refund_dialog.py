@@ -172,6 +172,10 @@ class RefundDialog(QDialog):
         self.again = QPushButton(self.tr("&Try again"), self)
         self.again.setObjectName("try-again")
         self.again.setVisible(False)
+        # An unconfirmed refund or void is sent again with its own number, never a new one.
+        self.resend = QPushButton(self.tr("S&end again (same number)"), self)
+        self.resend.setObjectName("send-again")
+        self.resend.setVisible(False)
         # The refund's or void's receipt, once IOTPay confirmed it.
         self.receipt_button = QPushButton(self.tr("Recei&pt…"), self)
         self.receipt_button.setObjectName("return-receipt")
@@ -182,6 +186,7 @@ class RefundDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         self.other.clicked.connect(self._swap)
         self.again.clicked.connect(self._try_again)
+        self.resend.clicked.connect(self.send_again)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -191,6 +196,7 @@ class RefundDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.other)
         row.addWidget(self.again)
+        row.addWidget(self.resend)
         row.addWidget(self.receipt_button)
         row.addStretch(1)
         row.addWidget(self.buttons)
@@ -221,6 +227,38 @@ class RefundDialog(QDialog):
     def _forget_draft(self) -> None:
         if self.draft is not None:
             self._service.discard_draft(self.draft.id)
+
+    def _unconfirmed_text(self, result: ActionResult) -> str:
+        from .words import local_time
+
+        until = self._service.unconfirmed_until(result.action).astimezone(self._service.tz)
+        text = self.tr(
+            "IOTPay has no record of this %1 yet. It may still arrive late, so nothing is "
+            "known to have moved. The desk keeps checking until %2 and shows the outcome in "
+            "Activity. You can send it again with the same number (%3): IOTPay refuses a "
+            "number it has already used, so it can never go through twice."
+        )
+        what = self.tr("refund") if result.action.kind is ActionKind.REFUND else self.tr("void")
+        when = f"{local_time(until)} {until.tzname() or ''}".strip()
+        return text.replace("%1", what).replace("%2", when).replace("%3", result.action.mch_no)
+
+    @async_slot()
+    async def send_again(self) -> None:
+        """Send the unconfirmed refund or void again, with its own number."""
+        result = self.outcome
+        if result is None or not result.can_send_again:
+            return
+        job = await run_busy(
+            [self.resend],
+            self._service.send_again(result.action),
+            progress_text=self.tr("Sending again with the same number…"),
+            on_error=self._say,
+        )
+        if gone(self):
+            return
+        if job.value is not None:
+            self.resend.setVisible(False)
+            self._show_result(job.value)
 
     def _try_again(self) -> None:
         self._forget_draft()
@@ -338,6 +376,10 @@ class RefundDialog(QDialog):
                     "%1", result.order.pay_order_id
                 )
             self.receipt_button.setVisible(True)
+        elif result.can_send_again:
+            text = self._unconfirmed_text(result)
+            self.resend.setVisible(True)
+            done = False
         elif result.checking:
             text = self.tr(
                 "IOTPay has not confirmed yet. The desk keeps checking with IOTPay and shows "

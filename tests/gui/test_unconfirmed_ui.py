@@ -1,0 +1,107 @@
+"""A refund IOTPay commits late, driven like a cashier: the form never says "nothing
+moved" while IOTPay may still commit it, and "send again" reuses the refund's number,
+so the late first send and the second make one refund at the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from iotpay_desk.api import IotPayClient
+from iotpay_desk.gui.refund_dialog import RefundDialog
+from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+from iotpay_desk.services import MoneyService
+from iotpay_desk.services.money import NOT_RECEIVED_AFTER_S
+from tests.gui.conftest import QLoop, until
+from tests.gui.test_orders import FAST_CHECKS, Desk, look_up, open_form
+from tests.plugins.lateproxy import LateProxy
+from tests.services.conftest import returns_at_sandbox
+
+
+@pytest.fixture(autouse=True)
+def canadian_english(qapp: QApplication) -> Iterator[None]:
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    yield
+    QLocale.setDefault(before)
+
+
+@pytest.fixture
+def late_desk(
+    qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, late_proxy: LateProxy, tmp_path: Path
+) -> Iterator[Desk]:
+    """A desk whose calls go through the late proxy and give up after a second."""
+    d = Desk(qtbot, qloop, sandbox, tmp_path)
+    d.late_http = httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=1.0), trust_env=False)
+    d.service = MoneyService(
+        IotPayClient(
+            late_proxy.url,
+            DEMO_MERCHANT.mch_id,
+            DEMO_MERCHANT.key,
+            http=d.late_http,
+            backoff=0.02,
+            query_attempts=2,
+        ),
+        d.journal,
+        operator="jack",
+        check_delays=FAST_CHECKS,
+        not_received_after=NOT_RECEIVED_AFTER_S,
+        clock=sandbox.clock.local_now,
+        on_change=d.window.action_changed,
+    )
+    d.start()
+    yield d
+    d.close()
+    qloop.run(d.late_http.aclose())
+
+
+def test_a_refund_delivered_late_is_sent_again_with_its_number_and_refunds_once(
+    late_desk: Desk, qtbot: QtBot, late_proxy: LateProxy
+) -> None:
+    desk = late_desk
+    payment = desk.pay(5000)
+    desk.sandbox.settle()
+    late_proxy.hold("cc_refund")
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "5.00")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None, within=15.0, what="outcome")
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.outcome is not None
+    assert dialog.outcome.state is ActionState.CHECKING
+    text = dialog.message.text()
+    assert "no record of this refund yet" in text
+    assert "nothing moved" not in text
+    assert "try again" not in text.lower()
+    assert dialog.outcome.action.mch_no in text
+    assert dialog.resend.isVisible()
+    assert not dialog.again.isVisible()  # never a new number while this one may land
+
+    async def send_again() -> None:
+        qtbot.mouseClick(dialog.resend, Qt.MouseButton.LeftButton)
+        await until(
+            lambda: dialog.outcome is not None and dialog.outcome.succeeded,
+            within=15.0,
+            what="sent again",
+        )
+
+    desk.qloop.run(send_again())
+    assert dialog.message.text().startswith("Refunded $5.00.")
+    assert not dialog.resend.isVisible()
+    late_proxy.release()  # the first send lands now: IOTPay refuses its used number
+    at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
+    assert [o["amount"] for o in at_sandbox] == [500]
+    desk.qloop.run(desk.service.wait_idle())
