@@ -177,6 +177,12 @@ class ChargeDialog(QDialog):
         self.buttons.addButton(self.keep_checking, QDialogButtonBox.ButtonRole.ActionRole)
         self.keep_checking.setVisible(False)
         self.keep_checking.clicked.connect(self._start_follow)
+        # An unconfirmed charge is sent again with its own order number, never a new one.
+        self.resend = QPushButton(self.tr("Send a&gain (same number)"), self)
+        self.resend.setObjectName("charge-send-again")
+        self.buttons.addButton(self.resend, QDialogButtonBox.ButtonRole.ActionRole)
+        self.resend.setVisible(False)
+        self.resend.clicked.connect(self.send_again)
         self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.submit.clicked.connect(self.send)
         self.cancel.clicked.connect(self.reject)
@@ -437,6 +443,46 @@ class ChargeDialog(QDialog):
         )
         self.keep_checking.setVisible(True)
         self.keep_checking.setDefault(True)
+        if fresh is not None and fresh.can_send_again:
+            self.message.setText(self._unconfirmed_text(fresh))
+            self.resend.setVisible(True)
+
+    def _unconfirmed_text(self, result: ActionResult) -> str:
+        from .words import local_time
+
+        until = self._service.unconfirmed_until(result.action).astimezone(self._service.tz)
+        when = f"{local_time(until)} {until.tzname() or ''}".strip()
+        return (
+            self.tr(
+                "IOTPay has no record of this charge yet (order %1). It may still arrive "
+                "late, so it is not known whether the card was charged. The desk keeps "
+                "checking until %2 and shows the outcome in Activity. You can send it again "
+                "with the same order number: IOTPay refuses a number it has already used, so "
+                "the card can never be charged twice."
+            )
+            .replace("%1", result.action.mch_no)
+            .replace("%2", when)
+        )
+
+    @async_slot()
+    async def send_again(self) -> None:
+        """Send the unconfirmed charge again, with its own order number."""
+        result = self.outcome
+        if result is None or not result.checking:
+            return
+        self._stop_following()
+        job = await run_busy(
+            [self.resend, self.keep_checking],
+            self._service.send_again(result.action),
+            progress_text=self.tr("Sending the charge again with the same number…"),
+            on_error=self._say,
+        )
+        if gone(self):
+            return
+        if job.value is not None:
+            self.resend.setVisible(False)
+            self.keep_checking.setVisible(False)
+            self.show_result(job.value)
 
     def show_receipt(self) -> None:
         dialog = open_receipt(self, self.outcome, self._merchant_name)
