@@ -1,10 +1,13 @@
 """A simple purchase (cc_purchase): IOTPay's own payment page, keyed in here or paid on the
 customer's phone through a link and its QR code.
 
-The order exists at IOTPay as soon as the page is asked for (status pending). Either way,
-the desk then follows it with ``cc_query`` as IOTPay's SDKs do — once a second, 30 times —
-and if it is still not final says "outcome unknown" with a button to keep checking. The
-page's return URL is only a hint: the outcome shown is always the one IOTPay confirmed.
+The order exists at IOTPay as soon as the page is asked for (status pending). IOTPay lets
+the same page be tried again after a declined card until it expires: keyed in here, the
+page opens again at once for another card (once IOTPay confirmed the decline), and if it
+was closed, a "Try another card" button opens it again. Either way, the desk then follows
+it with ``cc_query`` as IOTPay's SDKs do — once a second, 30 times — and if it is still
+not final says "outcome unknown" with a button to keep checking. The page's return URL is
+only a hint: the outcome shown is always the one IOTPay confirmed.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from iotpay_desk.api import OrderStatus
 from iotpay_desk.journal import ActionState
-from iotpay_desk.services import RETURN_URL_BASE, ActionResult, InvalidInput
+from iotpay_desk.services import RETURN_URL_BASE, ActionResult, InvalidInput, parse_return_url
 
 from .amounts import format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
@@ -84,6 +87,7 @@ class PurchaseDialog(QDialog):
         self.hosted_dialog: HostedPageDialog | None = None
         self.receipt_dialog: QWidget | None = None
         self._follow_task: asyncio.Task[None] | None = None
+        self._keyed_in = False  # the card is typed on IOTPay's page in the desk
 
         # -- the payment ------------------------------------------------------------------
         self.amount = QLineEdit(self)
@@ -170,6 +174,15 @@ class PurchaseDialog(QDialog):
         self.keep_checking.setVisible(False)
         self.buttons.addButton(self.receipt_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.receipt_button.setVisible(False)
+        # A card declined on the keyed-in page, and the page closed: open it again.
+        self.again_button = QPushButton(self.tr("&Try another card…"), self)
+        self.again_button.setObjectName("purchase-try-again")
+        self.again_button.setToolTip(
+            self.tr("Open IOTPay's page again for the same payment and type another card.")
+        )
+        self.again_button.clicked.connect(self.try_another_card)
+        self.buttons.addButton(self.again_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.again_button.setVisible(False)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button.setObjectName("purchase-close")
         self.close_button.clicked.connect(self.reject)
@@ -215,7 +228,8 @@ class PurchaseDialog(QDialog):
 
     @async_slot()
     async def key_in(self) -> None:
-        """Open IOTPay's page in the desk; follow the order once it returns or closes."""
+        """Open IOTPay's page in the desk. A card IOTPay declined there: the same page
+        again for another card. Once the page returns or closes, follow the order."""
         if self.outcome is not None or self.hosted_dialog is not None:
             return
         if not await self._start() or gone(self):
@@ -223,29 +237,87 @@ class PurchaseDialog(QDialog):
         from .webpage import HostedPageDialog
 
         session = self.session
+        self._keyed_in = True
+        self._stop_following()  # after "Try another card": the page first
+        self.again_button.setVisible(False)
+        self.keep_checking.setVisible(False)
+        self.progress.setVisible(False)
         dialog = HostedPageDialog(
             session.redirect_url,
             RETURN_URL_BASE,
             title=self.tr("Payment of %1").replace("%1", self._amount_text()),
+            hold_on_return=True,
             parent=self,
         )
         self.hosted_dialog = dialog
         self.key_in_button.setEnabled(False)
         self.phone_button.setEnabled(False)
+        returned: str | None = None
         try:
             dialog.open()
-            returned = await dialog.wait()
+            while True:
+                returned = await dialog.wait()
+                if gone(self) or returned is None:
+                    break
+                reason = await self._declined_on_page(returned)
+                if gone(self) or reason is None:
+                    break
+                self._say(
+                    self.tr(
+                        "The card was declined: “%1”. Nothing was charged. IOTPay's page is "
+                        "open again for another card."
+                    ).replace("%1", reason)
+                )
+                notice = self.tr(
+                    "The card was declined: “%1”. Nothing was charged. Type another card, "
+                    "or Cancel to stop."
+                ).replace("%1", reason)
+                if not dialog.show_again(notice):
+                    break  # closed while IOTPay was asked
         finally:
             self.hosted_dialog = None
         if gone(self):
             return
-        if returned is None:
+        dialog.finish()
+        if returned is None or dialog.result() != QDialog.DialogCode.Accepted:
             self._say(
                 self.tr("The payment page was closed. Checking with IOTPay whether it was paid…")
             )
         else:
             self._say(self.tr("IOTPay's page is done. Confirming the payment with IOTPay…"))
         self._begin_follow()
+
+    async def _declined_on_page(self, url: str) -> str | None:
+        """The reason, when the page came back saying the card was declined and IOTPay
+        confirms it (the order is declined, and its page may be tried again); None
+        otherwise (paid, pending, or IOTPay could not be asked: the desk follows it)."""
+        session = self.session
+        hint = parse_return_url(url)
+        if (
+            session is None
+            or hint is None
+            or not hint.says_failed
+            or hint.session_id != session.session_id
+        ):
+            return None
+        result = await run_busy(
+            [],
+            self._service.follow(session.mch_order_no, attempts=1, interval=0.0),
+            progress_text=self.tr("Checking the card's answer with IOTPay…"),
+            busy=self.busy,
+            on_error=self._say,
+        )
+        fresh = result.value
+        if fresh is None or not fresh.checking or fresh.order is None:
+            return None
+        if fresh.order.status != OrderStatus.FAILED:
+            return None
+        return fresh.order.ret_msg or hint.ret_msg or self.tr("no reason given")
+
+    def try_another_card(self) -> None:
+        """The keyed-in page was closed after a declined card: open it again."""
+        self.again_button.setVisible(False)
+        self.key_in()
 
     @async_slot()
     async def show_link(self) -> None:
@@ -300,14 +372,9 @@ class PurchaseDialog(QDialog):
         if gone(self):
             return
         if order is not None and order.status == OrderStatus.FAILED:
-            # A declined card on IOTPay's page: the customer may try another on the same
-            # page, so the order is not final yet.
-            self._say(
-                self.tr(
-                    "The card was declined: “%1”. The customer can try another card on the "
-                    "same page; the desk keeps checking."
-                ).replace("%1", order.ret_msg or self.tr("no reason given"))
-            )
+            # A declined card on IOTPay's page: another card may be tried on the same
+            # page until it expires, so the order is not final yet.
+            self._say_declined(order)
         self.progress.setValue(min(attempt, self.follow_attempts))
         self.progress.setFormat(
             self.tr("Check %1 of %2")
@@ -315,6 +382,27 @@ class PurchaseDialog(QDialog):
             .replace("%2", str(self.follow_attempts))
         )
         self.progress.setToolTip(self.progress.format())
+
+    def _say_declined(self, order: Order) -> None:
+        """The card was declined and the page is not on screen: say how to try another."""
+        reason = order.ret_msg or self.tr("no reason given")
+        if self._keyed_in:
+            self._say(
+                self.tr(
+                    "The card was declined: “%1”. Nothing was charged. To try another card, "
+                    "press Try another card: IOTPay's page opens again for this payment."
+                ).replace("%1", reason)
+            )
+            self.again_button.setVisible(True)
+            self.again_button.setDefault(True)
+        else:
+            self._say(
+                self.tr(
+                    "The card was declined: “%1”. Nothing was charged yet. The customer can "
+                    "open the link again (scan the code again) and try another card; the "
+                    "desk keeps checking."
+                ).replace("%1", reason)
+            )
 
     @async_slot()
     async def follow(self) -> None:
@@ -345,6 +433,16 @@ class PurchaseDialog(QDialog):
             self.keep_checking.setVisible(True)
 
     def show_result(self, result: ActionResult) -> None:
+        last = result.order
+        if (
+            result.checking
+            and self._keyed_in
+            and last is not None
+            and last.status == OrderStatus.FAILED
+        ):
+            self._say_declined(last)  # the page can be opened again; or keep checking
+            self.keep_checking.setVisible(True)
+            return
         if result.checking:
             self._say(
                 self.tr(
@@ -369,6 +467,7 @@ class PurchaseDialog(QDialog):
         self._say(outcome_text(result, texts))
         self.link_box.setVisible(False)
         self.keep_checking.setVisible(False)
+        self.again_button.setVisible(False)
         self.close_button.setText(self.tr("&Close"))
         self.outcome_known.emit()
 

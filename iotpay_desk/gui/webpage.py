@@ -39,12 +39,27 @@ if TYPE_CHECKING:
     from PySide6.QtWebEngineCore import QWebEngineProfile
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
-__all__ = ["DEFAULT_LOAD_TIMEOUT_MS", "HostedPageDialog", "PageState", "shared_profile"]
+__all__ = [
+    "CARD_NUMBER_FOCUS_JS",
+    "DEFAULT_LOAD_TIMEOUT_MS",
+    "HostedPageDialog",
+    "PageState",
+    "shared_profile",
+]
 
 log = logging.getLogger(__name__)
 
 #: A hosted page that has not finished loading after this long is reported with a retry.
 DEFAULT_LOAD_TIMEOUT_MS = 20_000
+
+#: Run on each loaded card page: the caret goes to the card number (IOTPay's field, or
+#: the page's card-number input by its autocomplete hint), so the cashier types at once.
+CARD_NUMBER_FOCUS_JS = """(function () {
+  var el = document.getElementById("card-number")
+    || document.querySelector('input[autocomplete="cc-number"]');
+  if (el && !el.disabled && document.activeElement !== el) { el.focus(); }
+  return !!el && document.activeElement === el;
+})()"""
 
 _profile: QWebEngineProfile | None = None
 _page_class: type[Any] | None = None
@@ -178,7 +193,9 @@ class HostedPageDialog(QDialog):
 
     - ``ready()`` — the page finished loading (each time, Retry included);
     - ``returned(str url)`` — the page sent the cashier back: the full return URL with
-      IOTPay's unsigned hints; the dialog then closes (accepted);
+      IOTPay's unsigned hints; the dialog then closes (accepted), or, made with
+      ``hold_on_return=True``, says "checking" and waits for :meth:`show_again` (the
+      same page again, for another card after a decline) or :meth:`finish`;
     - ``cancelled()`` — closed before the page returned (Cancel, Esc, the window's close
       button); nothing came back;
     - ``failed(str)`` — the page could not be loaded (the text shown beside Retry).
@@ -199,6 +216,7 @@ class HostedPageDialog(QDialog):
         title: str = "",
         intro: str = "",
         load_timeout_ms: int = DEFAULT_LOAD_TIMEOUT_MS,
+        hold_on_return: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -211,6 +229,7 @@ class HostedPageDialog(QDialog):
         self.return_prefix = return_prefix
         self.state = PageState.LOADING
         self.return_url: str | None = None
+        self.hold_on_return = hold_on_return
         self._future: asyncio.Future[str | None] | None = None
         self._timeout = QTimer(self)
         self._timeout.setSingleShot(True)
@@ -225,6 +244,12 @@ class HostedPageDialog(QDialog):
             intro
             or self.tr("The card details are typed on IOTPay's page; the desk never sees them.")
         )
+        # What happened on the page before it was shown again (a declined card).
+        self.notice = QLabel(self)
+        self.notice.setObjectName("hosted-notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("QLabel#hosted-notice { font-weight: bold; }")
+        self.notice.setVisible(False)
         self.origin = QLabel(self.tr("Page of %1").replace("%1", host), self)
         self.origin.setObjectName("hosted-origin")
         self.origin.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -260,6 +285,11 @@ class HostedPageDialog(QDialog):
         err.addLayout(row)
         err.addStretch(2)
         self.stack.addWidget(self.error_panel)
+        self.held_panel = QLabel(self.tr("Checking the page's answer with IOTPay…"), self)
+        self.held_panel.setObjectName("hosted-held")
+        self.held_panel.setWordWrap(True)
+        self.held_panel.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.held_panel)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -269,6 +299,7 @@ class HostedPageDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.notice)
         layout.addWidget(self.origin)
         layout.addWidget(self.progress)
         layout.addWidget(self.stack, 1)
@@ -354,8 +385,7 @@ class HostedPageDialog(QDialog):
             self.progress.setVisible(False)
             self.state = PageState.READY
             self.ready.emit()
-            if self.view is not None:
-                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_card_number()
         elif status == done.LoadFailedStatus and self.state is PageState.LOADING:
             if info.errorDomain() == QWebEngineLoadingInfo.ErrorDomain.HttpStatusCodeDomain:
                 title = self.page.title() if self.page is not None else ""
@@ -368,6 +398,13 @@ class HostedPageDialog(QDialog):
                     "The page could not be loaded. Check the internet connection, then retry."
                 )
             self._fail(text)
+
+    def _focus_card_number(self) -> None:
+        """Keyboard focus to the page, and on the page to its card-number field."""
+        if self.view is None or self.page is None:
+            return
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.page.runJavaScript(CARD_NUMBER_FOCUS_JS)
 
     def _timed_out(self) -> None:
         if self.state is not PageState.LOADING:
@@ -405,7 +442,32 @@ class HostedPageDialog(QDialog):
         self._timeout.stop()
         self.returned.emit(url)
         self._settle(url)
-        self.accept()
+        if not self.hold_on_return:
+            self.accept()
+            return
+        self.progress.setRange(0, 0)  # busy until the caller decides
+        self.progress.setVisible(True)
+        self.stack.setCurrentWidget(self.held_panel)
+
+    def show_again(self, notice: str) -> bool:
+        """After a held return: load the same page again with ``notice`` above it (a card
+        was declined and IOTPay lets the page be retried until it expires). False when
+        the dialog is already closed. :meth:`wait` then waits for this new round."""
+        if self.state is not PageState.RETURNED or self.view is None or self.page is None:
+            return False
+        self.return_url = None
+        self._future = None
+        self.page.caught = None
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.progress.setRange(0, 100)
+        self._load()
+        return True
+
+    def finish(self) -> None:
+        """After a held return: close the dialog (accepted)."""
+        if self.state is PageState.RETURNED and self.isVisible():
+            self.accept()
 
     # ------------------------------------------------------------------ closing
 

@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from iotpay_desk.gui.purchase_dialog import PurchaseDialog
 from iotpay_desk.gui.qr import qr_matrix
-from iotpay_desk.gui.webpage import PageState
+from iotpay_desk.gui.webpage import HostedPageDialog, PageState
 from iotpay_desk.journal import ActionState
 from iotpay_desk.sandbox import SandboxServer
 
@@ -178,9 +179,11 @@ def test_declined_on_the_phone_then_another_card(
             assert envelope["retCode"] == "SUCCESS"
             await until(lambda: "declined" in dialog.status.text(), within=10)
             assert dialog.status.text() == (
-                "The card was declined: “card declined”. The customer can try another card on "
-                "the same page; the desk keeps checking."
+                "The card was declined: “card declined”. Nothing was charged yet. The customer "
+                "can open the link again (scan the code again) and try another card; the desk "
+                "keeps checking."
             )
+            assert not dialog.again_button.isVisible()  # the page is on the customer's phone
             # Not final: the customer tries another card on the same page.
             assert dialog.outcome is None
             assert not dialog.receipt_button.isVisible()
@@ -188,6 +191,125 @@ def test_declined_on_the_phone_then_another_card(
             await until(lambda: dialog.outcome is not None, within=10)
             assert dialog.outcome is not None
             assert dialog.outcome.state is ActionState.SUCCEEDED
+            dialog.close()
+
+    qloop.run(scenario())
+
+
+def purchases(sandbox: SandboxServer) -> list[dict[str, Any]]:
+    return [o for o in sandbox.orders() if o.get("endpoint") == "cc_purchase"]
+
+
+async def open_key_in(dialog: PurchaseDialog) -> tuple[HostedPageDialog, PageDriver]:
+    await until(lambda: dialog.hosted_dialog is not None, what="IOTPay's page")
+    hosted = dialog.hosted_dialog
+    assert hosted is not None
+    await until(lambda: hosted.state is PageState.READY, what="the page loaded")
+    assert hosted.view is not None
+    page = PageDriver(hosted.view)
+    await page.wait_loaded()
+    return hosted, page
+
+
+async def type_card_without_clicking(page: PageDriver, number: str) -> None:
+    """The page opens with the caret in the card number: the cashier just types."""
+    await page.wait_js(
+        "document.activeElement && document.activeElement.id",
+        lambda v: v == "card-number",
+        what="the card number focused",
+    )
+    QTest.keyClicks(page.proxy, number)
+    digits = number.replace(" ", "")
+    await page.wait_value("card-number", " ".join(digits[i : i + 4] for i in range(0, 16, 4)))
+    await page.type("card-expiry", future_mmyy())
+    await page.type("card-cvv", "123")
+    await page.type("card-holder", "Ada Lovelace")
+    await page.wait_value("card-holder", "Ada Lovelace")
+    await page.click("submit")
+
+
+def test_declined_on_the_keyed_in_page_the_same_page_takes_another_card(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A decline keeps IOTPay's page on screen, says so on it, and the second card pays
+    the same order: one payment at IOTPay."""
+
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "j.sqlite3") as s:
+            dialog = PurchaseDialog(s.money, follow_interval=0.05)
+            dialog.open()
+            dialog.amount.setText("31.40")
+            dialog.key_in_button.click()
+            hosted, page = await open_key_in(dialog)
+            assert not hosted.notice.isVisible()
+            await type_card_without_clicking(page, TEST_CARDS["decline"])
+            # IOTPay confirmed the decline: the same page again, in the same window.
+            await until(hosted.notice.isVisible, what="the decline on the page", within=15)
+            assert hosted.notice.text() == (
+                "The card was declined: “card declined”. Nothing was charged. Type another "
+                "card, or Cancel to stop."
+            )
+            assert dialog.hosted_dialog is hosted
+            assert hosted.isVisible()
+            assert dialog.status.text() == (
+                "The card was declined: “card declined”. Nothing was charged. IOTPay's page "
+                "is open again for another card."
+            )
+            await until(lambda: hosted.state is PageState.READY, what="the page again")
+            page = PageDriver(hosted.view)  # type: ignore[arg-type]
+            await page.wait_loaded()
+            assert await page.value("card-number") == ""
+            assert dialog.outcome is None
+            await type_card_without_clicking(page, TEST_CARDS["mastercard"])
+            await until(lambda: dialog.outcome is not None, what="confirmed", within=15)
+            assert dialog.outcome is not None
+            assert dialog.outcome.state is ActionState.SUCCEEDED
+            assert dialog.status.text().startswith("Paid $31.40. IOTPay's reference: PC")
+            assert not hosted.isVisible()
+            assert not dialog.again_button.isVisible()
+            orders = purchases(sandbox)
+            assert len(orders) == 1
+            assert orders[0]["status"] in (2, 3)
+            assert orders[0]["cardNum"] == "555555******4444"
+            dialog.close()
+
+    qloop.run(scenario())
+
+
+def test_declined_then_page_closed_try_another_card_opens_it_again(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Closed after a decline, the page is not said to be open: the dialog says what to
+    do and its button opens the same page again, which then takes the payment."""
+
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "j.sqlite3") as s:
+            dialog = PurchaseDialog(s.money, follow_interval=0.05)
+            dialog.open()
+            dialog.amount.setText("12.00")
+            dialog.key_in_button.click()
+            hosted, page = await open_key_in(dialog)
+            await type_card_without_clicking(page, TEST_CARDS["decline"])
+            await until(hosted.notice.isVisible, what="the decline on the page", within=15)
+            hosted.cancel_button.click()
+            await until(dialog.again_button.isVisible, what="Try another card", within=10)
+            assert dialog.status.text() == (
+                "The card was declined: “card declined”. Nothing was charged. To try another "
+                "card, press Try another card: IOTPay's page opens again for this payment."
+            )
+            assert "same page" not in dialog.status.text()
+            assert dialog.outcome is None
+            dialog.again_button.click()
+            hosted, page = await open_key_in(dialog)
+            assert not dialog.again_button.isVisible()
+            await type_card_without_clicking(page, TEST_CARDS["visa"])
+            await until(lambda: dialog.outcome is not None, what="confirmed", within=15)
+            assert dialog.outcome is not None
+            assert dialog.outcome.succeeded
+            assert not dialog.again_button.isVisible()
+            orders = purchases(sandbox)
+            assert len(orders) == 1
+            assert orders[0]["status"] in (2, 3)
             dialog.close()
 
     qloop.run(scenario())

@@ -155,6 +155,31 @@ def test_cancel_mid_entry_binds_nothing(
     qloop.run(scenario())
 
 
+def test_the_card_number_field_has_the_focus_when_the_page_loads(
+    qloop: QLoop, sandbox: SandboxServer, return_counter: ReturnCounter
+) -> None:
+    """The cashier types the card number straight away, without clicking the page."""
+
+    async def scenario() -> None:
+        url = await add_card_page(sandbox.url, f"C{uuid.uuid4().hex[:12]}", return_counter.base)
+        dialog, _seen = open_dialog(url, return_counter.base)
+        await until(lambda: dialog.state is PageState.READY)
+        assert dialog.view is not None
+        page = PageDriver(dialog.view)
+        await page.wait_loaded()
+        await page.wait_js(
+            "document.activeElement && document.activeElement.id",
+            lambda v: v == "card-number",
+            what="the focused field",
+        )
+        assert dialog.view.hasFocus() or dialog.view.focusProxy().hasFocus()  # type: ignore[union-attr]
+        QTest.keyClicks(page.proxy, "4242424242424242")  # no click anywhere first
+        await page.wait_value("card-number", "4242 4242 4242 4242")
+        dialog.reject()
+
+    qloop.run(scenario())
+
+
 def test_escape_cancels_and_enter_does_not_close(
     qloop: QLoop, sandbox: SandboxServer, return_counter: ReturnCounter
 ) -> None:
