@@ -8,9 +8,10 @@ the form shows what came of it in plain words.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import final
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import QDate, QLocale, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,9 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from iotpay_desk.journal import ActionKind, ActionState
-from iotpay_desk.services import ActionResult, Draft, InvalidInput, MoneyService, OrderDetail
+from iotpay_desk.services import (
+    ActionResult,
+    Advice,
+    Draft,
+    InvalidInput,
+    MoneyService,
+    OrderDetail,
+)
 
-from .amounts import format_cents, parse_amount
+from .amounts import AmountEcho, format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import Kind, UserMessage, describe
 from .pagekit import keep_fitted
@@ -116,6 +124,12 @@ class RefundDialog(QDialog):
 
         self.amount = QLineEdit(_plain_amount(detail.refundable_cents), self)
         self.amount.setObjectName("amount")
+        self.amount_echo = AmountEcho(self.amount, self)
+        # Before settlement IOTPay refunds nothing: said before anything is sent.
+        self.settlement = QLabel(self)
+        self.settlement.setObjectName("refund-settlement")
+        self.settlement.setWordWrap(True)
+        self.settlement.setVisible(False)
         self.amount_again = QLineEdit(self)
         self.amount_again.setObjectName("amount-again")
         self.reason = ReasonBox(
@@ -143,15 +157,18 @@ class RefundDialog(QDialog):
         note_label.setBuddy(self.note)
         if refund:
             form.addRow(self._amount_label, self.amount)
+            form.addRow("", self.amount_echo)
             form.addRow(self._again_label, self.amount_again)
         else:
             self.amount.setVisible(False)
             self.amount_again.setVisible(False)
             self._amount_label.setVisible(False)
             self._again_label.setVisible(False)
+            self.amount_echo.setVisible(False)
         form.addRow(reason_label, self.reason)
         form.addRow(note_label, self.note)
         self.amount.textChanged.connect(self._retype_needed)
+        self.amount.textChanged.connect(self._explain_settlement)
 
         self.message = QLabel(self)
         self.message.setObjectName("dialog-message")
@@ -165,6 +182,9 @@ class RefundDialog(QDialog):
         self.submit.setEnabled(False)  # until the draft exists
         self.buttons.addButton(self.submit, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # "Close", not "Cancel": beside Void, Cancel reads as cancelling the payment
+        # (in French both began with "Annuler").
+        self.cancel.setText(self.tr("&Close"))
         # Shown only after an outcome; outside the button box, which shows what it holds.
         self.other = QPushButton(self)
         self.other.setObjectName("other-action")
@@ -190,6 +210,7 @@ class RefundDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.settlement)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.busy)
@@ -202,7 +223,14 @@ class RefundDialog(QDialog):
         row.addWidget(self.buttons)
         layout.addLayout(row)
         self._retype_needed()
+        self._explain_settlement()
         self.finished.connect(self._forget_draft)
+        # The cashier types the amount first (the reason, for a void).
+        if refund:
+            self.amount.setFocus()
+            self.amount.selectAll()
+        else:
+            self.reason.setFocus()
 
     # -- the draft ---------------------------------------------------------------------------
 
@@ -232,15 +260,23 @@ class RefundDialog(QDialog):
         from .words import local_time
 
         until = self._service.unconfirmed_until(result.action).astimezone(self._service.tz)
-        text = self.tr(
-            "IOTPay has no record of this %1 yet. It may still arrive late, so nothing is "
-            "known to have moved. The desk keeps checking until %2 and shows the outcome in "
-            "Activity. You can send it again with the same number (%3): IOTPay refuses a "
-            "number it has already used, so it can never go through twice."
-        )
-        what = self.tr("refund") if result.action.kind is ActionKind.REFUND else self.tr("void")
+        if result.action.kind is ActionKind.REFUND:
+            text = self.tr(
+                "IOTPay has no record of this refund yet. It may still arrive late, so it is "
+                "not known whether money moved. The desk keeps checking until %1 and shows the "
+                "outcome in Activity. You can send it again with the same number (%2): IOTPay "
+                "refuses a number it has already used, so it can never be refunded twice."
+            )
+        else:
+            text = self.tr(
+                "IOTPay has no record of this void yet. It may still arrive late, so it is "
+                "not known whether the payment was cancelled. The desk keeps checking until %1 "
+                "and shows the outcome in Activity. You can send it again with the same number "
+                "(%2): IOTPay refuses a number it has already used, so it can never go through "
+                "twice."
+            )
         when = f"{local_time(until)} {until.tzname() or ''}".strip()
-        return text.replace("%1", what).replace("%2", when).replace("%3", result.action.mch_no)
+        return text.replace("%1", when).replace("%2", result.action.mch_no)
 
     @async_slot()
     async def send_again(self) -> None:
@@ -271,6 +307,50 @@ class RefundDialog(QDialog):
         self.start()
 
     # -- input ---------------------------------------------------------------------------------
+
+    # -- before settlement ----------------------------------------------------------------------
+
+    def _settles_text(self) -> str:
+        """When the payment is expected to settle (the profile's cut-off, in the merchant's
+        time zone): "tonight at 9:00 p.m. EST", or "on <date> at …" on another day."""
+        when = self._detail.settles_at
+        if when is None:
+            return self.tr("at the end of the day's batch")
+        loc = QLocale()
+        lookup = self._detail.lookup
+        today = (lookup.at if lookup is not None else datetime.now(UTC)).astimezone(when.tzinfo)
+        clock = loc.toString(QTime(when.hour, when.minute), QLocale.FormatType.ShortFormat)
+        clock = f"{clock} {when.tzname() or ''}".strip()
+        if when.date() == today.date():
+            return self.tr("tonight at %1").replace("%1", clock)
+        day = loc.toString(QDate(when.year, when.month, when.day), QLocale.FormatType.LongFormat)
+        return self.tr("on %1 at %2").replace("%1", day).replace("%2", clock)
+
+    def _explain_settlement(self, *_args: object) -> None:
+        """A refund form for a payment that has not settled says, before anything is sent,
+        that IOTPay refunds only settled payments and that a void returns all of it."""
+        if self.kind is not ActionKind.REFUND or self._detail.advice is not Advice.VOID:
+            self.settlement.setVisible(False)
+            return
+        full = self._detail.refundable_cents
+        try:
+            asked: int | None = parse_amount(self.amount.text())
+        except InvalidInput:
+            asked = None
+        if asked is not None and asked < full:
+            text = self.tr(
+                "Not settled yet: IOTPay refunds a payment only once it has settled, %1. To "
+                "return only %2, wait until then and refund it. Before then the only way back "
+                "is a void, which cancels the full %3."
+            ).replace("%2", format_cents(asked))
+        else:
+            text = self.tr(
+                "Not settled yet: IOTPay refunds a payment only once it has settled, %1. "
+                "Before then, void it instead: a void returns the full %3."
+            )
+        text = text.replace("%1", self._settles_text()).replace("%3", format_cents(full))
+        self.settlement.setText(text)
+        self.settlement.setVisible(self.outcome is None)
 
     def _retype_needed(self) -> bool:
         needed = False
@@ -403,9 +483,28 @@ class RefundDialog(QDialog):
                 self.other.setText(self.tr("&Refund instead"))
                 self.other.setVisible(True)
             elif other is ActionKind.VOID:
-                text += " " + self.tr("The payment has not settled yet: void it instead.")
-                self.other.setText(self.tr("&Void instead"))
+                full = self._detail.refundable_cents
+                asked = result.action.amount_cents or full
+                if asked < full:
+                    # A void is all or nothing: never offered for a part without saying so.
+                    text += " " + (
+                        self.tr(
+                            "The payment has not settled yet, so IOTPay cannot refund part of "
+                            "it. A void cancels the whole payment: %1, not %2. To return only "
+                            "%2, refund it once it has settled (%3)."
+                        )
+                        .replace("%1", format_cents(full))
+                        .replace("%2", format_cents(asked))
+                        .replace("%3", self._settles_text())
+                    )
+                    self.other.setText(
+                        self.tr("&Void the full %1 instead").replace("%1", format_cents(full))
+                    )
+                else:
+                    text += " " + self.tr("The payment has not settled yet: void it instead.")
+                    self.other.setText(self.tr("&Void instead"))
                 self.other.setVisible(True)
+                self.settlement.setVisible(False)  # the message says it now
         self.message.setText(text)
         self.message.setVisible(True)
         self.submit.setVisible(False)
