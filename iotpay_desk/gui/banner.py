@@ -104,9 +104,7 @@ class KeychainBanner(QFrame):
                 "in memory only. Merchant keys cannot be saved until the keychain can be used."
             )
         else:
-            consequence = self.tr(
-                "Until then the desk cannot talk to IOTPay for this profile."
-            )
+            consequence = self.tr("Until then the desk cannot talk to IOTPay for this profile.")
         self.text.setText(message + " " + consequence)
         self.setToolTip(status.detail)
         self.setVisible(True)

@@ -3,8 +3,9 @@
 Pages: who (profile name), where (environment), merchant (mchId and merchant key),
 operators (login names, default operator), limits (cut-off, time zone, retype threshold),
 summary. Every field's problem is shown beside it, naming the field and the rule
-(:meth:`~iotpay_desk.core.profiles.ProfileStore.check`); Next stays disabled until the page
-is valid, and nothing typed is lost going back and forth.
+(:meth:`~iotpay_desk.core.profiles.ProfileStore.check`), once the field was edited or
+Next/Finish was pressed; Next does not leave a page with a problem, and nothing typed is
+lost going back and forth. When the keychain cannot be used, the first page says so.
 
 Finishing stores the merchant key in the keychain first (in a worker thread) and then the
 profile; when the keychain refuses, the summary page says so plainly with a Retry and
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from iotpay_desk.core.credentials import CredentialStore, KeychainError
+from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 from iotpay_desk.core.profiles import (
     DEFAULT_CUTOFF,
@@ -58,7 +59,7 @@ from iotpay_desk.services import InvalidInput
 
 from .amounts import format_cents, parse_amount
 from .asyncjob import async_slot, gone, run_busy
-from .errors import UserMessage, rule_text
+from .errors import UserMessage, keychain_text, rule_text
 
 __all__ = ["ProfileWizard", "WizardPageId", "problem_text"]
 
@@ -185,11 +186,23 @@ class _Page(QWizardPage):
         return label
 
     def isComplete(self) -> bool:
+        # Next and Finish are greyed out only beside a problem on screen; a page not typed
+        # in yet keeps them pressable, and pressing them shows what is missing
+        # (validatePage) instead of a greyed-out button with no reason given.
+        shown = tuple(f for f in self.fields if self._wizard.revealed(f))
+        return not self._wizard.problems_for(shown)
+
+    def validatePage(self) -> bool:
+        if self._wizard.saved_profile is not None:
+            return True  # saved (its key field already cleared): Finish closes
+        self._wizard.reveal(self.fields)
         return not self._wizard.problems_for(self.fields)
 
     def show_problems(self, problems: dict[str, list[str]]) -> None:
         for name, label in self.problem_labels.items():
-            texts = problems.get(name, [])
+            # A field's problem shows once it was edited or Next/Finish was pressed: a form
+            # that opens covered in red "must not be blank" has not been typed in yet.
+            texts = problems.get(name, []) if self._wizard.revealed(name) else []
             label.setText("\n".join(texts))
             label.setVisible(bool(texts))
 
@@ -223,6 +236,9 @@ class ProfileWizard(QWizard):
         self._base = profile or Profile.new("", Environment.TEST)
         self._result: Profile | None = None
         self._saving = False
+        # Field → its value as loaded; a field whose value changed shows its problems.
+        self._pristine: dict[str, object] = {}
+        self._revealed: set[str] = set()
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         if profile is None:
@@ -248,8 +264,10 @@ class ProfileWizard(QWizard):
         self._build_limits()
         self._build_summary()
         self._load(self._base)
+        self._pristine = self._field_values()
         self.currentIdChanged.connect(self._on_page_changed)
         self.revalidate()
+        self.set_keychain_status(credentials.last_status)
         fm = self.fontMetrics()
         self.resize(self.sizeHint().expandedTo(QSize(fm.averageCharWidth() * 80, fm.height() * 28)))
 
@@ -293,6 +311,17 @@ class ProfileWizard(QWizard):
         form.addRow(label, self.name_edit)
         form.addRow("", page.problem_label("name"))
         self.name_edit.textChanged.connect(self.revalidate)
+        # Said on the first page, not only at Finish: without a usable keychain the
+        # merchant key cannot be saved, so neither can the profile.
+        self.keychain_notice = QLabel(page)
+        self.keychain_notice.setObjectName("keychain-notice")
+        self.keychain_notice.setWordWrap(True)
+        self.keychain_notice.setStyleSheet(
+            "QLabel#keychain-notice { background: #fff1c2; border: 1px solid #c99a00;"
+            " color: #2b2100; padding: 0.4em 0.6em; }"
+        )
+        self.keychain_notice.setVisible(False)
+        page.body.insertWidget(1, self.keychain_notice)
 
     def _build_where(self) -> None:
         page = self._add(
@@ -608,7 +637,52 @@ class ProfileWizard(QWizard):
 
     # ------------------------------------------------------------------ reactions
 
+    def _field_values(self) -> dict[str, object]:
+        """What each field holds now (to tell which fields the user has edited)."""
+        return {
+            "name": self.name_edit.text(),
+            "environment": self.environment(),
+            "custom_url": self.url_edit.text(),
+            "mch_id": self.mch_edit.text(),
+            KEY_FIELD: self.key_edit.text(),
+            "operators": self.operators_edit.toPlainText(),
+            "default_operator": self.default_combo.currentData(),
+            "cutoff": self.cutoff_edit.time().toString("HH:mm"),
+            "timezone": self.zone_combo.currentText(),
+            "retype_threshold_cents": self.threshold_edit.text(),
+        }
+
+    def revealed(self, field: str) -> bool:
+        """Whether ``field``'s problems are shown: once edited, or once Next/Finish was
+        pressed on its page (fields this list does not know are always shown)."""
+        return field in self._revealed or field not in self._pristine
+
+    def reveal(self, fields: tuple[str, ...]) -> None:
+        self._revealed.update(fields)
+        self.revalidate()
+
+    def set_keychain_status(self, status: KeychainStatus | None) -> None:
+        """On the first page: whether the keychain can keep the merchant key, and what to do
+        when it cannot (``None``: not checked yet, nothing said)."""
+        if status is None or status.usable:
+            self.keychain_notice.setVisible(False)
+            return
+        parts = [
+            self.tr(
+                "The merchant key is kept only in the system keychain, and the keychain cannot "
+                "be used now, so this profile cannot be saved yet."
+            ),
+            keychain_text(status.message),
+        ]
+        if self.testOption(QWizard.WizardOption.HaveCustomButton1):
+            parts.append(self.tr("Meanwhile, “Try the sandbox” works without a keychain."))
+        self.keychain_notice.setText(" ".join(p for p in parts if p))
+        self.keychain_notice.setVisible(True)
+
     def revalidate(self) -> None:
+        if self._pristine:
+            now = self._field_values()
+            self._revealed.update(f for f, v in now.items() if v != self._pristine.get(f, v))
         problems = self.problems()
         for page in self.pages:
             page.show_problems(problems)
@@ -711,7 +785,7 @@ class ProfileWizard(QWizard):
     async def save(self) -> None:
         profile, problems = self.draft()
         if problems or self._saving:
-            self.revalidate()
+            self.reveal(ALL_FIELDS)
             return
         key = self.key_edit.text()
         self._saving = True

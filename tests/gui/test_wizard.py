@@ -123,8 +123,13 @@ def files_under(root: Path) -> list[Path]:
 def test_bad_input_names_the_field_and_the_rule(qtbot: QtBot, hermetic_home: Path) -> None:
     w, _ = make(qtbot, hermetic_home)
     assert w.currentId() == WizardPageId.WHO
-    assert not next_enabled(w)
+    # Nothing typed yet: no red text; Next says what is missing instead of moving on.
+    assert visible_problem(w, WizardPageId.WHO, "name") == ""
+    assert next_enabled(w)
+    enter(qtbot, w.name_edit)
+    assert w.currentId() == WizardPageId.WHO
     assert visible_problem(w, WizardPageId.WHO, "name") == "Profile name: must not be blank"
+    assert not next_enabled(w)
     type_into(qtbot, w.name_edit, "Front counter")
     assert visible_problem(w, WizardPageId.WHO, "name") == ""
     assert next_enabled(w)
@@ -135,6 +140,9 @@ def test_bad_input_names_the_field_and_the_rule(qtbot: QtBot, hermetic_home: Pat
     custom.setFocus()
     qtbot.keyClick(custom, Qt.Key.Key_Space)
     assert custom.isChecked()
+    assert visible_problem(w, WizardPageId.WHERE, "custom_url") == ""
+    w.next()
+    assert w.currentId() == WizardPageId.WHERE
     assert "Server URL: must not be blank" in visible_problem(w, WizardPageId.WHERE, "custom_url")
     type_into(qtbot, w.url_edit, "http://iotpay.example.com")
     assert visible_problem(w, WizardPageId.WHERE, "custom_url") == (
@@ -155,17 +163,23 @@ def test_bad_input_names_the_field_and_the_rule(qtbot: QtBot, hermetic_home: Pat
     assert visible_problem(w, WizardPageId.MERCHANT, "mch_id") == (
         "Merchant ID (mchId): must be at most 30 characters"
     )
+    assert visible_problem(w, WizardPageId.MERCHANT, "merchant_key") == ""  # not typed in yet
+    assert not next_enabled(w)
+    type_into(qtbot, w.mch_edit, "10000701")
+    assert next_enabled(w)
+    enter(qtbot, w.mch_edit)
+    assert w.currentId() == WizardPageId.MERCHANT
     assert visible_problem(w, WizardPageId.MERCHANT, "merchant_key") == (
         "Merchant key: must not be blank"
     )
-    assert not next_enabled(w)
-    type_into(qtbot, w.mch_edit, "10000701")
     type_into(qtbot, w.key_edit, KEY)
     assert next_enabled(w)
     enter(qtbot, w.key_edit)
 
     # Operators: a login name over 12 characters, a duplicate.
     assert w.currentId() == WizardPageId.OPERATORS
+    assert visible_problem(w, WizardPageId.OPERATORS, "operators") == ""
+    w.next()
     assert visible_problem(w, WizardPageId.OPERATORS, "operators") == (
         "Operator login names: must list at least one login name"
     )
@@ -393,5 +407,44 @@ def test_show_hide_key(qtbot: QtBot, hermetic_home: Path) -> None:
     w.show_key.click()
     assert w.key_edit.echoMode() is w.key_edit.EchoMode.Password
     w.show_key.click()
+    type_into(qtbot, w.mch_edit, "10000701")
+    type_into(qtbot, w.key_edit, KEY)
     w.next()  # leaving the page hides the key again
+    assert w.currentId() == WizardPageId.OPERATORS
     assert w.key_edit.echoMode() is w.key_edit.EchoMode.Password
+
+
+def test_a_new_wizard_shows_no_problem_before_anything_is_typed(
+    qtbot: QtBot, hermetic_home: Path
+) -> None:
+    w, _ = make(qtbot, hermetic_home, offer_sandbox=True)
+    for page in w.pages:
+        for name, label in page.problem_labels.items():
+            assert not label.isVisibleTo(w), name
+            assert label.text() == "", name
+    assert not w.keychain_notice.isVisible()  # the keychain works: nothing to say
+    # Editing a field and emptying it again shows its rule at once.
+    type_into(qtbot, w.name_edit, "x")
+    qtbot.keyClick(w.name_edit, Qt.Key.Key_Backspace)
+    assert visible_problem(w, WizardPageId.WHO, "name") == "Profile name: must not be blank"
+
+
+def test_no_keychain_is_said_on_the_first_page_with_what_to_do(
+    qtbot: QtBot, hermetic_home: Path
+) -> None:
+    creds = CredentialStore(backend=fail.Keyring())
+    creds.status()  # the desk checks the keychain at start, before the first-run wizard
+    store = ProfileStore(hermetic_home / ".config" / "iotpay-desk", creds)
+    store.load()
+    w = ProfileWizard(store, creds, offer_sandbox=True)
+    qtbot.addWidget(w)
+    w.open()
+    qtbot.waitExposed(w)
+    assert w.currentId() == WizardPageId.WHO
+    notice = w.keychain_notice
+    assert notice.isVisible()
+    text = notice.text()
+    assert "cannot be saved yet" in text
+    assert "Install and start a Secret Service provider" in text  # what to do
+    assert "Try the sandbox" in text  # and what works meanwhile
+    assert visible_problem(w, WizardPageId.WHO, "name") == ""
