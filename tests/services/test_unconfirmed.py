@@ -11,6 +11,7 @@ B. Two forms on one payment: a form opened while another refund was in flight is
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -355,3 +356,78 @@ async def test_a_form_opened_during_an_action_that_then_fails_may_still_go_ahead
     assert (await slow).state is ActionState.FAILED
     assert (await b.refund(p.pay_order_id, 100, draft_id=db.id)).succeeded
     assert [o["amount"] for o in await returns_at_sandbox(sandbox.url, p.pay_order_id)] == [100]
+
+
+RACER = """
+import asyncio, pathlib, sys
+import httpx
+from iotpay_desk.api import IotPayClient
+from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.services import ActionInProgress, MoneyService, PaymentChanged
+
+async def main(url, path, mch_id, key, pay_order_id, go, name):
+    http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), trust_env=False)
+    service = MoneyService(
+        IotPayClient(url, mch_id, key, http=http), Journal(path), operator=name,
+        not_received_after=86400.0,
+    )
+    draft = await service.new_draft(ActionKind.REFUND, pay_order_id)
+    print("ready", flush=True)
+    while not pathlib.Path(go).exists():
+        await asyncio.sleep(0.005)
+    try:
+        result = await service.refund(pay_order_id, 500, draft_id=draft.id)
+        print(result.state.value, flush=True)
+    except (ActionInProgress, PaymentChanged) as exc:
+        print(type(exc).__name__, flush=True)
+    await http.aclose()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("latency_ms", [0, 300])
+async def test_two_desk_processes_racing_for_one_payment_refund_once(
+    latency_ms: int,
+    client: IotPayClient,
+    sandbox: SandboxServer,
+    journal: Journal,
+    tmp_path: Path,
+) -> None:
+    p = await pay(client, 5000)
+    sandbox.settle()
+    if latency_ms:
+        sandbox.set_faults([FaultSpec("latency", "cc_refund", latency_ms=latency_ms)])
+    go = tmp_path / "go"
+    racers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            RACER,
+            sandbox.url,
+            str(journal.path),
+            DEMO_MERCHANT.mch_id,
+            DEMO_MERCHANT.key,
+            p.pay_order_id,
+            str(go),
+            name,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for name in ("desk-a", "desk-b", "desk-c")
+    ]
+    for racer in racers:
+        assert racer.stdout is not None
+        assert (await asyncio.wait_for(racer.stdout.readline(), 30)).strip() == b"ready"
+    go.write_text("go")
+    outcomes = []
+    for racer in racers:
+        out, _ = await asyncio.wait_for(racer.communicate(), 60)
+        assert racer.returncode == 0
+        outcomes.append(out.decode().strip())
+    assert sorted(outcomes).count("succeeded") == 1, outcomes
+    assert all(o in ("succeeded", "ActionInProgress", "PaymentChanged") for o in outcomes)
+    returns = await returns_at_sandbox(sandbox.url, p.pay_order_id)
+    assert [o["amount"] for o in returns] == [500]
+    assert [a.state for a in journal.actions_for_target(MCH, p.pay_order_id)] == [
+        ActionState.SUCCEEDED
+    ]
