@@ -76,8 +76,10 @@ class ActionState(Enum):
     - ``succeeded``: IOTPay's order has status 2 or 3.
     - ``failed``: IOTPay refused the call (``FAIL``, its retMsg kept).
     - ``declined``: IOTPay took the call and its order failed (status 9).
-    - ``not_received``: IOTPay has no order with this id: the call never landed. Trying
-      again needs a new action (a new id); nothing is ever re-sent automatically.
+    - ``not_received``: IOTPay still had no order with this id when the unconfirmed
+      window ended (or no connection was ever made): the call never landed. Trying again
+      needs a new action (a new id); nothing is ever re-sent automatically. Corrected if
+      IOTPay's order turns up after all.
     """
 
     INTENT = "intent"

@@ -6,8 +6,11 @@ The rules it keeps (issue 4):
   mchRefundNo, before it is sent; IOTPay's answer completes it.
 - A money-moving call is sent **once**. When its answer is lost (timeout, dropped
   connection, HTTP 5xx, garbage) the action becomes *checking* and is resolved with
-  ``cc_query`` by its mchRefundNo, with backoff; never by sending again. Not found at
-  IOTPay → *not_received*: trying again takes a new draft (a new id).
+  ``cc_query`` by its mchRefundNo, with backoff, at every start and while the desk runs
+  (:meth:`MoneyService.watch`). Not found at IOTPay stays unresolved for the profile's
+  window (a day by default): IOTPay may commit a late delivery. Only then is it
+  *not_received*, and trying again takes a new draft (a new id). Before that, the
+  operator may :meth:`~MoneyService.send_again` it with its *own* id only.
 - A *draft* (:meth:`MoneyService.new_draft`) is made when a refund or void form opens.
   Submitting one draft any number of times, at once or later (double-click, a held
   Enter, a retry after an error), sends at most one call: every submit gets the same
