@@ -113,7 +113,7 @@ class RefundDialog(QDialog):
                 self.tr("Payment %1 of %2. Left to refund: %3.")
                 .replace("%1", order.pay_order_id)
                 .replace("%2", format_cents(order.amount))
-                .replace("%3", format_cents(detail.refundable_cents))
+                .replace("%3", format_cents(detail.refundable_now))
             )
         else:
             intro.setText(
@@ -122,7 +122,8 @@ class RefundDialog(QDialog):
                 .replace("%2", format_cents(detail.refundable_cents))
             )
 
-        self.amount = QLineEdit(_plain_amount(detail.refundable_cents), self)
+        # What is left once the refunds still in flight are counted.
+        self.amount = QLineEdit(_plain_amount(detail.refundable_now), self)
         self.amount.setObjectName("amount")
         self.amount_echo = AmountEcho(self.amount, self)
         # Before settlement IOTPay refunds nothing: said before anything is sent.
