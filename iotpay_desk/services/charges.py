@@ -35,8 +35,9 @@ __all__ = [
 # IOTPay's SDKs follow a payment with cc_query once a second, 30 times.
 FOLLOW_ATTEMPTS = 30
 FOLLOW_INTERVAL_S = 1.0
-# "The same card was charged the same amount a few minutes ago."
-SIMILAR_WITHIN_S = 24 * 3600.0  # the profile's default repeat-charge window
+# "The same card was charged the same amount within the repeat-charge window": the
+# profile's repeat_charge_hours; this is its default (24 hours).
+SIMILAR_WITHIN_S = 24 * 3600.0
 # A wallet token is a few kilobytes; IOTPay's request limit is 64 KiB.
 WALLET_DATA_MAX = 32 * 1024
 # A purchase page lives about an hour; after two, an unpaid purchase link is closed.

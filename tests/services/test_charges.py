@@ -250,11 +250,28 @@ async def test_similar_recent_charge(
     assert await service.similar_recent_charge(card.card_id, 1501) is None
     assert await service.similar_recent_charge(other.card_id, 1500) is None
     assert await service.similar_recent_charge(declined.card_id, 1500) is None  # no money moved
-    sandbox.advance(200)
-    assert await service.similar_recent_charge(card.card_id, 1500) is not None
-    sandbox.advance(101)  # 301 s after: outside the 5 minutes
+    # The window is the profile's (24 hours by default), not a few minutes.
+    assert service.repeat_charge_within == 24 * 3600
+    sandbox.advance(14 * 60)  # the same charge 14 minutes later is still "similar"
+    found = await service.similar_recent_charge(card.card_id, 1500)
+    assert found is not None
+    assert found.mch_no == first.action.mch_no
+    sandbox.advance(24 * 3600 - 14 * 60 + 1)  # a day and a second after: outside
     assert await service.similar_recent_charge(card.card_id, 1500) is None
-    assert await service.similar_recent_charge(card.card_id, 1500, within_s=3600) is not None
+    assert await service.similar_recent_charge(card.card_id, 1500, within_s=2 * 86400) is not None
+
+
+@pytest.mark.asyncio
+async def test_similar_recent_charge_uses_the_profile_s_window(
+    make_service: Callable[..., MoneyService], direct_cards: CardService, sandbox: SandboxServer
+) -> None:
+    service = make_service(repeat_charge_within=3600.0)  # a profile's 1 hour
+    card = await on_file(direct_cards)
+    await charge(service, card, 700)
+    sandbox.advance(59 * 60)
+    assert await service.similar_recent_charge(card.card_id, 700) is not None
+    sandbox.advance(2 * 60)
+    assert await service.similar_recent_charge(card.card_id, 700) is None
 
 
 def b64(text: str) -> str:
