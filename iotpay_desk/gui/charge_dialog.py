@@ -37,7 +37,7 @@ from iotpay_desk.services import (
     VaultCard,
 )
 
-from .amounts import format_cents, parse_amount
+from .amounts import AmountEcho, format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .draftdialog import OutcomeTexts, forget_draft, make_draft, open_receipt, outcome_text, say
 from .errors import UserMessage, describe, field_label, rule_text
@@ -147,6 +147,9 @@ class ChargeDialog(QDialog):
         ip_label = QLabel(self.tr("Customer &IP address:"), self)
         ip_label.setBuddy(self.client_ip)
         form.addRow(ip_label, self.client_ip)
+        # Under the amount: what the form understood, in figures and words.
+        self.amount_echo = AmountEcho(self.amount, self)
+        form.insertRow(2, "", self.amount_echo)
 
         self.confirmation = QLabel(self)
         self.confirmation.setObjectName("charge-confirmation")
@@ -205,6 +208,7 @@ class ChargeDialog(QDialog):
         self.finished.connect(self._forget_draft)
         self.finished.connect(self._stop_following)
         self._update()
+        self.amount.setFocus()  # the card is chosen already; the amount is typed first
 
     # -- the draft ---------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from iotpay_desk.api import OrderStatus
 from iotpay_desk.journal import ActionState
 from iotpay_desk.services import RETURN_URL_BASE, ActionResult, InvalidInput, parse_return_url
 
-from .amounts import format_cents, parse_amount
+from .amounts import AmountEcho, format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .draftdialog import OutcomeTexts, open_receipt, outcome_text, say
 from .errors import UserMessage, describe
@@ -106,6 +106,9 @@ class PurchaseDialog(QDialog):
             label = QLabel(text, self)
             label.setBuddy(field)
             form.addRow(label, field)
+        # Under the amount: what the form understood, in figures and words.
+        self.amount_echo = AmountEcho(self.amount, self)
+        form.insertRow(1, "", self.amount_echo)
         self.key_in_button = QPushButton(self.tr("&Key in here…"), self)
         self.key_in_button.setObjectName("purchase-key-in")
         self.key_in_button.setToolTip(
@@ -197,6 +200,7 @@ class PurchaseDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
         self.finished.connect(self._stop_following)
+        self.amount.setFocus()  # the amount is typed first
 
     # -- start ---------------------------------------------------------------------------------
 

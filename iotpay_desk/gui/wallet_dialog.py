@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from iotpay_desk.journal import ActionKind, ActionState
 from iotpay_desk.services import ActionResult, Draft, InvalidInput, check_wallet
 
-from .amounts import parse_amount
+from .amounts import AmountEcho, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .draftdialog import OutcomeTexts, forget_draft, make_draft, open_receipt, outcome_text, say
 from .errors import UserMessage, describe, field_label, rule_text
@@ -100,6 +100,11 @@ class WalletDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
+        # The amount first: it is what the cashier types (and the tab order starts there).
+        self.amount = QLineEdit(self)
+        self.amount.setObjectName("wallet-amount")
+        self.amount.setPlaceholderText(self.tr("e.g. 12.50"))
+        self.amount_echo = AmountEcho(self.amount, self)
         self.wallet = QComboBox(self)
         self.wallet.setObjectName("wallet-type")
         self.wallet.addItem(self.tr("Apple Pay"), "ApplePay")
@@ -120,9 +125,6 @@ class WalletDialog(QDialog):
         self.token_message.setObjectName("wallet-token-message")
         self.token_message.setWordWrap(True)
         self.token_message.setVisible(False)
-        self.amount = QLineEdit(self)
-        self.amount.setObjectName("wallet-amount")
-        self.amount.setPlaceholderText(self.tr("e.g. 12.50"))
         self.subject = QLineEdit(self)
         self.subject.setObjectName("wallet-subject")
         self.subject.setMaxLength(64)
@@ -139,6 +141,10 @@ class WalletDialog(QDialog):
         token_row.addWidget(self.token_message)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        amount_label = QLabel(self.tr("&Amount:"), self)
+        amount_label.setBuddy(self.amount)
+        form.addRow(amount_label, self.amount)
+        form.addRow("", self.amount_echo)
         wallet_label = QLabel(self.tr("&Wallet:"), self)
         wallet_label.setBuddy(self.wallet)
         form.addRow(wallet_label, self.wallet)
@@ -146,7 +152,6 @@ class WalletDialog(QDialog):
         token_label.setBuddy(self.token)
         form.addRow(token_label, token_row)
         for text, field in (
-            (self.tr("&Amount:"), self.amount),
             (self.tr("&Subject:"), self.subject),
             (self.tr("&Note (kept in the journal):"), self.note),
         ):
@@ -183,6 +188,7 @@ class WalletDialog(QDialog):
         layout.addWidget(self.buttons)
         self.token.textChanged.connect(lambda: self.token_message.setVisible(False))
         self.finished.connect(self._forget)
+        self.amount.setFocus()
 
     # -- the draft -------------------------------------------------------------------------------
 
