@@ -56,6 +56,11 @@ class LateProxy:
         with self._lock:
             self._holds[endpoint] = self._holds.get(endpoint, 0) + count
 
+    def cancel_holds(self) -> None:
+        """Forget holds that no call has used yet (calls held already stay held)."""
+        with self._lock:
+            self._holds.clear()
+
     @property
     def held(self) -> int:
         """Calls held now, not yet delivered."""
