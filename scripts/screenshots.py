@@ -462,12 +462,38 @@ def _direct(s: Shots) -> object:
     return dialog
 
 
-def _receipt(s: Shots) -> object:
-    from iotpay_desk.gui.receipt import ReceiptDialog, receipt_document_html
-    from iotpay_desk.services import receipt_for
+def _receipt(paper: str = "") -> Factory:
+    """A sale receipt from a profile with the receipt fields; on the roll, a refunded one."""
 
-    receipt = receipt_for(_charge_action(), merchant_name="Demo Café")  # type: ignore[arg-type]
-    return ReceiptDialog(receipt_document_html(receipt), title="Receipt", file_stem="receipt")
+    def make(s: Shots) -> object:
+        import dataclasses
+        from datetime import UTC, datetime
+
+        from iotpay_desk.gui.receipt import ReceiptDialog
+        from iotpay_desk.journal import ActionKind
+        from iotpay_desk.services.receipts import Merchant, Paper, Reversal, receipt_for
+
+        shop = Merchant(
+            "Demo Café Ltd.", ("123 Queen St W", "Toronto ON M5H 2M9"), "123456789RT0001"
+        )
+        receipt = receipt_for(_charge_action(), merchant=shop)  # type: ignore[arg-type]
+        if paper:
+            refund = Reversal(
+                ActionKind.REFUND,
+                1250,
+                datetime(2025, 3, 17, 15, 30, tzinfo=UTC),
+                "RP20250317153012345678901234",
+                "R2503171530CD34EF56",
+            )
+            receipt = dataclasses.replace(receipt, reversals=(refund,), returned_cents=1250)
+        return ReceiptDialog(
+            receipt,
+            title="Receipt",
+            file_stem="receipt",
+            paper=Paper(paper) if paper else Paper.LETTER,
+        )
+
+    return make
 
 
 def _hosted_error(s: Shots) -> object:
@@ -511,7 +537,8 @@ SCREENS += [
     ("purchase-unknown", _purchase_unknown),
     ("wallet-form", _wallet),
     ("direct-add-form", _direct),
-    ("receipt", _receipt),
+    ("receipt", _receipt()),
+    ("receipt-roll-refunded", _receipt("roll80")),
     ("hosted-page-error", _hosted_error),
 ]
 
@@ -530,7 +557,9 @@ def _profile_store(s: Shots, *profiles: object) -> object:
     return store
 
 
-def _wizard(page: int, *, production: bool = False, problems: bool = False) -> Factory:
+def _wizard(
+    page: int, *, production: bool = False, problems: bool = False, receipt_problems: bool = False
+) -> Factory:
     def make(s: Shots) -> object:
         from iotpay_desk.core.credentials import CredentialStore
         from iotpay_desk.core.profiles import Environment
@@ -551,6 +580,13 @@ def _wizard(page: int, *, production: bool = False, problems: bool = False) -> F
         w.operators_edit.setPlainText(
             "cashier1\nmanager-on-duty" if problems else "cashier1\nmanager"
         )
+        w.trade_name_edit.setText("Demo Café Ltd.")
+        w.address_edit.setPlainText(
+            "123 Queen St W\nSuite 400\nToronto ON M5H 2M9\nCanada"
+            if receipt_problems
+            else "123 Queen St W\nToronto ON M5H 2M9"
+        )
+        w.tax_edit.setText("12345678 RT1" if receipt_problems else "123456789RT0001")
         w.restart()  # as showing it would: the first page becomes current
         for _ in range(page):
             w.next()
@@ -563,7 +599,7 @@ def _wizard_failure(s: Shots) -> object:
     from iotpay_desk.core.credentials import MSG_LOCKED
     from iotpay_desk.gui.errors import Kind, UserMessage, keychain_text
 
-    w = _wizard(5)(s)
+    w = _wizard(6)(s)
     w._say_failure(UserMessage(Kind.USER, keychain_text(MSG_LOCKED)))  # type: ignore[attr-defined]
     return w
 
@@ -602,7 +638,9 @@ SCREENS += [
     ("wizard-operators", _wizard(3)),
     ("wizard-operators-problem", _wizard(3, problems=True)),
     ("wizard-limits", _wizard(4)),
-    ("wizard-summary", _wizard(5, production=True)),
+    ("wizard-receipts", _wizard(5)),
+    ("wizard-receipts-problem", _wizard(5, receipt_problems=True)),
+    ("wizard-summary", _wizard(6, production=True)),
     ("wizard-keychain-locked", _wizard_failure),
     ("profiles", _profiles_dialog),
     ("pci-confirm", _pci_dialog),

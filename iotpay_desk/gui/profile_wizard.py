@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -45,10 +46,15 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 from iotpay_desk.core.profiles import (
+    ADDRESS_MAX,
     DEFAULT_CUTOFF,
     DEFAULT_RETYPE_THRESHOLD_CENTS,
     DEFAULT_TIMEZONE,
     FIELD_LABELS,
+    MAX_REPEAT_CHARGE_HOURS,
+    MAX_UNCONFIRMED_HOURS,
+    MIN_UNCONFIRMED_HOURS,
+    TRADE_NAME_MAX,
     TRANSLATION_CONTEXT,
     Environment,
     Problem,
@@ -100,6 +106,16 @@ _PROFILE_RULES: dict[str, str] = {
     "is only used with a custom URL or the sandbox": QT_TRANSLATE_NOOP(
         "ProfileRule", "is only used with a custom URL or the sandbox"
     ),
+    f"must be at least {MIN_UNCONFIRMED_HOURS} hours": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be at least 24 hours (IOTPay may confirm an action late)"
+    ),
+    "must be a GST/HST number such as 123456789RT0001": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be 9 digits, RT and 4 digits, such as 123456789RT0001"
+    ),
+    "must be at most 3 lines": QT_TRANSLATE_NOOP("ProfileRule", "must be at most 3 lines"),
+    f"at most {ADDRESS_MAX} characters": QT_TRANSLATE_NOOP(
+        "ProfileRule", "must be at most 200 characters"
+    ),
 }
 
 # Time zones offered for the cut-off (the field also takes any other IANA name).
@@ -148,6 +164,11 @@ ALL_FIELDS = (
     "cutoff",
     "timezone",
     "retype_threshold_cents",
+    "unconfirmed_hours",
+    "repeat_charge_hours",
+    "trade_name",
+    "address",
+    "tax_number",
 )
 
 
@@ -157,7 +178,8 @@ class WizardPageId:
     MERCHANT = 2
     OPERATORS = 3
     LIMITS = 4
-    SUMMARY = 5
+    RECEIPTS = 5
+    SUMMARY = 6
 
 
 def _error_label(parent: QWidget, name: str) -> QLabel:
@@ -262,6 +284,7 @@ class ProfileWizard(QWizard):
         self._build_merchant()
         self._build_operators()
         self._build_limits()
+        self._build_receipts()
         self._build_summary()
         self._load(self._base)
         self._pristine = self._field_values()
@@ -451,7 +474,16 @@ class ProfileWizard(QWizard):
 
     def _build_limits(self) -> None:
         page = self._add(
-            _Page(self, ("cutoff", "timezone", "retype_threshold_cents")),
+            _Page(
+                self,
+                (
+                    "cutoff",
+                    "timezone",
+                    "retype_threshold_cents",
+                    "unconfirmed_hours",
+                    "repeat_charge_hours",
+                ),
+            ),
             self.tr("Cut-off and limits"),
             self.tr(
                 "When IOTPay closes the day's batch (a payment can be voided until then), and "
@@ -481,9 +513,67 @@ class ProfileWizard(QWizard):
         threshold_label.setBuddy(self.threshold_edit)
         form.addRow(threshold_label, self.threshold_edit)
         form.addRow("", page.problem_label("retype_threshold_cents"))
+        self.unconfirmed_spin = self._hours_box(page, "unconfirmed-hours", MAX_UNCONFIRMED_HOURS)
+        unconfirmed_label = QLabel(self.tr("Keep checking &unconfirmed actions for:"), page)
+        unconfirmed_label.setBuddy(self.unconfirmed_spin)
+        form.addRow(unconfirmed_label, self.unconfirmed_spin)
+        form.addRow("", page.problem_label("unconfirmed_hours"))
+        self.repeat_spin = self._hours_box(page, "repeat-charge-hours", MAX_REPEAT_CHARGE_HOURS)
+        repeat_label = QLabel(self.tr("&Warn of a repeat charge within:"), page)
+        repeat_label.setBuddy(self.repeat_spin)
+        form.addRow(repeat_label, self.repeat_spin)
+        form.addRow("", page.problem_label("repeat_charge_hours"))
         self.cutoff_edit.timeChanged.connect(lambda _t: self.revalidate())
         self.zone_combo.currentTextChanged.connect(lambda _t: self.revalidate())
         self.threshold_edit.textChanged.connect(self.revalidate)
+
+    def _hours_box(self, page: _Page, name: str, most: int) -> QSpinBox:
+        """A number of hours; below the rule's minimum is kept and shown as a problem."""
+        box = QSpinBox(page)
+        box.setObjectName(name)
+        box.setRange(0, most)
+        box.setSuffix(self.tr(" hours"))
+        box.valueChanged.connect(lambda _v: self.revalidate())
+        return box
+
+    def _build_receipts(self) -> None:
+        page = self._add(
+            _Page(self, ("trade_name", "address", "tax_number")),
+            self.tr("Receipts"),
+            self.tr(
+                "What receipts say about the merchant: the trade name (the profile name when "
+                "left blank), the address in up to three lines and the GST/HST registration "
+                "number."
+            ),
+        )
+        form = self._form(page)
+        self.trade_name_edit = QLineEdit(page)
+        self.trade_name_edit.setObjectName("trade-name")
+        self.trade_name_edit.setMaxLength(TRADE_NAME_MAX)
+        self.trade_name_edit.setPlaceholderText(self.tr("e.g. Demo Café Ltd."))
+        trade_label = QLabel(self.tr("&Trade name on receipts:"), page)
+        trade_label.setBuddy(self.trade_name_edit)
+        form.addRow(trade_label, self.trade_name_edit)
+        form.addRow("", page.problem_label("trade_name"))
+        self.address_edit = QPlainTextEdit(page)
+        self.address_edit.setObjectName("address")
+        self.address_edit.setTabChangesFocus(True)
+        self.address_edit.setPlaceholderText(self.tr("123 Queen St W\nToronto ON M5H 2M9"))
+        self.address_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        address_label = QLabel(self.tr("&Address on receipts:"), page)
+        address_label.setBuddy(self.address_edit)
+        form.addRow(address_label, self.address_edit)
+        form.addRow("", page.problem_label("address"))
+        self.tax_edit = QLineEdit(page)
+        self.tax_edit.setObjectName("tax-number")
+        self.tax_edit.setPlaceholderText(self.tr("e.g. 123456789RT0001"))
+        tax_label = QLabel(self.tr("&GST/HST number:"), page)
+        tax_label.setBuddy(self.tax_edit)
+        form.addRow(tax_label, self.tax_edit)
+        form.addRow("", page.problem_label("tax_number"))
+        self.trade_name_edit.textChanged.connect(self.revalidate)
+        self.address_edit.textChanged.connect(self.revalidate)
+        self.tax_edit.textChanged.connect(self.revalidate)
 
     def _build_summary(self) -> None:
         page = self._add(
@@ -514,6 +604,7 @@ class ProfileWizard(QWizard):
             "operators": self.tr("Operators:"),
             "cutoff": self.tr("Daily batch cut-off:"),
             "retype_threshold_cents": self.tr("Retype refund amounts above:"),
+            "trade_name": self.tr("Receipts:"),
         }
         for name, text in rows.items():
             value = QLabel(page)
@@ -563,6 +654,11 @@ class ProfileWizard(QWizard):
         self.threshold_edit.setText(
             format_cents(p.retype_threshold_cents or DEFAULT_RETYPE_THRESHOLD_CENTS)
         )
+        self.unconfirmed_spin.setValue(p.unconfirmed_hours)
+        self.repeat_spin.setValue(p.repeat_charge_hours)
+        self.trade_name_edit.setText(p.trade_name)
+        self.address_edit.setPlainText(p.address)
+        self.tax_edit.setText(p.tax_number)
         self._environment_changed()
 
     def environment(self) -> Environment:
@@ -601,6 +697,13 @@ class ProfileWizard(QWizard):
             cutoff=self.cutoff_edit.time().toString("HH:mm"),
             timezone=self.zone_combo.currentText().strip(),
             retype_threshold_cents=threshold,
+            unconfirmed_hours=self.unconfirmed_spin.value(),
+            repeat_charge_hours=self.repeat_spin.value(),
+            trade_name=self.trade_name_edit.text().strip(),
+            address="\n".join(
+                line.strip() for line in self.address_edit.toPlainText().strip().split("\n")
+            ),
+            tax_number=self.tax_edit.text().strip(),
         )
         problems = [
             p
@@ -750,6 +853,15 @@ class ProfileWizard(QWizard):
             "operators": ", ".join(ops),
             "cutoff": f"{profile.cutoff} ({profile.timezone})",
             "retype_threshold_cents": format_cents(profile.retype_threshold_cents),
+            "trade_name": " · ".join(
+                part
+                for part in (
+                    profile.trade_name or profile.name,
+                    ", ".join(profile.address.split("\n")),
+                    profile.tax_number,
+                )
+                if part
+            ),
         }
         for name, text in values.items():
             self.summary_values[name].setText(text)

@@ -4,6 +4,9 @@
 window's "Profiles…" menu entry. Switching itself is done by whoever owns the services
 (the start-up controller): the page only asks through ``switch_requested``.
 
+"Receipts…" opens the profile's wizard at its Receipts page (trade name, address and GST/HST
+number printed on receipts), then its summary; "Edit…" goes through every page.
+
 Direct card entry (cc_directaddcard) is off for every profile until someone confirms the
 merchant's PCI DSS responsibility in :class:`PciDialog`; the confirmation (who, when) is kept
 in the profile.
@@ -48,7 +51,7 @@ from iotpay_desk.core.profiles import (
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .errors import keychain_text
 from .pagekit import page_title
-from .profile_wizard import ProfileWizard
+from .profile_wizard import ProfileWizard, WizardPageId
 
 __all__ = ["PciDialog", "ProfilesDialog", "ProfilesPage"]
 
@@ -185,6 +188,12 @@ class ProfilesPage(QWidget):
         self.switch_button.setObjectName("profile-switch")
         self.direct_button = QPushButton(self.tr("&Direct card entry…"), self)
         self.direct_button.setObjectName("profile-direct")
+        self.receipts_button = QPushButton(self.tr("Receip&ts…"), self)
+        self.receipts_button.setObjectName("profile-receipts")
+        self.receipts_button.setToolTip(
+            self.tr("The trade name, address and GST/HST number printed on receipts")
+        )
+        self.receipts_button.clicked.connect(self.edit_receipts)
         self.add_button.clicked.connect(self.add_profile)
         self.edit_button.clicked.connect(self.edit_selected)
         self.remove_button.clicked.connect(self.ask_remove)
@@ -201,6 +210,7 @@ class ProfilesPage(QWidget):
             self.switch_button,
             self.add_button,
             self.edit_button,
+            self.receipts_button,
             self.direct_button,
             self.remove_button,
         ):
@@ -269,7 +279,7 @@ class ProfilesPage(QWidget):
     def _selection_changed(self) -> None:
         p = self.selected()
         some = p is not None
-        for b in (self.edit_button, self.remove_button, self.direct_button):
+        for b in (self.edit_button, self.receipts_button, self.remove_button, self.direct_button):
             b.setEnabled(some)
         self.switch_button.setEnabled(some and p is not None and p.id != self._store.active_id)
         if p is not None and p.direct_add_enabled:
@@ -291,11 +301,19 @@ class ProfilesPage(QWidget):
         if p is not None:
             self._open_wizard(p)
 
-    def _open_wizard(self, profile: Profile | None) -> None:
+    def edit_receipts(self) -> None:
+        """The selected profile's wizard, opened at its Receipts page."""
+        p = self.selected()
+        if p is not None:
+            self._open_wizard(p, start=WizardPageId.RECEIPTS)
+
+    def _open_wizard(self, profile: Profile | None, start: int | None = None) -> None:
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.raise_()
             return
         wizard = ProfileWizard(self._store, self._credentials, profile=profile, parent=self)
+        if start is not None:
+            wizard.setStartId(start)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         wizard.saved.connect(self._saved)
         wizard.destroyed.connect(self._wizard_gone)

@@ -25,6 +25,7 @@ from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
 from iotpay_desk.core.settings import Settings
 from iotpay_desk.gui.mainwindow import MainWindow
+from iotpay_desk.gui.profile_wizard import WizardPageId
 from iotpay_desk.gui.profiles_page import PciDialog, ProfilesPage
 from iotpay_desk.journal import ActionKind, ActionState
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, Merchant, SandboxServer
@@ -408,6 +409,7 @@ def test_first_run_wizard_profile_is_connected(
         qtbot.keyClicks(w.operators_edit, "jack")
         w.next()
         w.next()
+        w.next()  # the receipt fields are all optional
         w.button(QWizard.WizardButton.FinishButton).click()
         await until(lambda: run.desk.money is not None, within=10, what="connected")
         assert run.window.profile is not None
@@ -472,3 +474,64 @@ def test_switching_waits_for_a_void_in_flight_and_never_cancels_it(
         run.close()
     assert "succeeded" in journal_text(run.paths.journal_path(a.id))
     assert "void" not in journal_text(run.paths.journal_path(b.id)).lower()
+
+
+def test_receipts_button_edits_the_receipt_fields_with_their_rules(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    p = Profile.new("Counter", Environment.TEST, "100", operators=["jack"])
+    store = store_with(hermetic_home, p)
+    page = page_for(qtbot, store)
+    page.select(p.id)
+    assert page.receipts_button.isEnabled()
+
+    async def scenario() -> None:
+        page.receipts_button.click()
+        wizard = page.wizard
+        assert wizard is not None
+        await until(wizard.isVisible)
+        assert wizard.currentId() == WizardPageId.RECEIPTS
+        wizard.trade_name_edit.setFocus()
+        qtbot.keyClicks(wizard.trade_name_edit, "Counter Bakery Inc.")
+        wizard.address_edit.setFocus()
+        qtbot.keyClicks(wizard.address_edit, "1 Main St")
+        qtbot.keyClick(wizard.address_edit, Qt.Key.Key_Return)
+        qtbot.keyClicks(wizard.address_edit, "Halifax NS B3H 1A1")
+        wizard.tax_edit.setFocus()
+        qtbot.keyClicks(wizard.tax_edit, "RT0001")
+        problem = wizard.pages[WizardPageId.RECEIPTS].problem_labels["tax_number"]
+        assert problem.isVisible()
+        assert problem.text() == (
+            "GST/HST number: must be 9 digits, RT and 4 digits, such as 123456789RT0001"
+        )
+        assert wizard.tax_edit.text() == "RT0001"  # kept
+        assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+        wizard.tax_edit.home(False)
+        qtbot.keyClicks(wizard.tax_edit, "987654321")
+        assert not problem.isVisible()
+        wizard.next()
+        assert wizard.currentId() == WizardPageId.SUMMARY
+        with qtbot.waitSignal(page.profiles_changed) as sig:
+            wizard.button(QWizard.WizardButton.FinishButton).click()
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    qloop.run(scenario())
+    saved = ProfileStore(hermetic_home / "config").get(p.id)
+    assert saved.trade_name == "Counter Bakery Inc."
+    assert saved.address == "1 Main St\nHalifax NS B3H 1A1"
+    assert saved.tax_number == "987654321RT0001"
+    assert list(saved.operators) == ["jack"]  # the rest kept
+
+    async def edit_again() -> None:
+        await until(lambda: page.wizard is None, what="the wizard gone")
+        page.edit_button.click()
+        wizard = page.wizard
+        assert wizard is not None
+        await until(wizard.isVisible)
+        assert wizard.currentId() == WizardPageId.WHO
+        assert wizard.trade_name_edit.text() == "Counter Bakery Inc."
+        assert wizard.address_edit.toPlainText() == "1 Main St\nHalifax NS B3H 1A1"
+        assert wizard.tax_edit.text() == "987654321RT0001"
+        wizard.reject()
+
+    qloop.run(edit_again())

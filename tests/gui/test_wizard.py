@@ -108,6 +108,8 @@ def fill_valid(qtbot: QtBot, w: ProfileWizard, *, name: str = "Front counter") -
     w.next()
     assert w.currentId() == WizardPageId.LIMITS
     enter(qtbot, w.threshold_edit)
+    assert w.currentId() == WizardPageId.RECEIPTS
+    enter(qtbot, w.tax_edit)
     assert w.currentId() == WizardPageId.SUMMARY
 
 
@@ -229,7 +231,7 @@ def test_back_and_forth_keeps_everything_typed(qtbot: QtBot, hermetic_home: Path
     w, _ = make(qtbot, hermetic_home)
     fill_valid(qtbot, w)
     type_into(qtbot, w.threshold_edit, "x")  # not even valid: still kept
-    for _ in range(5):
+    for _ in range(6):
         w.back()
     assert w.currentId() == WizardPageId.WHO
     assert w.name_edit.text() == "Front counter"
@@ -368,7 +370,7 @@ def test_edit_keeps_the_stored_key_when_left_blank(
     assert w.threshold_edit.text() == "$25.00"
     assert "Leave blank" in w.key_edit.placeholderText()
     type_into(qtbot, w.name_edit, "Counter 2")
-    for _ in range(5):
+    for _ in range(6):
         w.next()
     assert w.currentId() == WizardPageId.SUMMARY
 
@@ -448,3 +450,79 @@ def test_no_keychain_is_said_on_the_first_page_with_what_to_do(
     assert "Install and start a Secret Service provider" in text  # what to do
     assert "Try the sandbox" in text  # and what works meanwhile
     assert visible_problem(w, WizardPageId.WHO, "name") == ""
+
+
+def test_receipt_fields_and_hours_round_trip_with_their_rules_beside_them(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    w, store = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    w.back()
+    assert w.currentId() == WizardPageId.RECEIPTS
+    w.back()
+    assert w.currentId() == WizardPageId.LIMITS
+    # Defaults: a day each.
+    assert w.unconfirmed_spin.value() == 24
+    assert w.repeat_spin.value() == 24
+    type_into(qtbot, w.unconfirmed_spin, "12")
+    assert w.unconfirmed_spin.value() == 12  # kept as typed
+    assert visible_problem(w, WizardPageId.LIMITS, "unconfirmed_hours") == (
+        "Keep checking unconfirmed actions for: must be at least 24 hours "
+        "(IOTPay may confirm an action late)"
+    )
+    assert not next_enabled(w)
+    type_into(qtbot, w.unconfirmed_spin, "48")
+    type_into(qtbot, w.repeat_spin, "36")
+    assert visible_problem(w, WizardPageId.LIMITS, "unconfirmed_hours") == ""
+    w.next()
+    assert w.currentId() == WizardPageId.RECEIPTS
+    type_into(qtbot, w.trade_name_edit, "Demo Cafe Ltd.")  # keyClicks: ASCII only
+    w.address_edit.setFocus()
+    for i, line in enumerate(("123 Queen St W", "Suite 400", "Toronto ON M5H 2M9", "Canada")):
+        if i:
+            qtbot.keyClick(w.address_edit, Qt.Key.Key_Return)
+        qtbot.keyClicks(w.address_edit, line)
+    assert visible_problem(w, WizardPageId.RECEIPTS, "address") == (
+        "Address on receipts: must be at most 3 lines"
+    )
+    assert not next_enabled(w)
+    for _ in range(len("\nCanada")):
+        qtbot.keyClick(w.address_edit, Qt.Key.Key_Backspace)
+    assert visible_problem(w, WizardPageId.RECEIPTS, "address") == ""
+    type_into(qtbot, w.tax_edit, "12345678 RT1")
+    assert visible_problem(w, WizardPageId.RECEIPTS, "tax_number") == (
+        "GST/HST number: must be 9 digits, RT and 4 digits, such as 123456789RT0001"
+    )
+    assert w.tax_edit.text() == "12345678 RT1"  # what was typed stays
+    assert not next_enabled(w)
+    type_into(qtbot, w.tax_edit, "123456789RT0001")
+    assert visible_problem(w, WizardPageId.RECEIPTS, "tax_number") == ""
+    enter(qtbot, w.tax_edit)
+    assert w.currentId() == WizardPageId.SUMMARY
+    assert w.summary_values["trade_name"].text() == (
+        "Demo Cafe Ltd. · 123 Queen St W, Suite 400, Toronto ON M5H 2M9 · 123456789RT0001"
+    )
+
+    async def scenario() -> None:
+        with qtbot.waitSignal(w.saved) as sig:
+            enter(qtbot, w.button(QWizard.WizardButton.FinishButton))
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    qloop.run(scenario())
+    (saved,) = store.profiles()
+    assert saved.trade_name == "Demo Cafe Ltd."
+    assert saved.address == "123 Queen St W\nSuite 400\nToronto ON M5H 2M9"
+    assert saved.tax_number == "123456789RT0001"
+    assert saved.unconfirmed_hours == 48
+    assert saved.repeat_charge_hours == 36
+    # On disk, and back into the wizard that edits it.
+    again = ProfileStore(hermetic_home / ".config" / "iotpay-desk", store.credentials)
+    again.load()
+    (loaded,) = again.profiles()
+    e = ProfileWizard(again, store.credentials, profile=loaded)
+    qtbot.addWidget(e)
+    assert e.trade_name_edit.text() == "Demo Cafe Ltd."
+    assert e.address_edit.toPlainText() == "123 Queen St W\nSuite 400\nToronto ON M5H 2M9"
+    assert e.tax_edit.text() == "123456789RT0001"
+    assert e.unconfirmed_spin.value() == 48
+    assert e.repeat_spin.value() == 36
