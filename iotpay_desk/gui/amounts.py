@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from typing import final
 
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from iotpay_desk.api.rules import MAX_CENTS
@@ -340,6 +341,23 @@ class AmountEcho(QLabel):
         field.textChanged.connect(self.refresh)
         self.refresh()
 
+    # WORKAROUND: QFormLayout sizes a row from its widget's sizeHint, and a word-wrapped
+    # QLabel hints a narrow, tall box (three lines for one), which left gaps around the
+    # line; hint the height the text needs at the width the label really has.
+    def sizeHint(self) -> QSize:
+        width = self.width() if self.isVisible() and self.width() > 0 else 0
+        width = width or self.fontMetrics().averageCharWidth() * 48
+        return QSize(width, max(self.heightForWidth(width), self.fontMetrics().height()))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self.sizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().averageCharWidth() * 20), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
+
     def refresh(self, *_args: object) -> None:
         text = self._field.text()
         self.cents = None
@@ -363,3 +381,4 @@ class AmountEcho(QLabel):
             )
         self.setAccessibleName(self.text())
         self.setVisible(True)
+        self.updateGeometry()
