@@ -281,12 +281,13 @@ _INT_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
 def _int(d: dict[str, Any], key: str, default: int = 0) -> int:
-    """An integer field, tolerating ``"1500"`` and ``1500.0``; anything else is ``default``."""
+    """An integer field, tolerating ``"1500"`` and ``1500.0``; anything else (also an
+    integer SQLite's 64 bits cannot hold) is ``default``."""
     v = d.get(key)
     if isinstance(v, bool):
         return default
     if isinstance(v, int):
-        return v
+        return v if abs(v) < 2**63 else default
     if isinstance(v, str) and _INT_TEXT.fullmatch(v.strip()):
         return int(v.strip())
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**63:

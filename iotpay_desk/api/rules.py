@@ -40,6 +40,41 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# ----------------------------------------------------------------- card numbers in ids
+
+#: A card number is 13 to 19 digits (ISO/IEC 7812); thirteen digits in a row is where
+#: one may start.
+CARD_RUN_DIGITS = 13
+# Digit groups split by a space or a dash ("4242 4242 4242 4242", "4242-4242-…") count as
+# one run: the separator after a digit is dropped. Spelled as plain replacements, applied
+# in this order, so that the journal's SQL (replace() calls, journal/schema.py) computes
+# exactly the same thing.
+_SEPARATOR_AFTER_DIGIT = tuple((d + sep, d) for sep in (" ", "-") for d in "0123456789")
+_CARD_RUN = re.compile(rf"(?<![0-9A-Za-z])[0-9]{{{CARD_RUN_DIGITS}}}")
+
+
+def join_digit_groups(value: str) -> str:
+    """``value`` with each space or dash that follows a digit removed."""
+    for old, new in _SEPARATOR_AFTER_DIGIT:
+        value = value.replace(old, new)
+    return value
+
+
+def has_card_run(value: str) -> bool:
+    """True when ``value`` holds a card-like digit run: 13 or more ASCII digits in a row
+    (groups split by a space or a dash count as one run) that does not follow a letter.
+
+    IOTPay's ids are a two-letter prefix and 26 digits (``PC20240101215009579871439079``,
+    reference section 4; the sandbox makes them the same way) and the desk's own are a
+    letter, 12 digits and base32 that may start with digits (``R240101215009K3QZ…``):
+    their digit runs follow a letter, so they are ids, not card numbers. A run that
+    stands on its own, however long, is refused: no id IOTPay or the desk makes looks
+    like that, and a card number hidden in a longer run cannot be told apart from one.
+    The journal's database refuses the same (schema v6), computed the same way.
+    """
+    return bool(_CARD_RUN.search(join_digit_groups(value)))
+
+
 def text(max_len: int) -> Rule:
     def rule(v: Any) -> str | None:
         if not isinstance(v, str):

@@ -11,6 +11,9 @@ on file and purchase links need (``card_id``, ``mch_user_id``, ``subject``).
 Version 3: ``vault_cards``, the profile's card vault (cards bound at IOTPay, by cardId,
 with the masked number IOTPay gave; never a full number or a CVV), and an index for
 the "same card, same amount, a few minutes ago" check of charges.
+Version 4: ``card_pages``. Version 5: ``notifications``.
+Version 6: triggers that refuse a card-like digit run in the ids of a notification and
+in the free texts of actions and look-ups.
 """
 
 from __future__ import annotations
@@ -198,5 +201,47 @@ _V5 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+
+def _card_run_sql(value: str) -> str:
+    """SQL that is true when ``value`` holds a card-like digit run: the rule of
+    :func:`iotpay_desk.api.rules.has_card_run`, computed the same way (each space or dash
+    after a digit dropped by replace(), innermost first; then 13 digits in a row that do
+    not follow a letter). Part of shipped migration v6: never change it; a new rule is a
+    new migration. A test checks it against the Python rule on random texts.
+    """
+    joined = value
+    for sep in (" ", "-"):
+        for digit in "0123456789":
+            joined = f"replace({joined}, '{digit}{sep}', '{digit}')"
+    return f"('.' || {joined}) GLOB '*[^0-9A-Za-z]{'[0-9]' * 13}*'"
+
+
+def _no_card_triggers(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    raise_ = f"SELECT RAISE(ABORT, 'a card number is never stored in {table}')"
+    on_insert = " OR ".join(_card_run_sql(f"NEW.{c}") for c in columns)
+    # An update is checked on the values it changes only: a row written before v6 keeps
+    # moving (its state, its answer) whatever its other texts hold.
+    on_update = " OR ".join(
+        f"(NEW.{c} IS NOT OLD.{c} AND {_card_run_sql(f'NEW.{c}')})" for c in columns
+    )
+    return (
+        f"CREATE TRIGGER {table}_no_card_insert BEFORE INSERT ON {table} "
+        f"WHEN {on_insert} BEGIN {raise_}; END",
+        f"CREATE TRIGGER {table}_no_card_update BEFORE UPDATE OF {', '.join(columns)} "
+        f"ON {table} WHEN {on_update} BEGIN {raise_}; END",
+    )
+
+
+# The file itself refuses a full card number in the ids of a notification and in the
+# free texts of actions and look-ups (the receiver and scrub() keep them out first).
+# Ids are not card numbers: IOTPay's (PC + 26 digits) and the desk's own (R + 12 digits
+# + base32) have their digits after a letter. Rows already in the file are left as they
+# are (nothing is lost); an update is checked on the values it changes.
+_V6 = (
+    *_no_card_triggers("notifications", ("pay_order_id", "mch_order_no", "pay_type")),
+    *_no_card_triggers("actions", ("reason", "note", "subject", "ret_msg")),
+    *_no_card_triggers("lookups", ("query",)),
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -229,3 +230,119 @@ def test_the_cli_serves_a_profile_with_its_keychain_key(hermetic_home: Path) -> 
         (note,) = journal.notifications(MCH)
     assert note.pay_order_id == "PC20250301000000000001"
     assert KEY not in err
+
+
+CARD = "4242424242424242"
+NESTED = 30_000  # 60 KB: under the 64 KiB limit, far over what json recurses into
+
+
+def _signed_raw(fields: dict[str, Any]) -> bytes:
+    """A body signed over exactly ``fields`` (values of any JSON type)."""
+    body = {"mchId": MCH, **fields}
+    body["sign"] = sign(body, KEY)
+    return json.dumps(body).encode()
+
+
+BAD_BODIES: dict[str, tuple[bytes, str]] = {
+    "nested thirty thousand deep": (
+        b'{"mchId": "' + MCH.encode() + b'", "x": ' + b"[" * NESTED + b"]" * NESTED + b"}",
+        "not valid JSON",
+    ),
+    "a list in a field": (_signed_raw({"payOrderId": "PC1", "x": [[[1]]]}), "x must be text"),
+    "an object in a field": (_signed_raw({"payOrderId": "PC1", "x": {"a": 1}}), "x must be text"),
+    "true as a field": (_signed_raw({"payOrderId": "PC1", "status": True}), "status must be"),
+    "status 10^30": (_signed(status=10**30), "status must be a whole number from 0 to 99"),
+    "status -1": (_signed(status=-1), "status must be a whole number"),
+    "status 100": (_signed(status=100), "status must be a whole number"),
+    "status as text": (_signed(status="two"), "status must be a whole number"),
+    "status 2.5": (_signed(status=2.5), "status must be a whole number"),
+    "amount 10^30": (_signed(amount=10**30), "amount must be a whole number"),
+    "amount -5": (_signed(amount=-5), "amount must be a whole number"),
+    "refundable 2^63": (_signed(refundable=2**63), "refundable must be a whole number"),
+    "amount NaN": (
+        b'{"mchId": "' + MCH.encode() + b'", "payOrderId": "PC1", "amount": NaN, "sign": "x"}',
+        "amount must be a finite number",
+    ),
+    "payOrderId a card number": (_signed(payOrderId=CARD), "payOrderId must not hold a card"),
+    "payOrderId a card in groups": (
+        _signed(payOrderId="4242 4242 4242 4242"),
+        "payOrderId must not hold a card",
+    ),
+    "payOrderId a card with dashes": (
+        _signed(payOrderId="x-4242-4242-4242-4242"),
+        "payOrderId must not hold a card",
+    ),
+    "payOrderId a card as a number": (
+        _signed(payOrderId=int(CARD)),
+        "payOrderId must not hold a card",
+    ),
+    "mchOrderNo a card number": (_signed(mchOrderNo=f"#{CARD}"), "mchOrderNo must not hold a card"),
+    "payType a card number": (_signed(payType=CARD), "payType must not hold a card"),
+    "originalOrderId a card": (_signed(originalOrderId=CARD), "originalOrderId must not hold"),
+    "payOrderId too long": (_signed(payOrderId="PC" + "1" * 29), "at most 30 characters"),
+    "payOrderId with a newline": (_signed(payOrderId="PC1\nPC2"), "control characters"),
+}
+
+
+def _digit_runs_in_file(path: Path) -> list[str]:
+    """Every stored value, column by column, of every table that holds a card-like run;
+    and the raw bytes of the file and its WAL searched for the card's digits."""
+    from iotpay_desk.api.rules import has_card_run
+
+    found: list[str] = []
+    with sqlite3.connect(path) as raw:
+        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [r[1] for r in raw.execute(f"PRAGMA table_info({table})")]
+            for row in raw.execute(f"SELECT * FROM {table}"):
+                for column, value in zip(columns, row, strict=True):
+                    if value is not None and has_card_run(str(value)):
+                        found.append(f"{table}.{column}")
+    for part in (path, path.with_name(path.name + "-wal")):
+        if part.exists() and CARD.encode() in part.read_bytes():
+            found.append(part.name)
+    return found
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("case", list(BAD_BODIES))
+async def test_bad_bodies_are_a_400_nothing_is_stored_and_the_receiver_goes_on(
+    receiver: Receiver, tmp_path: Path, case: str
+) -> None:
+    body, expected = BAD_BODIES[case]
+    resp = await _post(receiver.url, body)
+    assert resp.status_code == 400, resp.text
+    assert resp.text.startswith("FAIL: notify: ")
+    assert expected in resp.text
+    assert "Traceback" not in resp.text
+    assert receiver.journal.notifications(MCH) == []
+    assert [e.event for e in receiver.journal.audit_page(10)] == []
+    # Unharmed: the next good notification is recorded.
+    resp = await _post(receiver.url, _signed())
+    assert (resp.status_code, resp.text) == (200, "SUCCESS")
+    (note,) = receiver.journal.notifications(MCH)
+    assert note.pay_order_id == "PC20250301000000000001"
+    assert _digit_runs_in_file(tmp_path / "profile" / "journal.sqlite3") == []
+
+
+@pytest.mark.asyncio
+async def test_ids_with_long_digit_runs_after_a_letter_are_recorded(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    """IOTPay's ids carry 26 digits and the desk's own may carry 13 to 22 after their
+    letter: they are ids, not card numbers."""
+    ids = [
+        ("PC20240101215009579871439079", "T2601011200003ABCDEFGHI"),
+        ("RP20240102100000123456789012", "R260101120000234567ABCD"),
+    ]
+    for pay_order_id, mch_order_no in ids:
+        resp = await _post(
+            receiver.url, _signed(payOrderId=pay_order_id, mchOrderNo=mch_order_no, status=3)
+        )
+        assert (resp.status_code, resp.text) == (200, "SUCCESS")
+    got = {(n.pay_order_id, n.mch_order_no) for n in receiver.journal.notifications(MCH)}
+    assert got == set(ids)
+    # A status of 99 and an amount of 9,999,999,999 cents are the bounds, still taken.
+    resp = await _post(receiver.url, _signed(status=99, amount=99_999_999_99))
+    assert resp.status_code == 200
+    assert _digit_runs_in_file(tmp_path / "profile" / "journal.sqlite3") == []
