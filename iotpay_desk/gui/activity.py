@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import final
 
 from PySide6.QtCore import Qt
@@ -18,24 +19,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iotpay_desk.journal import Action
-from iotpay_desk.services import MoneyService
+from iotpay_desk.journal import Action, ActionKind
+from iotpay_desk.services import CardService, MoneyService
+from iotpay_desk.services.rules import TORONTO
 
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
 from .pagekit import page_title
-from .words import action_word, local_time, state_word
+from .words import action_word, local_time, state_word, zone_note
 
 __all__ = ["ActivityPage"]
 
 PAGE_SIZE = 200
-PAYMENT_COLUMN = 5
+# The table's columns, left to right.
+WHEN, KIND, PAYMENT, AMOUNT, CARD, CUSTOMER, OUTCOME, OPERATOR = range(8)
+PAYMENT_COLUMN = PAYMENT
 _ID_ROLE = Qt.ItemDataRole.UserRole
+_NONE = "—"
+
+
+def _last4(card_num: str) -> str:
+    digits = "".join(c for c in card_num if c.isdigit())
+    return digits[-4:] if len(digits) >= 4 else ""
 
 
 @final
 class ActivityPage(QWidget):
-    """The journal's actions, newest first; unresolved ones can be checked again.
+    """The journal's actions (charges, purchase links, refunds and voids), newest first;
+    unresolved ones can be checked again.
+
+    Each row names its kind, the payment it is about (IOTPay's order ID: the payment a
+    refund or void returns, a charge's own), the amount, the card's last four digits and
+    the customer (the vault's label of the card, else the charge's mchUserId or cardId; a
+    refund or void of a charge made here shows that charge's card and customer).
 
     No signals. :meth:`action_changed` is the money service's ``on_change`` (GUI thread).
     """
@@ -44,27 +60,43 @@ class ActivityPage(QWidget):
         super().__init__(parent)
         self.setObjectName("page-activity")
         self._service: MoneyService | None = None
+        self._cards: CardService | None = None
         self.known: dict[int, Action] = {}
+        self.customers: dict[str, str] = {}  # cardId → the vault's customer label
+        self.tz: tzinfo = TORONTO
 
         intro = QLabel(
             self.tr(
-                "Every refund and void made from this desk, newest first. Actions IOTPay has "
-                "not confirmed yet are checked again until it does."
+                "Every charge, purchase link, refund and void made from this desk, newest "
+                "first. Actions IOTPay has not confirmed yet are checked again until it does."
             ),
             self,
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 6, self)
+        self.zone = QLabel(zone_note(self.tz), self)
+        self.zone.setObjectName("activity-zone")
+        self.zone.setWordWrap(True)
+        self.zone.setEnabled(False)  # a quiet note, in the placeholder colour
+        self.table = QTableWidget(0, 8, self)
         self.table.setObjectName("activity-table")
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("When"),
-                self.tr("Action"),
-                self.tr("Amount"),
-                self.tr("Outcome"),
-                self.tr("Operator"),
-                self.tr("Payment"),
-            ]
+        headings = {
+            WHEN: self.tr("When"),
+            KIND: self.tr("Kind"),
+            PAYMENT: self.tr("Payment"),
+            AMOUNT: self.tr("Amount"),
+            CARD: self.tr("Card"),
+            CUSTOMER: self.tr("Customer"),
+            OUTCOME: self.tr("Outcome"),
+            OPERATOR: self.tr("Operator"),
+        }
+        self.table.setHorizontalHeaderLabels([headings[c] for c in range(len(headings))])
+        payment_heading = self.table.horizontalHeaderItem(PAYMENT)
+        assert payment_heading is not None  # set just above
+        payment_heading.setToolTip(
+            self.tr(
+                "IOTPay's order ID of the payment: the one a refund or void returns money "
+                "from, or the one a charge made"
+            )
         )
         # The long IOTPay ids give way (elided in the middle, whole in the tooltip).
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -96,16 +128,25 @@ class ActivityPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(self.tr("Activity"), self))
         layout.addWidget(intro)
+        layout.addWidget(self.zone)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addLayout(buttons)
         self._update_empty()
 
-    def set_service(self, service: MoneyService | None) -> None:
+    def set_service(
+        self, service: MoneyService | None, *, cards: CardService | None = None
+    ) -> None:
+        """The money service of the active profile, and its card service (the vault's
+        customer labels name the customers of card charges)."""
         self._service = service
+        self._cards = cards if service is not None else None
+        self.tz = service.tz if service is not None else TORONTO
+        self.zone.setText(zone_note(self.tz))
         self.refresh_button.setEnabled(service is not None)
         self.known.clear()
+        self.customers.clear()
         self.table.setRowCount(0)
         self._update_empty()
         if service is not None:
@@ -128,6 +169,60 @@ class ActivityPage(QWidget):
         if result.value is not None:
             self.known = {a.id: a for a in result.value}
             self._fill()
+        await self._load_customers(service)
+
+    async def _load_customers(self, service: MoneyService) -> None:
+        """The vault's customer labels (a convenience: without them the column shows the
+        charge's mchUserId)."""
+        cards = self._cards
+        if cards is None:
+            return
+        try:
+            vault = await cards.list_cards()
+        except Exception:  # the labels are a convenience; the list stands without them
+            return
+        if gone(self) or service is not self._service:
+            return
+        labels = {c.card_id: c.customer_label for c in vault if c.customer_label}
+        if labels != self.customers:
+            self.customers = labels
+            self._fill()
+
+    def payment_of(self, a: Action) -> str:
+        """IOTPay's order ID of the payment the action is about ("" if none yet)."""
+        if a.kind.returns_money:
+            return a.target_pay_order_id or ""
+        return a.pay_order_id or ""
+
+    def _charge_of(self, a: Action) -> Action | None:
+        """The charge made from this desk that a refund or void returns money from."""
+        if not a.kind.returns_money or not a.target_pay_order_id:
+            return None
+        for other in self.known.values():
+            if not other.kind.returns_money and other.pay_order_id == a.target_pay_order_id:
+                return other
+        return None
+
+    def card_of(self, a: Action) -> str:
+        """The card's last four digits (a refund's or void's: its payment's)."""
+        last4 = _last4(a.card_num)
+        if not last4:
+            charge = self._charge_of(a)
+            last4 = _last4(charge.card_num) if charge is not None else ""
+        if not last4:
+            return _NONE
+        return self.tr("•••• %1").replace("%1", last4)
+
+    def customer_of(self, a: Action) -> str:
+        """The vault's label of the card, else the mchUserId or cardId of the charge."""
+        source = self._charge_of(a) if a.kind.returns_money else a
+        if source is None:
+            return _NONE
+        if source.card_id and source.card_id in self.customers:
+            return self.customers[source.card_id]
+        if source.kind is ActionKind.PURCHASE_LINK and source.mch_user_id == "walk-in":
+            return self.tr("Walk-in customer")
+        return source.mch_user_id or source.card_id or _NONE
 
     def action_changed(self, action: Action) -> None:
         """A refund or void started or changed state (from the money service)."""
@@ -141,16 +236,18 @@ class ActivityPage(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         for row, a in enumerate(ordered):
-            amount = format_cents(a.amount_cents) if a.amount_cents is not None else "—"
-            cells = [
-                local_time(a.created_at.astimezone()),
-                action_word(a.kind),
-                amount,
-                state_word(a.state),
-                a.operator,
-                a.target_pay_order_id or "—",
-            ]
-            for col, text in enumerate(cells):
+            amount = format_cents(a.amount_cents) if a.amount_cents is not None else _NONE
+            cells = {
+                WHEN: local_time(a.created_at.astimezone(self.tz)),
+                KIND: action_word(a.kind),
+                PAYMENT: self.payment_of(a) or _NONE,
+                AMOUNT: amount,
+                CARD: self.card_of(a),
+                CUSTOMER: self.customer_of(a),
+                OUTCOME: state_word(a.state),
+                OPERATOR: a.operator,
+            }
+            for col, text in cells.items():
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 item.setData(_ID_ROLE, a.id)
@@ -188,11 +285,23 @@ class ActivityPage(QWidget):
         if a is None:
             self.details.clear()
             return
-        lines = [
-            self.tr("Refund number: %1").replace("%1", a.mch_no),
-        ]
-        if a.pay_order_id:
-            lines.append(self.tr("IOTPay's reference: %1").replace("%1", a.pay_order_id))
+        number = {
+            ActionKind.REFUND: self.tr("Refund number: %1"),
+            ActionKind.VOID: self.tr("Void number: %1"),
+            ActionKind.CHARGE_TOKEN: self.tr("Order number: %1"),
+            ActionKind.CHARGE_WALLET: self.tr("Order number: %1"),
+            ActionKind.PURCHASE_LINK: self.tr("Order number: %1"),
+        }[a.kind]
+        lines = [number.replace("%1", a.mch_no)]
+        if a.kind.returns_money:
+            if a.target_pay_order_id:
+                lines.append(self.tr("Payment returned: %1").replace("%1", a.target_pay_order_id))
+            if a.pay_order_id:
+                lines.append(self.tr("IOTPay's reference: %1").replace("%1", a.pay_order_id))
+        elif a.pay_order_id:
+            lines.append(self.tr("IOTPay order ID: %1").replace("%1", a.pay_order_id))
+        if a.card_id:
+            lines.append(self.tr("Card ID: %1").replace("%1", a.card_id))
         if a.ret_msg:
             lines.append(self.tr("IOTPay said: “%1”").replace("%1", a.ret_msg))
         if a.reason:

@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         """The active profile's money and card services (None: those pages are off)."""
         name = self._profile.name if self._profile is not None else ""
         self.orders.set_service(service, retype_above=retype_above, merchant_name=name)
-        self.activity.set_service(service)
+        self.activity.set_service(service, cards=cards)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)
@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
     def action_changed(self, action: Action) -> None:
         """The money service's ``on_change`` (GUI thread): a refund or void moved on."""
         self.activity.action_changed(action)
+        self.orders.action_changed(action)
 
     # -- keychain -------------------------------------------------------------------------------
 

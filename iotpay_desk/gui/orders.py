@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import final
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iotpay_desk.journal import ActionKind, Lookup
+from iotpay_desk.journal import Action, ActionKind, ActionState, Lookup
 from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord, status_word
 from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_detail
+from iotpay_desk.services.rules import TORONTO, iotpay_time, payment_status
 
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
@@ -34,7 +36,15 @@ from .errors import UserMessage
 from .pagekit import page_title
 from .receipt import merchant_for, show_receipt
 from .refund_dialog import RefundDialog
-from .words import action_word, card_brand, local_time, state_word, status_text
+from .words import (
+    action_word,
+    card_brand,
+    local_time,
+    payment_status_text,
+    state_word,
+    status_text,
+    zone_note,
+)
 
 __all__ = ["OrdersPage"]
 
@@ -44,7 +54,15 @@ class OrdersPage(QWidget):
     """Look-up and the actions on one payment.
 
     Signal ``action_finished()`` (GUI thread) after a refund or void form reported an
-    outcome (the Activity page refreshes on it).
+    outcome (the Activity page refreshes on it). :meth:`action_changed` is fed the money
+    service's ``on_change`` (GUI thread).
+
+    Refund, Void and Receipt act only on the payment whose number is in the look-up
+    field, once its look-up has finished: a look-up that starts greys the payment out
+    (and one that fails clears it), and editing the field disables them until the
+    look-up is run again. Refund and Void stay off while a refund or void of the payment
+    is unresolved (being sent, or being checked with IOTPay), from this window or from
+    any other desk on the journal (seen at each look-up and refresh).
     """
 
     action_finished = Signal()
@@ -57,6 +75,15 @@ class OrdersPage(QWidget):
         self.merchant_name = ""
         self.detail: OrderDetail | None = None
         self.dialog: RefundDialog | None = None
+        self.tz: tzinfo = TORONTO  # the merchant's zone (the profile's): every time shown
+        self._looking = False
+        self._refreshing = False
+        self._refresh_again = False
+        # Refunds and voids of the payment on screen whose outcome is not known yet.
+        self.unresolved: dict[int, Action] = {}
+        # One of them was settled since the payment was shown: what is left to refund is
+        # out of date until the payment is asked for again.
+        self._outdated = False
 
         self.query = QLineEdit(self)
         self.query.setObjectName("order-query")
@@ -73,11 +100,21 @@ class OrdersPage(QWidget):
         self.lookup_button.setDefault(True)
         self.lookup_button.clicked.connect(self.look_up)
         self.query.returnPressed.connect(self.look_up)
+        self.query.textChanged.connect(self._update_actions)
+
+        self.zone = QLabel(self)
+        self.zone.setObjectName("orders-zone")
+        self.zone.setWordWrap(True)
+        self.zone.setEnabled(False)  # a quiet note, in the placeholder colour
 
         self.message = QLabel(self)
         self.message.setObjectName("orders-message")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
+        self.stale = QLabel(self)
+        self.stale.setObjectName("orders-stale")
+        self.stale.setWordWrap(True)
+        self.stale.setVisible(False)
 
         # -- the payment ---------------------------------------------------------------------
         self.payment_box = QGroupBox(self.tr("Payment"), self)
@@ -104,6 +141,10 @@ class OrdersPage(QWidget):
         self.advice = QLabel(self.payment_box)
         self.advice.setObjectName("payment-advice")
         self.advice.setWordWrap(True)
+        self.in_flight = QLabel(self.payment_box)
+        self.in_flight.setObjectName("payment-in-flight")
+        self.in_flight.setWordWrap(True)
+        self.in_flight.setVisible(False)
         self.refund_button = QPushButton(self.tr("&Refund…"), self.payment_box)
         self.refund_button.setObjectName("refund")
         self.void_button = QPushButton(self.tr("&Void…"), self.payment_box)
@@ -122,6 +163,7 @@ class OrdersPage(QWidget):
         box_layout = QVBoxLayout(self.payment_box)
         box_layout.addLayout(form)
         box_layout.addWidget(self.advice)
+        box_layout.addWidget(self.in_flight)
         box_layout.addLayout(buttons)
         self.payment_box.setVisible(False)
 
@@ -167,6 +209,7 @@ class OrdersPage(QWidget):
 
         main = QVBoxLayout()
         main.addWidget(self.message)
+        main.addWidget(self.stale)
         main.addWidget(self.payment_box)
         main.addWidget(self.returns_label)
         main.addWidget(self.returns, 1)
@@ -178,6 +221,7 @@ class OrdersPage(QWidget):
         layout.addWidget(page_title(self.tr("Orders"), self))
         layout.addWidget(self.offline)
         layout.addLayout(search)
+        layout.addWidget(self.zone)
         layout.addLayout(body, 1)
         self.setTabOrder(self.query, self.lookup_button)
         self.setTabOrder(self.lookup_button, self.void_button)
@@ -201,6 +245,8 @@ class OrdersPage(QWidget):
         self._service = service
         self._retype_above = retype_above
         self.merchant_name = merchant_name
+        self.tz = service.tz if service is not None else TORONTO
+        self.zone.setText(zone_note(self.tz))
         ready = service is not None
         self.offline.setVisible(not ready)
         self.query.setEnabled(ready)
@@ -236,34 +282,89 @@ class OrdersPage(QWidget):
         if service is None or not text:
             return
         self._say(None)
-        result = await run_busy(
-            [self.lookup_button, self.query],
-            service.lookup(text),
-            progress_text=self.tr("Looking up the order with IOTPay…"),
-            on_error=self._say,
-        )
+        self._looking = True
+        self._update_actions()  # the payment on screen is greyed out meanwhile
+        try:
+            result = await run_busy(
+                [self.lookup_button, self.query],
+                service.lookup(text),
+                progress_text=self.tr("Looking up the order with IOTPay…"),
+                on_error=self._say,
+            )
+        finally:
+            if not gone(self):
+                self._looking = False
         if gone(self) or service is not self._service:  # the profile was switched meanwhile
             return
         if result.value is not None:
             self.show_detail(result.value)
             self.load_recent()
+        else:
+            self.show_detail(None)  # nothing of the previous payment stays actionable
 
     @async_slot()
     async def refresh(self) -> None:
-        """Ask IOTPay again about the payment shown (after a refund or void)."""
-        service, detail = self._service, self.detail
-        if service is None or detail is None:
+        """Ask IOTPay again about the payment shown (after a refund or void). A refresh
+        asked for while one runs makes that one go once more (never two at a time)."""
+        if self._refreshing:
+            self._refresh_again = True
             return
-        result = await run_busy(
-            [self.lookup_button, self.refund_button, self.void_button],
-            service.order_detail(detail.order.pay_order_id),
-            progress_text=self.tr("Updating the payment from IOTPay…"),
-            on_error=self._say,
-        )
-        if gone(self) or service is not self._service:
+        self._refreshing = True
+        try:
+            while True:
+                self._refresh_again = False
+                service, detail = self._service, self.detail
+                if service is None or detail is None:
+                    return
+                pay_order_id = detail.order.pay_order_id
+                self._update_actions()
+                result = await run_busy(
+                    self.lookup_button,
+                    service.order_detail(pay_order_id),
+                    progress_text=self.tr("Updating the payment from IOTPay…"),
+                    on_error=self._say,
+                )
+                if gone(self) or service is not self._service:
+                    return
+                fresh = result.value
+                shown = self.detail
+                if (
+                    fresh is not None
+                    and not self._looking
+                    and shown is not None
+                    and shown.order.pay_order_id == pay_order_id
+                ):
+                    self.show_detail(fresh)
+                if not self._refresh_again:
+                    return
+        finally:
+            if not gone(self):
+                self._refreshing = False
+                self._update_actions()
+
+    def action_changed(self, action: Action) -> None:
+        """A refund or void started or changed state (the money service's ``on_change``,
+        GUI thread). Refund and Void are off while one of the payment on screen is
+        unresolved; once it is settled the payment is asked for again."""
+        detail = self.detail
+        if detail is None or action.target_pay_order_id != detail.order.pay_order_id:
             return
-        if result.value is not None:
-            self.show_detail(result.value)
+        if action.is_open:
+            self.unresolved[action.id] = action
+        else:
+            self.unresolved.pop(action.id, None)
+            self._outdated = True
+        self._update_actions()
+        if not action.is_open and not self._form_reports(action):
+            self.refresh()
+
+    def _form_reports(self, action: Action) -> bool:
+        """True if the refund or void form on screen sent ``action``: it reports the
+        outcome itself (and the page refreshes then, once)."""
+        dialog = self.dialog
+        if dialog is None or gone(dialog) or not dialog.isVisible():
+            return False
+        return dialog.draft is not None and dialog.draft.mch_no == action.mch_no
 
     @async_slot()
     async def load_recent(self) -> None:
@@ -294,7 +395,7 @@ class OrdersPage(QWidget):
                 continue
             shown.add(key)
             label = lk.mch_order_no or lk.query
-            item = QListWidgetItem(f"{label}\n{local_time(lk.at.astimezone())}")
+            item = QListWidgetItem(f"{label}\n{self.local(lk.at)}")
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(key)
             self.recent.addItem(item)
@@ -310,26 +411,34 @@ class OrdersPage(QWidget):
 
     # -- the payment ------------------------------------------------------------------------
 
+    def local(self, moment: datetime) -> str:
+        """A journal time (UTC) or IOTPay's, on the merchant's clock (the profile's zone)."""
+        return local_time(moment.astimezone(self.tz))
+
     def show_detail(self, detail: OrderDetail | None) -> None:
         self.detail = detail
+        self._outdated = False
+        self.unresolved = (
+            {r.action.id: r.action for r in detail.returns if r.action.is_open} if detail else {}
+        )
         self.payment_box.setVisible(detail is not None)
         self.returns.setVisible(detail is not None)
         self.returns_label.setVisible(detail is not None)
         if detail is None:
             self.returns.setRowCount(0)
-            self.refund_button.setEnabled(False)
-            self.void_button.setEnabled(False)
-            self.receipt_button.setEnabled(False)
+            self._update_actions()
             return
-        self.receipt_button.setEnabled(True)
         order = detail.order
         v = self.values
         v["pay_order_id"].setText(order.pay_order_id)
         v["mch_order_no"].setText(order.mch_order_no)
         v["amount"].setText(format_cents(order.amount))
         v["refundable"].setText(format_cents(detail.refundable_cents))
-        v["status"].setText(status_text(detail.status))
-        v["paid_at"].setText(order.pay_succ_time or "—")
+        v["status"].setText(
+            payment_status_text(payment_status(order, (r.action for r in detail.returns)))
+        )
+        paid = iotpay_time(order.pay_succ_time)
+        v["paid_at"].setText(self.local(paid) if paid is not None else order.pay_succ_time or "—")
         card = " ".join(x for x in (card_brand(order.card_type), order.card_num) if x)
         v["card"].setText(card or "—")
         v["notified"].setText(self._notified_text(detail))
@@ -338,9 +447,6 @@ class OrdersPage(QWidget):
         else:
             self.payment_box.setTitle(self.tr("Payment"))
         self.advice.setText(self._advice_text(detail))
-        can_return = detail.advice is not Advice.NONE and detail.refundable_cents > 0
-        self.refund_button.setEnabled(can_return)
-        self.void_button.setEnabled(can_return and detail.refundable_cents == order.amount)
         self.refund_button.setDefault(detail.advice is Advice.REFUND)
         self.void_button.setDefault(detail.advice is Advice.VOID)
         self.returns.setRowCount(len(detail.returns))
@@ -350,10 +456,89 @@ class OrdersPage(QWidget):
                 action_word(r.action.kind),
                 format_cents(amount),
                 state_word(r.state),
-                local_time(r.action.created_at.astimezone()),
+                self.local(r.action.created_at),
             ]
             for col, text in enumerate(cells):
                 self.returns.setItem(row, col, QTableWidgetItem(text))
+        self._update_actions()
+
+    def is_current(self) -> bool:
+        """The payment on screen is the one whose number is in the field, and no look-up
+        of another one is running: only then may anything act on it."""
+        detail = self.detail
+        if detail is None or self._looking:
+            return False
+        text = self.query.text().strip()
+        lookup = detail.lookup.query if detail.lookup is not None else ""
+        return bool(text) and text in (
+            detail.order.pay_order_id,
+            detail.order.mch_order_no,
+            lookup,
+        )
+
+    def _update_actions(self) -> None:
+        """Enable Refund, Void and Receipt from what is on screen (see the class doc)."""
+        detail = self.detail
+        current = self.is_current()
+        if detail is None or current:
+            self.stale.setVisible(False)
+        else:
+            if self._looking:
+                text = self.tr("Looking up “%1”…").replace("%1", self.query.text().strip())
+            else:
+                text = self.tr(
+                    "The payment below is %1, not the order in the field: press Enter to "
+                    "look that order up before acting on it."
+                ).replace("%1", detail.order.mch_order_no or detail.order.pay_order_id)
+            self.stale.setText(text)
+            self.stale.setVisible(True)
+        self.payment_box.setEnabled(current)
+        self.returns.setEnabled(current)
+        self.in_flight.setText(self._in_flight_text())
+        self.in_flight.setVisible(detail is not None and bool(self.unresolved))
+        can_return = (
+            detail is not None
+            and current
+            and not self.unresolved
+            and not self._refreshing
+            and not self._outdated
+            and detail.advice is not Advice.NONE
+            and detail.refundable_cents > 0
+        )
+        self.refund_button.setEnabled(can_return)
+        self.void_button.setEnabled(
+            can_return and detail is not None and detail.refundable_cents == detail.order.amount
+        )
+        self.receipt_button.setEnabled(current)
+
+    def _in_flight_text(self) -> str:
+        """Why Refund and Void are off: the refunds and voids IOTPay has not settled."""
+        lines: list[str] = []
+        for action in sorted(self.unresolved.values(), key=lambda a: a.id):
+            amount = format_cents(action.amount_cents or 0)
+            sending = action.state is ActionState.INTENT
+            if action.kind is ActionKind.VOID:
+                text = (
+                    self.tr("A void of %1 is being sent to IOTPay.")
+                    if sending
+                    else self.tr("A void of %1 is being checked with IOTPay.")
+                )
+            else:
+                text = (
+                    self.tr("A refund of %1 is being sent to IOTPay.")
+                    if sending
+                    else self.tr("A refund of %1 is being checked with IOTPay.")
+                )
+            lines.append(text.replace("%1", amount))
+        if not lines:
+            return ""
+        lines.append(
+            self.tr(
+                "Refund and void stay off until IOTPay has answered; the Activity page "
+                "shows where it stands."
+            )
+        )
+        return "\n".join(lines)
 
     def _notified_text(self, detail: OrderDetail) -> str:
         """The latest notification a notify receiver recorded for the order, if any."""
@@ -362,7 +547,7 @@ class OrdersPage(QWidget):
         latest = detail.notifications[0]
         text = (
             self.tr("%1 — %2")
-            .replace("%1", local_time(latest.first_at.astimezone()))
+            .replace("%1", self.local(latest.first_at))
             .replace("%2", status_text(status_word(latest.status)))
         )
         if latest.times > 1:
@@ -374,7 +559,7 @@ class OrdersPage(QWidget):
         if order.is_refund:
             return self.tr("This is a refund or a void; look up its payment to return money.")
         if detail.advice is Advice.VOID:
-            when = local_time(detail.settles_at) if detail.settles_at else "—"
+            when = self.local(detail.settles_at) if detail.settles_at else "—"
             return self.tr(
                 "Not settled yet (settles at %1): a void cancels it in full, before then."
             ).replace("%1", when)
@@ -392,7 +577,7 @@ class OrdersPage(QWidget):
     def order_receipt(self) -> Receipt | None:
         """The receipt of the order on screen, as IOTPay reports it (a reprint), with the
         refunds and voids made of it since."""
-        if self.detail is None:
+        if self.detail is None or not self.is_current():
             return None
         operator = self._service.operator if self._service is not None else ""
         return receipt_for_detail(
@@ -404,7 +589,7 @@ class OrdersPage(QWidget):
 
     def return_receipt(self, row: int) -> Receipt | None:
         """The receipt of the refund or void in ``row`` of the table, from the journal."""
-        if self.detail is None or not 0 <= row < len(self.detail.returns):
+        if self.detail is None or not self.is_current() or not 0 <= row < len(self.detail.returns):
             return None
         result = self.detail.returns[row]
         return receipt_for(
@@ -427,7 +612,7 @@ class OrdersPage(QWidget):
 
     def open_form(self, kind: ActionKind) -> None:
         service, detail = self._service, self.detail
-        if service is None or detail is None:
+        if service is None or detail is None or not self.is_current() or self.unresolved:
             return
         dialog = RefundDialog(
             service, detail, kind, retype_above=self._retype_above, parent=self.window()

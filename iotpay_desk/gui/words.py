@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
 
 from iotpay_desk.journal import ActionKind, ActionState
 from iotpay_desk.services import StatusWord
+from iotpay_desk.services.rules import PaymentStatus
 
-__all__ = ["action_word", "card_brand", "local_time", "state_word", "status_text"]
+from .amounts import format_cents
+
+__all__ = [
+    "action_word",
+    "card_brand",
+    "local_time",
+    "payment_status_text",
+    "state_word",
+    "status_text",
+    "zone_note",
+]
 
 translate = QCoreApplication.translate
 
@@ -21,16 +32,29 @@ def status_text(word: StatusWord) -> str:
         StatusWord.PENDING: translate("Words", "Pending"),
         StatusWord.FAILED: translate("Words", "Failed"),
         StatusWord.UNKNOWN: translate("Words", "Unknown"),
+        StatusWord.VOIDED: translate("Words", "Voided"),
+        StatusWord.REFUNDED: translate("Words", "Refunded"),
+        StatusWord.PARTLY_REFUNDED: translate("Words", "Partly refunded"),
+        StatusWord.RETURNED: translate("Words", "Refunded or voided in full"),
     }[word]
+
+
+def payment_status_text(status: PaymentStatus) -> str:
+    """A payment's status after its refunds and voids ("Partly refunded ($12.50)")."""
+    if status.word is StatusWord.PARTLY_REFUNDED:
+        return translate("Words", "Partly refunded (%1)").replace(
+            "%1", format_cents(status.returned_cents)
+        )
+    return status_text(status.word)
 
 
 def action_word(kind: ActionKind) -> str:
     return {
         ActionKind.REFUND: translate("Words", "Refund"),
         ActionKind.VOID: translate("Words", "Void"),
-        ActionKind.CHARGE_TOKEN: translate("Words", "Charge of a card on file"),
+        ActionKind.CHARGE_TOKEN: translate("Words", "Card charge"),
         ActionKind.CHARGE_WALLET: translate("Words", "Wallet charge"),
-        ActionKind.PURCHASE_LINK: translate("Words", "Payment page"),
+        ActionKind.PURCHASE_LINK: translate("Words", "Purchase link"),
     }[kind]
 
 
@@ -62,3 +86,72 @@ def local_time(moment: datetime, locale: QLocale | None = None) -> str:
         QTime(moment.hour, moment.minute, moment.second),
     )
     return loc.toString(qdt, QLocale.FormatType.ShortFormat)
+
+
+# The generic names of North America's zones (the desk's merchants are Canadian); any
+# other zone is named by its IANA id alone.
+_ZONE_NAMES: dict[str, tuple[str, ...]] = {
+    "Pacific Time": ("America/Vancouver", "America/Los_Angeles"),
+    "Mountain Time": (
+        "America/Edmonton",
+        "America/Yellowknife",
+        "America/Cambridge_Bay",
+        "America/Inuvik",
+        "America/Dawson_Creek",
+        "America/Fort_Nelson",
+        "America/Creston",
+        "America/Whitehorse",
+        "America/Dawson",
+        "America/Denver",
+        "America/Phoenix",
+    ),
+    "Central Time": (
+        "America/Winnipeg",
+        "America/Regina",
+        "America/Swift_Current",
+        "America/Rankin_Inlet",
+        "America/Resolute",
+        "America/Chicago",
+    ),
+    "Eastern Time": (
+        "America/Toronto",
+        "America/Montreal",
+        "America/Nipigon",
+        "America/Thunder_Bay",
+        "America/Iqaluit",
+        "America/New_York",
+        "America/Detroit",
+    ),
+    "Atlantic Time": (
+        "America/Halifax",
+        "America/Moncton",
+        "America/Glace_Bay",
+        "America/Goose_Bay",
+    ),
+    "Newfoundland Time": ("America/St_Johns",),
+}
+
+
+def _zone_name(key: str) -> str:
+    return {
+        "Pacific Time": translate("Words", "Pacific Time"),
+        "Mountain Time": translate("Words", "Mountain Time"),
+        "Central Time": translate("Words", "Central Time"),
+        "Eastern Time": translate("Words", "Eastern Time"),
+        "Atlantic Time": translate("Words", "Atlantic Time"),
+        "Newfoundland Time": translate("Words", "Newfoundland Time"),
+    }[key]
+
+
+def zone_note(tz: tzinfo) -> str:
+    """The line each page states its times with: "Times in Eastern Time
+    (America/Toronto)" (the merchant's zone, the profile's ``timezone``)."""
+    key = str(getattr(tz, "key", "") or tz)
+    for name, zones in _ZONE_NAMES.items():
+        if key in zones:
+            return (
+                translate("Words", "Times in %1 (%2)")
+                .replace("%1", _zone_name(name))
+                .replace("%2", key)
+            )
+    return translate("Words", "Times in %1").replace("%1", key)

@@ -1,14 +1,18 @@
-"""Pure rules of the Orders screen: status in words, void-or-refund advice, the failure
-classification of IOTPay's answers, amount parsing. No I/O."""
+"""Pure rules of the Orders screen: status in words (after refunds and voids), void-or-refund
+advice, IOTPay's times, the failure classification of IOTPay's answers, amount parsing.
+No I/O."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
 from iotpay_desk.api.models import Order, OrderStatus, Outcome
+from iotpay_desk.journal.models import Action, ActionKind, ActionState
 
 from .errors import InvalidInput
 
@@ -17,11 +21,14 @@ __all__ = [
     "TORONTO",
     "Advice",
     "FailureKind",
+    "PaymentStatus",
     "StatusWord",
     "advice",
     "classify_failure",
+    "iotpay_time",
     "looks_like_pay_order_id",
     "parse_cents",
+    "payment_status",
     "settles_at",
     "status_word",
 ]
@@ -41,6 +48,11 @@ class StatusWord(Enum):
     PENDING = "pending"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    # After refunds and voids (see payment_status):
+    VOIDED = "voided"
+    REFUNDED = "refunded"
+    PARTLY_REFUNDED = "partly_refunded"
+    RETURNED = "returned"  # returned in full elsewhere: IOTPay does not say by which
 
 
 _WORDS: dict[int, StatusWord] = {
@@ -69,11 +81,67 @@ def looks_like_pay_order_id(text: str) -> bool:
     return _PAY_ORDER_ID.fullmatch(text) is not None
 
 
-def _paid_at(order: Order, tz: tzinfo) -> datetime | None:
+@dataclass(frozen=True, slots=True)
+class PaymentStatus:
+    """A payment's status after its refunds and voids: ``word``, and ``returned_cents``
+    (what went back to the card, in all)."""
+
+    word: StatusWord
+    returned_cents: int = 0
+
+
+def payment_status(order: Order, returns: Iterable[Action] = ()) -> PaymentStatus:
+    """The status to show for ``order``, from IOTPay's answer and the journal together.
+
+    IOTPay's ``status`` says whether the payment went through and its ``refundable``
+    how much of it is left; it never says "voided". The journal's refunds and voids of
+    the payment (``returns``, any state: only succeeded ones count) say which it was.
+    What went back is the larger of the two accounts (IOTPay's counts refunds made
+    elsewhere, the journal's one IOTPay's answer may predate), never more than the
+    amount. A payment returned in full with no void or refund of it in the journal was
+    returned elsewhere, and IOTPay does not say how: ``RETURNED``.
+    """
+    word = status_word(order.status)
+    if order.is_refund or order.outcome is not Outcome.SUCCEEDED or order.amount <= 0:
+        return PaymentStatus(word)
+    done = [
+        a
+        for a in returns
+        if a.state is ActionState.SUCCEEDED
+        and a.kind.returns_money
+        and a.target_pay_order_id in (None, "", order.pay_order_id)
+    ]
+    voided = any(a.kind is ActionKind.VOID for a in done)
+    journal_cents = sum(
+        (a.amount_cents or 0) if a.kind is ActionKind.REFUND else order.amount for a in done
+    )
+    iotpay_cents = order.amount - max(0, order.refundable)
+    returned = min(order.amount, max(journal_cents, iotpay_cents))
+    if returned <= 0:
+        return PaymentStatus(word)
+    if returned < order.amount:
+        return PaymentStatus(StatusWord.PARTLY_REFUNDED, returned)
+    if voided:
+        return PaymentStatus(StatusWord.VOIDED, returned)
+    if done:
+        return PaymentStatus(StatusWord.REFUNDED, returned)
+    return PaymentStatus(StatusWord.RETURNED, returned)
+
+
+def iotpay_time(text: str) -> datetime | None:
+    """IOTPay's ``paySuccTime`` (``yyyy-MM-dd HH:mm:ss``, America/Toronto wall clock) as
+    an aware datetime; ``None`` if it is empty or not in that form. Show it with
+    ``.astimezone(merchant_tz)``."""
     try:
-        return datetime.strptime(order.pay_succ_time, _PAY_SUCC_TIME).replace(tzinfo=tz)
+        return datetime.strptime(text.strip(), _PAY_SUCC_TIME).replace(tzinfo=TORONTO)
     except ValueError:
         return None
+
+
+def _paid_at(order: Order, tz: tzinfo) -> datetime | None:
+    """When IOTPay says the payment succeeded, on ``tz``'s wall clock."""
+    paid = iotpay_time(order.pay_succ_time)
+    return paid.astimezone(tz) if paid is not None else None
 
 
 def settles_at(

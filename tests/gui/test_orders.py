@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -12,14 +14,17 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from iotpay_desk.api import IotPayClient, Order
+from iotpay_desk.api import IotPayClient, Order, RefundRequest
 from iotpay_desk.core.profiles import Environment, Profile
+from iotpay_desk.gui.activity import KIND, OPERATOR, OUTCOME, PAYMENT, WHEN
 from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.refund_dialog import RefundDialog
 from iotpay_desk.gui.words import local_time
 from iotpay_desk.journal import ActionKind, ActionState, Journal
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
 from iotpay_desk.services import MoneyService
+from iotpay_desk.services.money import NOT_RECEIVED_AFTER_S
+from iotpay_desk.services.rules import TORONTO
 from tests.gui.conftest import QLoop, message_boxes, until
 from tests.services.conftest import pay, returns_at_sandbox
 
@@ -37,7 +42,16 @@ def canadian_english(qapp: QApplication) -> Iterator[None]:
 class Desk:
     """A main window wired to a money service on the sandbox, as the app wires it."""
 
-    def __init__(self, qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp: Path) -> None:
+    def __init__(
+        self,
+        qtbot: QtBot,
+        qloop: QLoop,
+        sandbox: SandboxServer,
+        tmp: Path,
+        *,
+        tz: tzinfo = TORONTO,
+        not_received_after: float = 0.0,
+    ) -> None:
         self.qloop = qloop
         self.sandbox = sandbox
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0), trust_env=False)
@@ -59,8 +73,9 @@ class Desk:
             self.journal,
             operator="jack",
             check_delays=FAST_CHECKS,
-            not_received_after=0.0,
+            not_received_after=not_received_after,
             clock=sandbox.clock.local_now,
+            tz=tz,
             on_change=self.window.action_changed,
         )
         self.window.show()
@@ -129,6 +144,7 @@ def test_look_up_then_void_before_the_cut_off(desk: Desk, qtbot: QtBot) -> None:
         assert page.values["refundable"].text() == "$50.00"
         assert page.values["status"].text() == "Paid"
         assert page.values["card"].text() == "Visa 424242******4242"
+        assert page.zone.text() == "Times in Eastern Time (America/Toronto)"
         assert page.advice.text().startswith("Not settled yet")
         assert page.void_button.isDefault()
         dialog = await open_form(desk, qtbot, ActionKind.VOID)
@@ -144,6 +160,7 @@ def test_look_up_then_void_before_the_cut_off(desk: Desk, qtbot: QtBot) -> None:
     assert not dialog.submit.isVisible()
     assert dialog.cancel.text() == "&Close"
     assert page.refund_button.isEnabled() is False
+    assert page.values["status"].text() == "Voided"  # not "Paid" (issue 8 #6)
     at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
     assert len(at_sandbox) == 1
     assert page.returns.rowCount() == 1
@@ -151,10 +168,10 @@ def test_look_up_then_void_before_the_cut_off(desk: Desk, qtbot: QtBot) -> None:
     assert page.returns.item(0, 2).text() == "Done"
     activity = desk.window.activity
     assert activity.table.rowCount() == 1
-    assert activity.table.item(0, 1).text() == "Void"
-    assert activity.table.item(0, 3).text() == "Done"
-    assert activity.table.item(0, 4).text() == "jack"
-    assert activity.table.item(0, 5).text() == payment.pay_order_id
+    assert activity.table.item(0, KIND).text() == "Void"
+    assert activity.table.item(0, OUTCOME).text() == "Done"
+    assert activity.table.item(0, OPERATOR).text() == "jack"
+    assert activity.table.item(0, PAYMENT).text() == payment.pay_order_id
 
 
 def test_partial_refund_after_settlement_and_double_click(desk: Desk, qtbot: QtBot) -> None:
@@ -185,6 +202,7 @@ def test_partial_refund_after_settlement_and_double_click(desk: Desk, qtbot: QtB
     at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
     assert [o["amount"] for o in at_sandbox] == [1250]
     assert not page.void_button.isEnabled()  # partly refunded: only refunds now
+    assert page.values["status"].text() == "Partly refunded ($12.50)"
 
 
 def test_refund_too_early_offers_the_void_and_keeps_what_was_typed(
@@ -307,7 +325,7 @@ def test_lost_answer_is_checked_not_resent(desk: Desk, qtbot: QtBot) -> None:
     assert dialog.message.text().startswith("Refunded $30.00.")
     at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
     assert len(at_sandbox) == 1
-    assert activity.table.item(0, 3).text() == "Done"
+    assert activity.table.item(0, OUTCOME).text() == "Done"
     activity.select(next(iter(activity.known)))
     assert "Checks with IOTPay: " in activity.details.text()
     desk.window.show_page(Page.ACTIVITY)
@@ -483,4 +501,270 @@ def test_a_recorded_notification_shows_with_the_order(desk: Desk, qtbot: QtBot) 
         await until(lambda: page.detail is not before, what="looked up again")
 
     desk.qloop.run(again())
-    assert notified.text() == f"{local_time(at.astimezone())} — Paid (IOTPay sent it 2 times)"
+    # On the merchant's clock (the profile's zone, Toronto by default), not the computer's.
+    expected = f"{local_time(at.astimezone(TORONTO))} — Paid (IOTPay sent it 2 times)"
+    assert notified.text() == expected
+
+
+# -- issue 8: counter safety on the Orders page --------------------------------------------------
+
+
+def test_a_failed_look_up_leaves_nothing_of_the_previous_payment_actionable(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    """Look up A, then mistype B: A must not stay on screen with Refund and Void on (a
+    typo would then refund the wrong customer). While B is being looked up, A is greyed
+    out and nothing acts on it; once B is not found, A is gone."""
+    payment = desk.pay(4100)
+    page = desk.orders
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        assert page.void_button.isEnabled()
+        assert page.receipt_button.isEnabled()
+        desk.sandbox.set_faults([FaultSpec("latency", "cc_query", count=2, latency_ms=400)])
+        page.query.clear()
+        qtbot.keyClicks(page.query, "NO-SUCH-ORDER-2")
+        qtbot.keyClick(page.query, Qt.Key.Key_Return)
+        await until(lambda: not page.lookup_button.isEnabled(), what="look-up started")
+        assert not page.payment_box.isEnabled()  # greyed out while the look-up runs
+        assert not page.void_button.isEnabled()
+        assert not page.refund_button.isEnabled()
+        assert not page.receipt_button.isEnabled()
+        await until(
+            lambda: page.message.isVisible() and page.lookup_button.isEnabled(),
+            what="look-up failed",
+        )
+
+    desk.qloop.run(scenario())
+    assert page.message.text().startswith("IOTPay has no order “NO-SUCH-ORDER-2”.")
+    assert page.detail is None
+    assert not page.payment_box.isVisible()
+    assert not page.returns.isVisible()
+    for button in (page.void_button, page.refund_button, page.receipt_button):
+        assert not button.isEnabled()
+    assert page.order_receipt() is None
+    page.open_form(ActionKind.VOID)  # even called directly, nothing opens
+    assert page.dialog is None
+    assert desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id)) == []
+
+
+def test_editing_the_field_disables_the_actions_until_looked_up_again(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    first = desk.pay(1200)
+    second = desk.pay(3400)
+    page = desk.orders
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, first.mch_order_no)
+        assert page.void_button.isEnabled()
+        assert not page.stale.isVisible()
+        page.query.selectAll()
+        qtbot.keyClicks(page.query, second.mch_order_no)  # typed, not looked up yet
+        assert not page.void_button.isEnabled()
+        assert not page.refund_button.isEnabled()
+        assert not page.receipt_button.isEnabled()
+        assert not page.payment_box.isEnabled()
+        assert page.stale.isVisible()
+        assert page.stale.text().startswith(f"The payment below is {first.mch_order_no},")
+        assert page.order_receipt() is None
+        qtbot.mouseClick(page.void_button, Qt.MouseButton.LeftButton)
+        assert page.dialog is None
+        qtbot.keyClick(page.query, Qt.Key.Key_Return)
+        await until(
+            lambda: (
+                page.detail is not None
+                and page.detail.order.pay_order_id == second.pay_order_id
+                and page.lookup_button.isEnabled()
+            ),
+            what="second payment looked up",
+        )
+
+    desk.qloop.run(scenario())
+    assert page.values["amount"].text() == "$34.00"
+    assert page.void_button.isEnabled()
+    assert page.receipt_button.isEnabled()
+    assert page.payment_box.isEnabled()
+    assert not page.stale.isVisible()
+    receipt = page.order_receipt()
+    assert receipt is not None
+    assert receipt.pay_order_id == second.pay_order_id
+
+
+# The offscreen platform cannot raise windows or grab the keyboard; it says so.
+@pytest.mark.qt_log_ignore("does not support")
+def test_refund_and_void_stay_off_while_a_refund_of_the_payment_is_unresolved(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    """Issue 8 B: the Orders page offers no second refund or void while one is in flight,
+    and says why."""
+    payment = desk.pay(5000)
+    desk.sandbox.settle()
+    desk.sandbox.set_faults([FaultSpec("latency", "cc_refund", count=1, latency_ms=1500)])
+    page = desk.orders
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "10.00")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: page.in_flight.isVisibleTo(page), what="in-flight refund shown")
+        assert not page.refund_button.isEnabled()
+        assert not page.void_button.isEnabled()
+        assert page.in_flight.text().startswith("A refund of $10.00 is being sent to IOTPay.")
+        assert dialog.outcome is None  # still at IOTPay
+        page.open_form(ActionKind.REFUND)  # called directly: refused too
+        assert page.dialog is dialog
+        await until(lambda: dialog.outcome is not None, what="refund outcome")
+        await until(lambda: page.refund_button.isEnabled(), what="refund offered again")
+        await until(lambda: page.lookup_button.isEnabled(), what="refresh finished")
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.message.text().startswith("Refunded $10.00.")
+    assert not page.in_flight.isVisibleTo(page)
+    assert page.values["refundable"].text() == "$40.00"
+    assert page.values["status"].text() == "Partly refunded ($10.00)"
+
+
+def test_an_unresolved_refund_from_another_desk_keeps_refund_and_void_off(
+    qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Issue 8 B, across processes: another desk on the same journal is refunding the
+    payment; this desk's look-up sees the unresolved refund, and a look-up after it
+    succeeded offers Refund again with what is left."""
+    desk = Desk(qtbot, qloop, sandbox, tmp_path, not_received_after=NOT_RECEIVED_AFTER_S)
+    desk.start()
+    other_journal = Journal(tmp_path / "journal.sqlite3")  # the same file, another connection
+    other = MoneyService(
+        desk.client,
+        other_journal,
+        operator="jill",
+        check_delays=FAST_CHECKS,
+        clock=sandbox.clock.local_now,
+    )
+    try:
+        payment = desk.pay(5000)
+        sandbox.settle()
+        sandbox.set_faults([FaultSpec("latency", "cc_refund", count=1, latency_ms=2000)])
+        page = desk.orders
+
+        async def scenario() -> None:
+            draft = await other.new_draft(ActionKind.REFUND, payment.pay_order_id)
+            task = asyncio.ensure_future(
+                other.refund(payment.pay_order_id, 1000, draft_id=draft.id)
+            )
+            await until(
+                lambda: desk.journal.open_actions(DEMO_MERCHANT.mch_id), what="intent written"
+            )
+            await look_up(desk, qtbot, payment.pay_order_id)
+            assert page.detail is not None
+            assert not page.refund_button.isEnabled()
+            assert not page.void_button.isEnabled()
+            assert page.in_flight.isVisibleTo(page)
+            assert page.in_flight.text().startswith("A refund of $10.00 is being")
+            assert "IOTPay" in page.in_flight.text()
+            result = await task
+            assert result.succeeded
+            before = page.detail
+            qtbot.mouseClick(page.lookup_button, Qt.MouseButton.LeftButton)  # re-check
+            await until(
+                lambda: page.detail is not before and page.lookup_button.isEnabled(),
+                what="looked up again",
+            )
+
+        qloop.run(scenario(), timeout=30)
+        assert page.refund_button.isEnabled()
+        assert not page.in_flight.isVisibleTo(page)
+        assert page.values["refundable"].text() == "$40.00"
+        assert page.values["status"].text() == "Partly refunded ($10.00)"
+    finally:
+        desk.close()
+        other_journal.close()
+
+
+# The offscreen platform cannot raise windows or grab the keyboard; it says so.
+@pytest.mark.qt_log_ignore("does not support")
+def test_status_after_a_full_refund_here_and_one_made_elsewhere(desk: Desk, qtbot: QtBot) -> None:
+    """Issue 8 #6: a payment refunded in full no longer reads "Paid"."""
+    here = desk.pay(2500)
+    elsewhere = desk.pay(1800)
+    desk.sandbox.settle()
+    page = desk.orders
+
+    async def refund_elsewhere() -> None:  # straight to IOTPay, not through this desk
+        await desk.client.refund(
+            RefundRequest(
+                mch_refund_no="Rx" + elsewhere.pay_order_id[-20:],
+                login_name="jack",
+                refund_amount=1800,
+                pay_order_id=elsewhere.pay_order_id,
+            )
+        )
+
+    async def scenario() -> None:
+        await look_up(desk, qtbot, here.pay_order_id)
+        assert page.values["status"].text() == "Paid"
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        assert dialog.amount.text() == "25.00"  # all of it
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None, what="refund outcome")
+        await until(lambda: page.values["refundable"].text() == "$0.00", what="refreshed")
+        await until(lambda: page.lookup_button.isEnabled(), what="refresh finished")
+        assert page.values["status"].text() == "Refunded"
+        await refund_elsewhere()
+        await look_up(desk, qtbot, elsewhere.pay_order_id)
+
+    desk.qloop.run(scenario())
+    # IOTPay says nothing is left and this desk made no refund or void of it: IOTPay
+    # does not say which it was.
+    assert page.values["status"].text() == "Refunded or voided in full"
+    assert not page.refund_button.isEnabled()
+
+
+# The offscreen platform cannot raise windows or grab the keyboard; it says so.
+@pytest.mark.qt_log_ignore("does not support")
+def test_every_time_is_on_the_merchants_clock(
+    qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Issue 8 #8: IOTPay's paySuccTime (Toronto) and the journal's times (UTC) are both
+    shown in the profile's zone, which each page states."""
+    vancouver = ZoneInfo("America/Vancouver")
+    desk = Desk(qtbot, qloop, sandbox, tmp_path, tz=vancouver)
+    desk.start()
+    try:
+        payment = desk.pay(2000)
+        page = desk.orders
+        activity = desk.window.activity
+
+        async def scenario() -> None:
+            await look_up(desk, qtbot, payment.pay_order_id)
+            dialog = await open_form(desk, qtbot, ActionKind.VOID)
+            qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+            await until(lambda: dialog.outcome is not None, what="void outcome")
+            await until(lambda: page.returns.rowCount() == 1, what="void listed")
+            await until(lambda: page.lookup_button.isEnabled(), what="refresh finished")
+            await until(lambda: activity.table.rowCount() == 1, what="activity row")
+            await until(lambda: page.recent.count() == 1, what="recent look-up")
+
+        qloop.run(scenario())
+        # IOTPay's time is Toronto's wall clock (the API reference, section 7.1).
+        paid = datetime.strptime(payment.pay_succ_time, "%Y-%m-%d %H:%M:%S")
+        paid = paid.replace(tzinfo=TORONTO)
+        assert page.values["paid_at"].text() == local_time(paid.astimezone(vancouver))
+        (void,) = desk.journal.actions_for_target(DEMO_MERCHANT.mch_id, payment.pay_order_id)
+        when = local_time(void.created_at.astimezone(vancouver))
+        assert page.returns.item(0, 3).text() == when
+        assert activity.table.item(0, WHEN).text() == when
+        (lookup,) = desk.journal.recent_lookups(DEMO_MERCHANT.mch_id)
+        assert page.recent.item(0).text().endswith(local_time(lookup.at.astimezone(vancouver)))
+        # The zone is said once on each page.
+        note = "Times in Pacific Time (America/Vancouver)"
+        assert page.zone.text() == note
+        assert page.zone.isVisibleTo(page)
+        assert activity.zone.text() == note
+        assert activity.zone.isVisibleTo(activity)
+    finally:
+        desk.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from iotpay_desk.api import Order
+from iotpay_desk.journal import Action, ActionKind, ActionState
 from iotpay_desk.sandbox.clock import next_cutoff
 from iotpay_desk.services import (
     Advice,
@@ -22,7 +24,7 @@ from iotpay_desk.services import (
     settles_at,
     status_word,
 )
-from iotpay_desk.services.rules import TORONTO
+from iotpay_desk.services.rules import TORONTO, PaymentStatus, iotpay_time, payment_status
 
 
 def _payment(
@@ -159,3 +161,86 @@ def test_dst_keeps_the_wall_clock_cutoff() -> None:
     assert settle.astimezone(TORONTO).strftime("%H:%M") == "21:00"
     elapsed = settle.astimezone(UTC) - _local("2024-03-10 01:30:00").astimezone(UTC)
     assert elapsed == timedelta(hours=18, minutes=30)  # 19.5 h on the wall, one skipped
+
+
+# -- status after refunds and voids; IOTPay's times (issue 8 #6, #8) -----------------------------
+
+
+def _return(
+    kind: ActionKind,
+    cents: int | None,
+    state: ActionState = ActionState.SUCCEEDED,
+    target: str = "PC20240305143000123456789012",
+) -> Action:
+    at = datetime(2024, 3, 6, 15, 0, tzinfo=UTC)
+    return Action(
+        id=1,
+        kind=kind,
+        mch_id="10000701",
+        mch_no=f"{kind.id_prefix}2403061500001",
+        amount_cents=cents,
+        currency="CAD",
+        operator="jack",
+        state=state,
+        created_at=at,
+        updated_at=at,
+        target_pay_order_id=target,
+    )
+
+
+def test_status_after_refunds_and_voids() -> None:
+    paid = _payment()
+    assert payment_status(paid) == PaymentStatus(StatusWord.PAID)
+    # IOTPay's refundable says what went back; the journal says whether it was a void.
+    voided = _payment(refundable=0)
+    assert payment_status(voided, [_return(ActionKind.VOID, 5000)]) == PaymentStatus(
+        StatusWord.VOIDED, 5000
+    )
+    assert payment_status(voided, [_return(ActionKind.REFUND, 5000)]) == PaymentStatus(
+        StatusWord.REFUNDED, 5000
+    )
+    partly = _payment(refundable=3750)
+    assert payment_status(partly, [_return(ActionKind.REFUND, 1250)]) == PaymentStatus(
+        StatusWord.PARTLY_REFUNDED, 1250
+    )
+    # Refunded elsewhere (IOTPay counts it, the journal does not have it).
+    assert payment_status(partly) == PaymentStatus(StatusWord.PARTLY_REFUNDED, 1250)
+    # Returned in full, by neither refund nor void of this desk: IOTPay does not say which.
+    assert payment_status(voided) == PaymentStatus(StatusWord.RETURNED, 5000)
+    # IOTPay's answer predates a refund the journal has: the journal's account counts.
+    assert payment_status(paid, [_return(ActionKind.REFUND, 2000)]) == PaymentStatus(
+        StatusWord.PARTLY_REFUNDED, 2000
+    )
+    # Only succeeded refunds and voids of this payment count.
+    others = [
+        _return(ActionKind.VOID, 5000, ActionState.CHECKING),
+        _return(ActionKind.REFUND, 1000, ActionState.FAILED),
+        _return(ActionKind.VOID, 5000, target="PC20240305143000999999999999"),
+    ]
+    assert payment_status(paid, others) == PaymentStatus(StatusWord.PAID)
+
+
+def test_status_of_what_did_not_go_through_is_iotpays() -> None:
+    assert payment_status(_payment(status=9, refundable=0)).word is StatusWord.FAILED
+    assert payment_status(_payment(status=0, refundable=0)).word is StatusWord.PENDING
+    refund_order = Order(
+        pay_order_id="RP20240306150000123456789012", amount=1250, pay_type="refund", status=2
+    )
+    assert payment_status(refund_order).word is StatusWord.PAID
+
+
+def test_iotpay_times_are_torontos_wall_clock() -> None:
+    assert iotpay_time("2024-07-01 12:30:00") == datetime(2024, 7, 1, 16, 30, tzinfo=UTC)
+    assert iotpay_time("2024-01-15 12:30:00") == datetime(2024, 1, 15, 17, 30, tzinfo=UTC)
+    assert iotpay_time("") is None
+    assert iotpay_time("yesterday") is None
+
+
+def test_settlement_of_a_merchant_in_another_zone() -> None:
+    """IOTPay's time is Toronto's; a Vancouver merchant's cut-off is Vancouver's 21:00.
+    Paid at 23:30 Toronto is 20:30 Vancouver: it settles at 21:00 Vancouver, that day."""
+    vancouver = ZoneInfo("America/Vancouver")
+    order = _payment("2024-03-05 23:30:00")
+    assert settles_at(order, time(21, 0), vancouver) == datetime(
+        2024, 3, 5, 21, 0, tzinfo=vancouver
+    )
