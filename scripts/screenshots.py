@@ -264,6 +264,11 @@ def _form(kind: str, *, outcome: str = "") -> Factory:
 
             action = s.actions()[2]
             dialog._show_result(ActionResult(action=action))  # type: ignore[arg-type]
+        elif outcome == "done":  # IOTPay confirmed it: its receipt is offered
+            from iotpay_desk.services import ActionResult
+
+            action = s.actions()[0]
+            dialog._show_result(ActionResult(action=action))  # type: ignore[arg-type]
         return dialog
 
     return make
@@ -276,6 +281,7 @@ SCREENS += [
     ("refund-form", _form("refund")),
     ("void-form", _form("void")),
     ("refund-form-checking", _form("refund", outcome="checking")),
+    ("refund-form-done", _form("refund", outcome="done")),
     ("main-activity-rows", _activity_window),
     ("main-vault", lambda s: s.main_window("vault")),
     ("main-activity", lambda s: s.main_window("activity")),
