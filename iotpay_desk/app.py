@@ -16,8 +16,10 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -524,13 +526,19 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     desk = Desk(args, paths, settings)
-    window = MainWindow(settings=settings, credentials=desk.credentials)
+    window = MainWindow(
+        settings=settings,
+        credentials=desk.credentials,
+        developer_settings=pseudo_enabled(args.pseudo),
+    )
     settings_page = window.pages[Page.SETTINGS]
     if isinstance(settings_page, SettingsPage):
         settings_page.setting_changed.connect(lambda key: apply_setting(app, settings, key))
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)
-    _install_signal_handlers(loop, window.close)
+    # A signal (logout, shutdown) does not wait for an answer to the quit question: work in
+    # flight stays pending in the journal and is checked at the next start.
+    _install_signal_handlers(loop, window.close_without_asking)
     try:
         with loop:
             code: int = loop.run_until_complete(run_desk(desk, window, smoke=args.smoke))
@@ -538,4 +546,43 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
         reporter.uninstall()
         translators.remove()
         collector.stop()
+    if window.restart_wanted:
+        relaunch()
     return code
+
+
+def relaunch_command(argv: list[str] | None = None) -> list[str]:
+    """The command line that started this desk, to start it again after a language change
+    (without ``--language``, which would override the new setting, or ``--smoke``)."""
+    if argv is None:
+        argv = [sys.executable, *sys.argv[1:]] if getattr(sys, "frozen", False) else []
+        argv = argv or list(sys.orig_argv)
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if i > 0 and arg == "--language":
+            skip = True
+            continue
+        if i > 0 and (arg.startswith("--language=") or arg == "--smoke"):
+            continue
+        out.append(arg)
+    return out
+
+
+def relaunch() -> None:
+    """Start the desk again, detached from this process (which then exits)."""
+    cmd = relaunch_command()
+    log.info("restarting the desk")
+    try:
+        subprocess.Popen(  # noqa: S603 - the very command line this desk was started with
+            cmd,
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=os.name == "posix",
+            creationflags=getattr(subprocess, "DETACHED_PROCESS", 0),
+        )
+    except OSError as exc:
+        log.error("the desk could not start again: %s", exc)

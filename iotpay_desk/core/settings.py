@@ -51,8 +51,12 @@ T = TypeVar("T", str, int, bool)
 
 @dataclass(frozen=True)
 class Choice:
+    """One value of a setting with choices. ``native``: the label is shown as it is, never
+    translated (a language is named in itself: "Français" on an English screen too)."""
+
     value: str
     label: str
+    native: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class Setting(Generic[T]):
     minimum: int | None = None
     maximum: int | None = None
     context: str = TRANSLATION_CONTEXT
+    #: Shown only to developers (``--pseudo``), not to merchants.
+    developer: bool = False
 
     def check(self, value: Any) -> str | None:
         """``None`` when ``value`` is acceptable, else the rule it breaks."""
@@ -103,8 +109,8 @@ LANGUAGE: Setting[str] = Setting(
     QT_TRANSLATE_NOOP("settings", "The language of the desk. Takes effect after a restart."),
     (
         Choice("system", QT_TRANSLATE_NOOP("settings", "Same as the system")),
-        Choice("en", QT_TRANSLATE_NOOP("settings", "English")),
-        Choice("fr", QT_TRANSLATE_NOOP("settings", "French")),
+        Choice("en", "English", native=True),
+        Choice("fr", "Français", native=True),
     ),
 )
 THEME: Setting[str] = Setting(
@@ -164,6 +170,7 @@ PSEUDO_TRANSLATION: Setting[bool] = Setting(
         "settings",
         "Shows every text about a third longer to find clipped labels. Needs a restart.",
     ),
+    developer=True,
 )
 
 ALL_SETTINGS: tuple[Setting[Any], ...] = (

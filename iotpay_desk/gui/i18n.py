@@ -30,10 +30,12 @@ __all__ = [
     "LANGUAGES",
     "PseudoTranslator",
     "Translators",
+    "current_language",
     "install_translators",
     "pick_language",
     "pseudo_enabled",
     "pseudo_text",
+    "resources_dir",
     "translations_dir",
 ]
 
@@ -46,12 +48,25 @@ PSEUDO_ENV = "IOTPAY_DESK_PSEUDO"
 PSEUDO_SCALE = 0.35
 
 
-def translations_dir() -> Path:
-    """Where the compiled catalogues are: beside the frozen program or in the source tree."""
+def resources_dir() -> Path:
+    """The desk's ``resources/``: beside the frozen program or in the source tree."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
-        return Path(frozen) / "resources" / "translations"
-    return Path(__file__).resolve().parents[2] / "resources" / "translations"
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def translations_dir() -> Path:
+    """Where the compiled catalogues are: beside the frozen program or in the source tree."""
+    return resources_dir() / "translations"
+
+
+_current = LANGUAGES[0]
+
+
+def current_language() -> str:
+    """The language the installed catalogues show (the source language before any)."""
+    return _current
 
 
 def pseudo_enabled(flag: bool = False) -> bool:
@@ -135,11 +150,13 @@ class Translators:
     installed: list[QTranslator]
 
     def remove(self) -> None:
+        global _current
         app = QCoreApplication.instance()
         for t in self.installed:
             if app is not None:
                 app.removeTranslator(t)
         self.installed.clear()
+        _current = LANGUAGES[0]
 
 
 def install_translators(
@@ -169,6 +186,8 @@ def install_translators(
         p = PseudoTranslator(app)
         app.installTranslator(p)
         installed.append(p)
+    global _current
+    _current = lang
     return Translators(lang, pseudo, installed)
 
 

@@ -8,9 +8,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import final
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -25,20 +26,34 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
-from iotpay_desk.journal import Action
+from iotpay_desk.journal import Action, ActionKind
 from iotpay_desk.services import CardService, MoneyService
 
 from .activity import ActivityPage
+from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
+from .help import HelpDialog, desk_version, guide_path, test_cards_html
 from .orders import OrdersPage
+from .purchase_dialog import PurchaseDialog
 from .settings_page import SettingsPage
 from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
 from .vault import VaultPage
 
-__all__ = ["ConnectionCheck", "MainWindow", "Page"]
+__all__ = ["WINDOW_STATE_FILE", "ConnectionCheck", "MainWindow", "Page", "mnemonic_letter"]
 
 log = logging.getLogger(__name__)
+
+#: Window size, position and maximised state, beside the settings (``QSettings`` ini).
+WINDOW_STATE_FILE = "window.ini"
+
+
+def mnemonic_letter(text: str) -> str:
+    """The Alt+letter of ``text`` (``"Re&try"`` → ``"t"``), "" when it has none."""
+    text = text.replace("&&", "")
+    at = text.find("&")
+    return text[at + 1].casefold() if 0 <= at < len(text) - 1 else ""
+
 
 #: Asks IOTPay something harmless; returns the state it found (never raises for a network
 #: problem: it answers ``UNREACHABLE``).
@@ -61,6 +76,11 @@ class MainWindow(QMainWindow):
     and, optionally, the Card vault and Settings page widgets; the money service comes
     later through :meth:`set_money_service` (it needs the key from the keychain).
 
+    Closing the window while a refund, void or charge waits for IOTPay's answer (or a
+    payment link is being followed) asks first, and says that it stays pending and is
+    checked at the next start. The window's size, position and maximised state are kept in
+    ``<config dir>/window.ini`` (with ``settings``).
+
     Signals (GUI thread): ``page_changed(int)`` with the :class:`Page` shown;
     ``closed()`` once the window has closed; ``keychain_available()`` when a retry found
     the keychain usable again; ``profiles_requested()`` from File ▸ Profiles….
@@ -79,13 +99,28 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         connection_check: ConnectionCheck | None = None,
         pages: Mapping[Page, QWidget] | None = None,
+        developer_settings: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("main-window")
         self._credentials = credentials
         self._connection_check = connection_check
+        self._settings = settings
         self._closing = False
+        self._money: MoneyService | None = None
+        # Set once the user said "Quit anyway" (or a signal/restart asked to close).
+        self._quit_confirmed = False
+        self._quit_box: QMessageBox | None = None
+        self.restart_wanted = False
+        self.help_dialog: HelpDialog | None = None
+        self.cards_dialog: HelpDialog | None = None
+        # The window-wide Alt+letters (menu bar, banner); the Settings page avoids them.
+        menu_titles = (self.tr("&File"), self.tr("&Go"), self.tr("&Help"))
+        self.banner = KeychainBanner(self)
+        reserved = "".join(
+            mnemonic_letter(t) for t in (*menu_titles, self.banner.retry_button.text())
+        )
 
         # -- pages ---------------------------------------------------------------------------
         given = dict(pages or {})
@@ -96,8 +131,12 @@ class MainWindow(QMainWindow):
             Page.ORDERS: self.orders,
             Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
             Page.ACTIVITY: self.activity,
-            Page.SETTINGS: given.get(Page.SETTINGS) or SettingsPage(settings, self),
+            Page.SETTINGS: given.get(Page.SETTINGS)
+            or SettingsPage(settings, self, developer=developer_settings, reserved=reserved),
         }
+        settings_page = self.pages[Page.SETTINGS]
+        if isinstance(settings_page, SettingsPage):
+            settings_page.restart_requested.connect(self.restart)
         titles = {
             Page.ORDERS: self.tr("&Orders"),
             Page.VAULT: self.tr("&Card vault"),
@@ -132,7 +171,6 @@ class MainWindow(QMainWindow):
             " padding: 0.3em 0.6em; }"
         )
         self.production_strip.setVisible(False)
-        self.banner = KeychainBanner(self)
         self.banner.retry_requested.connect(self.recheck_keychain)
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -146,7 +184,7 @@ class MainWindow(QMainWindow):
 
         # -- menus and shortcuts -------------------------------------------------------------
         self.page_actions: dict[Page, QAction] = {}
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu = self.menuBar().addMenu(menu_titles[0])
         self.profiles_action = QAction(self.tr("&Profiles…"), self)
         self.profiles_action.setObjectName("profiles")
         self.profiles_action.triggered.connect(self.profiles_requested)
@@ -158,7 +196,7 @@ class MainWindow(QMainWindow):
             quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        go_menu = self.menuBar().addMenu(menu_titles[1])
         group = QActionGroup(self)
         group.setExclusive(True)
         for page in Page:
@@ -181,10 +219,24 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.find_order)
         go_menu.addAction(self.find_action)
         self.addAction(self.find_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About IOTPay Desk"), self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        help_menu = self.menuBar().addMenu(menu_titles[2])
+        self.guide_action = QAction(self.tr("&User guide"), self)
+        self.guide_action.setObjectName("user-guide")
+        self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        if self.guide_action.shortcut().isEmpty():
+            self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.guide_action.triggered.connect(self.show_user_guide)
+        help_menu.addAction(self.guide_action)
+        self.addAction(self.guide_action)
+        self.cards_action = QAction(self.tr("Sandbox &test cards"), self)
+        self.cards_action.setObjectName("test-cards")
+        self.cards_action.triggered.connect(self.show_test_cards)
+        help_menu.addAction(self.cards_action)
+        help_menu.addSeparator()
+        self.about_action = QAction(self.tr("&About IOTPay Desk"), self)
+        self.about_action.setObjectName("about")
+        self.about_action.triggered.connect(self._about)
+        help_menu.addAction(self.about_action)
 
         # -- status bar ----------------------------------------------------------------------
         self.busy = BusyIndicator(self)
@@ -203,6 +255,7 @@ class MainWindow(QMainWindow):
         self.show_page(Page.ORDERS)
         self._fit_navigation()
         self.resize(self.sizeHint().expandedTo(self._comfortable_size()))
+        self._restore_window_state()
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -245,23 +298,35 @@ class MainWindow(QMainWindow):
     # -- profile, environment -----------------------------------------------------------------
 
     def set_profile(self, profile: Profile | None) -> None:
+        """The profile in the title and the status bar.
+
+        The program's name ends the title ("Front desk — IOTPay Desk"): it is also the
+        application's display name, which Qt appends to any title not ending with it, so
+        the name is never said twice.
+        """
         self._profile = profile
         title = self.tr("IOTPay Desk")
         production = profile is not None and profile.environment is Environment.PRODUCTION
         self.production_strip.setVisible(production)
         if profile is None:
             self.profile_label.setText(self.tr("No profile"))
+            self.profile_label.setToolTip(
+                self.tr("Create a merchant profile with File ▸ Profiles… to start.")
+            )
             self.environment_badge.set_environment(None)
+            self.environment_badge.setVisible(False)  # "No profile" is said once
             self.setWindowTitle(title)
             return
         self.profile_label.setText(self.tr("Profile: %1").replace("%1", profile.name))
+        self.profile_label.setToolTip("")
         self.environment_badge.set_environment(profile.environment, profile.base_url or "")
+        self.environment_badge.setVisible(True)
         if profile.environment is Environment.PRODUCTION:
             self.setWindowTitle(
-                self.tr("%1 — %2 — PRODUCTION").replace("%1", title).replace("%2", profile.name)
+                self.tr("%1 — PRODUCTION — %2").replace("%1", profile.name).replace("%2", title)
             )
         else:
-            self.setWindowTitle(self.tr("%1 — %2").replace("%1", title).replace("%2", profile.name))
+            self.setWindowTitle(self.tr("%1 — %2").replace("%1", profile.name).replace("%2", title))
 
     @property
     def profile(self) -> Profile | None:
@@ -277,6 +342,7 @@ class MainWindow(QMainWindow):
         retype_above: int | None = None,
     ) -> None:
         """The active profile's money and card services (None: those pages are off)."""
+        self._money = service
         name = self._profile.name if self._profile is not None else ""
         self.orders.set_service(service, retype_above=retype_above, merchant_name=name)
         self.activity.set_service(service, cards=cards)
@@ -357,19 +423,194 @@ class MainWindow(QMainWindow):
             if not gone(self) and not self._closing:
                 self.connection.set_state(state)
 
-    # -- misc ---------------------------------------------------------------------------------
+    # -- help ---------------------------------------------------------------------------------
+
+    def show_user_guide(self) -> None:
+        """Help ▸ User guide (F1): the guide in the desk's language, in a help window."""
+        dialog = self.help_dialog
+        if dialog is None:
+            dialog = HelpDialog(self.tr("IOTPay Desk — user guide"), self)
+            dialog.setObjectName("user-guide-dialog")
+            dialog.show_file(guide_path())
+            self.help_dialog = dialog
+        if dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
+
+    def show_test_cards(self) -> None:
+        """Help ▸ Sandbox test cards: the cards and demo merchant of the README."""
+        dialog = self.cards_dialog
+        if dialog is None:
+            dialog = HelpDialog(self.tr("Sandbox test cards"), self)
+            dialog.setObjectName("test-cards-dialog")
+            dialog.show_html(test_cards_html())
+            self.cards_dialog = dialog
+        if dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
 
     def _about(self) -> None:
         box = QMessageBox(self)
+        box.setObjectName("about-box")
         box.setWindowTitle(self.tr("About IOTPay Desk"))
         box.setText(
             self.tr("IOTPay Desk — look up, refund and void card payments made through IOTPay.")
         )
+        box.setInformativeText(self.tr("Version %1").replace("%1", desk_version()))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()
 
+    # -- window state ---------------------------------------------------------------------------
+
+    def _state_store(self) -> QSettings | None:
+        if self._settings is None:
+            return None
+        path = self._settings.config_dir / WINDOW_STATE_FILE
+        return QSettings(str(path), QSettings.Format.IniFormat)
+
+    def _restore_window_state(self) -> None:
+        store = self._state_store()
+        if store is None:
+            return
+        geometry = store.value("geometry")
+        # Qt keeps the window on a screen that exists (a monitor unplugged since).
+        readable = isinstance(geometry, QByteArray) and not geometry.isEmpty()
+        if readable and not self.restoreGeometry(geometry):
+            log.info("window geometry not restored (unreadable)")
+
+    def _save_window_state(self) -> None:
+        store = self._state_store()
+        if store is None:
+            return
+        try:
+            self._settings.config_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        except OSError as exc:
+            log.warning("window state not saved: %s", exc)
+            return
+        store.setValue("geometry", self.saveGeometry())
+        store.sync()
+        if store.status() is not QSettings.Status.NoError:
+            log.warning("window state not saved: %s", store.status().name)
+
+    # -- quitting -------------------------------------------------------------------------------
+
+    def restart(self) -> None:
+        """Settings ▸ Restart now: close (asking first if work is in flight); the desk then
+        starts again (``restart_wanted``)."""
+        self.restart_wanted = True
+        self.close()
+        if self.isVisible():  # "Keep working": no restart after all, for now
+            self.restart_wanted = self._quit_box is not None and self._quit_box.isVisible()
+
+    def close_without_asking(self) -> None:
+        """Close even with work in flight (SIGTERM, the session ending): it stays pending in
+        the journal and is checked at the next start."""
+        self._quit_confirmed = True
+        self.close()
+
+    def following_purchases(self) -> list[PurchaseDialog]:
+        """Payment links on screen whose outcome IOTPay has not given yet."""
+        return [
+            d
+            for d in self.findChildren(PurchaseDialog)
+            if d.isVisible() and d.session is not None and d.outcome is None
+        ]
+
+    def work_in_flight(self) -> bool:
+        """A refund, void or charge waits for IOTPay, or a payment link is being followed."""
+        money = self._money
+        return (money is not None and money.busy) or bool(self.following_purchases())
+
+    def _pending_sentence(self, action: Action) -> str:
+        amount = format_cents(action.amount_cents or 0)
+        texts = {
+            ActionKind.REFUND: self.tr("A refund of %1 is still waiting for IOTPay's answer."),
+            ActionKind.VOID: self.tr("A void of %1 is still waiting for IOTPay's answer."),
+            ActionKind.CHARGE_TOKEN: self.tr(
+                "A charge of %1 is still waiting for IOTPay's answer."
+            ),
+            ActionKind.CHARGE_WALLET: self.tr(
+                "A wallet payment of %1 is still waiting for IOTPay's answer."
+            ),
+            ActionKind.PURCHASE_LINK: self.tr(
+                "A payment link for %1 is still waiting for the customer to pay."
+            ),
+        }
+        return texts[action.kind].replace("%1", amount)
+
+    @async_slot()
+    async def ask_before_quitting(self) -> None:
+        """What is still pending, and Quit anyway / Keep working."""
+        if self._quit_box is not None and self._quit_box.isVisible():
+            self._quit_box.raise_()
+            return
+        actions: list[Action] = []
+        money = self._money
+        if money is not None:
+            try:
+                actions = await money.open_actions()
+                # A refund sent this very moment may not be written down yet: a short wait.
+                for _ in range(5):
+                    if actions or not money.busy or gone(self):
+                        break
+                    await asyncio.sleep(0.1)
+                    actions = await money.open_actions()
+            except Exception:
+                log.warning("open actions could not be read for the quit question", exc_info=True)
+        if gone(self):
+            return
+        lines = [self._pending_sentence(a) for a in actions[:5]]
+        if len(actions) > 5:
+            lines.append(self.tr("…and %1 more.").replace("%1", str(len(actions) - 5)))
+        if not lines:
+            lines.append(self.tr("Work with IOTPay is still in progress."))
+        box = QMessageBox(self)
+        box.setObjectName("quit-question")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Quit IOTPay Desk?"))
+        box.setText("\n".join([*lines, "", self.tr("Quit anyway?")]))
+        box.setInformativeText(
+            self.tr(
+                "If you quit now, what is pending stays in the journal and the desk checks it "
+                "with IOTPay at the next start. Nothing is sent twice."
+            )
+        )
+        self.keep_button = box.addButton(
+            self.tr("&Keep working"), QMessageBox.ButtonRole.RejectRole
+        )
+        self.keep_button.setObjectName("keep-working")
+        self.quit_button = box.addButton(
+            self.tr("&Quit anyway"), QMessageBox.ButtonRole.DestructiveRole
+        )
+        self.quit_button.setObjectName("quit-anyway")
+        box.setDefaultButton(self.keep_button)
+        box.setEscapeButton(self.keep_button)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.buttonClicked.connect(self._quit_answer)
+        self._quit_box = box
+        box.open()
+
+    def _quit_answer(self, button: QAbstractButton) -> None:
+        self._quit_box = None
+        if button is self.quit_button:
+            log.info("quitting with work pending: it is checked at the next start")
+            self.close_without_asking()
+        else:
+            self.restart_wanted = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quit_confirmed and self.work_in_flight():
+            event.ignore()
+            self.ask_before_quitting()
+            return
         self._closing = True
+        if self._quit_box is not None:
+            self._quit_box.close()
+        self._save_window_state()
         super().closeEvent(event)
         if event.isAccepted():
             self.closed.emit()

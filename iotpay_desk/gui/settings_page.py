@@ -10,14 +10,23 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from iotpay_desk.core.settings import ALL_SETTINGS, Setting, Settings
+from iotpay_desk.core.settings import (
+    ALL_SETTINGS,
+    LANGUAGE,
+    PSEUDO_TRANSLATION,
+    Setting,
+    Settings,
+)
 
 from .asyncjob import async_slot, gone, run_busy
 from .pagekit import page_title
@@ -37,20 +46,39 @@ def with_mnemonic(text: str, used: set[str]) -> str:
     return text
 
 
+#: Settings the running desk cannot change under its windows: they apply at the next start.
+RESTART_KEYS = (LANGUAGE.key, PSEUDO_TRANSLATION.key)
+
+
 @final
 class SettingsPage(QWidget):
     """One editor per declared setting; each change is saved at once (off the GUI thread).
 
-    Signal ``setting_changed(str)`` (GUI thread) with the key, after the value was saved.
+    Developer settings (the pseudo-translation) are shown only with ``developer=True``
+    (``--pseudo``), or while one is on (so it can be turned off). ``reserved``: Alt+letters
+    the window uses elsewhere (its menu bar, its banner), left out of the labels here.
+
+    Signals (GUI thread): ``setting_changed(str)`` with the key, after the value was saved;
+    ``restart_requested()`` from "Restart now", offered after a change that needs one (the
+    language).
     """
 
     setting_changed = Signal(str)
+    restart_requested = Signal()
 
-    def __init__(self, settings: Settings | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None,
+        parent: QWidget | None = None,
+        *,
+        developer: bool = False,
+        reserved: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page-settings")
         self._settings = settings
         self.editors: dict[str, QWidget] = {}
+        self._started_with: dict[str, object] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(self.tr("Settings"), self))
         if settings is None:
@@ -62,9 +90,16 @@ class SettingsPage(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        used: set[str] = set()
+        used: set[str] = set(reserved.casefold())
+        # The restart notice's button takes its letter first: it shows beside the others.
+        self.restart_button = QPushButton(with_mnemonic(self.tr("Restart now"), used), self)
+        self.restart_button.setObjectName("restart-now")
+        self.restart_button.clicked.connect(self.restart_requested)
         for setting in ALL_SETTINGS:
             value = settings.get(setting)
+            if setting.developer and not developer and not value:
+                continue
+            self._started_with[setting.key] = value
             editor = self._editor(setting, value)
             editor.setObjectName(f"setting-{setting.key}")
             self.editors[setting.key] = editor
@@ -86,7 +121,32 @@ class SettingsPage(QWidget):
                 hint.setEnabled(False)  # the palette's quieter text colour
                 form.addRow("", hint)
         layout.addLayout(form)
+        # Said once a setting that needs a restart was changed, with the restart offered.
+        self.restart_notice = QFrame(self)
+        self.restart_notice.setObjectName("restart-notice")
+        self.restart_notice.setFrameShape(QFrame.Shape.StyledPanel)
+        self.restart_text = QLabel(
+            self.tr("The desk shows this change after a restart."), self.restart_notice
+        )
+        self.restart_text.setWordWrap(True)
+        row = QHBoxLayout(self.restart_notice)
+        row.addWidget(self.restart_text, 1)
+        self.restart_button.setParent(self.restart_notice)
+        row.addWidget(self.restart_button)
+        self.restart_notice.setVisible(False)
+        layout.addWidget(self.restart_notice)
         layout.addStretch(1)
+
+    @property
+    def restart_needed(self) -> bool:
+        """A setting that applies at the next start differs from the one the desk shows."""
+        settings = self._settings
+        if settings is None:
+            return False
+        return any(
+            key in self._started_with and settings.value(key) != self._started_with[key]
+            for key in RESTART_KEYS
+        )
 
     def _editor(self, setting: Setting[Any], value: Any) -> QWidget:
         key = setting.key
@@ -107,7 +167,11 @@ class SettingsPage(QWidget):
         if setting.choices:
             combo = QComboBox(self)
             for choice in setting.choices:
-                label = QCoreApplication.translate(setting.context, choice.label)
+                label = (
+                    choice.label
+                    if choice.native
+                    else QCoreApplication.translate(setting.context, choice.label)
+                )
                 combo.addItem(label, choice.value)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.currentIndexChanged.connect(lambda _i, k=key: self._save(k))
@@ -142,4 +206,8 @@ class SettingsPage(QWidget):
         if gone(self):
             return
         if result.ok:
+            if key in RESTART_KEYS:
+                self.restart_notice.setVisible(self.restart_needed)
+                if self.restart_needed:
+                    self.restart_button.setDefault(True)
             self.setting_changed.emit(key)

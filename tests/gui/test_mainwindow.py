@@ -6,9 +6,9 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringLocked
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QStackedWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStackedWidget
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.core.credentials import CredentialStore, KeychainState
@@ -20,7 +20,8 @@ from iotpay_desk.gui.orders import OrdersPage
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.vault import VaultPage
-from tests.gui.conftest import QLoop, until
+from iotpay_desk.sandbox import SandboxServer
+from tests.gui.conftest import QLoop, message_boxes, until
 from tests.plugins.memkeyring import MemoryKeyring
 
 
@@ -118,8 +119,34 @@ def test_status_bar_environment(
 def test_status_bar_without_profile(window: MainWindow) -> None:
     window.set_profile(None)
     assert window.profile_label.text() == "No profile"
-    assert window.environment_badge.text() == "No profile"
     assert not window.production_strip.isVisible()
+    # Said once, not "No profile  No profile".
+    shown = [
+        w.text() for w in window.statusBar().findChildren(QLabel) if w.isVisible() and w.text()
+    ]
+    assert shown.count("No profile") == 1, shown
+    window.set_profile(_profile(Environment.TEST, "Demo Café"))
+    assert window.environment_badge.isVisible()
+
+
+def test_the_title_names_the_program_once(window: MainWindow, qapp: QApplication) -> None:
+    before = qapp.applicationDisplayName()
+    qapp.setApplicationDisplayName("IOTPay Desk")
+    try:
+        window.set_profile(_profile(Environment.SANDBOX, "Front desk"))
+        assert window.windowTitle() == "Front desk — IOTPay Desk"
+        window.set_profile(_profile(Environment.PRODUCTION, "Demo Café"))
+        assert window.windowTitle() == "Demo Café — PRODUCTION — IOTPay Desk"
+        window.set_profile(None)
+        assert window.windowTitle() == "IOTPay Desk"
+        # Qt appends the display name to a title that does not end with it (X11, Windows):
+        # every title ends with it, so the name is never shown twice.
+        for profile in (None, _profile(Environment.TEST, "Counter")):
+            window.set_profile(profile)
+            assert window.windowTitle().endswith(qapp.applicationDisplayName())
+            assert window.windowTitle().count("IOTPay Desk") == 1
+    finally:
+        qapp.setApplicationDisplayName(before)
 
 
 def test_connection_states(window: MainWindow) -> None:
@@ -233,3 +260,244 @@ def test_window_size_follows_the_font(window: MainWindow) -> None:
 def test_closed_signal(window: MainWindow, qtbot: QtBot) -> None:
     with qtbot.waitSignal(window.closed):
         window.close()
+
+
+# -- the window remembers its place ---------------------------------------------------------
+
+
+def test_size_position_and_maximised_state_are_remembered(qtbot: QtBot, tmp_path) -> None:
+    settings = Settings(tmp_path)
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    # Within the offscreen screen (800×600): Qt keeps a restored window on its screen.
+    first.resize(first.minimumSizeHint().expandedTo(QSize(640, 430)))
+    first.move(61, 47)
+    size, pos = first.size(), first.pos()
+    first.close()
+    assert (tmp_path / "window.ini").is_file()
+
+    second = MainWindow(settings=Settings(tmp_path))
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.size() == size
+    # The window is wider than the offscreen screen's 800 px, so Qt slides it left onto
+    # the screen; the height position is kept as it was.
+    assert second.pos().y() == pos.y()
+    assert not second.isMaximized()
+    second.showMaximized()
+    qtbot.waitUntil(second.isMaximized)
+    second.close()
+
+    third = MainWindow(settings=Settings(tmp_path))
+    qtbot.addWidget(third)
+    third.show()
+    qtbot.waitUntil(third.isMaximized)
+    third.showNormal()
+    qtbot.waitUntil(lambda: not third.isMaximized())
+    assert third.size() == size  # un-maximising gives back the remembered size
+
+
+# -- help --------------------------------------------------------------------------------------
+
+
+def test_help_menu_has_the_guide_the_test_cards_and_the_version(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    import importlib.metadata
+
+    help_menu = window.menuBar().actions()[-1].menu()
+    items = [a.text() for a in help_menu.actions() if not a.isSeparator()]
+    assert items == ["&User guide", "Sandbox &test cards", "&About IOTPay Desk"]
+    assert window.guide_action.shortcut().toString() == "F1"
+
+    window.about_action.trigger()
+    box = window.findChild(QMessageBox, "about-box")
+    assert box is not None and box.isVisible()
+    version = importlib.metadata.version("iotpay-desk")
+    assert box.informativeText() == f"Version {version}"
+    box.close()
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    QTest.keyClick(window, Qt.Key.Key_F1)
+    guide = window.help_dialog
+    assert guide is not None
+    qtbot.waitUntil(guide.isVisible)
+    text = guide.browser.toPlainText()
+    assert "IOTPay Desk — user guide" in text
+    assert "Refunds and voids" in text
+    assert "Ctrl+F" in text
+
+    window.cards_action.trigger()
+    cards = window.cards_dialog
+    assert cards is not None and cards.isVisible()
+    table = cards.browser.toPlainText()
+    assert "4000000000000077" in table
+    assert "SANDBOX_DEMO_KEY_not_secret_0001" in table
+
+
+def test_the_guide_comes_in_french(qtbot: QtBot, tmp_path) -> None:
+    from iotpay_desk.gui.i18n import install_translators
+
+    translators = install_translators("fr")
+    try:
+        win = MainWindow(settings=Settings(tmp_path))
+        qtbot.addWidget(win)
+        win.show()
+        win.show_user_guide()
+        assert win.help_dialog is not None
+        text = win.help_dialog.browser.toPlainText()
+    finally:
+        translators.remove()
+    assert "guide d’utilisation" in text
+    assert "Remboursements et annulations" in text
+
+
+def test_the_bundle_carries_the_guides() -> None:
+    """pyinstaller.spec bundles resources/ whole: the guides are found beside the program."""
+    from pathlib import Path
+
+    from iotpay_desk.gui.help import guide_path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = (root / "pyinstaller.spec").read_text("utf-8")
+    assert 'datas.append((str(ROOT / "resources"), "resources"))' in spec
+    for lang in ("en", "fr"):
+        path = guide_path(lang)
+        assert path == root / "resources" / "help" / f"guide_{lang}.html"
+        assert path.is_file()
+
+
+def test_the_test_cards_are_the_readme_table(window: MainWindow) -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    rows = re.findall(r"^\| `(\d{16})` \| (\w+) \| ([^|]+)\|$", readme, re.MULTILINE)
+    assert len(rows) == 4
+    window.show_test_cards()
+    assert window.cards_dialog is not None
+    text = window.cards_dialog.browser.toPlainText()
+    for number, brand, result in rows:
+        # One table row: the number, then the brand and the result cells.
+        cells = text.split(number, 1)[1].split("\n")[1:3]
+        assert cells[0] == brand
+        assert cells[1].startswith(result.strip().split(" (")[0].split(":")[0]), cells
+
+
+# -- the keychain banner says what is true -------------------------------------------------
+
+
+def test_banner_in_a_sandbox_session_on_the_demo_key(window: MainWindow) -> None:
+    status = CredentialStore(backend=fail.Keyring()).status()
+    window.set_keychain_status(status, demo_key=True)
+    text = window.banner.text.text()
+    assert window.banner.isVisible()
+    assert "cannot talk to IOTPay" not in text
+    assert "The sandbox works" in text
+    assert "held in memory only" in text
+    assert "cannot be saved" in text
+    # Retry keeps saying it while the keychain is still missing.
+    window.set_keychain_status(status)
+    assert "The sandbox works" in window.banner.text.text()
+    # Another profile, no demo key: nothing can be sent, and the banner says so.
+    window.set_keychain_status(status, demo_key=False)
+    assert "cannot talk to IOTPay" in window.banner.text.text()
+
+
+def test_banner_for_a_cancelled_keychain_prompt(window: MainWindow) -> None:
+    from iotpay_desk.core.credentials import MSG_CANCELLED, KeychainStatus
+
+    window.set_keychain_status(KeychainStatus(KeychainState.CANCELLED, MSG_CANCELLED))
+    assert window.banner.title.text() == "Keychain prompt cancelled"
+    assert window.banner.text.text().startswith("The keychain prompt was cancelled")
+    assert "running" not in window.banner.text.text()
+    assert window.banner.retry_button.isVisible()
+
+
+# -- quitting with money in flight -------------------------------------------------------------
+
+
+def test_quitting_with_a_refund_in_flight_asks_and_leaves_it_pending(
+    qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path
+) -> None:
+    """A refund held by the sandbox (latency fault): closing the window asks; Keep working
+    keeps it open; Quit anyway quits, and the refund is in the journal, unresolved, for the
+    next start's check."""
+    import asyncio
+
+    import httpx
+
+    from iotpay_desk.api import IotPayClient
+    from iotpay_desk.app import _cancel_other_tasks
+    from iotpay_desk.journal import ActionKind, Journal
+    from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec
+    from iotpay_desk.services import MoneyService
+    from tests.services.conftest import pay
+
+    QLocale.setDefault(QLocale("en_CA"))
+    http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), trust_env=False)
+    client = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    service = MoneyService(client, journal, operator="jack", clock=sandbox.clock.local_now)
+    profile = Profile.new(
+        "Sandbox",
+        Environment.SANDBOX,
+        DEMO_MERCHANT.mch_id,
+        operators=["jack"],
+        custom_url=sandbox.url,
+    )
+    win = MainWindow(profile=profile, settings=Settings(tmp_path / "config"))
+    qtbot.addWidget(win)
+    win.show()
+    closed: list[bool] = []
+    win.closed.connect(lambda: closed.append(True))
+
+    async def scenario() -> asyncio.Future[object]:
+        win.set_money_service(service)
+        payment = await pay(client, 5000)
+        sandbox.settle()
+        sandbox.set_faults([FaultSpec("latency", endpoint="cc_refund", latency_ms=60_000)])
+        draft = await service.new_draft(ActionKind.REFUND, payment.pay_order_id)
+        refund = asyncio.ensure_future(
+            service.refund(payment.pay_order_id, 1250, "damaged", draft_id=draft.id)
+        )
+        await until(lambda: service.busy, what="refund sent")
+        await until(lambda: journal.open_actions(), what="refund journalled")
+
+        win.close()
+        await until(lambda: message_boxes(win), what="the quit question")
+        (box,) = message_boxes(win)
+        assert "A refund of $12.50 is still waiting for IOTPay's answer." in box.text()
+        assert "Quit anyway?" in box.text()
+        assert "at the next start" in box.informativeText()
+        qtbot.mouseClick(win.keep_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not message_boxes(win), what="question answered")
+        assert win.isVisible()
+        assert closed == []
+
+        win.close()
+        await until(lambda: message_boxes(win), what="the quit question again")
+        qtbot.mouseClick(win.quit_button, Qt.MouseButton.LeftButton)
+        await until(lambda: bool(closed), what="window closed")
+        assert not win.isVisible()
+        return refund
+
+    try:
+        refund = qloop.run(scenario(), timeout=40)
+        # What the desk does once its window closed: work still running is cancelled.
+        qloop.loop.run_until_complete(_cancel_other_tasks(grace=0.2))
+        assert refund.done()
+        (left,) = qloop.run(service.open_actions())
+        assert left.kind is ActionKind.REFUND
+        assert left.amount_cents == 1250
+        assert left.state.is_open  # unresolved: checked with IOTPay at the next start
+    finally:
+        sandbox.clear_faults()
+        win.set_money_service(None)
+        qloop.run(http.aclose())
+        journal.close()
+    assert (tmp_path / "config" / "window.ini").is_file()

@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.core.settings import ALL_SETTINGS, LANGUAGE, PSEUDO_TRANSLATION, Settings
+from iotpay_desk.gui.mainwindow import Page
 from iotpay_desk.gui.settings_page import SettingsPage, with_mnemonic
 from tests.gui.conftest import QLoop, until
 
 
 def test_one_editor_per_setting_with_unique_mnemonics(qtbot: QtBot, tmp_path: Path) -> None:
-    page = SettingsPage(Settings(tmp_path))
+    page = SettingsPage(Settings(tmp_path), developer=True)
     qtbot.addWidget(page)
     assert set(page.editors) == {s.key for s in ALL_SETTINGS}
     texts = [c.text() for c in page.findChildren(QCheckBox)]
@@ -40,7 +41,7 @@ def test_with_mnemonic() -> None:
 
 def test_change_is_saved(qtbot: QtBot, qloop: QLoop, tmp_path: Path) -> None:
     settings = Settings(tmp_path)
-    page = SettingsPage(settings)
+    page = SettingsPage(settings, developer=True)
     qtbot.addWidget(page)
     page.show()
     combo = page.editors["language"]
@@ -104,3 +105,84 @@ def test_log_detail_and_theme_apply_at_once(qtbot: QtBot, tmp_path: Path) -> Non
     finally:
         root.setLevel(before)
         apply_theme(app, "system")
+
+
+def test_the_developer_option_is_not_shown_to_merchants(qtbot: QtBot, tmp_path: Path) -> None:
+    page = SettingsPage(Settings(tmp_path))
+    qtbot.addWidget(page)
+    page.show()
+    assert "pseudo_translation" not in page.editors
+    texts = [w.text() for w in page.findChildren(QCheckBox) + page.findChildren(QLabel)]
+    assert not any("Lengthen" in t.replace("&", "") for t in texts)
+    # --pseudo shows it; so does a desk where it was left on (so it can be turned off).
+    dev = SettingsPage(Settings(tmp_path), developer=True)
+    qtbot.addWidget(dev)
+    assert "pseudo_translation" in dev.editors
+    on = Settings(tmp_path / "on")
+    on.set(PSEUDO_TRANSLATION, True)
+    left_on = SettingsPage(on)
+    qtbot.addWidget(left_on)
+    assert "pseudo_translation" in left_on.editors
+
+
+def test_languages_are_named_in_their_own_language(qtbot: QtBot, tmp_path: Path) -> None:
+    from iotpay_desk.gui.i18n import install_translators
+
+    translators = install_translators("fr")
+    try:
+        page = SettingsPage(Settings(tmp_path))
+        qtbot.addWidget(page)
+        combo = page.editors["language"]
+        assert isinstance(combo, QComboBox)
+        names = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
+    finally:
+        translators.remove()
+    assert names["en"] == "English"
+    assert names["fr"] == "Français"
+    english = SettingsPage(Settings(tmp_path / "en"))
+    qtbot.addWidget(english)
+    combo = english.editors["language"]
+    assert isinstance(combo, QComboBox)
+    assert combo.itemText(combo.findData("fr")) == "Français"
+
+
+def test_changing_the_language_offers_a_restart(
+    qtbot: QtBot, qloop: QLoop, tmp_path: Path
+) -> None:
+    from iotpay_desk.gui.mainwindow import MainWindow
+
+    settings = Settings(tmp_path)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.pages[Page.SETTINGS]
+    assert isinstance(page, SettingsPage)
+    window.show_page(Page.SETTINGS)
+    assert not page.restart_notice.isVisible()
+    combo = page.editors["language"]
+    assert isinstance(combo, QComboBox)
+
+    async def scenario() -> None:
+        combo.setCurrentIndex(combo.findData("fr"))
+        await until(lambda: page.restart_notice.isVisible(), what="restart offered")
+        assert "after a restart" in page.restart_text.text()
+        # Back to the language on screen: nothing to restart for.
+        combo.setCurrentIndex(combo.findData("system"))
+        await until(lambda: not page.restart_notice.isVisible(), what="notice gone")
+        combo.setCurrentIndex(combo.findData("fr"))
+        await until(lambda: page.restart_notice.isVisible(), what="restart offered again")
+        with qtbot.waitSignal(window.closed):
+            qtbot.mouseClick(page.restart_button, Qt.MouseButton.LeftButton)
+
+    qloop.run(scenario())
+    assert window.restart_wanted  # the desk starts again once this window has closed
+    assert Settings(tmp_path).get(LANGUAGE) == "fr"
+
+
+def test_relaunch_command_drops_the_language_override() -> None:
+    from iotpay_desk.app import relaunch_command
+
+    argv = ["/usr/bin/python3", "-m", "iotpay_desk", "--sandbox", "--language", "fr"]
+    assert relaunch_command(argv) == ["/usr/bin/python3", "-m", "iotpay_desk", "--sandbox"]
+    argv = ["/opt/iotpay-desk/iotpay-desk", "--language=en", "--pseudo", "--smoke"]
+    assert relaunch_command(argv) == ["/opt/iotpay-desk/iotpay-desk", "--pseudo"]
