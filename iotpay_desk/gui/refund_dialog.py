@@ -305,9 +305,8 @@ class RefundDialog(QDialog):
         self.submit.setVisible(True)
         self._set_inputs_enabled(True)
         self._say(None)
+        self._explain_settlement()
         self.start()
-
-    # -- input ---------------------------------------------------------------------------------
 
     # -- before settlement ----------------------------------------------------------------------
 
@@ -352,6 +351,8 @@ class RefundDialog(QDialog):
         text = text.replace("%1", self._settles_text()).replace("%3", format_cents(full))
         self.settlement.setText(text)
         self.settlement.setVisible(self.outcome is None)
+
+    # -- input ---------------------------------------------------------------------------------
 
     def _retype_needed(self) -> bool:
         needed = False
@@ -444,6 +445,7 @@ class RefundDialog(QDialog):
 
     def _show_result(self, result: ActionResult) -> None:
         self.outcome = result
+        self.settlement.setVisible(False)  # what happened is said below
         refund = self.kind is ActionKind.REFUND
         amount = result.order.amount if result.order else (result.action.amount_cents or 0)
         state = result.state
@@ -505,7 +507,6 @@ class RefundDialog(QDialog):
                     text += " " + self.tr("The payment has not settled yet: void it instead.")
                     self.other.setText(self.tr("&Void instead"))
                 self.other.setVisible(True)
-                self.settlement.setVisible(False)  # the message says it now
         self.message.setText(text)
         self.message.setVisible(True)
         self.submit.setVisible(False)

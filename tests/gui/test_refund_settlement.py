@@ -136,3 +136,28 @@ async def until_outcome(dialog: RefundDialog) -> None:
 
 async def until_form(desk: Desk, first: RefundDialog) -> None:
     await until(lambda: desk.orders.dialog is not first, what="the other form")
+
+
+def test_settled_earlier_than_the_cut_off_the_refund_goes_and_the_warning_goes(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    """The cut-off is the profile's estimate: when IOTPay settled earlier, the partial
+    refund is still sent as asked, and the "not settled" line leaves with the outcome."""
+    payment = desk.pay(5000)
+    desk.sandbox.settle()  # IOTPay settled it already; the profile's cut-off is 21:00
+
+    async def scenario() -> RefundDialog:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        assert dialog.settlement.isVisible()
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "12,50")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until_outcome(dialog)
+        return dialog
+
+    dialog = desk.qloop.run(scenario())
+    assert dialog.message.text().startswith("Refunded $12.50.")
+    assert not dialog.settlement.isVisible()
+    at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
+    assert [o["amount"] for o in at_sandbox] == [1250]
