@@ -300,7 +300,7 @@ class ReceiptDialog(QDialog):
         self.preview.setObjectName("receipt-preview")
         self.preview.setOpenLinks(False)
         fm = self.fontMetrics()
-        self.preview.setMinimumSize(fm.averageCharWidth() * 60, fm.height() * 24)
+        self.preview.setMinimumSize(fm.averageCharWidth() * 75, fm.height() * 28)
 
         self.message = QLabel(self)
         self.message.setObjectName("receipt-message")
