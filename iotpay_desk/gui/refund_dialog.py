@@ -194,7 +194,7 @@ class RefundDialog(QDialog):
         self.again.setObjectName("try-again")
         self.again.setVisible(False)
         # An unconfirmed refund or void is sent again with its own number, never a new one.
-        self.resend = QPushButton(self.tr("S&end again (same number)"), self)
+        self.resend = QPushButton(self.tr("&Send again (same number)"), self)
         self.resend.setObjectName("send-again")
         self.resend.setVisible(False)
         # The refund's or void's receipt, once IOTPay confirmed it.
