@@ -161,6 +161,30 @@ class Shots:
                     reason=reason,
                 )
             )
+        # A card charge and a purchase link: the payment is their own.
+        for i, (kind, cents, user) in enumerate(
+            [(ActionKind.CHARGE_TOKEN, 4599, "c-ada-4"), (ActionKind.PURCHASE_LINK, 1850, "")],
+            start=len(rows) + 1,
+        ):
+            at = base + timedelta(minutes=17 * i)
+            out.append(
+                Action(
+                    id=i,
+                    kind=kind,
+                    mch_id="10000701",
+                    mch_no=f"{kind.id_prefix}25031514{i:02d}0001",
+                    amount_cents=cents,
+                    currency="CAD",
+                    operator="cashier1",
+                    state=ActionState.SUCCEEDED,
+                    created_at=at,
+                    updated_at=at,
+                    pay_order_id=f"PC2025031514{i:02d}0012345678{9000 + i}",
+                    card_num="555555******4444" if user else "424242******4242",
+                    card_id=user or None,
+                    mch_user_id=user or "walk-in",
+                )
+            )
         return out
 
 
@@ -179,12 +203,31 @@ def screen(name: str) -> Callable[[Factory], Factory]:
 # --------------------------------------------------------------------------- the screens
 
 
-def _keychain_window(s: Shots) -> object:
-    from iotpay_desk.core.credentials import MSG_LOCKED, KeychainState, KeychainStatus
+def _with_banner(make: Factory, *, demo_key: bool = False) -> Factory:
+    """A screen of the main window with the keychain banner over it (its Retry button
+    shares the window's Alt+letters with every page)."""
 
-    win = s.main_window()
-    win.set_keychain_status(KeychainStatus(KeychainState.LOCKED, MSG_LOCKED))
-    return win
+    def banner(s: Shots) -> object:
+        from iotpay_desk.core.credentials import (
+            MSG_LOCKED,
+            MSG_NO_KEYCHAIN,
+            KeychainState,
+            KeychainStatus,
+        )
+
+        win = make(s)
+        if demo_key:
+            status = KeychainStatus(KeychainState.UNAVAILABLE, MSG_NO_KEYCHAIN)
+        else:
+            status = KeychainStatus(KeychainState.LOCKED, MSG_LOCKED)
+        win.set_keychain_status(status, demo_key=demo_key)  # type: ignore[attr-defined]
+        return win
+
+    return banner
+
+
+def _keychain_window(s: Shots) -> object:
+    return _with_banner(lambda s: _orders_window(s))(s)
 
 
 def _busy_window(s: Shots) -> object:
@@ -234,6 +277,30 @@ def _orders_window(s: Shots, settled: bool = True) -> object:
     return win
 
 
+def _orders_in_flight(s: Shots) -> object:
+    """A refund of the payment is being checked with IOTPay: Refund and Void are off."""
+    import dataclasses
+
+    from iotpay_desk.services import ActionResult
+
+    win = _orders_window(s)
+    detail = s.detail(settled=True, refunded=2000)
+    checking = dataclasses.replace(
+        s.actions()[2],  # type: ignore[type-var]
+        target_pay_order_id=detail.order.pay_order_id,
+    )
+    returns = (*detail.returns, ActionResult(action=checking))  # type: ignore[arg-type]
+    win.orders.show_detail(dataclasses.replace(detail, returns=returns))
+    return win
+
+
+def _orders_stale(s: Shots) -> object:
+    """Another order typed in the field, not looked up yet: the payment shown is greyed."""
+    win = _orders_window(s)
+    win.orders.query.setText("B-889")
+    return win
+
+
 def _activity_window(s: Shots) -> object:
     win = s.main_window("activity")
     for action in s.actions():
@@ -278,6 +345,8 @@ SCREENS += [
     ("main-orders", _orders_window),
     ("main-orders-empty", lambda s: s.main_window("orders")),
     ("main-orders-unsettled", lambda s: _orders_window(s, settled=False)),
+    ("main-orders-in-flight", _orders_in_flight),
+    ("main-orders-stale", _orders_stale),
     ("refund-form", _form("refund")),
     ("void-form", _form("void")),
     ("refund-form-checking", _form("refund", outcome="checking")),
@@ -653,6 +722,74 @@ SCREENS += [
 ]
 
 
+# --------------------------------------------------------------------------- window, help
+
+
+def _settings_restart(s: Shots) -> object:
+    """Settings after the language was changed: the restart offered."""
+    win = s.main_window("settings")
+    page = win.pages[win.current_page()]
+    page.restart_notice.setVisible(True)  # type: ignore[attr-defined]
+    return win
+
+
+def _help(which: str) -> Factory:
+    def make(s: Shots) -> object:
+        win = s.main_window()
+        s.keep.append(win)
+        win.show()
+        if which == "guide":
+            win.show_user_guide()
+            return win.help_dialog
+        win.show_test_cards()
+        return win.cards_dialog
+
+    return make
+
+
+def _about(s: Shots) -> object:
+    from PySide6.QtWidgets import QMessageBox
+
+    win = s.main_window()
+    s.keep.append(win)
+    win.show()
+    win._about()
+    return win.findChild(QMessageBox, "about-box")
+
+
+def _quit_question(s: Shots) -> object:
+    win = _orders_window(s)
+    s.keep.append(win)
+    win.show()  # type: ignore[attr-defined]
+    actions = s.actions()
+    return win.quit_question([actions[0], actions[2]])  # type: ignore[attr-defined]
+
+
+def _wizard_no_keychain(s: Shots) -> object:
+    from iotpay_desk.core.credentials import MSG_NO_KEYCHAIN, KeychainState, KeychainStatus
+
+    w = _wizard(0)(s)
+    w.name_edit.clear()  # type: ignore[attr-defined]
+    w.set_keychain_status(  # type: ignore[attr-defined]
+        KeychainStatus(KeychainState.UNAVAILABLE, MSG_NO_KEYCHAIN)
+    )
+    return w
+
+
+SCREENS += [
+    ("main-keychain-vault", _with_banner(_vault_window)),
+    ("main-keychain-activity", _with_banner(_activity_window)),
+    ("main-keychain-settings", _with_banner(lambda s: s.main_window("settings"))),
+    ("main-sandbox-no-keychain", _with_banner(_orders_window, demo_key=True)),
+    ("main-settings-restart", _settings_restart),
+    ("help-user-guide", _help("guide")),
+    ("help-test-cards", _help("cards")),
+    ("help-about", _about),
+    ("quit-question", _quit_question),
+    ("wizard-who-no-keychain", _wizard_no_keychain),
+]
+
+
 # --------------------------------------------------------------------------- rendering
 
 
@@ -664,30 +801,66 @@ def _settle(app: object, rounds: int = 5) -> None:
         time.sleep(0.01)
 
 
-def mnemonic_conflicts(window: object) -> list[str]:
-    """Pairs of visible labels, buttons or boxes of ``window`` that share an Alt+letter
-    (Qt then only cycles focus between them: the keyboard user cannot pick one)."""
-    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
-
-    assert isinstance(window, QWidget)
+def _letter_clashes(texts: list[str], where: str = "") -> list[str]:
+    """The pairs of ``texts`` that share an Alt+letter."""
     seen: dict[str, str] = {}
     found: list[str] = []
+    for raw in texts:
+        text = raw.replace("&&", "")
+        at = text.find("&")
+        if at < 0 or at + 1 >= len(text):
+            continue
+        letter = text[at + 1].casefold()
+        if letter in seen and seen[letter] != text:
+            found.append(f"{where}Alt+{letter}: {seen[letter]!r} and {text!r}")
+        seen.setdefault(letter, text)
+    return found
+
+
+def _menu_clashes(menu: object, path: str) -> list[str]:
+    """Clashes among the items of one menu (Alt+letter there picks an item), and of its
+    submenus, each on its own."""
+    from PySide6.QtWidgets import QMenu
+
+    assert isinstance(menu, QMenu)
+    items = [a for a in menu.actions() if a.isVisible() and not a.isSeparator()]
+    found = _letter_clashes([a.text() for a in items], f"menu {path}: ")
+    for a in items:
+        sub = a.menu()
+        if sub is not None:
+            found += _menu_clashes(sub, f"{path} ▸ {a.text().replace('&', '')}")
+    return found
+
+
+def mnemonic_conflicts(window: object) -> list[str]:
+    """Pairs of visible labels, buttons, boxes and menu bar titles of ``window`` that share
+    an Alt+letter (Qt then only cycles focus between them: the keyboard user cannot pick
+    one), and pairs of items within each of its menus. Banners are part of the window, so
+    their buttons are checked against every page they show over."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenuBar, QWidget
+
+    assert isinstance(window, QWidget)
+    texts: list[str] = []
+    menus: list[tuple[object, str]] = []
+    for bar in window.findChildren(QMenuBar):
+        if not bar.isVisibleTo(window):
+            continue
+        for action in bar.actions():
+            if action.isVisible() and not action.isSeparator():
+                texts.append(action.text())
+                if action.menu() is not None:
+                    menus.append((action.menu(), action.text().replace("&", "")))
     widgets = [
         *window.findChildren(QAbstractButton),
         *window.findChildren(QLabel),
         *window.findChildren(QGroupBox),
     ]
     for w in widgets:
-        if not w.isVisibleTo(window):
-            continue
-        text = (w.title() if isinstance(w, QGroupBox) else w.text()).replace("&&", "")
-        at = text.find("&")
-        if at < 0 or at + 1 >= len(text):
-            continue
-        letter = text[at + 1].casefold()
-        if letter in seen and seen[letter] != text:
-            found.append(f"Alt+{letter}: {seen[letter]!r} and {text!r}")
-        seen.setdefault(letter, text)
+        if w.isVisibleTo(window):
+            texts.append(w.title() if isinstance(w, QGroupBox) else w.text())
+    found = _letter_clashes(texts)
+    for menu, path in menus:
+        found += _menu_clashes(menu, path)
     return found
 
 
@@ -716,7 +889,11 @@ def worker(args: argparse.Namespace) -> int:
             apply_theme(app, theme)
             for lang in args.langs:
                 pseudo = lang == "pseudo"
-                tr = install_translators("en" if pseudo else lang, pseudo=pseudo)
+                tr = install_translators(
+                    "en" if pseudo else lang,
+                    pseudo=pseudo,
+                    directory=Path(args.translations) if args.translations else None,
+                )
                 # Money and dates as a Canadian merchant sees them.
                 QLocale.setDefault(QLocale("fr_CA" if lang == "fr" else "en_CA"))
                 for name, factory in SCREENS:
@@ -771,6 +948,11 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="write no pictures; report Alt+letters shared on a screen, exit 1 if any",
     )
+    p.add_argument(
+        "--translations",
+        metavar="DIR",
+        help="load the .qm catalogues from DIR (a catalogue being reviewed) instead",
+    )
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--scale", type=int, default=100, help=argparse.SUPPRESS)
     p.add_argument("--readme", action="store_true", help=argparse.SUPPRESS)
@@ -808,6 +990,8 @@ def main(argv: list[str]) -> int:
                 cmd += ["--only", *args.only]
             if args.check_mnemonics:
                 cmd.append("--check-mnemonics")
+            if args.translations:
+                cmd += ["--translations", str(Path(args.translations).resolve())]
             if readme:
                 cmd.append("--readme")
             code |= subprocess.run(cmd, env=env, check=False).returncode  # noqa: S603

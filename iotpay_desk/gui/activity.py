@@ -117,7 +117,7 @@ class ActivityPage(QWidget):
         self.check_button.setObjectName("check-now")
         self.check_button.setEnabled(False)
         self.check_button.clicked.connect(self.check_selected)
-        self.refresh_button = QPushButton(self.tr("Re&fresh"), self)
+        self.refresh_button = QPushButton(self.tr("&Refresh"), self)
         self.refresh_button.setObjectName("refresh-activity")
         self.refresh_button.clicked.connect(self.reload)
         self.empty = QLabel(self.tr("Nothing yet."), self)

@@ -55,7 +55,7 @@ class KeychainBanner(QFrame):
         self.text.setObjectName("keychain-banner-text")
         self.text.setWordWrap(True)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.retry_button = QPushButton(self.tr("&Retry"), self)
+        self.retry_button = QPushButton(self.tr("Re&try"), self)
         self.retry_button.setObjectName("keychain-retry")
         self.retry_button.clicked.connect(self.retry_requested)
         layout = QHBoxLayout(self)

@@ -542,27 +542,8 @@ class MainWindow(QMainWindow):
         }
         return texts[action.kind].replace("%1", amount)
 
-    @async_slot()
-    async def ask_before_quitting(self) -> None:
-        """What is still pending, and Quit anyway / Keep working."""
-        if self._quit_box is not None and self._quit_box.isVisible():
-            self._quit_box.raise_()
-            return
-        actions: list[Action] = []
-        money = self._money
-        if money is not None:
-            try:
-                actions = await money.open_actions()
-                # A refund sent this very moment may not be written down yet: a short wait.
-                for _ in range(5):
-                    if actions or not money.busy or gone(self):
-                        break
-                    await asyncio.sleep(0.1)
-                    actions = await money.open_actions()
-            except Exception:
-                log.warning("open actions could not be read for the quit question", exc_info=True)
-        if gone(self):
-            return
+    def quit_question(self, actions: list[Action]) -> QMessageBox:
+        """The question asked before quitting with ``actions`` still open (not shown)."""
         lines = [self._pending_sentence(a) for a in actions[:5]]
         if len(actions) > 5:
             lines.append(self.tr("…and %1 more.").replace("%1", str(len(actions) - 5)))
@@ -590,6 +571,30 @@ class MainWindow(QMainWindow):
         box.setDefaultButton(self.keep_button)
         box.setEscapeButton(self.keep_button)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        return box
+
+    @async_slot()
+    async def ask_before_quitting(self) -> None:
+        """What is still pending, and Quit anyway / Keep working."""
+        if self._quit_box is not None and self._quit_box.isVisible():
+            self._quit_box.raise_()
+            return
+        actions: list[Action] = []
+        money = self._money
+        if money is not None:
+            try:
+                actions = await money.open_actions()
+                # A refund sent this very moment may not be written down yet: a short wait.
+                for _ in range(5):
+                    if actions or not money.busy or gone(self):
+                        break
+                    await asyncio.sleep(0.1)
+                    actions = await money.open_actions()
+            except Exception:
+                log.warning("open actions could not be read for the quit question", exc_info=True)
+        if gone(self):
+            return
+        box = self.quit_question(actions)
         box.buttonClicked.connect(self._quit_answer)
         self._quit_box = box
         box.open()

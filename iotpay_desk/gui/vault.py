@@ -455,7 +455,7 @@ class VaultPage(QWidget):
         # once it is shown again.
         self.model.modelReset.connect(self._restore_selection)
 
-        self.charge_button = QPushButton(self.tr("C&harge…"), self)
+        self.charge_button = QPushButton(self.tr("&Charge…"), self)
         self.charge_button.setObjectName("charge-card")
         self.refresh_button = QPushButton(self.tr("&Refresh from IOTPay"), self)
         self.refresh_button.setObjectName("refresh-card")

@@ -315,7 +315,8 @@ def test_help_menu_has_the_guide_the_test_cards_and_the_version(
 
     window.about_action.trigger()
     box = window.findChild(QMessageBox, "about-box")
-    assert box is not None and box.isVisible()
+    assert box is not None
+    assert box.isVisible()
     version = importlib.metadata.version("iotpay-desk")
     assert box.informativeText() == f"Version {version}"
     box.close()
@@ -333,7 +334,8 @@ def test_help_menu_has_the_guide_the_test_cards_and_the_version(
 
     window.cards_action.trigger()
     cards = window.cards_dialog
-    assert cards is not None and cards.isVisible()
+    assert cards is not None
+    assert cards.isVisible()
     table = cards.browser.toPlainText()
     assert "4000000000000077" in table
     assert "SANDBOX_DEMO_KEY_not_secret_0001" in table

@@ -60,3 +60,38 @@ def test_no_screen_shares_an_alt_letter_in_english_or_french() -> None:
     proc = _run("--check-mnemonics", "--langs", "en", "fr")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 mnemonic clash(es)" in proc.stdout
+
+
+def test_the_mnemonic_check_covers_menus_and_the_banner(qtbot, tmp_path: Path) -> None:
+    """Menu bar titles count with the window's buttons (Alt+H opened Help and pressed
+    Charge), items count within their menu, and the banner's Retry counts with every page."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QPushButton
+
+    from iotpay_desk.core.credentials import MSG_LOCKED, KeychainState, KeychainStatus
+    from iotpay_desk.core.settings import Settings
+    from iotpay_desk.gui.mainwindow import MainWindow
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from screenshots import mnemonic_conflicts
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+
+    win = MainWindow(settings=Settings(tmp_path))
+    qtbot.addWidget(win)
+    win.show()
+    win.set_keychain_status(KeychainStatus(KeychainState.LOCKED, MSG_LOCKED))
+    assert mnemonic_conflicts(win) == []  # the desk's own window, banner shown
+
+    page = win.orders
+    button = QPushButton("C&harge…", page)
+    button.show()
+    again = QPushButton("&Try again", page)
+    again.show()
+    file_menu = win.menuBar().actions()[0].menu()
+    file_menu.addAction(QAction("&Print", win))  # File already has &Profiles…
+    found = mnemonic_conflicts(win)
+    assert "Alt+h: '&Help' and 'C&harge…'" in found
+    assert "Alt+t: 'Re&try' and '&Try again'" in found
+    assert "menu File: Alt+p: '&Profiles…' and '&Print'" in found
