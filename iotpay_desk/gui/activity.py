@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,8 @@ __all__ = ["ActivityPage"]
 
 PAGE_SIZE = 200
 # The table's columns, left to right.
-WHEN, KIND, PAYMENT, AMOUNT, CARD, CUSTOMER, OUTCOME, OPERATOR = range(8)
+# What happened comes first; who and what for after (the last to scroll off when narrow).
+WHEN, KIND, AMOUNT, OUTCOME, PAYMENT, CARD, CUSTOMER, OPERATOR = range(8)
 PAYMENT_COLUMN = PAYMENT
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _NONE = "—"
@@ -76,7 +77,6 @@ class ActivityPage(QWidget):
         self.zone = QLabel(zone_note(self.tz), self)
         self.zone.setObjectName("activity-zone")
         self.zone.setWordWrap(True)
-        self.zone.setEnabled(False)  # a quiet note, in the placeholder colour
         self.table = QTableWidget(0, 8, self)
         self.table.setObjectName("activity-table")
         headings = {
@@ -106,8 +106,16 @@ class ActivityPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(PAYMENT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # Sized by _fit_columns: the customer, then the payment's id give way when room
+        # is short (elided, whole in the tooltip), never below a readable width.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setResizeContentsPrecision(PAGE_SIZE)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self.table.viewport().installEventFilter(self)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.details = QLabel(self)
         self.details.setObjectName("activity-details")
@@ -134,6 +142,43 @@ class ActivityPage(QWidget):
         layout.addWidget(self.details)
         layout.addLayout(buttons)
         self._update_empty()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its heading and what it shows; the room left over goes
+        to the payment's id and the customer. When room is short the customer gives way
+        first, then the payment's id (elided in the middle: "PC2025031…6789004"), each
+        down to a readable width; only then does the table scroll sideways."""
+        header = self.table.horizontalHeader()
+        columns = self.table.columnCount()
+        widths = [
+            max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(columns)
+        ]
+        spare = self.table.viewport().width() - sum(widths)
+        if spare > 0:
+            widths[PAYMENT] += spare // 2
+            widths[CUSTOMER] += spare - spare // 2
+        metrics = self.table.fontMetrics()
+        floors = {
+            CUSTOMER: max(header.sectionSizeHint(CUSTOMER), metrics.horizontalAdvance("M" * 8)),
+            PAYMENT: max(
+                header.sectionSizeHint(PAYMENT),
+                metrics.horizontalAdvance("PC2025031…6789004") + metrics.averageCharWidth() * 2,
+            ),
+        }
+        for column in (CUSTOMER, PAYMENT):
+            if spare >= 0:
+                break
+            give = min(-spare, max(0, widths[column] - floors[column]))
+            widths[column] -= give
+            spare += give
+        for column, width in enumerate(widths):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
 
     def set_service(
         self, service: MoneyService | None, *, cards: CardService | None = None
@@ -221,7 +266,7 @@ class ActivityPage(QWidget):
         if source.card_id and source.card_id in self.customers:
             return self.customers[source.card_id]
         if source.kind is ActionKind.PURCHASE_LINK and source.mch_user_id == "walk-in":
-            return self.tr("Walk-in customer")
+            return self.tr("Walk-in")
         return source.mch_user_id or source.card_id or _NONE
 
     def action_changed(self, action: Action) -> None:
@@ -258,6 +303,7 @@ class ActivityPage(QWidget):
                 self.table.selectRow(row)
         self._update_empty()
         self._selection_changed()
+        self._fit_timer.start()
 
     def _update_empty(self) -> None:
         has = bool(self.known)

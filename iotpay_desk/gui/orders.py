@@ -105,7 +105,6 @@ class OrdersPage(QWidget):
         self.zone = QLabel(self)
         self.zone.setObjectName("orders-zone")
         self.zone.setWordWrap(True)
-        self.zone.setEnabled(False)  # a quiet note, in the placeholder colour
 
         self.message = QLabel(self)
         self.message.setObjectName("orders-message")

@@ -106,11 +106,11 @@ def test_every_row_says_what_it_was_and_for_whom(
     assert headings == [
         "When",
         "Kind",
-        "Payment",
         "Amount",
+        "Outcome",
+        "Payment",
         "Card",
         "Customer",
-        "Outcome",
         "Operator",
     ]
     intro = [label.text() for label in page.findChildren(QLabel)]
@@ -136,7 +136,7 @@ def test_every_row_says_what_it_was_and_for_whom(
     got = cells(page, link)
     assert got[KIND] == "Purchase link"
     assert got[AMOUNT] == "$15.00"
-    assert got[CUSTOMER] == "Walk-in customer"
+    assert got[CUSTOMER] == "Walk-in"
     # Newest first.
     assert row_of(page, link.id) < row_of(page, refund.id) < row_of(page, charge.id)
 
