@@ -733,6 +733,13 @@ def _settings_restart(s: Shots) -> object:
     return win
 
 
+def _no_profile(s: Shots) -> object:
+    win = s.main_window()
+    win.set_profile(None)
+    win.set_connection_state(win.connection.state.UNKNOWN)
+    return win
+
+
 def _help(which: str) -> Factory:
     def make(s: Shots) -> object:
         win = s.main_window()
@@ -766,13 +773,18 @@ def _quit_question(s: Shots) -> object:
 
 
 def _wizard_no_keychain(s: Shots) -> object:
-    from iotpay_desk.core.credentials import MSG_NO_KEYCHAIN, KeychainState, KeychainStatus
-
-    w = _wizard(0)(s)
-    w.name_edit.clear()  # type: ignore[attr-defined]
-    w.set_keychain_status(  # type: ignore[attr-defined]
-        KeychainStatus(KeychainState.UNAVAILABLE, MSG_NO_KEYCHAIN)
+    from iotpay_desk.core.credentials import (
+        MSG_NO_KEYCHAIN,
+        CredentialStore,
+        KeychainState,
+        KeychainStatus,
     )
+    from iotpay_desk.gui.profile_wizard import ProfileWizard
+
+    # The first run as it opens: nothing typed yet, so no field shows a problem.
+    w = ProfileWizard(_profile_store(s), CredentialStore(), offer_sandbox=True)  # type: ignore[arg-type]
+    w.set_keychain_status(KeychainStatus(KeychainState.UNAVAILABLE, MSG_NO_KEYCHAIN))
+    w.restart()
     return w
 
 
@@ -782,6 +794,7 @@ SCREENS += [
     ("main-keychain-settings", _with_banner(lambda s: s.main_window("settings"))),
     ("main-sandbox-no-keychain", _with_banner(_orders_window, demo_key=True)),
     ("main-settings-restart", _settings_restart),
+    ("main-no-profile", _no_profile),
     ("help-user-guide", _help("guide")),
     ("help-test-cards", _help("cards")),
     ("help-about", _about),
