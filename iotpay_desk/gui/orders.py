@@ -84,6 +84,7 @@ class OrdersPage(QWidget):
         # One of them was settled since the payment was shown: what is left to refund is
         # out of date until the payment is asked for again.
         self._outdated = False
+        self._looked_up = ""  # the text of the look-up that found the payment shown
 
         self.query = QLineEdit(self)
         self.query.setObjectName("order-query")
@@ -296,6 +297,7 @@ class OrdersPage(QWidget):
         if gone(self) or service is not self._service:  # the profile was switched meanwhile
             return
         if result.value is not None:
+            self._looked_up = text
             self.show_detail(result.value)
             self.load_recent()
         else:
@@ -473,6 +475,7 @@ class OrdersPage(QWidget):
             detail.order.pay_order_id,
             detail.order.mch_order_no,
             lookup,
+            self._looked_up,
         )
 
     def _update_actions(self) -> None:
