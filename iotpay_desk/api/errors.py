@@ -12,6 +12,8 @@ No message here ever carries a key, a sign or card data.
 
 from __future__ import annotations
 
+from .rules import BrokenRule, RuleCode
+
 __all__ = [
     "CannotConnect",
     "InvalidNotify",
@@ -29,12 +31,13 @@ class IotPayError(Exception):
 
 
 class InvalidRequest(IotPayError, ValueError):
-    """A field broke a rule before anything was sent."""
+    """A field broke a rule before anything was sent: ``field`` (its API name) and
+    ``rule`` (a :class:`~iotpay_desk.api.rules.BrokenRule`: code, parameters, English)."""
 
-    def __init__(self, field: str, rule: str) -> None:
+    def __init__(self, field: str, rule: BrokenRule | RuleCode | str) -> None:
         self.field = field
-        self.rule = rule
-        super().__init__(f"{field}: {rule}")
+        self.rule = BrokenRule.of(rule)
+        super().__init__(f"{field}: {self.rule}")
 
 
 class IotPayRejected(IotPayError):

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from . import rules
 from .errors import InvalidRequest
+from .rules import RuleCode
 
 __all__ = [
     "AddCardRequest",
@@ -82,7 +83,7 @@ def request_params(req: Request, mch_id: str) -> dict[str, Any]:
         if not _given(value):
             # A blank optional field is simply not sent (the sign drops "" too).
             if f.metadata["required"]:
-                raise InvalidRequest(api, "is required")
+                raise InvalidRequest(api, RuleCode.REQUIRED)
             continue
         problem = f.metadata["rule"](value)
         if problem:
@@ -173,7 +174,7 @@ class PurchaseWithWalletRequest(Request):
     def check(self) -> None:
         if _given(self.wallet_type) != _given(self.wallet_data):
             missing = "walletData" if _given(self.wallet_type) else "walletType"
-            raise InvalidRequest(missing, "is required with walletType and walletData")
+            raise InvalidRequest(missing, RuleCode.WALLET_PAIR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +209,9 @@ class QueryRequest(Request):
     def check(self) -> None:
         by_mch, by_pay = _given(self.mch_order_no), _given(self.pay_order_id)
         if not by_mch and not by_pay:
-            raise InvalidRequest("mchOrderNo", "one of mchOrderNo or payOrderId is required")
+            raise InvalidRequest("mchOrderNo", RuleCode.ORDER_ID_NEEDED)
         if by_mch and by_pay:
-            raise InvalidRequest("payOrderId", "give only one of mchOrderNo or payOrderId")
+            raise InvalidRequest("payOrderId", RuleCode.ORDER_ID_ONLY_ONE)
 
 
 # --------------------------------------------------------------------------- results

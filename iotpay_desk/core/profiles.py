@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from iotpay_desk.api import rules
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 
 from .atomic import (
     CorruptFileError,
@@ -163,11 +164,17 @@ class PciAck:
 
 @dataclass(frozen=True)
 class Problem:
-    """One validation problem: the field, its label and the rule it breaks."""
+    """One validation problem: the field, its label and the rule it breaks: always a
+    :class:`~iotpay_desk.api.rules.BrokenRule` (code and parameters; its text is English),
+    a plain text given is kept as one (:meth:`BrokenRule.of`).
+    """
 
     field: str
     label: str
     rule: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule", BrokenRule.of(self.rule))
 
     @property
     def message(self) -> str:
@@ -262,27 +269,27 @@ class Profile:
         """Every problem with this profile; empty when it can be saved."""
         out: list[Problem] = []
 
-        def bad(name: str, rule: str | None, label: str | None = None) -> None:
+        def bad(name: str, rule: BrokenRule | None, label: str | None = None) -> None:
             if rule:
                 out.append(Problem(name, label or FIELD_LABELS[name], rule))
 
         if not isinstance(self.id, str) or not _ID.fullmatch(self.id):
-            bad("id", "must be 32 lowercase hex characters")
+            bad("id", BrokenRule(RuleCode.PROFILE_ID))
         bad("name", rules.text(NAME_MAX)(self.name))
         if not isinstance(self.environment, Environment):
-            bad("environment", "must be production, test host, custom URL or sandbox")
+            bad("environment", BrokenRule(RuleCode.ENVIRONMENT))
         else:
             bad("custom_url", self._url_rule())
         bad("mch_id", rules.id30(self.mch_id))
         out.extend(self._operator_problems())
         if not isinstance(self.cutoff, str) or not _CUTOFF.fullmatch(self.cutoff):
-            bad("cutoff", "must be a time HH:MM (00:00 to 23:59)")
+            bad("cutoff", BrokenRule(RuleCode.CUTOFF_TIME))
         bad("timezone", _timezone_rule(self.timezone))
         bad("retype_threshold_cents", _threshold_rule(self.retype_threshold_cents))
         if self.direct_add_enabled is True and self.pci_ack is None:
-            bad("direct_add_enabled", "needs the PCI DSS responsibility confirmed first")
+            bad("direct_add_enabled", BrokenRule(RuleCode.PCI_FIRST))
         elif not isinstance(self.direct_add_enabled, bool):
-            bad("direct_add_enabled", "must be on or off")
+            bad("direct_add_enabled", BrokenRule(RuleCode.ON_OR_OFF))
         if self.pci_ack is not None:
             bad("pci_ack", _pci_rule(self.pci_ack))
         if self.notify_url is not None and self.notify_url != "":
@@ -297,25 +304,25 @@ class Profile:
         bad("tax_number", _tax_number_rule(self.tax_number))
         return out
 
-    def _url_rule(self) -> str | None:
+    def _url_rule(self) -> BrokenRule | None:
         env = self.environment
         if env.fixed_url is not None:
             if self.custom_url:
-                return "is only used with a custom URL or the sandbox"
+                return BrokenRule(RuleCode.URL_NOT_USED)
             return None
         if not self.custom_url:
-            return "must not be blank"
+            return BrokenRule(RuleCode.NOT_BLANK)
         base = rules.url(200)(self.custom_url)
         if base:
             return base
         parts = urlsplit(self.custom_url)
         if parts.query or parts.fragment:
-            return "must not have a query or fragment"
+            return BrokenRule(RuleCode.URL_NO_QUERY)
         loopback = is_loopback_url(self.custom_url)
         if env is Environment.SANDBOX and not loopback:
-            return "must be a loopback address (127.0.0.1 or localhost) for the sandbox"
+            return BrokenRule(RuleCode.URL_LOOPBACK)
         if not loopback and parts.scheme != "https":
-            return "must use https unless it is a loopback address"
+            return BrokenRule(RuleCode.URL_HTTPS)
         return None
 
     def _operator_problems(self) -> list[Problem]:
@@ -323,19 +330,19 @@ class Profile:
         label = FIELD_LABELS["operators"]
         ops = self.operators
         if not isinstance(ops, tuple | list):
-            return [Problem("operators", label, "must be a list of login names")]
+            return [Problem("operators", label, BrokenRule(RuleCode.OPERATORS_LIST))]
         if not ops:
-            out.append(Problem("operators", label, "must list at least one login name"))
+            out.append(Problem("operators", label, BrokenRule(RuleCode.OPERATORS_NONE)))
         seen: set[str] = set()
         for i, op in enumerate(ops, start=1):
             item = f"Operator login name {i}"
             rule = rules.text(12)(op)
             if rule is None and op != op.strip():
-                rule = "must not start or end with a space"
+                rule = BrokenRule(RuleCode.NO_EDGE_SPACES)
             if rule:
                 out.append(Problem(f"operators[{i - 1}]", item, rule))
             elif op in seen:
-                out.append(Problem(f"operators[{i - 1}]", item, "is listed twice"))
+                out.append(Problem(f"operators[{i - 1}]", item, BrokenRule(RuleCode.LISTED_TWICE)))
             else:
                 seen.add(op)
         if self.default_operator and self.default_operator not in ops:
@@ -343,7 +350,7 @@ class Profile:
                 Problem(
                     "default_operator",
                     FIELD_LABELS["default_operator"],
-                    "must be one of the operator login names",
+                    BrokenRule(RuleCode.DEFAULT_OPERATOR),
                 )
             )
         return out
@@ -428,42 +435,42 @@ def _as_int(v: Any) -> int:
     return v
 
 
-def _hours_rule(v: Any, low: int, high: int) -> str | None:
+def _hours_rule(v: Any, low: int, high: int) -> BrokenRule | None:
     if isinstance(v, bool) or not isinstance(v, int):
-        return "must be a whole number of hours"
+        return BrokenRule(RuleCode.WHOLE_HOURS)
     if v < low:
-        return f"must be at least {low} hours"
+        return BrokenRule(RuleCode.HOURS_AT_LEAST, min=low)
     if v > high:
-        return f"must be at most {high} hours"
+        return BrokenRule(RuleCode.HOURS_AT_MOST, max=high)
     return None
 
 
-def _optional_text_rule(v: Any, limit: int) -> str | None:
+def _optional_text_rule(v: Any, limit: int) -> BrokenRule | None:
     if not isinstance(v, str):
-        return "must be text"
+        return BrokenRule(RuleCode.TEXT)
     return rules.text(limit)(v) if v else None
 
 
-def _address_rule(v: Any) -> str | None:
+def _address_rule(v: Any) -> BrokenRule | None:
     """Up to three lines of text (a street, a city and province, a postal code)."""
     if not isinstance(v, str):
-        return "must be text"
+        return BrokenRule(RuleCode.TEXT)
     if len(v) > ADDRESS_MAX:
-        return f"at most {ADDRESS_MAX} characters"
+        return BrokenRule(RuleCode.MAX_CHARS, max=ADDRESS_MAX)
     lines = v.split("\n")
     if len(lines) > 3:
-        return "must be at most 3 lines"
+        return BrokenRule(RuleCode.MAX_LINES, max=3)
     for line in lines:
         if any(ord(c) < 32 or ord(c) == 127 for c in line):
-            return "must not contain control characters"
+            return BrokenRule(RuleCode.NO_CONTROL_CHARS)
     return None
 
 
-def _tax_number_rule(v: Any) -> str | None:
+def _tax_number_rule(v: Any) -> BrokenRule | None:
     if not isinstance(v, str):
-        return "must be text"
+        return BrokenRule(RuleCode.TEXT)
     if v and not _TAX_NUMBER.fullmatch(v.strip().upper()):
-        return "must be a GST/HST number such as 123456789RT0001"
+        return BrokenRule(RuleCode.TAX_NUMBER)
     return None
 
 
@@ -476,32 +483,32 @@ def _parse_time(v: Any) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def _timezone_rule(v: Any) -> str | None:
+def _timezone_rule(v: Any) -> BrokenRule | None:
     if not isinstance(v, str) or not v.strip():
-        return "must not be blank"
+        return BrokenRule(RuleCode.NOT_BLANK)
     try:
         ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError):
-        return "must be a known time zone such as America/Toronto"
+        return BrokenRule(RuleCode.TIME_ZONE)
     return None
 
 
-def _threshold_rule(v: Any) -> str | None:
+def _threshold_rule(v: Any) -> BrokenRule | None:
     if isinstance(v, bool) or not isinstance(v, int):
-        return "must be a whole number of cents"
+        return BrokenRule(RuleCode.WHOLE_CENTS)
     if v < 0:
-        return "must not be negative"
+        return BrokenRule(RuleCode.NOT_NEGATIVE)
     if v > rules.MAX_CENTS:
-        return "is too large"
+        return BrokenRule(RuleCode.TOO_LARGE)
     return None
 
 
-def _pci_rule(ack: PciAck) -> str | None:
+def _pci_rule(ack: PciAck) -> BrokenRule | None:
     who = rules.text(PCI_WHO_MAX)(ack.who)
     if who:
-        return f"name of the person who confirmed {who}"
+        return BrokenRule(RuleCode.PCI_WHO, rule=who)
     if not isinstance(ack.when, datetime) or ack.when.tzinfo is None:
-        return "must record when it was confirmed"
+        return BrokenRule(RuleCode.PCI_WHEN)
     return None
 
 
@@ -676,7 +683,7 @@ class ProfileStore:
             other = self.find_by_name(profile.name)
             if other is not None and other.id != profile.id:
                 problems.append(
-                    Problem("name", FIELD_LABELS["name"], "is already used by another profile")
+                    Problem("name", FIELD_LABELS["name"], BrokenRule(RuleCode.NAME_USED))
                 )
         return problems
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
+from iotpay_desk.api.rules import BrokenRule, RuleCode
+
 from .atomic import CorruptFileError, atomic_write_json, read_json_object, remove_stale_temps
 from .i18n import QT_TRANSLATE_NOOP
 from .paths import ensure_dir
@@ -75,29 +77,32 @@ class Setting(Generic[T]):
     #: Shown only to developers (``--pseudo``), not to merchants.
     developer: bool = False
 
-    def check(self, value: Any) -> str | None:
+    def check(self, value: Any) -> BrokenRule | None:
         """``None`` when ``value`` is acceptable, else the rule it breaks."""
         if self.type is bool:
-            return None if isinstance(value, bool) else "must be on or off"
+            return None if isinstance(value, bool) else BrokenRule(RuleCode.ON_OR_OFF)
         if self.type is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                return "must be a whole number"
+                return BrokenRule(RuleCode.WHOLE_NUMBER)
             if self.minimum is not None and value < self.minimum:
-                return f"must be at least {self.minimum}"
+                return BrokenRule(RuleCode.AT_LEAST, min=self.minimum)
             if self.maximum is not None and value > self.maximum:
-                return f"must be at most {self.maximum}"
+                return BrokenRule(RuleCode.AT_MOST, max=self.maximum)
             return None
         if not isinstance(value, str):
-            return "must be text"
+            return BrokenRule(RuleCode.TEXT)
         if self.choices and value not in {c.value for c in self.choices}:
-            return "must be one of " + ", ".join(c.value for c in self.choices)
+            return BrokenRule(RuleCode.ONE_OF, choices=tuple(c.value for c in self.choices))
         return None
 
 
 class SettingValueError(ValueError):
-    def __init__(self, setting: Setting[Any], rule: str) -> None:
+    """A value a setting does not take: ``setting`` and the ``rule`` it breaks (a
+    :class:`~iotpay_desk.api.rules.BrokenRule`)."""
+
+    def __init__(self, setting: Setting[Any], rule: BrokenRule | RuleCode | str) -> None:
         self.setting = setting
-        self.rule = rule
+        self.rule = BrokenRule.of(rule)
         super().__init__(f"{setting.label}: {rule}")
 
 

@@ -15,16 +15,17 @@ Texts are built at call time so they follow the installed translators.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
-import re
 import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from iotpay_desk.api import CannotConnect, InvalidRequest, IotPayRejected, OutcomeUnknown
 from iotpay_desk.api.redact import redact
+from iotpay_desk.api.rules import BrokenRule, RuleCode, RuleParam
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import TRANSLATION_CONTEXT as KEYCHAIN_CONTEXT
 from iotpay_desk.core.credentials import KeychainError
@@ -49,6 +50,7 @@ from iotpay_desk.services import (
 )
 
 from .amounts import format_cents
+from .words import action_word
 
 __all__ = [
     "Kind",
@@ -112,70 +114,193 @@ _FIELD_LABELS: dict[str, str] = {
     "note": QT_TRANSLATE_NOOP("Field", "Note"),
     "operator": QT_TRANSLATE_NOOP("Field", "Operator"),
     "customerLabel": QT_TRANSLATE_NOOP("Field", "Customer"),
+    "action": QT_TRANSLATE_NOOP("Field", "Action"),
 }
 
-# The rule texts of iotpay_desk.api.rules / models, word for word.
-_RULES: dict[str, str] = {
-    "is required": QT_TRANSLATE_NOOP("Rule", "is required"),
-    "must be text": QT_TRANSLATE_NOOP("Rule", "must be text"),
-    "must not be blank": QT_TRANSLATE_NOOP("Rule", "must not be blank"),
-    "must not contain control characters": QT_TRANSLATE_NOOP(
-        "Rule", "must not contain control characters"
+
+@dataclass(frozen=True)
+class _RuleText:
+    """How a rule code reads: its source text (``%1``, ``%2`` … stand for ``params`` in
+    that order) and its translation context."""
+
+    source: str
+    params: tuple[str, ...] = ()
+    context: str = "Rule"
+
+
+# THE table of rule texts: every RuleCode (iotpay_desk.api.rules) once. The parameters
+# come typed with the rule (cents, counts, lengths); nothing is read back from English.
+_RULE_TEXTS: dict[RuleCode, _RuleText] = {
+    RuleCode.REQUIRED: _RuleText(QT_TRANSLATE_NOOP("Rule", "is required")),
+    RuleCode.TEXT: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be text")),
+    RuleCode.NOT_BLANK: _RuleText(QT_TRANSLATE_NOOP("Rule", "must not be blank")),
+    RuleCode.MAX_CHARS: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be at most %1 characters"), ("max",)
     ),
-    "must be a whole number of cents": QT_TRANSLATE_NOOP("Rule", "must be a whole number of cents"),
-    "must be more than 0 cents": QT_TRANSLATE_NOOP("Rule", "must be more than 0 cents"),
-    "is too large": QT_TRANSLATE_NOOP("Rule", "is too large"),
-    "must be base64 text": QT_TRANSLATE_NOOP("Rule", "must be base64 text"),
-    "must be valid base64": QT_TRANSLATE_NOOP("Rule", "must be valid base64"),
-    "must be MMYY (month 01-12, two-digit year)": QT_TRANSLATE_NOOP(
-        "Rule", "must be MMYY (month 01-12, two-digit year)"
+    RuleCode.NO_CONTROL_CHARS: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must not contain control characters")
     ),
-    "must be digits only": QT_TRANSLATE_NOOP("Rule", "must be digits only"),
-    "must be 12 to 19 digits": QT_TRANSLATE_NOOP("Rule", "must be 12 to 19 digits"),
-    "fails the card number check (Luhn)": QT_TRANSLATE_NOOP(
-        "Rule", "fails the card number check (Luhn)"
+    RuleCode.NO_EDGE_SPACES: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must not start or end with a space")
     ),
-    "must be 3 or 4 digits": QT_TRANSLATE_NOOP("Rule", "must be 3 or 4 digits"),
-    "must be an http(s) URL": QT_TRANSLATE_NOOP("Rule", "must be an http(s) address"),
-    "must be an IPv4 or IPv6 address": QT_TRANSLATE_NOOP("Rule", "must be an IPv4 or IPv6 address"),
-    "must not start or end with a space": QT_TRANSLATE_NOOP(
-        "Rule", "must not start or end with a space"
+    RuleCode.NO_SPACES: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must not contain spaces"), context="ProfileRule"
     ),
-    "is required with walletType and walletData": QT_TRANSLATE_NOOP(
-        "Rule", "is required together with the wallet type and wallet data"
+    RuleCode.ONE_OF: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be one of: %1"), ("choices",)),
+    RuleCode.WHOLE_NUMBER: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be a whole number")),
+    RuleCode.AT_LEAST: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be at least %1"), ("min",)),
+    RuleCode.AT_MOST: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be at most %1"), ("max",)),
+    RuleCode.ON_OR_OFF: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be on or off")),
+    RuleCode.WHOLE_CENTS: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be a whole number of cents")),
+    RuleCode.MORE_THAN_ZERO_CENTS: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be more than 0 cents")
     ),
-    "one of mchOrderNo or payOrderId is required": QT_TRANSLATE_NOOP(
-        "Rule", "is required (or give the IOTPay order ID)"
+    RuleCode.MORE_THAN_ZERO: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be more than 0")),
+    RuleCode.NOT_NEGATIVE: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must not be negative"), context="ProfileRule"
     ),
-    "give only one of mchOrderNo or payOrderId": QT_TRANSLATE_NOOP(
-        "Rule", "must be left empty when the order number is given"
+    RuleCode.TOO_LARGE: _RuleText(QT_TRANSLATE_NOOP("Rule", "is too large")),
+    RuleCode.AMOUNT_SHAPE: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be an amount such as 12.50")),
+    RuleCode.TWO_DECIMALS: _RuleText(QT_TRANSLATE_NOOP("Rule", "must have at most two decimals")),
+    RuleCode.OVER_REFUNDABLE: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "is more than what is left to refund (%1)"), ("left",)
     ),
-    # iotpay_desk.services
-    "must be more than 0": QT_TRANSLATE_NOOP("Rule", "must be more than 0"),
-    "must be an amount such as 12.50": QT_TRANSLATE_NOOP("Rule", "must be an amount such as 12.50"),
-    "nothing is left to void on this payment": QT_TRANSLATE_NOOP(
-        "Rule", "has nothing left to void"
+    RuleCode.BASE64_TEXT: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be base64 text")),
+    RuleCode.BASE64_VALID: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be valid base64")),
+    RuleCode.MMYY: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be MMYY (month 01-12, two-digit year)")
     ),
-    "is a refund or void, not a payment": QT_TRANSLATE_NOOP(
-        "Rule", "is a refund or a void, not a payment"
+    RuleCode.DIGITS_ONLY: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be digits only")),
+    RuleCode.CARD_LENGTH: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be 12 to 19 digits")),
+    RuleCode.LUHN: _RuleText(QT_TRANSLATE_NOOP("Rule", "fails the card number check (Luhn)")),
+    RuleCode.CVV: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be 3 or 4 digits")),
+    RuleCode.URL: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be an http(s) address")),
+    RuleCode.IP_ADDRESS: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be an IPv4 or IPv6 address")),
+    RuleCode.WALLET_PAIR: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "is required together with the wallet type and wallet data")
     ),
-    "the payment did not succeed": QT_TRANSLATE_NOOP("Rule", "is a payment that did not succeed"),
-    "refused by IOTPay": QT_TRANSLATE_NOOP("Rule", "was refused by IOTPay"),
-    # card vault and charges
-    "is already in the card vault": QT_TRANSLATE_NOOP("Rule", "is already in the card vault"),
-    "must not look like a card number": QT_TRANSLATE_NOOP(
-        "Rule", "must not look like a card number"
+    RuleCode.ORDER_ID_NEEDED: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "is required (or give the IOTPay order ID)")
     ),
-    "must be letters, digits, '.', '_' or '-'": QT_TRANSLATE_NOOP(
-        "Rule", "must be letters, digits, “.”, “_” or “-”"
+    RuleCode.ORDER_ID_ONLY_ONE: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be left empty when the order number is given")
     ),
-    "the card has expired": QT_TRANSLATE_NOOP("Rule", "is a card that has expired"),
-    "card expired": QT_TRANSLATE_NOOP("Rule", "is a card that has expired"),
-    "at most two decimals": QT_TRANSLATE_NOOP("Rule", "must have at most two decimals"),
+    RuleCode.NOTHING_TO_VOID: _RuleText(QT_TRANSLATE_NOOP("Rule", "has nothing left to void")),
+    RuleCode.NOT_A_PAYMENT: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "is a refund or a void, not a payment")
+    ),
+    RuleCode.PAYMENT_PENDING: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "is a payment still waiting for IOTPay's answer")
+    ),
+    RuleCode.PAYMENT_FAILED: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "is a payment that did not succeed")
+    ),
+    RuleCode.REFUSED_BY_IOTPAY: _RuleText(QT_TRANSLATE_NOOP("Rule", "was refused by IOTPay")),
+    RuleCode.NOT_RESENDABLE: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "cannot be sent again (%1)"), ("kind",)
+    ),
+    RuleCode.IN_VAULT: _RuleText(QT_TRANSLATE_NOOP("Rule", "is already in the card vault")),
+    RuleCode.LOOKS_LIKE_CARD: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must not look like a card number")
+    ),
+    RuleCode.CARD_ID_CHARS: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be letters, digits, “.”, “_” or “-”")
+    ),
+    RuleCode.CARD_EXPIRED: _RuleText(QT_TRANSLATE_NOOP("Rule", "is a card that has expired")),
+    RuleCode.PROFILE_ID: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be 32 lowercase hexadecimal characters")
+    ),
+    RuleCode.ENVIRONMENT: _RuleText(
+        QT_TRANSLATE_NOOP(
+            "Rule", "must be production, IOTPay's test host, a custom URL or the sandbox"
+        )
+    ),
+    RuleCode.URL_NOT_USED: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "is only used with a custom URL or the sandbox"),
+        context="ProfileRule",
+    ),
+    RuleCode.URL_NO_QUERY: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must not have a query (?…) or a fragment (#…)"),
+        context="ProfileRule",
+    ),
+    RuleCode.URL_LOOPBACK: _RuleText(
+        QT_TRANSLATE_NOOP(
+            "ProfileRule", "must be a loopback address (127.0.0.1 or localhost) for the sandbox"
+        ),
+        context="ProfileRule",
+    ),
+    RuleCode.URL_HTTPS: _RuleText(
+        QT_TRANSLATE_NOOP(
+            "ProfileRule",
+            "must use https unless it is a loopback address (127.0.0.1 or localhost)",
+        ),
+        context="ProfileRule",
+    ),
+    RuleCode.OPERATORS_LIST: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be a list of login names")),
+    RuleCode.OPERATORS_NONE: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must list at least one login name"),
+        context="ProfileRule",
+    ),
+    RuleCode.LISTED_TWICE: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "is listed twice"), context="ProfileRule"
+    ),
+    RuleCode.DEFAULT_OPERATOR: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must be one of the operator login names"),
+        context="ProfileRule",
+    ),
+    RuleCode.CUTOFF_TIME: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must be a time HH:MM (00:00 to 23:59)"),
+        context="ProfileRule",
+    ),
+    RuleCode.TIME_ZONE: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "must be a known time zone such as America/Toronto"),
+        context="ProfileRule",
+    ),
+    RuleCode.PCI_FIRST: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "needs the PCI DSS responsibility confirmed first")
+    ),
+    RuleCode.PCI_WHO: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "the name of the person who confirmed it %1"), ("rule",)
+    ),
+    RuleCode.PCI_WHEN: _RuleText(QT_TRANSLATE_NOOP("Rule", "must record when it was confirmed")),
+    RuleCode.WHOLE_HOURS: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be a whole number of hours")),
+    RuleCode.HOURS_AT_LEAST: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be at least %1 hours"), ("min",)
+    ),
+    RuleCode.HOURS_AT_MOST: _RuleText(
+        QT_TRANSLATE_NOOP("Rule", "must be at most %1 hours"), ("max",)
+    ),
+    RuleCode.MAX_LINES: _RuleText(QT_TRANSLATE_NOOP("Rule", "must be at most %1 lines"), ("max",)),
+    RuleCode.TAX_NUMBER: _RuleText(
+        QT_TRANSLATE_NOOP(
+            "ProfileRule", "must be 9 digits, RT and 4 digits, such as 123456789RT0001"
+        ),
+        context="ProfileRule",
+    ),
+    RuleCode.NAME_USED: _RuleText(
+        QT_TRANSLATE_NOOP("ProfileRule", "is already used by another profile"),
+        context="ProfileRule",
+    ),
+    RuleCode.AS_GIVEN: _RuleText("%1", ("text",)),
 }
-_AT_MOST = re.compile(r"at most (\d+) characters")
-_OVER_REFUNDABLE = re.compile(r"more than the refundable amount \((\d+) cents left\)")
-_ONE_OF = re.compile(r"must be ([A-Za-z0-9_]+(?: or [A-Za-z0-9_]+)*)")
+
+
+def _rule_param(name: str, value: RuleParam) -> str:
+    """One parameter of a rule as the user reads it, in the locale's format."""
+    if name == "left" and isinstance(value, int):
+        return format_cents(value)
+    if name == "kind" and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return action_word(ActionKind(value))
+        return value
+    if name == "rule" and isinstance(value, str):
+        return rule_text(value)
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, int):
+        return QLocale().toString(value)
+    return value
+
 
 # core.credentials keeps its messages as English source strings in this context.
 _KEYCHAIN_TEXTS = (
@@ -210,23 +335,18 @@ def field_label(api_name: str) -> str:
     return translate("Field", source) if source else api_name
 
 
-def rule_text(rule: str) -> str:
-    """A rule text of the protocol core, translated (unknown ones pass through)."""
-    source = _RULES.get(rule)
-    if source:
-        return translate("Rule", source)
-    m = _AT_MOST.fullmatch(rule)
-    if m:
-        return translate("Rule", "must be at most %1 characters").replace("%1", m.group(1))
-    m = _OVER_REFUNDABLE.fullmatch(rule)
-    if m:
-        left = format_cents(int(m.group(1)))
-        return translate("Rule", "is more than what is left to refund (%1)").replace("%1", left)
-    m = _ONE_OF.fullmatch(rule)
-    if m:
-        allowed = ", ".join(m.group(1).split(" or "))
-        return translate("Rule", "must be one of: %1").replace("%1", allowed)
-    return rule
+def rule_text(rule: BrokenRule | RuleCode | str) -> str:
+    """A rule of the core, translated by its code with its parameters formatted (a text
+    from elsewhere, such as IOTPay's words, is shown as it is)."""
+    broken = BrokenRule.of(rule)
+    entry = _RULE_TEXTS[broken.code]
+    text = (
+        entry.source if broken.code is RuleCode.AS_GIVEN else translate(entry.context, entry.source)
+    )
+    for i, name in enumerate(entry.params, start=1):
+        value = broken.params.get(name, "")
+        text = text.replace(f"%{i}", _rule_param(name, value))
+    return text
 
 
 def keychain_text(message: str) -> str:

@@ -49,6 +49,7 @@ from iotpay_desk.api import (
     QueryCardRequest,
     rules,
 )
+from iotpay_desk.api.rules import RuleCode
 from iotpay_desk.journal import (
     CardInVault,
     CardNotInVault,
@@ -131,18 +132,18 @@ def check_card_id(text: str) -> str:
     ``cardId``. Letters, digits, ``.``, ``_`` and ``-``, at most 30 characters, and not
     a card number typed in the wrong box (:func:`looks_like_card_number`)."""
     if not isinstance(text, str):
-        raise InvalidInput("cardId", "must be text")
+        raise InvalidInput("cardId", RuleCode.TEXT)
     card_id = text.strip()
     if not card_id:
-        raise InvalidInput("cardId", "is required")
+        raise InvalidInput("cardId", RuleCode.REQUIRED)
     problem = rules.id30(card_id)
     if problem:
         raise InvalidInput("cardId", problem)
     if not _CARD_ID_CHARS.fullmatch(card_id):
-        raise InvalidInput("cardId", "must be letters, digits, '.', '_' or '-'")
+        raise InvalidInput("cardId", RuleCode.CARD_ID_CHARS)
     if looks_like_card_number(card_id):
         # A card number typed in the wrong box must not become an id sent everywhere.
-        raise InvalidInput("cardId", "must not look like a card number")
+        raise InvalidInput("cardId", RuleCode.LOOKS_LIKE_CARD)
     return card_id
 
 
@@ -150,15 +151,15 @@ def check_label(text: str) -> str:
     """The customer label of a card, stripped; raises :class:`InvalidInput` naming
     ``customerLabel``."""
     if not isinstance(text, str):
-        raise InvalidInput("customerLabel", "must be text")
+        raise InvalidInput("customerLabel", RuleCode.TEXT)
     label = " ".join(text.split())
     if not label:
-        raise InvalidInput("customerLabel", "is required")
+        raise InvalidInput("customerLabel", RuleCode.REQUIRED)
     problem = rules.text(LABEL_MAX)(label)
     if problem:
         raise InvalidInput("customerLabel", problem)
     if looks_like_card_number(label):
-        raise InvalidInput("customerLabel", "must not look like a card number")
+        raise InvalidInput("customerLabel", RuleCode.LOOKS_LIKE_CARD)
     return label
 
 
@@ -266,7 +267,7 @@ class CardService:
             self._journal.get_vault_card, self.mch_id, card_id, include_removed=True
         )
         if known is not None:
-            raise InvalidInput("cardId", "is already in the card vault")
+            raise InvalidInput("cardId", RuleCode.IN_VAULT)
         return card_id
 
     # ------------------------------------------------------------------ hosted add
@@ -540,7 +541,7 @@ class CardService:
             if problem:
                 raise InvalidInput("expiryDate", problem)
             if expiry_state(expiry, self.today()) is ExpiryState.EXPIRED:
-                raise InvalidInput("expiryDate", "the card has expired")
+                raise InvalidInput("expiryDate", RuleCode.CARD_EXPIRED)
         code = cvv.strip() if isinstance(cvv, str) else ""
         problem = rules.cvv(code)
         if problem:
@@ -645,7 +646,7 @@ class CardService:
         try:
             return await self._save(card, label, "imported", {})
         except CardInVault:
-            raise InvalidInput("cardId", "is already in the card vault") from None
+            raise InvalidInput("cardId", RuleCode.IN_VAULT) from None
 
     @_tracked
     async def remove_card(self, card_id: str) -> VaultCard:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from iotpay_desk.api import rules
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 from iotpay_desk.journal import Action
 
 from .errors import InvalidInput
@@ -66,21 +67,21 @@ def check_wallet(wallet_type: str, wallet_data_b64: str) -> WalletToken:
     if problem:
         raise InvalidInput("walletType", problem)
     if not isinstance(wallet_data_b64, str):
-        raise InvalidInput("walletData", "must be base64 text")
+        raise InvalidInput("walletData", RuleCode.BASE64_TEXT)
     data = "".join(wallet_data_b64.split())
     if not data:
-        raise InvalidInput("walletData", "is required")
+        raise InvalidInput("walletData", RuleCode.REQUIRED)
     if len(data) > WALLET_DATA_MAX:
-        raise InvalidInput("walletData", f"at most {WALLET_DATA_MAX} characters")
+        raise InvalidInput("walletData", BrokenRule(RuleCode.MAX_CHARS, max=WALLET_DATA_MAX))
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("walletData", "must be valid base64") from None
+        raise InvalidInput("walletData", RuleCode.BASE64_VALID) from None
     if base64.b64encode(raw).decode("ascii") != data:
         # Padding where none belongs, or stray bits: not the text a wallet produces.
-        raise InvalidInput("walletData", "must be valid base64")
+        raise InvalidInput("walletData", RuleCode.BASE64_VALID)
     if not raw:
-        raise InvalidInput("walletData", "is required")
+        raise InvalidInput("walletData", RuleCode.REQUIRED)
     return WalletToken(
         wallet_type=wallet_type,
         data=data,
@@ -94,7 +95,7 @@ def check_client_ip(client_ip: str | None) -> str | None:
     if client_ip is None:
         return None
     if not isinstance(client_ip, str):
-        raise InvalidInput("clientIp", "must be text")
+        raise InvalidInput("clientIp", RuleCode.TEXT)
     text = client_ip.strip()
     if not text:
         return None

@@ -1,12 +1,15 @@
 """Typed errors of the money services. Each one means nothing was sent to IOTPay.
 
 Their text is plain English for logs; the GUI shows its own translated message chosen
-by the error's type and fields (``field`` and ``rule`` name what to fix).
+by the error's type and fields (``field`` and ``rule`` name what to fix; a rule is a
+typed code with parameters, translated in one table, never read back from English).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 
 if TYPE_CHECKING:
     from iotpay_desk.journal import Action
@@ -34,12 +37,17 @@ class MoneyError(Exception):
 
 class InvalidInput(MoneyError, ValueError):
     """A value the operator gave breaks a rule: ``field`` (amount, reason, note, query,
-    payOrderId, operator) and the ``rule`` it breaks."""
+    payOrderId, operator) and the ``rule`` it breaks (a
+    :class:`~iotpay_desk.api.rules.BrokenRule`: code and parameters; its text is English).
 
-    def __init__(self, field: str, rule: str) -> None:
+    ``rule`` may be given as a code, a BrokenRule, or a text from elsewhere (IOTPay's
+    words, a text already translated), which is shown as it is.
+    """
+
+    def __init__(self, field: str, rule: BrokenRule | RuleCode | str) -> None:
         self.field = field
-        self.rule = rule
-        super().__init__(f"{field}: {rule}")
+        self.rule = BrokenRule.of(rule)
+        super().__init__(f"{field}: {self.rule}")
 
 
 class ActionInProgress(MoneyError):

@@ -56,6 +56,7 @@ from iotpay_desk.api import (
     request_params,
     rules,
 )
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 from iotpay_desk.journal import (
     Action,
     ActionKind,
@@ -398,7 +399,7 @@ class MoneyService:
         with IOTPay once). Records the lookup for the recent list."""
         query = text.strip()
         if not query:
-            raise InvalidInput("query", "is required")
+            raise InvalidInput("query", RuleCode.REQUIRED)
         problem = rules.id30(query)
         if problem:
             raise InvalidInput("query", problem)
@@ -590,15 +591,15 @@ class MoneyService:
     ) -> RefundRequest | VoidRequest:
         for name, value in (("reason", reason), ("note", note)):
             if not isinstance(value, str):
-                raise InvalidInput(name, "must be text")
+                raise InvalidInput(name, RuleCode.TEXT)
             if len(value) > TEXT_MAX:
-                raise InvalidInput(name, f"at most {TEXT_MAX} characters")
+                raise InvalidInput(name, BrokenRule(RuleCode.MAX_CHARS, max=TEXT_MAX))
         req: RefundRequest | VoidRequest
         if draft.kind is ActionKind.REFUND:
             if isinstance(amount, bool) or not isinstance(amount, int):
-                raise InvalidInput("amount", "must be a whole number of cents")
+                raise InvalidInput("amount", RuleCode.WHOLE_CENTS)
             if amount <= 0:
-                raise InvalidInput("amount", "must be more than 0")
+                raise InvalidInput("amount", RuleCode.MORE_THAN_ZERO)
             req = RefundRequest(
                 mch_refund_no=draft.mch_no,
                 login_name=self.operator,
@@ -634,12 +635,11 @@ class MoneyService:
             if amount > payment.refundable:
                 await self._refused_locally(draft, amount, "more than refundable", payment)
                 raise InvalidInput(
-                    "amount",
-                    f"more than the refundable amount ({payment.refundable} cents left)",
+                    "amount", BrokenRule(RuleCode.OVER_REFUNDABLE, left=payment.refundable)
                 )
         elif payment.refundable <= 0:
             await self._refused_locally(draft, None, "nothing left to void", payment)
-            raise InvalidInput("payOrderId", "nothing is left to void on this payment")
+            raise InvalidInput("payOrderId", RuleCode.NOTHING_TO_VOID)
 
         try:
             action = await self._db(
@@ -667,11 +667,11 @@ class MoneyService:
     async def _fresh_payment(self, pay_order_id: str) -> Order:
         payment = await self._order_by_id(pay_order_id)
         if payment.is_refund:
-            raise InvalidInput("payOrderId", "is a refund or void, not a payment")
+            raise InvalidInput("payOrderId", RuleCode.NOT_A_PAYMENT)
         if payment.outcome is Outcome.NOT_YET_KNOWN:
-            raise InvalidInput("payOrderId", "the payment is still pending")
+            raise InvalidInput("payOrderId", RuleCode.PAYMENT_PENDING)
         if payment.outcome is not Outcome.SUCCEEDED:
-            raise InvalidInput("payOrderId", "the payment did not succeed")
+            raise InvalidInput("payOrderId", RuleCode.PAYMENT_FAILED)
         return payment
 
     async def _refused_locally(
@@ -867,7 +867,9 @@ class MoneyService:
             if fresh.state.is_final:
                 return _result(fresh)
             if fresh.kind not in _RESENDABLE:
-                raise InvalidInput("action", f"a {fresh.kind.value} cannot be sent again")
+                raise InvalidInput(
+                    "action", BrokenRule(RuleCode.NOT_RESENDABLE, kind=fresh.kind.value)
+                )
             task = self._own(fresh.mch_no, self._send_again_once(fresh))
         return await asyncio.shield(task)
 
@@ -1075,15 +1077,15 @@ class MoneyService:
     @staticmethod
     def _check_texts(subject: str, note: str) -> None:
         if not isinstance(subject, str):
-            raise InvalidInput("subject", "must be text")
+            raise InvalidInput("subject", RuleCode.TEXT)
         if subject.strip():
             problem = rules.text(64)(subject)
             if problem:
                 raise InvalidInput("subject", problem)
         if not isinstance(note, str):
-            raise InvalidInput("note", "must be text")
+            raise InvalidInput("note", RuleCode.TEXT)
         if len(note) > TEXT_MAX:
-            raise InvalidInput("note", f"at most {TEXT_MAX} characters")
+            raise InvalidInput("note", BrokenRule(RuleCode.MAX_CHARS, max=TEXT_MAX))
 
     def _validated(self, req: Request) -> None:
         try:
@@ -1122,7 +1124,7 @@ class MoneyService:
             if card is None:
                 raise UnknownCard(card_id)
             if card.expiry_state(self._today()) is ExpiryState.EXPIRED:
-                raise InvalidInput("cardId", "the card has expired")
+                raise InvalidInput("cardId", RuleCode.CARD_EXPIRED)
             user = (mch_user_id or "").strip() or card_id
             req = PurchaseWithTokenRequest(
                 mch_order_no=draft.mch_no,
@@ -1234,7 +1236,7 @@ class MoneyService:
             raise InvalidInput("amount", problem)
         self._check_texts(subject, "")
         if not isinstance(body, str):
-            raise InvalidInput("body", "must be text")
+            raise InvalidInput("body", RuleCode.TEXT)
         now = self._clock()
         mch_no = new_mch_no(ActionKind.PURCHASE_LINK.id_prefix, now)
         session_id = secrets.token_hex(12)

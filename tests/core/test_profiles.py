@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainState
 from iotpay_desk.core.paths import AppPaths
@@ -94,19 +95,19 @@ def test_every_problem_names_field_and_rule() -> None:
     problems = bad.validate()
     by_field = {p.field: p for p in problems}
     expected = {
-        "id": "must be 32 lowercase hex characters",
-        "name": "must not be blank",
-        "custom_url": "must be an http(s) URL",
-        "mch_id": "at most 30 characters",
-        "operators[1]": "at most 12 characters",
-        "operators[2]": "is listed twice",
-        "operators[3]": "must not be blank",
-        "default_operator": "must be one of the operator login names",
-        "cutoff": "must be a time HH:MM (00:00 to 23:59)",
-        "timezone": "must be a known time zone such as America/Toronto",
-        "retype_threshold_cents": "must not be negative",
-        "direct_add_enabled": "needs the PCI DSS responsibility confirmed first",
-        "notify_url": "must be an http(s) URL",
+        "id": BrokenRule(RuleCode.PROFILE_ID),
+        "name": BrokenRule(RuleCode.NOT_BLANK),
+        "custom_url": BrokenRule(RuleCode.URL),
+        "mch_id": BrokenRule(RuleCode.MAX_CHARS, max=30),
+        "operators[1]": BrokenRule(RuleCode.MAX_CHARS, max=12),
+        "operators[2]": BrokenRule(RuleCode.LISTED_TWICE),
+        "operators[3]": BrokenRule(RuleCode.NOT_BLANK),
+        "default_operator": BrokenRule(RuleCode.DEFAULT_OPERATOR),
+        "cutoff": BrokenRule(RuleCode.CUTOFF_TIME),
+        "timezone": BrokenRule(RuleCode.TIME_ZONE),
+        "retype_threshold_cents": BrokenRule(RuleCode.NOT_NEGATIVE),
+        "direct_add_enabled": BrokenRule(RuleCode.PCI_FIRST),
+        "notify_url": BrokenRule(RuleCode.URL),
     }
     assert {f: p.rule for f, p in by_field.items()} == expected
     for p in problems:
@@ -126,19 +127,19 @@ def test_every_problem_names_field_and_rule() -> None:
 @pytest.mark.parametrize(
     ("env", "url", "rule"),
     [
-        (Environment.CUSTOM, None, "must not be blank"),
-        (Environment.CUSTOM, "http://pay.example.com", "must use https unless it is a loopback"),
-        (Environment.CUSTOM, "https://pay.example.com/?a=1", "must not have a query or fragment"),
-        (Environment.SANDBOX, "http://10.0.0.5:8080", "must be a loopback address"),
-        (Environment.PRODUCTION, "https://elsewhere.example", "is only used with a custom URL"),
+        (Environment.CUSTOM, None, RuleCode.NOT_BLANK),
+        (Environment.CUSTOM, "http://pay.example.com", RuleCode.URL_HTTPS),
+        (Environment.CUSTOM, "https://pay.example.com/?a=1", RuleCode.URL_NO_QUERY),
+        (Environment.SANDBOX, "http://10.0.0.5:8080", RuleCode.URL_LOOPBACK),
+        (Environment.PRODUCTION, "https://elsewhere.example", RuleCode.URL_NOT_USED),
     ],
 )
-def test_url_rules(env: Environment, url: str | None, rule: str) -> None:
+def test_url_rules(env: Environment, url: str | None, rule: RuleCode) -> None:
     problems = make(environment=env, custom_url=url).validate()
     assert len(problems) == 1
     assert problems[0].field == "custom_url"
     assert problems[0].label == "Server URL"
-    assert problems[0].rule.startswith(rule)
+    assert BrokenRule.of(problems[0].rule).code is rule
 
 
 @pytest.mark.parametrize("url", ["http://localhost:9000", "http://[::1]:9000", "http://127.0.0.2"])
@@ -149,11 +150,11 @@ def test_loopback_custom_url_may_be_http(url: str) -> None:
 def test_operator_login_names() -> None:
     assert make(operators=["a" * 12]).validate() == []
     (p,) = make(operators=["a" * 13]).validate()
-    assert (p.field, p.rule) == ("operators[0]", "at most 12 characters")
+    assert (p.field, p.rule) == ("operators[0]", BrokenRule(RuleCode.MAX_CHARS, max=12))
     (p,) = make(operators=[]).validate()
     assert p.message == "Operator login names: must list at least one login name"
     (p,) = make(operators=[" jack"]).validate()
-    assert p.rule == "must not start or end with a space"
+    assert p.rule == BrokenRule(RuleCode.NO_EDGE_SPACES)
     assert make(operators=["jack", "amy"], default_operator="amy").login_name == "amy"
     assert make(operators=["jack", "amy"]).login_name == "jack"
 
@@ -182,7 +183,7 @@ def test_threshold_and_cutoff_rules() -> None:
         (p,) = make(cutoff=bad).validate()
         assert p.field == "cutoff"
     (p,) = make(retype_threshold_cents=True).validate()
-    assert p.rule == "must be a whole number of cents"
+    assert p.rule == BrokenRule(RuleCode.WHOLE_CENTS)
 
 
 # -- JSON -----------------------------------------------------------------------------------------

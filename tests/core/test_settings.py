@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.settings import (
     ALL_SETTINGS,
@@ -62,21 +63,22 @@ def test_set_persists_atomically(paths: AppPaths) -> None:
 @pytest.mark.parametrize(
     ("setting", "value", "rule"),
     [
-        (LANGUAGE, "de", "must be one of system, en, fr"),
-        (RECENT_LOOKUPS, -1, "must be at least 0"),
-        (RECENT_LOOKUPS, 201, "must be at most 200"),
-        (RECENT_LOOKUPS, True, "must be a whole number"),
-        (CONFIRM_ABOVE_THRESHOLD, "yes", "must be on or off"),
-        (LOG_LEVEL, 10, "must be text"),
+        (LANGUAGE, "de", BrokenRule(RuleCode.ONE_OF, choices=("system", "en", "fr"))),
+        (RECENT_LOOKUPS, -1, BrokenRule(RuleCode.AT_LEAST, min=0)),
+        (RECENT_LOOKUPS, 201, BrokenRule(RuleCode.AT_MOST, max=200)),
+        (RECENT_LOOKUPS, True, BrokenRule(RuleCode.WHOLE_NUMBER)),
+        (CONFIRM_ABOVE_THRESHOLD, "yes", BrokenRule(RuleCode.ON_OR_OFF)),
+        (LOG_LEVEL, 10, BrokenRule(RuleCode.TEXT)),
     ],
 )
 def test_bad_value_refused_with_label(
-    paths: AppPaths, setting: object, value: object, rule: str
+    paths: AppPaths, setting: object, value: object, rule: BrokenRule
 ) -> None:
     s = Settings(paths.config_dir)
     with pytest.raises(SettingValueError) as info:
         s.set(setting, value)  # type: ignore[arg-type]
     assert info.value.rule == rule
+    assert info.value.rule.code is rule.code
     assert str(info.value) == f"{info.value.setting.label}: {rule}"
     assert not paths.settings_file.exists()
 
@@ -103,7 +105,7 @@ def test_bad_values_in_file_fall_back_with_warning(
     assert s.get(LANGUAGE) == "system"
     assert s.get(THEME) == "dark"
     assert s.get(RECENT_LOOKUPS) == 20
-    assert "setting language must be one of system, en, fr" in caplog.text
+    assert "setting language must be system or en or fr" in caplog.text
     assert "setting recent_lookups must be a whole number" in caplog.text
     # Unknown keys (a newer version's) survive a save by this version.
     s.set(LOG_LEVEL, "DEBUG")

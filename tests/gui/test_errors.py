@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale
@@ -13,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from iotpay_desk.api import (
     CannotConnect,
     InvalidRequest,
+    IotPayClient,
     IotPayRejected,
     OutcomeUnknown,
     PurchaseWithWalletRequest,
@@ -21,6 +24,7 @@ from iotpay_desk.api import (
     request_params,
     rules,
 )
+from iotpay_desk.api.rules import ENGLISH, BrokenRule, RuleCode, RuleParam
 from iotpay_desk.core import credentials
 from iotpay_desk.core.credentials import KeychainError, KeychainState
 from iotpay_desk.gui import errors
@@ -33,7 +37,11 @@ from iotpay_desk.gui.errors import (
     show_message,
 )
 from iotpay_desk.gui.i18n import Translators, install_translators
-from iotpay_desk.services import CannotReachIotPay, InvalidInput, OrderNotFound
+from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxClock, SandboxServer
+from iotpay_desk.services import CannotReachIotPay, InvalidInput, MoneyService, OrderNotFound
+from tests.gui.conftest import QLoop
+from tests.services.conftest import pay
 
 
 def _invalid(req: object) -> InvalidRequest:
@@ -63,10 +71,10 @@ def test_too_long_text_rule(qapp: QApplication) -> None:
     )
 
 
-def test_every_rule_text_of_the_core_has_wording(qapp: QApplication) -> None:
-    """Feed each field rule of iotpay_desk.api.rules bad values; every text it can return
-    must have its own (translatable) wording here."""
-    produced = {
+def test_every_field_rule_of_the_core_is_typed(qapp: QApplication) -> None:
+    """Feed each field rule of iotpay_desk.api.rules bad values: each answer is a typed
+    rule with its own (translatable) wording, its parameters formatted."""
+    produced = [
         rules.text(12)(5),
         rules.text(12)("  "),
         rules.text(12)("x" * 13),
@@ -87,20 +95,94 @@ def test_every_rule_text_of_the_core_has_wording(qapp: QApplication) -> None:
         rules.url()("ftp://x"),
         rules.ip_address("999.1.1.1"),
         rules.id30(" A1"),
-    }
-    produced.discard(None)
-    for text in produced:
-        assert text is not None
-        assert rule_text(text) != text or text in errors._RULES, text
-    assert _invalid(QueryRequest()).rule in errors._RULES
-    assert _invalid(QueryRequest(mch_order_no="A", pay_order_id="B")).rule in errors._RULES
-    wallet = _invalid(
-        PurchaseWithWalletRequest(
-            mch_order_no="A", amount=5, login_name="c", wallet_type="ApplePay"
-        )
-    )
-    assert wallet.rule in errors._RULES
-    assert rule_text("must be PF_CC or UPI_EX") == "must be one of: PF_CC, UPI_EX"
+        _invalid(QueryRequest()).rule,
+        _invalid(QueryRequest(mch_order_no="A", pay_order_id="B")).rule,
+        _invalid(
+            PurchaseWithWalletRequest(
+                mch_order_no="A", amount=5, login_name="c", wallet_type="ApplePay"
+            )
+        ).rule,
+    ]
+    for rule in produced:
+        assert isinstance(rule, BrokenRule), rule
+        assert rule.code is not RuleCode.AS_GIVEN
+        assert rule_text(rule) != str(rule) or rule.code in _SAME_IN_ENGLISH, rule
+    assert rule_text(rules.one_of(*rules.CHANNELS)("X")) == "must be one of: PF_CC, UPI_EX"
+    assert rule_text(rules.text(12)("x" * 13)) == "must be at most 12 characters"
+    # Words from elsewhere (IOTPay's retMsg) are shown as they are, never parsed.
+    assert rule_text("the amount exceeds 12 characters") == "the amount exceeds 12 characters"
+    assert not hasattr(errors, "_AT_MOST")
+    assert not hasattr(errors, "_OVER_REFUNDABLE")
+
+
+# Codes whose English screen text is word for word the log text.
+_SAME_IN_ENGLISH = {
+    RuleCode.REQUIRED,
+    RuleCode.TEXT,
+    RuleCode.NOT_BLANK,
+    RuleCode.NO_CONTROL_CHARS,
+    RuleCode.NO_EDGE_SPACES,
+    RuleCode.WHOLE_CENTS,
+    RuleCode.MORE_THAN_ZERO_CENTS,
+    RuleCode.TOO_LARGE,
+    RuleCode.BASE64_TEXT,
+    RuleCode.BASE64_VALID,
+    RuleCode.MMYY,
+    RuleCode.DIGITS_ONLY,
+    RuleCode.CARD_LENGTH,
+    RuleCode.LUHN,
+    RuleCode.CVV,
+    RuleCode.IP_ADDRESS,
+}
+
+_SAMPLES: dict[str, RuleParam] = {
+    "max": 1200,
+    "min": 24,
+    "left": 123456,
+    "choices": ("PF_CC", "UPI_EX"),
+    "kind": "refund",
+    "rule": BrokenRule(RuleCode.NOT_BLANK),
+    "text": "order not exist",
+}
+
+
+def _sample(code: RuleCode) -> BrokenRule:
+    names = re.findall(r"\{(\w+)\}", ENGLISH[code])
+    return BrokenRule(code, **{name: _SAMPLES[name] for name in names})
+
+
+def _every_rule_text() -> dict[RuleCode, str]:
+    return {code: rule_text(_sample(code)) for code in RuleCode}
+
+
+def test_every_rule_code_reads_in_english_and_french(qapp: QApplication) -> None:
+    """One table turns every code into words, in both languages, parameters in place."""
+    assert set(errors._RULE_TEXTS) == set(RuleCode)
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    try:
+        english = _every_rule_text()
+        tr = install_translators("fr")
+        assert tr.installed, "the French catalogue did not load"
+        QLocale.setDefault(QLocale("fr_CA"))
+        try:
+            french = _every_rule_text()
+        finally:
+            tr.remove()
+    finally:
+        QLocale.setDefault(before)
+    for code in RuleCode:
+        for text in (english[code], french[code]):
+            assert text.strip(), code
+            assert not re.search(r"%\d|\{\w*\}", text), (code, text)
+        if code is not RuleCode.AS_GIVEN:  # IOTPay's own words stay as they came
+            assert french[code] != english[code], (code, english[code])
+    assert english[RuleCode.OVER_REFUNDABLE] == "is more than what is left to refund ($1,234.56)"
+    assert "1\u00a0234,56\u00a0$" in french[RuleCode.OVER_REFUNDABLE]
+    assert english[RuleCode.MAX_CHARS] == "must be at most 1,200 characters"
+    assert english[RuleCode.NOT_RESENDABLE] == "cannot be sent again (Refund)"
+    assert english[RuleCode.PCI_WHO].endswith("must not be blank")
+    assert english[RuleCode.PAYMENT_PENDING] != str(BrokenRule(RuleCode.PAYMENT_PENDING))
 
 
 def test_iotpay_rejection_shows_its_reason(qapp: QApplication) -> None:
@@ -177,7 +259,7 @@ def canadian_english(qapp: QApplication) -> Iterator[None]:
 
 
 def test_money_service_errors(canadian_english: None) -> None:
-    over = InvalidInput("amount", "more than the refundable amount (1250 cents left)")
+    over = InvalidInput("amount", BrokenRule(RuleCode.OVER_REFUNDABLE, left=1250))
     assert describe(over).text == (
         "Amount: is more than what is left to refund ($12.50). Correct it and try again."
     )
@@ -257,3 +339,58 @@ def test_profile_file_problems(qapp: QApplication, tmp_path) -> None:
     assert describe(invalid.value).text == (
         "The profile cannot be saved: Profile name: must not be blank."
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "expected", "english_left"),
+    [
+        ("en", "en_CA", "is a payment still waiting for IOTPay's answer", ""),
+        ("fr", "fr_CA", "est un paiement qui attend encore la réponse d’IOTPay", "pending"),
+    ],
+)
+def test_a_refused_void_of_a_pending_payment_reads_in_the_desks_language(
+    qtbot: QtBot,
+    qloop: QLoop,
+    sandbox_factory: Callable[..., SandboxServer],
+    tmp_path: Path,
+    language: str,
+    locale: str,
+    expected: str,
+    english_left: str,
+) -> None:
+    """The service refuses with a code; the box the cashier sees says it in the desk's
+    language (this reached French users in English when rules were English sentences)."""
+    frozen = sandbox_factory(clock=SandboxClock(frozen=True))  # the pending card stays pending
+    before = QLocale()
+    tr = install_translators(language)
+    QLocale.setDefault(QLocale(locale))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    async def scenario() -> InvalidInput:
+        async with IotPayClient(frozen.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key) as client:
+            pending = await pay(client, 1000, card="4000000000000077", expect_status=0)
+            service = MoneyService(client, journal, operator="jack")
+            draft = await service.new_draft(ActionKind.VOID, pending.pay_order_id)
+            with pytest.raises(InvalidInput) as info:
+                await service.void(pending.pay_order_id, draft_id=draft.id)
+            return info.value
+
+    try:
+        refused = qloop.run(scenario())
+        assert refused.rule.code is RuleCode.PAYMENT_PENDING
+        assert str(refused) == "payOrderId: the payment is still pending"  # the log's English
+        box = show_message(parent, describe(refused))
+        assert box is not None
+        assert box.isVisible()
+        assert expected in box.text()
+        if english_left:
+            assert english_left not in box.text()
+        assert box.text().startswith(field_label("payOrderId"))
+        box.close()
+    finally:
+        journal.close()
+        tr.remove()
+        QLocale.setDefault(before)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from iotpay_desk.api import IotPayClient, IotPayRejected, RefundRequest, VoidRequest
+from iotpay_desk.api.rules import BrokenRule, RuleCode
 from iotpay_desk.journal import Action, ActionKind, ActionState, Journal
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxClock, SandboxServer
 from iotpay_desk.services import (
@@ -101,7 +102,7 @@ async def test_two_partial_refunds_then_an_over_refund_is_refused(
     with pytest.raises(InvalidInput) as info:
         await service.refund(p.pay_order_id, 501, draft_id=d3.id)
     assert info.value.field == "amount"
-    assert "500 cents left" in info.value.rule
+    assert info.value.rule == BrokenRule(RuleCode.OVER_REFUNDABLE, left=500)
     returns = await returns_at_sandbox(sandbox.url, p.pay_order_id)
     assert sorted(o["amount"] for o in returns) == [2000, 2500]
     assert journal.find_action(DEMO_MERCHANT.mch_id, d3.id) is None  # nothing written
@@ -139,11 +140,15 @@ async def test_amount_rules_before_anything_is_sent(
     p = await pay(client, 1000)
     sandbox.settle()
     d = await service.new_draft(REFUND, p.pay_order_id)
-    for amount, rule in [(0, "more than 0"), (-5, "more than 0"), (10.5, "whole number")]:
+    for amount, code in [
+        (0, RuleCode.MORE_THAN_ZERO),
+        (-5, RuleCode.MORE_THAN_ZERO),
+        (10.5, RuleCode.WHOLE_CENTS),
+    ]:
         with pytest.raises(InvalidInput) as info:
             await service.refund(p.pay_order_id, amount, draft_id=d.id)  # type: ignore[arg-type]
         assert info.value.field == "amount"
-        assert rule in info.value.rule
+        assert info.value.rule.code is code
     with pytest.raises(InvalidInput) as info:
         await service.refund(p.pay_order_id, 100, "x" * 501, draft_id=d.id)
     assert info.value.field == "reason"
@@ -565,10 +570,10 @@ async def test_a_pending_or_declined_payment_cannot_be_returned(
     assert detail.status is StatusWord.PENDING
     assert detail.advice is Advice.NONE
     assert (await service.lookup(declined.pay_order_id)).status is StatusWord.FAILED
-    for p, rule in [(pending, "still pending"), (declined, "did not succeed")]:
+    for p, code in [(pending, RuleCode.PAYMENT_PENDING), (declined, RuleCode.PAYMENT_FAILED)]:
         d = await service.new_draft(VOID, p.pay_order_id)
         with pytest.raises(InvalidInput) as info:
             await service.void(p.pay_order_id, draft_id=d.id)
         assert info.value.field == "payOrderId"
-        assert rule in info.value.rule
+        assert info.value.rule.code is code
     assert journal.actions_page() == []
