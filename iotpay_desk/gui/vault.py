@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any, final
 
 from PySide6.QtCore import (
@@ -113,6 +113,8 @@ class VaultModel(QAbstractTableModel):
         self.all_cards: list[VaultCard] = []
         self.cards: list[VaultCard] = []  # the rows shown
         self.today = today or date.today()
+        # The merchant's time zone (the profile's): every time on the page is on it.
+        self.tz: tzinfo | None = None
         self._search = ""
         self._haystack: dict[str, str] = {}
         self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
@@ -245,7 +247,7 @@ class VaultModel(QAbstractTableModel):
                 return expiry_text(card, self.today)
             if column == "added_by":
                 return card.added_by
-            when = card.added_at.astimezone()
+            when = card.added_at.astimezone(self.tz)
             return QLocale().toString(
                 QDate(when.year, when.month, when.day), QLocale.FormatType.ShortFormat
             )
@@ -255,7 +257,8 @@ class VaultModel(QAbstractTableModel):
             if column == "card_id":
                 return card.card_id
             if column == "added_at":
-                return local_time(card.added_at.astimezone())
+                when = card.added_at.astimezone(self.tz)
+                return f"{local_time(when)} {when.tzname() or ''}".strip()
             if column == "customer" and card.holder:
                 return self.tr("Name on the card: %1").replace("%1", card.holder)
             if column == "expiry" and state is ExpiryState.EXPIRED:
@@ -523,6 +526,7 @@ class VaultPage(QWidget):
         self._cards = cards
         self._money = money
         self.merchant_name = merchant_name
+        self.model.tz = cards.tz if cards is not None else None
         ready = cards is not None
         self.offline.setVisible(not ready)
         for w in (self.add_box, self.search, self.table):

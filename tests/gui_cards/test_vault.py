@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -236,6 +237,27 @@ def _card(card_id: str, label: str, expiry: str, num: str = "424242******4242") 
         added_by="cashier1",
         added_at=datetime(2025, 3, 1, 15, 30, tzinfo=UTC),
     )
+
+
+def test_added_dates_are_on_the_merchants_clock(qapp: QApplication) -> None:
+    from zoneinfo import ZoneInfo
+
+    from PySide6.QtCore import QLocale
+
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    try:
+        card = replace(
+            _card("C-late", "Lena", "1228"), added_at=datetime(2025, 3, 1, 3, 30, tzinfo=UTC)
+        )
+        model = VaultModel(date(2026, 5, 14))
+        model.tz = ZoneInfo("America/Vancouver")  # 19:30 on February 28 there
+        model.set_cards([card])
+        added = model.index(0, VaultModel.COLUMNS.index("added_at"))
+        assert model.data(added, Qt.ItemDataRole.DisplayRole) == "2025-02-28"
+        assert str(model.data(added, Qt.ItemDataRole.ToolTipRole)).endswith("PST")
+    finally:
+        QLocale.setDefault(before)
 
 
 def test_expiry_warnings_and_instant_search(qapp: QApplication) -> None:
