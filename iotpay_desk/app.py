@@ -553,7 +553,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
 
 def relaunch_command(argv: list[str] | None = None) -> list[str]:
     """The command line that started this desk, to start it again after a language change
-    (without ``--language``, which would override the new setting, or ``--smoke``)."""
+    (without ``--language``, which would override the new setting)."""
     if argv is None:
         argv = [sys.executable, *sys.argv[1:]] if getattr(sys, "frozen", False) else []
         argv = argv or list(sys.orig_argv)
@@ -566,7 +566,7 @@ def relaunch_command(argv: list[str] | None = None) -> list[str]:
         if i > 0 and arg == "--language":
             skip = True
             continue
-        if i > 0 and (arg.startswith("--language=") or arg == "--smoke"):
+        if i > 0 and arg.startswith("--language="):
             continue
         out.append(arg)
     return out

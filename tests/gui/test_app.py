@@ -156,3 +156,59 @@ def test_sigterm_closes_the_desk_and_stops_the_sandbox(hermetic_home: Path) -> N
     assert proc.returncode == 0, rest
     assert "Finished server process" in rest
     assert "Traceback" not in rest
+
+
+# Starts the desk; the first run asks for a restart once it is ready (as Settings ▸ Restart
+# now does), the run it starts again just shows its window and exits.
+_RESTART_PROBE = """
+import sys
+from pathlib import Path
+import iotpay_desk.app as app
+
+marker = Path(sys.argv[1])
+argv = sys.argv[2:]
+if not marker.exists():
+    marker.write_text("restarted", "utf-8")
+    run = app.run_desk
+
+    async def restart_once_ready(desk, window, *, smoke):
+        window.restart_wanted = True
+        return await run(desk, window, smoke=smoke)
+
+    app.run_desk = restart_once_ready
+sys.exit(app.main(argv))
+"""
+
+
+def test_restart_now_starts_the_desk_again_in_the_chosen_language(
+    hermetic_home: Path, tmp_path: Path
+) -> None:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = str(ROOT)
+    env.pop("IOTPAY_DESK_PSEUDO", None)
+    marker = tmp_path / "restarted"
+    # Started in French by --language; the language setting says English: the desk that
+    # starts again must not be told French again.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RESTART_PROBE, str(marker), "--smoke", "--language", "fr"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _out, err = proc.communicate(timeout=60)  # EOF once the restarted desk exited too
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert marker.exists()
+    titles = [line for line in err.splitlines() if "desk ready:" in line]
+    assert len(titles) == 2, err  # the first desk, then the one it started
+    assert "title='Poste IOTPay'" in titles[0]
+    assert "title='IOTPay Desk'" in titles[1]
+    assert "restarting the desk" in err
+    assert "Traceback" not in err

@@ -503,3 +503,50 @@ def test_quitting_with_a_refund_in_flight_asks_and_leaves_it_pending(
         qloop.run(http.aclose())
         journal.close()
     assert (tmp_path / "config" / "window.ini").is_file()
+
+
+def test_quitting_while_a_payment_link_is_followed_asks_first(
+    qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path
+) -> None:
+    import httpx
+
+    from iotpay_desk.api import IotPayClient
+    from iotpay_desk.gui.purchase_dialog import PurchaseDialog
+    from iotpay_desk.journal import ActionKind, Journal
+    from iotpay_desk.sandbox import DEMO_MERCHANT
+    from iotpay_desk.services import MoneyService
+
+    QLocale.setDefault(QLocale("en_CA"))
+    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0), trust_env=False)
+    client = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    service = MoneyService(client, journal, operator="jack", clock=sandbox.clock.local_now)
+    win = MainWindow(profile=_profile(Environment.SANDBOX), settings=Settings(tmp_path / "c"))
+    qtbot.addWidget(win)
+    win.show()
+    closed: list[bool] = []
+    win.closed.connect(lambda: closed.append(True))
+    dialog = PurchaseDialog(service, follow_attempts=1000, follow_interval=0.2, parent=win)
+
+    async def scenario() -> None:
+        win.set_money_service(service)
+        dialog.open()
+        qtbot.keyClicks(dialog.amount, "18.75")
+        qtbot.mouseClick(dialog.phone_button, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.session is not None, what="link shown")
+        assert not service.busy  # nothing is being sent: the customer has not paid yet
+        win.close()
+        await until(lambda: message_boxes(win), what="the quit question")
+        (box,) = message_boxes(win)
+        assert "A payment link for $18.75 is still waiting for the customer to pay." in (box.text())
+        qtbot.mouseClick(win.quit_button, Qt.MouseButton.LeftButton)
+        await until(lambda: bool(closed), what="window closed")
+        (left,) = await service.open_actions()
+        assert left.kind is ActionKind.PURCHASE_LINK  # still open: checked at the next start
+
+    try:
+        qloop.run(scenario(), timeout=30)
+    finally:
+        win.set_money_service(None)
+        qloop.run(http.aclose())
+        journal.close()

@@ -184,5 +184,5 @@ def test_relaunch_command_drops_the_language_override() -> None:
 
     argv = ["/usr/bin/python3", "-m", "iotpay_desk", "--sandbox", "--language", "fr"]
     assert relaunch_command(argv) == ["/usr/bin/python3", "-m", "iotpay_desk", "--sandbox"]
-    argv = ["/opt/iotpay-desk/iotpay-desk", "--language=en", "--pseudo", "--smoke"]
+    argv = ["/opt/iotpay-desk/iotpay-desk", "--language=en", "--pseudo"]
     assert relaunch_command(argv) == ["/opt/iotpay-desk/iotpay-desk", "--pseudo"]
