@@ -125,12 +125,18 @@ class ActivityPage(QWidget):
         self.check_button.setObjectName("check-now")
         self.check_button.setEnabled(False)
         self.check_button.clicked.connect(self.check_selected)
+        # An action IOTPay has no record of yet may be sent again, with its own number.
+        self.resend_button = QPushButton(self.tr("&Send again (same number)"), self)
+        self.resend_button.setObjectName("send-again")
+        self.resend_button.setEnabled(False)
+        self.resend_button.clicked.connect(self.send_selected_again)
         self.refresh_button = QPushButton(self.tr("&Refresh"), self)
         self.refresh_button.setObjectName("refresh-activity")
         self.refresh_button.clicked.connect(self.reload)
         self.empty = QLabel(self.tr("Nothing yet."), self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.check_button)
+        buttons.addWidget(self.resend_button)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -328,6 +334,7 @@ class ActivityPage(QWidget):
     def _selection_changed(self) -> None:
         a = self.selected_action()
         self.check_button.setEnabled(a is not None and a.is_open and self._service is not None)
+        self.resend_button.setEnabled(self._can_send_again(a))
         if a is None:
             self.details.clear()
             return
@@ -356,7 +363,42 @@ class ActivityPage(QWidget):
             lines.append(self.tr("Note: %1").replace("%1", a.note))
         if a.attempts:
             lines.append(self.tr("Checks with IOTPay: %1").replace("%1", str(a.attempts)))
+        if a.is_open and not a.pay_order_id and self._service is not None:
+            until = self._service.unconfirmed_until(a).astimezone(self._service.tz)
+            lines.append(
+                self.tr(
+                    "IOTPay has no record of it yet; it may still arrive late. The desk keeps "
+                    "checking until %1."
+                ).replace("%1", f"{local_time(until)} {until.tzname() or ''}".strip())
+            )
         self.details.setText("\n".join(lines))
+
+    def _can_send_again(self, a: Action | None) -> bool:
+        return (
+            a is not None
+            and self._service is not None
+            and a.is_open
+            and not a.pay_order_id
+            and a.kind in (ActionKind.REFUND, ActionKind.VOID, ActionKind.CHARGE_TOKEN)
+        )
+
+    @async_slot()
+    async def send_selected_again(self) -> None:
+        """Send the selected unconfirmed action again, with its own number (IOTPay refuses
+        a number it has already used, so it can never go through twice)."""
+        service, action = self._service, self.selected_action()
+        if service is None or not self._can_send_again(action):
+            return
+        assert action is not None
+        result = await run_busy(
+            [self.resend_button, self.check_button],
+            service.send_again(action),
+            progress_text=self.tr("Sending again with the same number…"),
+        )
+        if gone(self):
+            return
+        if result.value is not None:
+            self.action_changed(result.value.action)
 
     @async_slot()
     async def check_selected(self) -> None:

@@ -105,3 +105,46 @@ def test_a_refund_delivered_late_is_sent_again_with_its_number_and_refunds_once(
     at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
     assert [o["amount"] for o in at_sandbox] == [500]
     desk.qloop.run(desk.service.wait_idle())
+
+
+def test_an_unconfirmed_refund_is_sent_again_from_activity_after_its_form_closed(
+    late_desk: Desk, qtbot: QtBot, late_proxy: LateProxy
+) -> None:
+    desk = late_desk
+    payment = desk.pay(5000)
+    desk.sandbox.settle()
+    late_proxy.hold("cc_refund")
+    activity = desk.window.activity
+
+    async def refund_and_close() -> None:
+        await look_up(desk, qtbot, payment.pay_order_id)
+        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "7.00")
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: dialog.outcome is not None, within=15.0, what="outcome")
+        dialog.reject()
+        await until(lambda: activity.table.rowCount() == 1, what="in Activity")
+
+    desk.qloop.run(refund_and_close())
+    # The Orders page does not offer a second refund while this one is unconfirmed.
+    assert not desk.orders.refund_button.isEnabled()
+    (action_id,) = activity.known
+    activity.select(action_id)
+    assert activity.resend_button.isEnabled()
+    assert "no record of it yet" in activity.details.text()
+
+    async def send_again() -> None:
+        qtbot.mouseClick(activity.resend_button, Qt.MouseButton.LeftButton)
+        await until(
+            lambda: activity.known[action_id].state is ActionState.SUCCEEDED,
+            within=15.0,
+            what="sent again",
+        )
+
+    desk.qloop.run(send_again())
+    assert not activity.resend_button.isEnabled()
+    late_proxy.release()
+    at_sandbox = desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id))
+    assert [o["amount"] for o in at_sandbox] == [700]
+    desk.qloop.run(desk.service.wait_idle())
