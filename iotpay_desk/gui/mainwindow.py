@@ -501,10 +501,8 @@ class MainWindow(QMainWindow):
     def restart(self) -> None:
         """Settings ▸ Restart now: close (asking first if work is in flight); the desk then
         starts again (``restart_wanted``)."""
-        self.restart_wanted = True
+        self.restart_wanted = True  # "Keep working" to the quit question takes it back
         self.close()
-        if self.isVisible():  # "Keep working": no restart after all, for now
-            self.restart_wanted = self._quit_box is not None and self._quit_box.isVisible()
 
     def close_without_asking(self) -> None:
         """Close even with work in flight (SIGTERM, the session ending): it stays pending in

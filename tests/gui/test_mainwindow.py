@@ -481,11 +481,20 @@ def test_quitting_with_a_refund_in_flight_asks_and_leaves_it_pending(
         assert win.isVisible()
         assert closed == []
 
-        win.close()
+        # Settings ▸ Restart now asks the same; Keep working takes the restart back.
+        win.restart()
         await until(lambda: message_boxes(win), what="the quit question again")
+        qtbot.mouseClick(win.keep_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not message_boxes(win), what="question answered again")
+        assert win.isVisible()
+        assert not win.restart_wanted
+
+        win.restart()
+        await until(lambda: message_boxes(win), what="the quit question a third time")
         qtbot.mouseClick(win.quit_button, Qt.MouseButton.LeftButton)
         await until(lambda: bool(closed), what="window closed")
         assert not win.isVisible()
+        assert win.restart_wanted  # the desk starts again once it has closed
         return refund
 
     try:
