@@ -41,15 +41,24 @@ def _whole(value: Any) -> int | None:
     return None
 
 
+_FIELD_NAME = re.compile(r"[A-Za-z_]{1,30}")
+
+
+def _named(name: str) -> str:
+    """A field's name for a message: a key made of anything but letters (it may be card
+    data; the sender chose it) is not repeated."""
+    return name if _FIELD_NAME.fullmatch(name) else "a field"
+
+
 def _check_fields(data: dict[str, Any]) -> None:
     """Refuse what no IOTPay notification holds. Messages never repeat a value."""
     for name, value in data.items():
         if value is None or isinstance(value, str) or name == "sign":
             continue  # a sign of the wrong type is simply one that does not match
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidNotify(f"notify: {name} must be text or a number")
+            raise InvalidNotify(f"notify: {_named(name)} must be text or a number")
         if isinstance(value, float) and not math.isfinite(value):
-            raise InvalidNotify(f"notify: {name} must be a finite number")
+            raise InvalidNotify(f"notify: {_named(name)} must be a finite number")
     for name, limit in _WHOLE_NUMBERS.items():
         if data.get(name) is None:
             continue

@@ -77,7 +77,7 @@ def build_app(
         except sqlite3.IntegrityError:
             # The journal's own checks (no card number in any column) refused it; parse_notify
             # applies the same rules first, so this is a backstop, never a 500.
-            log.warning("notify refused by the journal: %s", order.pay_type)
+            log.warning("notify refused by the journal's own checks (values not logged)")
             return _fail("notify: the journal refused it")
         log.info(
             "notify: %s %s status %s (%d time%s)",

@@ -251,6 +251,10 @@ BAD_BODIES: dict[str, tuple[bytes, str]] = {
     "a list in a field": (_signed_raw({"payOrderId": "PC1", "x": [[[1]]]}), "x must be text"),
     "an object in a field": (_signed_raw({"payOrderId": "PC1", "x": {"a": 1}}), "x must be text"),
     "true as a field": (_signed_raw({"payOrderId": "PC1", "status": True}), "status must be"),
+    "a card number as a field's name": (
+        _signed_raw({"payOrderId": "PC1", CARD: [1]}),
+        "a field must be text or a number",
+    ),
     "status 10^30": (_signed(status=10**30), "status must be a whole number from 0 to 99"),
     "status -1": (_signed(status=-1), "status must be a whole number"),
     "status 100": (_signed(status=100), "status must be a whole number"),
@@ -315,6 +319,7 @@ async def test_bad_bodies_are_a_400_nothing_is_stored_and_the_receiver_goes_on(
     assert resp.text.startswith("FAIL: notify: ")
     assert expected in resp.text
     assert "Traceback" not in resp.text
+    assert CARD not in resp.text
     assert receiver.journal.notifications(MCH) == []
     assert [e.event for e in receiver.journal.audit_page(10)] == []
     # Unharmed: the next good notification is recorded.
