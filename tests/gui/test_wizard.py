@@ -526,3 +526,31 @@ def test_receipt_fields_and_hours_round_trip_with_their_rules_beside_them(
     assert e.tax_edit.text() == "123456789RT0001"
     assert e.unconfirmed_spin.value() == 48
     assert e.repeat_spin.value() == 36
+
+
+def test_a_cancelled_keychain_prompt_says_so_and_offers_retry(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    """KWallet's prompt cancelled at Finish: "the keychain prompt was cancelled; retry",
+    not "make sure its service is running" nor "the keychain did not store the key"."""
+    from keyring.backends import kwallet
+
+    class CancelledWallet(kwallet.DBusKeyring):
+        def connected(self, service: str) -> bool:
+            return False  # what keyring sees when the user pressed Cancel on the prompt
+
+    w, store = make(qtbot, hermetic_home, backend=CancelledWallet())
+    fill_valid(qtbot, w)
+
+    async def scenario() -> None:
+        w.button(QWizard.WizardButton.FinishButton).click()
+        await until(lambda: w.failure.isVisible(), what="the keychain message")
+        await until(lambda: w.retry_button.isEnabled())
+
+    qloop.run(scenario())
+    text = w.failure_text.text()
+    assert text.startswith("The keychain prompt was cancelled")
+    assert "Retry" in text
+    assert "running" not in text
+    assert w.retry_button.isVisible()
+    assert store.profiles() == []
