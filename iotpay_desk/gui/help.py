@@ -59,7 +59,7 @@ class HelpDialog(QDialog):
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
         fm = self.fontMetrics()
-        self.resize(fm.averageCharWidth() * 90, fm.height() * 34)
+        self.resize(fm.averageCharWidth() * 110, fm.height() * 40)
 
     def show_file(self, path: Path) -> None:
         self.browser.setSearchPaths([str(path.parent)])
