@@ -335,6 +335,21 @@ def field_label(api_name: str) -> str:
     return translate("Field", source) if source else api_name
 
 
+# Rules about the state of a payment or a card, not about what was typed: nothing to
+# correct in the form.
+_STATE_RULES = frozenset(
+    {
+        RuleCode.NOTHING_TO_VOID,
+        RuleCode.NOT_A_PAYMENT,
+        RuleCode.PAYMENT_PENDING,
+        RuleCode.PAYMENT_FAILED,
+        RuleCode.NOT_RESENDABLE,
+        RuleCode.IN_VAULT,
+        RuleCode.CARD_EXPIRED,
+    }
+)
+
+
 def rule_text(rule: BrokenRule | RuleCode | str) -> str:
     """A rule of the core, translated by its code with its parameters formatted (a text
     from elsewhere, such as IOTPay's words, is shown as it is)."""
@@ -389,7 +404,11 @@ def describe(exc: BaseException) -> UserMessage:
         reason = exc.ret_msg or translate("Errors", "no reason given")
         return UserMessage(Kind.USER, text.replace("%1", redact(reason)))
     if isinstance(exc, InvalidInput):
-        text = translate("Errors", "%1: %2. Correct it and try again.")
+        if BrokenRule.of(exc.rule).code in _STATE_RULES:
+            # Not a typing mistake: the payment or card is in a state that forbids it.
+            text = translate("Errors", "%1: %2. Nothing was sent.")
+        else:
+            text = translate("Errors", "%1: %2. Correct it and try again.")
         text = text.replace("%1", field_label(exc.field)).replace("%2", rule_text(exc.rule))
         return UserMessage(Kind.USER, text, field=exc.field)
     if isinstance(exc, RefusedByIotPay):

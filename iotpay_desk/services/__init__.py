@@ -58,7 +58,6 @@ from .rules import (
     advice,
     classify_failure,
     looks_like_pay_order_id,
-    parse_cents,
     settles_at,
     status_word,
 )
@@ -105,7 +104,6 @@ __all__ = [
     "check_wallet",
     "classify_failure",
     "looks_like_pay_order_id",
-    "parse_cents",
     "parse_return_url",
     "receipt_for",
     "receipt_for_order",

@@ -14,8 +14,6 @@ from zoneinfo import ZoneInfo
 from iotpay_desk.api.models import Order, OrderStatus, Outcome
 from iotpay_desk.journal.models import Action, ActionKind, ActionState
 
-from .errors import InvalidInput
-
 __all__ = [
     "DEFAULT_CUTOFF",
     "TORONTO",
@@ -27,7 +25,6 @@ __all__ = [
     "classify_failure",
     "iotpay_time",
     "looks_like_pay_order_id",
-    "parse_cents",
     "payment_status",
     "settles_at",
     "status_word",
@@ -36,7 +33,6 @@ __all__ = [
 TORONTO = ZoneInfo("America/Toronto")
 DEFAULT_CUTOFF = time(21, 0)
 _PAY_ORDER_ID = re.compile(r"[A-Z]{2}[0-9]{26}")
-_AMOUNT = re.compile(r"(?P<units>[0-9]*)(?:\.(?P<frac>[0-9]*))?")
 _PAY_SUCC_TIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -210,21 +206,3 @@ def classify_failure(ret_msg: str) -> FailureKind:
     if any(k in msg for k in _ID_USED) and ("mchrefundno" in msg or "mchorderno" in msg):
         return FailureKind.ID_ALREADY_USED
     return FailureKind.OTHER
-
-
-def parse_cents(text: str) -> int:
-    """``"12.5"`` → 1250. Dot decimals, at most two; raises :class:`InvalidInput` on
-    ``amount``. (Locale-aware parsing belongs to the widget; this is the plain form.)"""
-    raw = text.strip().replace(" ", "").replace(",", "")
-    if raw.startswith("$"):
-        raw = raw[1:]
-    m = _AMOUNT.fullmatch(raw)
-    if not raw or m is None or not (m.group("units") or m.group("frac")):
-        raise InvalidInput("amount", "must be an amount such as 12.50")
-    frac = m.group("frac") or ""
-    if len(frac) > 2:
-        raise InvalidInput("amount", "at most two decimals")
-    cents = int(m.group("units") or "0") * 100 + int((frac + "00")[:2])
-    if cents <= 0:
-        raise InvalidInput("amount", "must be more than 0")
-    return cents

@@ -389,6 +389,9 @@ def test_a_refused_void_of_a_pending_payment_reads_in_the_desks_language(
         if english_left:
             assert english_left not in box.text()
         assert box.text().startswith(field_label("payOrderId"))
+        # Nothing typed is wrong: the message does not ask to correct it.
+        assert "Correct it" not in box.text()
+        assert "Corrigez" not in box.text()
         box.close()
     finally:
         journal.close()

@@ -15,12 +15,10 @@ from iotpay_desk.sandbox.clock import next_cutoff
 from iotpay_desk.services import (
     Advice,
     FailureKind,
-    InvalidInput,
     StatusWord,
     advice,
     classify_failure,
     looks_like_pay_order_id,
-    parse_cents,
     settles_at,
     status_word,
 )
@@ -124,33 +122,6 @@ def test_classification_of_refusals() -> None:
     }
     for msg, kind in cases.items():
         assert classify_failure(msg) is kind, msg
-
-
-def test_amounts_in_cents() -> None:
-    assert parse_cents("12.50") == 1250
-    assert parse_cents(" 12.5 ") == 1250
-    assert parse_cents("12") == 1200
-    assert parse_cents(".07") == 7
-    assert parse_cents("$1,234.56") == 123456
-    for text, rule in [
-        ("12.345", "at most two decimals"),
-        ("0", "more than 0"),
-        ("0.00", "more than 0"),
-        ("-5", "such as"),
-        ("abc", "such as"),
-        ("", "such as"),
-        ("1e3", "such as"),
-        (".", "such as"),
-    ]:
-        with pytest.raises(InvalidInput) as info:
-            parse_cents(text)
-        assert info.value.field == "amount"
-        assert rule in info.value.rule, text
-
-
-@given(st.integers(min_value=1, max_value=10**9))
-def test_cents_round_trip(cents: int) -> None:
-    assert parse_cents(f"{cents // 100}.{cents % 100:02d}") == cents
 
 
 def test_dst_keeps_the_wall_clock_cutoff() -> None:
