@@ -319,7 +319,7 @@ def amount_in_words(cents: int, language: str | None = None) -> str:
 def understood(cents: int, locale: QLocale | None = None, language: str | None = None) -> str:
     """``$1,050.00 — one thousand fifty dollars and no cents``: what a form read."""
     return (
-        translate(CONTEXT, "%1 — %2")
+        translate("Amounts", "%1 — %2")
         .replace("%1", format_cents(cents, locale))
         .replace("%2", amount_in_words(cents, language))
     )
@@ -371,13 +371,13 @@ class AmountEcho(QLabel):
             from .errors import field_label, rule_text
 
             self.setText(
-                translate(CONTEXT, "%1: %2.")
+                translate("Amounts", "%1: %2.")
                 .replace("%1", field_label("amount"))
                 .replace("%2", rule_text(exc.rule))
             )
         else:
             self.setText(
-                translate(CONTEXT, "Understood: %1.").replace("%1", understood(self.cents))
+                translate("Amounts", "Understood: %1.").replace("%1", understood(self.cents))
             )
         self.setAccessibleName(self.text())
         self.setVisible(True)

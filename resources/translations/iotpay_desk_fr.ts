@@ -4,16 +4,8 @@
 <context>
     <name>ActivityPage</name>
     <message>
-        <source>Every refund and void made from this desk, newest first. Actions IOTPay has not confirmed yet are checked again until it does.</source>
-        <translation>Chaque remboursement et annulation faits depuis ce poste, du plus récent au plus ancien. Les opérations qu’IOTPay n’a pas encore confirmées sont revérifiées jusqu’à ce qu’il le fasse.</translation>
-    </message>
-    <message>
         <source>When</source>
         <translation>Date</translation>
-    </message>
-    <message>
-        <source>Action</source>
-        <translation>Opération</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -24,6 +16,22 @@
         <translation>Paiement</translation>
     </message>
     <message>
+        <source>Every charge, purchase link, refund and void made from this desk, newest first. Actions IOTPay has not confirmed yet are checked again until it does.</source>
+        <translation>Tous les débits, liens de paiement, remboursements et annulations faits depuis ce poste, du plus récent au plus ancien. Les opérations qu’IOTPay n’a pas encore confirmées sont vérifiées de nouveau jusqu’à ce qu’il les confirme.</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Client</translation>
+    </message>
+    <message>
         <source>Outcome</source>
         <translation>Résultat</translation>
     </message>
@@ -32,12 +40,20 @@
         <translation>Opérateur</translation>
     </message>
     <message>
+        <source>IOTPay&apos;s order ID of the payment: the one a refund or void returns money from, or the one a charge made</source>
+        <translation>Identifiant de commande IOTPay du paiement : celui qu’un remboursement ou une annulation rembourse, ou celui qu’un débit a créé</translation>
+    </message>
+    <message>
         <source>&amp;Check with IOTPay now</source>
         <translation>&amp;Vérifier auprès d’IOTPay maintenant</translation>
     </message>
     <message>
-        <source>Re&amp;fresh</source>
-        <translation>Actuali&amp;ser</translation>
+        <source>&amp;Send again (same number)</source>
+        <translation>Env&amp;oyer de nouveau (même numéro)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>Ac&amp;tualiser</translation>
     </message>
     <message>
         <source>Nothing yet.</source>
@@ -52,12 +68,40 @@
         <translation>Lecture du journal…</translation>
     </message>
     <message>
+        <source>•••• %1</source>
+        <translation>•••• %1</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>De passage</translation>
+    </message>
+    <message>
         <source>Refund number: %1</source>
         <translation>Numéro de remboursement : %1</translation>
     </message>
     <message>
+        <source>Void number: %1</source>
+        <translation>Numéro d’annulation : %1</translation>
+    </message>
+    <message>
+        <source>Order number: %1</source>
+        <translation>Numéro de commande : %1</translation>
+    </message>
+    <message>
+        <source>Payment returned: %1</source>
+        <translation>Paiement remboursé : %1</translation>
+    </message>
+    <message>
         <source>IOTPay&apos;s reference: %1</source>
         <translation>Référence IOTPay : %1</translation>
+    </message>
+    <message>
+        <source>IOTPay order ID: %1</source>
+        <translation>Identifiant de commande IOTPay : %1</translation>
+    </message>
+    <message>
+        <source>Card ID: %1</source>
+        <translation>Identifiant de carte : %1</translation>
     </message>
     <message>
         <source>IOTPay said: “%1”</source>
@@ -76,8 +120,42 @@
         <translation>Vérifications auprès d’IOTPay : %1</translation>
     </message>
     <message>
+        <source>IOTPay has no record of it yet; it may still arrive late. The desk keeps checking until %1.</source>
+        <translation>IOTPay n’en a encore aucune trace ; l’opération peut encore arriver en retard. Le poste continue de vérifier jusqu’au %1.</translation>
+    </message>
+    <message>
+        <source>Sending again with the same number…</source>
+        <translation>Nouvel envoi avec le même numéro…</translation>
+    </message>
+    <message>
         <source>Checking with IOTPay…</source>
         <translation>Vérification auprès d’IOTPay…</translation>
+    </message>
+</context>
+<context>
+    <name>Amounts</name>
+    <message>
+        <source>is ambiguous — cents follow a “.” or a “,” (one or two digits: 10.50 or 10,50) and thousands are grouped by three (%1)</source>
+        <extracomment>The rule an ambiguous separator breaks (translated here: ``%1`` is a grouped example).</extracomment>
+        <translation>est ambigu — les cents suivent un « . » ou une « , » (un ou deux chiffres : 10.50 ou 10,50) et les milliers se groupent par trois (%1)</translation>
+    </message>
+    <message>
+        <source>en</source>
+        <extracomment>Which language the amount is spelled out in: the catalogue&apos;s (French says &quot;fr&quot;).</extracomment>
+        <translation>fr</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <extracomment>Numbers the words are written for: up to a billion less one, in dollars.</extracomment>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1: %2.</source>
+        <translation>%1 : %2.</translation>
+    </message>
+    <message>
+        <source>Understood: %1.</source>
+        <translation>Montant lu : %1.</translation>
     </message>
 </context>
 <context>
@@ -131,6 +209,10 @@
         <translation>Continuer à &amp;vérifier</translation>
     </message>
     <message>
+        <source>Send a&amp;gain (same number)</source>
+        <translation>Envoyer de &amp;nouveau (même numéro)</translation>
+    </message>
+    <message>
         <source>Preparing…</source>
         <translation>Préparation…</translation>
     </message>
@@ -155,8 +237,12 @@
         <translation>Vérification des débits récents…</translation>
     </message>
     <message>
-        <source>This card was already charged %1 at %2 (order %3). Charge it again only if the customer owes it twice.</source>
-        <translation>Cette carte a déjà été débitée de %1 à %2 (commande %3). Débitez-la de nouveau seulement si le client le doit deux fois.</translation>
+        <source>IOTPay has no record of this charge yet (order %1). It may still arrive late, so it is not known whether the card was charged. The desk keeps checking until %2 and shows the outcome in Activity. You can send it again with the same order number: IOTPay refuses a number it has already used, so the card can never be charged twice.</source>
+        <translation>IOTPay n’a encore aucune trace de ce paiement (commande %1). Il peut encore arriver en retard : on ne sait donc pas si la carte a été débitée. Le poste continue de vérifier jusqu’au %2 et affiche le résultat dans Activité. Vous pouvez l’envoyer de nouveau avec le même numéro de commande : IOTPay refuse un numéro déjà utilisé, la carte ne peut donc jamais être débitée deux fois.</translation>
+    </message>
+    <message>
+        <source>Sending the charge again with the same number…</source>
+        <translation>Nouvel envoi du paiement avec le même numéro…</translation>
     </message>
     <message>
         <source>C&amp;harge again</source>
@@ -193,6 +279,10 @@
     <message>
         <source>IOTPay never received the charge, so nothing was charged.</source>
         <translation>IOTPay n’a jamais reçu le débit : rien n’a été débité.</translation>
+    </message>
+    <message>
+        <source>This card was already charged %1 on %2 (order %3). Charge it again only if the customer owes it twice.</source>
+        <translation>Cette carte a déjà été débitée de %1 le %2 (commande %3). Débitez-la de nouveau seulement si le client le doit deux fois.</translation>
     </message>
     <message>
         <source>IOTPay refused the charge: “%1”. Nothing was charged.</source>
@@ -368,6 +458,10 @@
     <message>
         <source>no reason given</source>
         <translation>aucune raison indiquée</translation>
+    </message>
+    <message>
+        <source>%1: %2. Nothing was sent.</source>
+        <translation>%1 : %2. Rien n’a été envoyé.</translation>
     </message>
     <message>
         <source>IOTPay has no order “%1”. Check the order number or IOTPay order ID and try again.</source>
@@ -552,12 +646,75 @@
         <source>Customer</source>
         <translation>Client</translation>
     </message>
+    <message>
+        <source>Action</source>
+        <translation>Opération</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialog</name>
+    <message>
+        <source>approved</source>
+        <translation>approuvée</translation>
+    </message>
+    <message>
+        <source>declined (status 9)</source>
+        <translation>refusée (état 9)</translation>
+    </message>
+    <message>
+        <source>pending: status 0, then 2 (success) after %1 seconds</source>
+        <translation>en attente : état 0, puis 2 (réussite) après %1 secondes</translation>
+    </message>
+    <message>
+        <source>any of the above with a past expiry</source>
+        <translation>l’une des cartes ci-dessus avec une date d’expiration passée</translation>
+    </message>
+    <message>
+        <source>refused: “card expired”</source>
+        <translation>refusée : « card expired » (carte expirée)</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>Numéro de carte</translation>
+    </message>
+    <message>
+        <source>Brand</source>
+        <translation>Réseau</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>(a published test value, not a secret)</source>
+        <translation>(une valeur de test publiée, pas un secret)</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Clé</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Sandbox test cards</source>
+        <translation>Cartes de test du bac à sable</translation>
+    </message>
+    <message>
+        <source>The sandbox demo merchant</source>
+        <translation>Le marchand de démonstration du bac à sable</translation>
+    </message>
+    <message>
+        <source>These cards work only on the sandbox: no real money moves. Any holder name, any 3-digit CVV, any future expiry date (MMYY).</source>
+        <translation>Ces cartes ne fonctionnent que dans le bac à sable : aucun argent réel n’est déplacé. N’importe quel nom de titulaire, n’importe quel CVV à 3 chiffres, n’importe quelle date d’expiration future (MMAA).</translation>
+    </message>
 </context>
 <context>
     <name>HostedPageDialog</name>
     <message>
         <source>IOTPay secure page</source>
-        <extracomment>A hosted page that has not finished loading after this long is reported with a retry.</extracomment>
+        <extracomment>A hosted page that has not finished loading after this long is reported with a retry. Run on each loaded card page: the caret goes to the card number (IOTPay&apos;s field, or the page&apos;s card-number input by its autocomplete hint), so the cashier types at once.</extracomment>
         <translation>Page sécurisée d’IOTPay</translation>
     </message>
     <message>
@@ -571,6 +728,10 @@
     <message>
         <source>&amp;Retry</source>
         <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>Checking the page&apos;s answer with IOTPay…</source>
+        <translation>Vérification auprès d&apos;IOTPay de la réponse de la page…</translation>
     </message>
     <message>
         <source>IOTPay could not show the page (error %1: %2).</source>
@@ -596,12 +757,16 @@
 <context>
     <name>KeychainBanner</name>
     <message>
-        <source>&amp;Retry</source>
-        <translation>&amp;Réessayer</translation>
+        <source>Re&amp;try</source>
+        <translation>Réessa&amp;yer</translation>
     </message>
     <message>
         <source>Keychain locked</source>
         <translation>Trousseau verrouillé</translation>
+    </message>
+    <message>
+        <source>Keychain prompt cancelled</source>
+        <translation>Demande du trousseau annulée</translation>
     </message>
     <message>
         <source>No keychain</source>
@@ -610,6 +775,10 @@
     <message>
         <source>The system keychain cannot be used, so the desk cannot read your merchant key.</source>
         <translation>Le trousseau du système est inutilisable : le poste ne peut pas lire votre clé marchand.</translation>
+    </message>
+    <message>
+        <source>The sandbox works: this session uses the demo merchant&apos;s published key, held in memory only. Merchant keys cannot be saved until the keychain can be used.</source>
+        <translation>Le bac à sable fonctionne : cette session utilise la clé publiée du marchand de démonstration, gardée en mémoire seulement. Aucune clé marchand ne peut être enregistrée tant que le trousseau est inutilisable.</translation>
     </message>
     <message>
         <source>Until then the desk cannot talk to IOTPay for this profile.</source>
@@ -624,7 +793,6 @@
     </message>
     <message>
         <source>&amp;Orders</source>
-        <extracomment>Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``).</extracomment>
         <translation>&amp;Commandes</translation>
     </message>
     <message>
@@ -649,7 +817,8 @@
     </message>
     <message>
         <source>&amp;File</source>
-        <translation>&amp;Fichier</translation>
+        <extracomment>Window size, position and maximised state, beside the settings (``QSettings`` ini). Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``).</extracomment>
+        <translation>Fi&amp;chier</translation>
     </message>
     <message>
         <source>&amp;Profiles…</source>
@@ -661,7 +830,7 @@
     </message>
     <message>
         <source>&amp;Go</source>
-        <translation>A&amp;ller à</translation>
+        <translation>Navi&amp;guer</translation>
     </message>
     <message>
         <source>&amp;Find an order</source>
@@ -669,7 +838,15 @@
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation>&amp;Aide</translation>
+        <translation>Aid&amp;e</translation>
+    </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation>&amp;Guide d’utilisation</translation>
+    </message>
+    <message>
+        <source>Sandbox &amp;test cards</source>
+        <translation>Cartes de &amp;test du bac à sable</translation>
     </message>
     <message>
         <source>&amp;About IOTPay Desk</source>
@@ -680,12 +857,68 @@
         <translation>Aucun profil</translation>
     </message>
     <message>
+        <source>Create a merchant profile with File ▸ Profiles… to start.</source>
+        <translation>Créez un profil marchand avec Fichier ▸ Profils… pour commencer.</translation>
+    </message>
+    <message>
         <source>Profile: %1</source>
         <translation>Profil : %1</translation>
     </message>
     <message>
-        <source>%1 — %2 — PRODUCTION</source>
-        <translation>%1 — %2 — PRODUCTION</translation>
+        <source>%1 — PRODUCTION — %2</source>
+        <translation>%1 — PRODUCTION — %2</translation>
+    </message>
+    <message>
+        <source>Version %1</source>
+        <translation>Version %1</translation>
+    </message>
+    <message>
+        <source>A refund of %1 is still waiting for IOTPay&apos;s answer.</source>
+        <translation>Un remboursement de %1 attend encore la réponse d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>A void of %1 is still waiting for IOTPay&apos;s answer.</source>
+        <translation>Une annulation de %1 attend encore la réponse d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>A charge of %1 is still waiting for IOTPay&apos;s answer.</source>
+        <translation>Un débit de %1 attend encore la réponse d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>A wallet payment of %1 is still waiting for IOTPay&apos;s answer.</source>
+        <translation>Un paiement par portefeuille de %1 attend encore la réponse d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>A payment link for %1 is still waiting for the customer to pay.</source>
+        <translation>Un lien de paiement de %1 attend encore le paiement du client.</translation>
+    </message>
+    <message>
+        <source>…and %1 more.</source>
+        <translation>…et %1 de plus.</translation>
+    </message>
+    <message>
+        <source>Work with IOTPay is still in progress.</source>
+        <translation>Un échange avec IOTPay est encore en cours.</translation>
+    </message>
+    <message>
+        <source>Quit IOTPay Desk?</source>
+        <translation>Quitter le Poste IOTPay ?</translation>
+    </message>
+    <message>
+        <source>Quit anyway?</source>
+        <translation>Quitter quand même ?</translation>
+    </message>
+    <message>
+        <source>If you quit now, what is pending stays in the journal and the desk checks it with IOTPay at the next start. Nothing is sent twice.</source>
+        <translation>Si vous quittez maintenant, ce qui est en attente reste dans le journal et le poste le vérifie auprès d’IOTPay au prochain démarrage. Rien n’est envoyé deux fois.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep working</source>
+        <translation>&amp;Continuer à travailler</translation>
+    </message>
+    <message>
+        <source>&amp;Quit anyway</source>
+        <translation>&amp;Quitter quand même</translation>
     </message>
     <message>
         <source>%1 — %2</source>
@@ -698,6 +931,14 @@
     <message>
         <source>Checking the connection to IOTPay…</source>
         <translation>Vérification de la connexion à IOTPay…</translation>
+    </message>
+    <message>
+        <source>IOTPay Desk — user guide</source>
+        <translation>Poste IOTPay — guide d’utilisation</translation>
+    </message>
+    <message>
+        <source>Sandbox test cards</source>
+        <translation>Cartes de test du bac à sable</translation>
     </message>
     <message>
         <source>About IOTPay Desk</source>
@@ -819,6 +1060,34 @@
         <translation>Remboursement ou annulation</translation>
     </message>
     <message>
+        <source>Looking up “%1”…</source>
+        <translation>Recherche de « %1 »…</translation>
+    </message>
+    <message>
+        <source>The payment below is %1, not the order in the field: press Enter to look that order up before acting on it.</source>
+        <translation>Le paiement ci-dessous est %1, et non la commande inscrite dans le champ : appuyez sur Entrée pour rechercher cette commande avant d’agir.</translation>
+    </message>
+    <message>
+        <source>A void of %1 is being sent to IOTPay.</source>
+        <translation>Une annulation de %1 est en cours d’envoi à IOTPay.</translation>
+    </message>
+    <message>
+        <source>A void of %1 is being checked with IOTPay.</source>
+        <translation>Une annulation de %1 est en cours de vérification auprès d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>A refund of %1 is being sent to IOTPay.</source>
+        <translation>Un remboursement de %1 est en cours d’envoi à IOTPay.</translation>
+    </message>
+    <message>
+        <source>A refund of %1 is being checked with IOTPay.</source>
+        <translation>Un remboursement de %1 est en cours de vérification auprès d’IOTPay.</translation>
+    </message>
+    <message>
+        <source>Refund and void stay off until IOTPay has answered; the Activity page shows where it stands.</source>
+        <translation>Le remboursement et l’annulation restent indisponibles jusqu’à la réponse d’IOTPay ; la page Activité indique où en est la demande.</translation>
+    </message>
+    <message>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
@@ -917,12 +1186,28 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>ne doit pas être négatif</translation>
     </message>
     <message>
+        <source>must be 9 digits, RT and 4 digits, such as 123456789RT0001</source>
+        <translation>doit comporter 9 chiffres, RT et 4 chiffres, p. ex. 123456789RT0001</translation>
+    </message>
+    <message>
         <source>is already used by another profile</source>
         <translation>est déjà utilisé par un autre profil</translation>
     </message>
     <message>
         <source>is only used with a custom URL or the sandbox</source>
         <translation>ne sert qu’avec une URL personnalisée ou le bac à sable</translation>
+    </message>
+    <message>
+        <source>must be at least 24 hours (IOTPay may confirm an action late)</source>
+        <translation>doit être d’au moins 24 heures (IOTPay peut confirmer une action en retard)</translation>
+    </message>
+    <message>
+        <source>must be at most 3 lines</source>
+        <translation>doit tenir en 3 lignes au plus</translation>
+    </message>
+    <message>
+        <source>must be at most 200 characters</source>
+        <translation>doit comporter au plus 200 caractères</translation>
     </message>
 </context>
 <context>
@@ -1060,6 +1345,52 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>&amp;Ressaisir les remboursements au-delà de :</translation>
     </message>
     <message>
+        <source>Keep checking &amp;unconfirmed actions for:</source>
+        <translation>&amp;Vérifier les actions non confirmées pendant :</translation>
+    </message>
+    <message>
+        <source>&amp;Warn of a repeat charge within:</source>
+        <translation>&amp;Avertir d’un débit répété dans les :</translation>
+    </message>
+    <message>
+        <source> hours</source>
+        <translation> heures</translation>
+    </message>
+    <message>
+        <source>Receipts</source>
+        <translation>Reçus</translation>
+    </message>
+    <message>
+        <source>What receipts say about the merchant: the trade name (the profile name when left blank), the address in up to three lines and the GST/HST registration number.</source>
+        <translation>Ce que les reçus indiquent sur le commerçant : le nom commercial (le nom du profil s’il est laissé vide), l’adresse en trois lignes au plus et le numéro d’inscription aux fins de la TPS/TVH.</translation>
+    </message>
+    <message>
+        <source>e.g. Demo Café Ltd.</source>
+        <translation>p. ex. Café Démo ltée</translation>
+    </message>
+    <message>
+        <source>&amp;Trade name on receipts:</source>
+        <translation>&amp;Nom commercial sur les reçus :</translation>
+    </message>
+    <message>
+        <source>123 Queen St W
+Toronto ON M5H 2M9</source>
+        <translation>123, rue Queen Ouest
+Toronto ON M5H 2M9</translation>
+    </message>
+    <message>
+        <source>&amp;Address on receipts:</source>
+        <translation>A&amp;dresse sur les reçus :</translation>
+    </message>
+    <message>
+        <source>e.g. 123456789RT0001</source>
+        <translation>p. ex. 123456789RT0001</translation>
+    </message>
+    <message>
+        <source>&amp;GST/HST number:</source>
+        <translation>Numéro de TPS/T&amp;VH :</translation>
+    </message>
+    <message>
         <source>Summary</source>
         <translation>Résumé</translation>
     </message>
@@ -1100,8 +1431,20 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Ressaisir les remboursements au-delà de :</translation>
     </message>
     <message>
+        <source>Receipts:</source>
+        <translation>Reçus :</translation>
+    </message>
+    <message>
         <source>&amp;Retry</source>
         <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>The merchant key is kept only in the system keychain, and the keychain cannot be used now, so this profile cannot be saved yet.</source>
+        <translation>La clé marchand est gardée uniquement dans le trousseau du système, qui est inutilisable pour le moment : ce profil ne peut donc pas encore être enregistré.</translation>
+    </message>
+    <message>
+        <source>Meanwhile, “Try the sandbox” works without a keychain.</source>
+        <translation>En attendant, « Essayer le bac à sable » fonctionne sans trousseau.</translation>
     </message>
     <message>
         <source>(the first one)</source>
@@ -1172,6 +1515,14 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     <message>
         <source>&amp;Direct card entry…</source>
         <translation>Saisie &amp;directe des cartes…</translation>
+    </message>
+    <message>
+        <source>Receip&amp;ts…</source>
+        <translation>&amp;Reçus…</translation>
+    </message>
+    <message>
+        <source>The trade name, address and GST/HST number printed on receipts</source>
+        <translation>Le nom commercial, l’adresse et le numéro de TPS/TVH imprimés sur les reçus</translation>
     </message>
     <message>
         <source>Merchant profiles</source>
@@ -1285,12 +1636,28 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>&amp;Reçu…</translation>
     </message>
     <message>
+        <source>&amp;Try another card…</source>
+        <translation>&amp;Essayer une autre carte…</translation>
+    </message>
+    <message>
+        <source>Open IOTPay&apos;s page again for the same payment and type another card.</source>
+        <translation>Rouvrir la page d&apos;IOTPay pour le même paiement et saisir une autre carte.</translation>
+    </message>
+    <message>
         <source>Asking IOTPay for a payment page…</source>
         <translation>Demande d’une page de paiement à IOTPay…</translation>
     </message>
     <message>
         <source>Payment of %1</source>
         <translation>Paiement de %1</translation>
+    </message>
+    <message>
+        <source>The card was declined: “%1”. Nothing was charged. IOTPay&apos;s page is open again for another card.</source>
+        <translation>La carte a été refusée : « %1 ». Rien n&apos;a été débité. La page d&apos;IOTPay est de nouveau ouverte pour une autre carte.</translation>
+    </message>
+    <message>
+        <source>The card was declined: “%1”. Nothing was charged. Type another card, or Cancel to stop.</source>
+        <translation>La carte a été refusée : « %1 ». Rien n&apos;a été débité. Saisissez une autre carte, ou Annuler pour arrêter.</translation>
     </message>
     <message>
         <source>The payment page was closed. Checking with IOTPay whether it was paid…</source>
@@ -1301,6 +1668,10 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>La page d’IOTPay est terminée. Confirmation du paiement auprès d’IOTPay…</translation>
     </message>
     <message>
+        <source>Checking the card&apos;s answer with IOTPay…</source>
+        <translation>Vérification auprès d&apos;IOTPay de la réponse pour la carte…</translation>
+    </message>
+    <message>
         <source>Waiting for the customer to pay…</source>
         <translation>En attente du paiement du client…</translation>
     </message>
@@ -1309,16 +1680,20 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>Lien copié. En attente du paiement du client…</translation>
     </message>
     <message>
-        <source>The card was declined: “%1”. The customer can try another card on the same page; the desk keeps checking.</source>
-        <translation>La carte a été refusée : « %1 ». Le client peut essayer une autre carte sur la même page ; le poste continue de vérifier.</translation>
-    </message>
-    <message>
         <source>no reason given</source>
         <translation>aucune raison indiquée</translation>
     </message>
     <message>
         <source>Check %1 of %2</source>
         <translation>Vérification %1 sur %2</translation>
+    </message>
+    <message>
+        <source>The card was declined: “%1”. Nothing was charged. To try another card, press Try another card: IOTPay&apos;s page opens again for this payment.</source>
+        <translation>La carte a été refusée : « %1 ». Rien n&apos;a été débité. Pour essayer une autre carte, appuyez sur Essayer une autre carte : la page d&apos;IOTPay se rouvre pour ce paiement.</translation>
+    </message>
+    <message>
+        <source>The card was declined: “%1”. Nothing was charged yet. The customer can open the link again (scan the code again) and try another card; the desk keeps checking.</source>
+        <translation>La carte a été refusée : « %1 ». Rien n&apos;a encore été débité. Le client peut rouvrir le lien (scanner le code de nouveau) et essayer une autre carte ; le poste continue de vérifier.</translation>
     </message>
     <message>
         <source>Checking the payment with IOTPay…</source>
@@ -1353,7 +1728,7 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     <name>Receipt</name>
     <message>
         <source>Sale</source>
-        <extracomment>The translation context of every receipt text.</extracomment>
+        <extracomment>The translation context of every receipt text. Characters on one line of an 80 mm receipt printer (72 mm printable, monospaced).</extracomment>
         <translation>Vente</translation>
     </message>
     <message>
@@ -1385,8 +1760,24 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>NON TERMINÉ</translation>
     </message>
     <message>
+        <source>Letter page (8.5 × 11 in)</source>
+        <translation>Page Lettre (8,5 × 11 po)</translation>
+    </message>
+    <message>
+        <source>A4 page (210 × 297 mm)</source>
+        <translation>Page A4 (210 × 297 mm)</translation>
+    </message>
+    <message>
+        <source>Receipt printer (80 mm roll)</source>
+        <translation>Imprimante de reçus (rouleau de 80 mm)</translation>
+    </message>
+    <message>
         <source>Merchant ID</source>
         <translation>Identifiant marchand</translation>
+    </message>
+    <message>
+        <source>GST/HST</source>
+        <translation>TPS/TVH</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -1429,6 +1820,26 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>État</translation>
     </message>
     <message>
+        <source>Refunded</source>
+        <translation>Remboursé</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Référence</translation>
+    </message>
+    <message>
+        <source>Returned outside this desk</source>
+        <translation>Rendu hors de ce poste</translation>
+    </message>
+    <message>
+        <source>Left on the payment</source>
+        <translation>Reste sur le paiement</translation>
+    </message>
+    <message>
         <source>Subject</source>
         <translation>Objet</translation>
     </message>
@@ -1444,12 +1855,32 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <source>IOTPay says</source>
         <translation>Réponse d’IOTPay</translation>
     </message>
+    <message>
+        <source>VOIDED on %1: this payment was cancelled in full.</source>
+        <translation>ANNULÉ le %1 : ce paiement a été annulé en entier.</translation>
+    </message>
+    <message>
+        <source>REFUNDED %1 of %2.</source>
+        <translation>REMBOURSÉ %1 sur %2.</translation>
+    </message>
+    <message>
+        <source>REFUNDED OR VOIDED: %1 of %2 returned.</source>
+        <translation>REMBOURSÉ OU ANNULÉ : %1 sur %2 rendus.</translation>
+    </message>
+    <message>
+        <source>Times are in the %1 time zone.</source>
+        <translation>Les heures sont celles du fuseau horaire %1.</translation>
+    </message>
 </context>
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <source>&amp;Print…</source>
+        <source>Pap&amp;er:</source>
         <extracomment>The translation context of the receipt&apos;s words (marked in the core with ``QT_TRANSLATE_NOOP(&quot;Receipt&quot;, ...)``).</extracomment>
+        <translation>P&amp;apier :</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
         <translation>&amp;Imprimer…</translation>
     </message>
     <message>
@@ -1564,8 +1995,48 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>R&amp;éessayer</translation>
     </message>
     <message>
+        <source>&amp;Send again (same number)</source>
+        <translation>Env&amp;oyer de nouveau (même numéro)</translation>
+    </message>
+    <message>
+        <source>Recei&amp;pt…</source>
+        <translation>Reç&amp;u…</translation>
+    </message>
+    <message>
         <source>Preparing…</source>
         <translation>Préparation…</translation>
+    </message>
+    <message>
+        <source>IOTPay has no record of this refund yet. It may still arrive late, so it is not known whether money moved. The desk keeps checking until %1 and shows the outcome in Activity. You can send it again with the same number (%2): IOTPay refuses a number it has already used, so it can never be refunded twice.</source>
+        <translation>IOTPay n’a encore aucune trace de ce remboursement. Il peut encore arriver en retard : on ne sait donc pas si de l’argent a bougé. Le poste continue de vérifier jusqu’au %1 et affiche le résultat dans Activité. Vous pouvez l’envoyer de nouveau avec le même numéro (%2) : IOTPay refuse un numéro déjà utilisé, le remboursement ne peut donc jamais être fait deux fois.</translation>
+    </message>
+    <message>
+        <source>IOTPay has no record of this void yet. It may still arrive late, so it is not known whether the payment was cancelled. The desk keeps checking until %1 and shows the outcome in Activity. You can send it again with the same number (%2): IOTPay refuses a number it has already used, so it can never go through twice.</source>
+        <translation>IOTPay n’a encore aucune trace de cette annulation. Elle peut encore arriver en retard : on ne sait donc pas si le paiement a été annulé. Le poste continue de vérifier jusqu’au %1 et affiche le résultat dans Activité. Vous pouvez l’envoyer de nouveau avec le même numéro (%2) : IOTPay refuse un numéro déjà utilisé, elle ne peut donc jamais passer deux fois.</translation>
+    </message>
+    <message>
+        <source>Sending again with the same number…</source>
+        <translation>Nouvel envoi avec le même numéro…</translation>
+    </message>
+    <message>
+        <source>at the end of the day&apos;s batch</source>
+        <translation>à la clôture du lot de la journée</translation>
+    </message>
+    <message>
+        <source>tonight at %1</source>
+        <translation>ce soir à %1</translation>
+    </message>
+    <message>
+        <source>on %1 at %2</source>
+        <translation>le %1 à %2</translation>
+    </message>
+    <message>
+        <source>Not settled yet: IOTPay refunds a payment only once it has settled, %1. To return only %2, wait until then and refund it. Before then the only way back is a void, which cancels the full %3.</source>
+        <translation>Pas encore réglé : IOTPay ne rembourse un paiement qu’une fois celui-ci réglé, %1. Pour ne rendre que %2, attendez ce moment, puis remboursez-le. D’ici là, le seul retour possible est une annulation, qui annule la totalité de %3.</translation>
+    </message>
+    <message>
+        <source>Not settled yet: IOTPay refunds a payment only once it has settled, %1. Before then, void it instead: a void returns the full %3.</source>
+        <translation>Pas encore réglé : IOTPay ne rembourse un paiement qu’une fois celui-ci réglé, %1. D’ici là, annulez-le plutôt : une annulation rend la totalité de %3.</translation>
     </message>
     <message>
         <source>The two amounts differ. Type the amount to refund again to confirm it.</source>
@@ -1620,6 +2091,14 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>&amp;Rembourser plutôt</translation>
     </message>
     <message>
+        <source>The payment has not settled yet, so IOTPay cannot refund part of it. A void cancels the whole payment: %1, not %2. To return only %2, refund it once it has settled (%3).</source>
+        <translation>Le paiement n’est pas encore réglé : IOTPay ne peut donc pas en rembourser une partie. Une annulation annule tout le paiement : %1, et non %2. Pour ne rendre que %2, remboursez-le une fois qu’il sera réglé (%3).</translation>
+    </message>
+    <message>
+        <source>&amp;Void the full %1 instead</source>
+        <translation>Annuler plutôt tout le &amp;paiement (%1)</translation>
+    </message>
+    <message>
         <source>The payment has not settled yet: void it instead.</source>
         <translation>Le paiement n’est pas encore réglé : annulez-le plutôt.</translation>
     </message>
@@ -1649,6 +2128,22 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     <message>
         <source>must not contain control characters</source>
         <translation>ne doit pas contenir de caractères de contrôle</translation>
+    </message>
+    <message>
+        <source>must be a whole number</source>
+        <translation>doit être un nombre entier</translation>
+    </message>
+    <message>
+        <source>must be at least %1</source>
+        <translation>doit être d’au moins %1</translation>
+    </message>
+    <message>
+        <source>must be at most %1</source>
+        <translation>doit être d’au plus %1</translation>
+    </message>
+    <message>
+        <source>must be on or off</source>
+        <translation>doit être activé ou désactivé</translation>
     </message>
     <message>
         <source>must be a whole number of cents</source>
@@ -1699,6 +2194,46 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>doit être une adresse IPv4 ou IPv6</translation>
     </message>
     <message>
+        <source>must be 32 lowercase hexadecimal characters</source>
+        <translation>doit compter 32 caractères hexadécimaux en minuscules</translation>
+    </message>
+    <message>
+        <source>must be production, IOTPay&apos;s test host, a custom URL or the sandbox</source>
+        <translation>doit être la production, le serveur de test d’IOTPay, une URL personnalisée ou le bac à sable</translation>
+    </message>
+    <message>
+        <source>must be a list of login names</source>
+        <translation>doit être une liste d’identifiants</translation>
+    </message>
+    <message>
+        <source>needs the PCI DSS responsibility confirmed first</source>
+        <translation>exige d’abord la confirmation de la responsabilité PCI DSS</translation>
+    </message>
+    <message>
+        <source>the name of the person who confirmed it %1</source>
+        <translation>le nom de la personne qui l’a confirmée %1</translation>
+    </message>
+    <message>
+        <source>must record when it was confirmed</source>
+        <translation>doit indiquer quand la confirmation a été donnée</translation>
+    </message>
+    <message>
+        <source>must be a whole number of hours</source>
+        <translation>doit être un nombre entier d’heures</translation>
+    </message>
+    <message>
+        <source>must be at least %1 hours</source>
+        <translation>doit être d’au moins %1 heures</translation>
+    </message>
+    <message>
+        <source>must be at most %1 hours</source>
+        <translation>doit être d’au plus %1 heures</translation>
+    </message>
+    <message>
+        <source>must be at most %1 lines</source>
+        <translation>doit compter au plus %1 lignes</translation>
+    </message>
+    <message>
         <source>must not start or end with a space</source>
         <translation>ne doit ni commencer ni finir par une espace</translation>
     </message>
@@ -1731,12 +2266,20 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>est un remboursement ou une annulation, pas un paiement</translation>
     </message>
     <message>
+        <source>is a payment still waiting for IOTPay&apos;s answer</source>
+        <translation>est un paiement qui attend encore la réponse d’IOTPay</translation>
+    </message>
+    <message>
         <source>is a payment that did not succeed</source>
         <translation>est un paiement qui n’a pas abouti</translation>
     </message>
     <message>
         <source>was refused by IOTPay</source>
         <translation>a été refusé par IOTPay</translation>
+    </message>
+    <message>
+        <source>cannot be sent again (%1)</source>
+        <translation>ne peut pas être envoyé de nouveau (%1)</translation>
     </message>
     <message>
         <source>is already in the card vault</source>
@@ -1775,11 +2318,20 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     <name>SettingsPage</name>
     <message>
         <source>Settings</source>
+        <extracomment>Settings the running desk cannot change under its windows: they apply at the next start.</extracomment>
         <translation>Paramètres</translation>
     </message>
     <message>
         <source>Settings cannot be changed in this window.</source>
         <translation>Les paramètres ne peuvent pas être modifiés dans cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>Restart now</source>
+        <translation>Redémarrer maintenant</translation>
+    </message>
+    <message>
+        <source>The desk shows this change after a restart.</source>
+        <translation>Le poste affiche ce changement après un redémarrage.</translation>
     </message>
     <message>
         <source>Saving settings…</source>
@@ -1892,10 +2444,6 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
         <translation>&amp;Rechercher :</translation>
     </message>
     <message>
-        <source>C&amp;harge…</source>
-        <translation>Dé&amp;biter…</translation>
-    </message>
-    <message>
         <source>&amp;Refresh from IOTPay</source>
         <translation>Ac&amp;tualiser depuis IOTPay</translation>
     </message>
@@ -1958,6 +2506,10 @@ Ne l’activez que si le commerçant assume cette responsabilité pour les numé
     <message>
         <source>The card page was closed, and IOTPay could not be asked whether the card was added. The desk asks again when it next starts; a card IOTPay added then appears in the vault.</source>
         <translation>La page de carte a été fermée et IOTPay n’a pas pu être interrogé pour savoir si la carte a été ajoutée. Le poste redemandera à son prochain démarrage ; une carte ajoutée par IOTPay apparaîtra alors dans le coffre.</translation>
+    </message>
+    <message>
+        <source>&amp;Charge…</source>
+        <translation>Dé&amp;biter…</translation>
     </message>
     <message>
         <source>The card page was closed: no card was added.</source>
@@ -2163,6 +2715,26 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <translation>Inconnu</translation>
     </message>
     <message>
+        <source>Voided</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Remboursé</translation>
+    </message>
+    <message>
+        <source>Partly refunded</source>
+        <translation>Remboursé en partie</translation>
+    </message>
+    <message>
+        <source>Refunded or voided in full</source>
+        <translation>Remboursé ou annulé en entier</translation>
+    </message>
+    <message>
+        <source>Partly refunded (%1)</source>
+        <translation>Remboursé en partie (%1)</translation>
+    </message>
+    <message>
         <source>Refund</source>
         <translation>Remboursement</translation>
     </message>
@@ -2171,16 +2743,40 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <translation>Annulation</translation>
     </message>
     <message>
-        <source>Charge of a card on file</source>
-        <translation>Débit d’une carte enregistrée</translation>
+        <source>Pacific Time</source>
+        <translation>heure du Pacifique</translation>
+    </message>
+    <message>
+        <source>Mountain Time</source>
+        <translation>heure des Rocheuses</translation>
+    </message>
+    <message>
+        <source>Central Time</source>
+        <translation>heure du Centre</translation>
+    </message>
+    <message>
+        <source>Eastern Time</source>
+        <translation>heure de l’Est</translation>
+    </message>
+    <message>
+        <source>Atlantic Time</source>
+        <translation>heure de l’Atlantique</translation>
+    </message>
+    <message>
+        <source>Newfoundland Time</source>
+        <translation>heure de Terre-Neuve</translation>
+    </message>
+    <message>
+        <source>Times in %1 (%2)</source>
+        <translation>Heures affichées à l’%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Times in %1</source>
+        <translation>Heures affichées selon le fuseau %1</translation>
     </message>
     <message>
         <source>Wallet charge</source>
         <translation>Paiement par portefeuille</translation>
-    </message>
-    <message>
-        <source>Payment page</source>
-        <translation>Page de paiement</translation>
     </message>
     <message>
         <source>Sending…</source>
@@ -2201,6 +2797,14 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>Done</source>
         <translation>Effectué</translation>
+    </message>
+    <message>
+        <source>Card charge</source>
+        <translation>Débit de carte</translation>
+    </message>
+    <message>
+        <source>Purchase link</source>
+        <translation>Lien de paiement</translation>
     </message>
     <message>
         <source>Declined</source>
@@ -2240,6 +2844,10 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>The system keychain did not store the merchant key. Retry; if it keeps failing, open your keychain application and check it.</source>
         <translation>Le trousseau du système n’a pas enregistré la clé marchand. Réessayez ; si l’échec persiste, ouvrez l’application de votre trousseau et vérifiez-la.</translation>
+    </message>
+    <message>
+        <source>The keychain prompt was cancelled, so the desk cannot use the keychain yet. Retry, and accept the prompt when it appears.</source>
+        <translation>La demande du trousseau a été annulée : le poste ne peut pas encore utiliser le trousseau. Réessayez, puis acceptez la demande quand elle s’affiche.</translation>
     </message>
 </context>
 <context>
@@ -2297,6 +2905,26 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <translation>URL de notification</translation>
     </message>
     <message>
+        <source>Keep checking unconfirmed actions for</source>
+        <translation>Vérifier les actions non confirmées pendant</translation>
+    </message>
+    <message>
+        <source>Warn of a repeat charge within</source>
+        <translation>Avertir d’un débit répété dans les</translation>
+    </message>
+    <message>
+        <source>Trade name on receipts</source>
+        <translation>Nom commercial sur les reçus</translation>
+    </message>
+    <message>
+        <source>Address on receipts</source>
+        <translation>Adresse sur les reçus</translation>
+    </message>
+    <message>
+        <source>GST/HST number</source>
+        <translation>Numéro de TPS/TVH</translation>
+    </message>
+    <message>
         <source>Created</source>
         <translation>Créé le</translation>
     </message>
@@ -2329,6 +2957,7 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <name>settings</name>
     <message>
         <source>Language</source>
+        <extracomment>Shown only to developers (``--pseudo``), not to merchants.</extracomment>
         <translation>Langue</translation>
     </message>
     <message>
@@ -2338,14 +2967,6 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>Same as the system</source>
         <translation>Comme le système</translation>
-    </message>
-    <message>
-        <source>English</source>
-        <translation>Anglais</translation>
-    </message>
-    <message>
-        <source>French</source>
-        <translation>Français</translation>
     </message>
     <message>
         <source>Theme</source>
