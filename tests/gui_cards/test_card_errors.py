@@ -44,7 +44,7 @@ from iotpay_desk.services import (
         ),
         (
             InvalidInput("cardId", "is already in the card vault"),
-            "Card ID: is already in the card vault. Correct it and try again.",
+            "Card ID: is already in the card vault. Nothing was sent.",
         ),
         (
             InvalidInput("customerLabel", "must not look like a card number"),
@@ -52,7 +52,7 @@ from iotpay_desk.services import (
         ),
         (
             InvalidInput("cardId", "the card has expired"),
-            "Card ID: is a card that has expired. Correct it and try again.",
+            "Card ID: is a card that has expired. Nothing was sent.",
         ),
     ],
 )
