@@ -26,7 +26,7 @@ from iotpay_desk.services.rules import TORONTO
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
 from .pagekit import page_title
-from .words import action_word, local_time, state_word, zone_note
+from .words import action_word, checked_until, local_time, state_word, zone_note
 
 __all__ = ["ActivityPage"]
 
@@ -364,12 +364,11 @@ class ActivityPage(QWidget):
         if a.attempts:
             lines.append(self.tr("Checks with IOTPay: %1").replace("%1", str(a.attempts)))
         if a.is_open and not a.pay_order_id and self._service is not None:
-            until = self._service.unconfirmed_until(a).astimezone(self._service.tz)
             lines.append(
                 self.tr(
                     "IOTPay has no record of it yet; it may still arrive late. The desk keeps "
                     "checking until %1."
-                ).replace("%1", f"{local_time(until)} {until.tzname() or ''}".strip())
+                ).replace("%1", checked_until(self._service, a))
             )
         self.details.setText("\n".join(lines))
 

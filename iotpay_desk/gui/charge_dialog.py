@@ -353,7 +353,7 @@ class ChargeDialog(QDialog):
     def show_repeat_warning(self, cents: int, when: datetime, order_no: str) -> None:
         """The same card was charged the same amount within the profile's repeat-charge
         window: say when (date, time and zone of the merchant) and which order, ask again."""
-        from .words import local_time
+        from .words import zoned_time
 
         moment = when.astimezone(self._service.tz)
         self.warning.setText(
@@ -362,7 +362,7 @@ class ChargeDialog(QDialog):
                 "only if the customer owes it twice."
             )
             .replace("%1", format_cents(cents))
-            .replace("%2", f"{local_time(moment)} {moment.tzname() or ''}".strip())
+            .replace("%2", zoned_time(moment))
             .replace("%3", order_no)
         )
         self.warning.setVisible(True)
@@ -452,10 +452,9 @@ class ChargeDialog(QDialog):
             self.resend.setVisible(True)
 
     def _unconfirmed_text(self, result: ActionResult) -> str:
-        from .words import local_time
+        from .words import checked_until
 
-        until = self._service.unconfirmed_until(result.action).astimezone(self._service.tz)
-        when = f"{local_time(until)} {until.tzname() or ''}".strip()
+        when = checked_until(self._service, result.action)
         return (
             self.tr(
                 "IOTPay has no record of this charge yet (order %1). It may still arrive "

@@ -258,9 +258,8 @@ class RefundDialog(QDialog):
             self._service.discard_draft(self.draft.id)
 
     def _unconfirmed_text(self, result: ActionResult) -> str:
-        from .words import local_time
+        from .words import checked_until
 
-        until = self._service.unconfirmed_until(result.action).astimezone(self._service.tz)
         if result.action.kind is ActionKind.REFUND:
             text = self.tr(
                 "IOTPay has no record of this refund yet. It may still arrive late, so it is "
@@ -276,7 +275,7 @@ class RefundDialog(QDialog):
                 "(%2): IOTPay refuses a number it has already used, so it can never go through "
                 "twice."
             )
-        when = f"{local_time(until)} {until.tzname() or ''}".strip()
+        when = checked_until(self._service, result.action)
         return text.replace("%1", when).replace("%2", result.action.mch_no)
 
     @async_slot()

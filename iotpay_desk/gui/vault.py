@@ -55,7 +55,7 @@ from iotpay_desk.services import (
 from .asyncjob import async_slot, gone, held, run_busy
 from .errors import Kind, UserMessage
 from .pagekit import page_title
-from .words import card_brand, local_time
+from .words import card_brand, zoned_time
 
 if TYPE_CHECKING:
     from iotpay_desk.services import CardService, MoneyService
@@ -258,7 +258,7 @@ class VaultModel(QAbstractTableModel):
                 return card.card_id
             if column == "added_at":
                 when = card.added_at.astimezone(self.tz)
-                return f"{local_time(when)} {when.tzname() or ''}".strip()
+                return zoned_time(when)
             if column == "customer" and card.holder:
                 return self.tr("Name on the card: %1").replace("%1", card.holder)
             if column == "expiry" and state is ExpiryState.EXPIRED:

@@ -6,8 +6,8 @@ from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
 
-from iotpay_desk.journal import ActionKind, ActionState
-from iotpay_desk.services import StatusWord
+from iotpay_desk.journal import Action, ActionKind, ActionState
+from iotpay_desk.services import MoneyService, StatusWord
 from iotpay_desk.services.rules import PaymentStatus
 
 from .amounts import format_cents
@@ -15,11 +15,13 @@ from .amounts import format_cents
 __all__ = [
     "action_word",
     "card_brand",
+    "checked_until",
     "local_time",
     "payment_status_text",
     "state_word",
     "status_text",
     "zone_note",
+    "zoned_time",
 ]
 
 translate = QCoreApplication.translate
@@ -86,6 +88,17 @@ def local_time(moment: datetime, locale: QLocale | None = None) -> str:
         QTime(moment.hour, moment.minute, moment.second),
     )
     return loc.toString(qdt, QLocale.FormatType.ShortFormat)
+
+
+def zoned_time(moment: datetime, locale: QLocale | None = None) -> str:
+    """``moment`` on its own wall clock with its zone's abbreviation: "2026-12-05 9:01
+    a.m. EST" (``moment`` is already in the merchant's zone)."""
+    return f"{local_time(moment, locale)} {moment.tzname() or ''}".strip()
+
+
+def checked_until(service: MoneyService, action: Action) -> str:
+    """When the desk stops checking an unconfirmed action, on the merchant's clock."""
+    return zoned_time(service.unconfirmed_until(action).astimezone(service.tz))
 
 
 # The generic names of North America's zones (the desk's merchants are Canadian); any
