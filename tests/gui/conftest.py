@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 T = TypeVar("T")
@@ -99,6 +100,15 @@ class QLoop:
         # Free the loop's Qt objects (timers, notifiers) here, on the GUI thread: left to
         # the cyclic GC they may be collected in a server thread, which Qt warns about.
         gc.collect()
+
+
+@pytest.fixture
+def canadian_english(qapp: QApplication) -> Iterator[None]:
+    """The default locale is en_CA for the test (amounts as $12.50, dates as 2026-12-04)."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_CA"))
+    yield
+    QLocale.setDefault(before)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.gui.activity import (
@@ -33,12 +33,8 @@ from tests.gui.test_orders import Desk
 CUSTOMER_LABEL = "Ada Lovelace (table 4)"
 
 
-@pytest.fixture(autouse=True)
-def canadian_english(qapp: QApplication) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale("en_CA"))
-    yield
-    QLocale.setDefault(before)
+# Amounts and times read as a Canadian English desk shows them.
+pytestmark = pytest.mark.usefixtures("canadian_english")
 
 
 @pytest.fixture

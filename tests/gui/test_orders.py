@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -31,12 +31,8 @@ from tests.services.conftest import pay, returns_at_sandbox
 FAST_CHECKS = (0.0, 0.05, 0.1, 0.2)
 
 
-@pytest.fixture(autouse=True)
-def canadian_english(qapp: QApplication) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale("en_CA"))
-    yield
-    QLocale.setDefault(before)
+# Amounts and times read as a Canadian English desk shows them.
+pytestmark = pytest.mark.usefixtures("canadian_english")
 
 
 class Desk:

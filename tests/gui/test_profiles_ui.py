@@ -7,15 +7,15 @@ import argparse
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWizard
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.api import IotPayClient
@@ -36,12 +36,8 @@ from tests.services.conftest import pay
 OTHER = Merchant(mch_id="10000888", key="OTHER_MERCHANT_KEY_not_secret_2", name="Other Shop")
 
 
-@pytest.fixture(autouse=True)
-def canadian_english(qapp: QApplication) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale("en_CA"))
-    yield
-    QLocale.setDefault(before)
+# Amounts and times read as a Canadian English desk shows them.
+pytestmark = pytest.mark.usefixtures("canadian_english")
 
 
 def store_with(home: Path, *profiles: Profile, backend: object = None) -> ProfileStore:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.gui.orders import OrdersPage
@@ -20,13 +20,8 @@ from tests.gui.conftest import QLoop, until
 from tests.gui.test_orders import Desk, look_up, open_form
 from tests.services.conftest import returns_at_sandbox
 
-
-@pytest.fixture(autouse=True)
-def canadian_english(qapp: QApplication) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale("en_CA"))
-    yield
-    QLocale.setDefault(before)
+# Amounts and times read as a Canadian English desk shows them.
+pytestmark = pytest.mark.usefixtures("canadian_english")
 
 
 @pytest.fixture

@@ -146,9 +146,7 @@ def test_languages_are_named_in_their_own_language(qtbot: QtBot, tmp_path: Path)
     assert combo.itemText(combo.findData("fr")) == "Français"
 
 
-def test_changing_the_language_offers_a_restart(
-    qtbot: QtBot, qloop: QLoop, tmp_path: Path
-) -> None:
+def test_changing_the_language_offers_a_restart(qtbot: QtBot, qloop: QLoop, tmp_path: Path) -> None:
     from iotpay_desk.gui.mainwindow import MainWindow
 
     settings = Settings(tmp_path)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.api import IotPayClient
@@ -24,13 +23,8 @@ from tests.gui.test_orders import FAST_CHECKS, Desk, look_up, open_form
 from tests.plugins.lateproxy import LateProxy
 from tests.services.conftest import returns_at_sandbox
 
-
-@pytest.fixture(autouse=True)
-def canadian_english(qapp: QApplication) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale("en_CA"))
-    yield
-    QLocale.setDefault(before)
+# Amounts and times read as a Canadian English desk shows them.
+pytestmark = pytest.mark.usefixtures("canadian_english")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,8 +10,8 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
-from PySide6.QtCore import QLocale, Qt, QTime
-from PySide6.QtWidgets import QApplication, QWidget, QWizard
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtWidgets import QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.core.credentials import CredentialStore
@@ -24,12 +23,8 @@ from tests.plugins.memkeyring import MemoryKeyring
 KEY = "k3y-Of-the-Merchant-9f2c"
 
 
-@pytest.fixture(autouse=True)
-def canadian_english(qapp: QApplication) -> Iterator[None]:
-    before = QLocale()
-    QLocale.setDefault(QLocale("en_CA"))
-    yield
-    QLocale.setDefault(before)
+# Amounts and times read as a Canadian English desk shows them.
+pytestmark = pytest.mark.usefixtures("canadian_english")
 
 
 class LockableKeyring(KeyringBackend):
