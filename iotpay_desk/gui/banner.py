@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import final
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -66,6 +67,17 @@ class KeychainBanner(QFrame):
         self._status: KeychainStatus | None = None
         self._demo_key = False
         self.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Claim the height the wrapped text needs at this width: the window's layout
+        asks a banner for its height at its widest, and would otherwise squeeze the page
+        below it when the window is narrower."""
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            need = layout.totalHeightForWidth(self.width())
+            if need != self.minimumHeight():
+                self.setMinimumHeight(need)
 
     @property
     def status(self) -> KeychainStatus | None:

@@ -410,6 +410,37 @@ def test_banner_in_a_sandbox_session_on_the_demo_key(window: MainWindow) -> None
     assert "cannot talk to IOTPay" in window.banner.text.text()
 
 
+def test_a_wrapped_banner_never_squeezes_the_page_below_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    # The payment box is on screen (a payment was looked up), then the banner's long,
+    # wrapped text appears: the window grows, the page keeps the height it needs.
+    for label in window.orders.values.values():
+        label.setText("PC20250314101502123456789012")
+    window.orders.advice.setText("Settled: refund all or part of what is left.")
+    window.orders.payment_box.setVisible(True)
+    status = CredentialStore(backend=fail.Keyring()).status()
+    window.set_keychain_status(status, demo_key=True)
+    qtbot.waitUntil(
+        lambda: window.banner.height() >= window.banner.minimumSizeHint().height(), timeout=2000
+    )
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert window.banner.text.height() >= window.banner.text.heightForWidth(
+        window.banner.text.width()
+    )
+    # The banner claims the height its wrapped text needs, so the window's layout (which
+    # asks for a banner's height at its widest) grows the window instead of the page.
+    banner_layout = window.banner.layout()
+    assert banner_layout is not None
+    need = banner_layout.totalHeightForWidth(window.banner.width())
+    assert window.banner.minimumHeight() >= need
+    assert window.minimumSizeHint().height() >= (window.stack.minimumSizeHint().height() + need)
+    assert window.stack.height() >= window.stack.minimumSizeHint().height()
+    value = window.orders.values["pay_order_id"]
+    assert value.height() >= value.sizeHint().height()
+
+
 def test_banner_for_a_cancelled_keychain_prompt(window: MainWindow) -> None:
     from iotpay_desk.core.credentials import MSG_CANCELLED, KeychainStatus
 
