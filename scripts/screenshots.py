@@ -34,7 +34,12 @@ if str(ROOT) not in sys.path:
 THEMES = ("light", "dark")
 LANGS = ("en", "fr", "pseudo")
 SCALES = (100, 125, 150)
-README = [("main-orders", "main-window")]
+README = [
+    ("main-orders", "main-window"),
+    ("main-orders-in-flight", "orders-in-flight"),
+    ("refund-form-checking", "refund-unconfirmed"),
+    ("charge-form-warning", "charge-repeat-warning"),
+]
 
 
 @dataclass
