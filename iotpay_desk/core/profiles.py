@@ -298,7 +298,9 @@ class Profile:
             "unconfirmed_hours",
             _hours_rule(self.unconfirmed_hours, MIN_UNCONFIRMED_HOURS, MAX_UNCONFIRMED_HOURS),
         )
-        bad("repeat_charge_hours", _hours_rule(self.repeat_charge_hours, 0, MAX_REPEAT_CHARGE_HOURS))
+        bad(
+            "repeat_charge_hours", _hours_rule(self.repeat_charge_hours, 0, MAX_REPEAT_CHARGE_HOURS)
+        )
         bad("trade_name", _optional_text_rule(self.trade_name, TRADE_NAME_MAX))
         bad("address", _address_rule(self.address))
         bad("tax_number", _tax_number_rule(self.tax_number))
