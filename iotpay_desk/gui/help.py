@@ -9,7 +9,6 @@ in a :class:`HelpDialog`. The test cards are the sandbox's own table
 from __future__ import annotations
 
 import html
-import importlib.metadata
 from pathlib import Path
 from typing import final
 
@@ -26,6 +25,8 @@ PACKAGE = "iotpay-desk"
 
 def desk_version() -> str:
     """The installed version of the desk (also in the frozen bundle: its metadata is kept)."""
+    import importlib.metadata  # only when asked: it is slow to import at start-up
+
     try:
         return importlib.metadata.version(PACKAGE)
     except importlib.metadata.PackageNotFoundError:

@@ -6,7 +6,7 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import final
+from typing import TYPE_CHECKING, final
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -35,10 +35,12 @@ from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
 from .help import HelpDialog, desk_version, guide_path, test_cards_html
 from .orders import OrdersPage
-from .purchase_dialog import PurchaseDialog
 from .settings_page import SettingsPage
 from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
 from .vault import VaultPage
+
+if TYPE_CHECKING:
+    from .purchase_dialog import PurchaseDialog
 
 __all__ = ["WINDOW_STATE_FILE", "ConnectionCheck", "MainWindow", "Page", "mnemonic_letter"]
 
@@ -512,6 +514,9 @@ class MainWindow(QMainWindow):
 
     def following_purchases(self) -> list[PurchaseDialog]:
         """Payment links on screen whose outcome IOTPay has not given yet."""
+        # Imported here: the purchase form (and its QR code maker) is not needed to start.
+        from .purchase_dialog import PurchaseDialog
+
         return [
             d
             for d in self.findChildren(PurchaseDialog)
