@@ -407,6 +407,12 @@ def _vault_window(s: Shots) -> object:
     page.offline.setVisible(False)  # type: ignore[attr-defined]
     for w in (page.add_box, page.search, page.table):  # type: ignore[attr-defined]
         w.setEnabled(True)
+    from iotpay_desk.gui.words import zone_note
+    from iotpay_desk.services.rules import TORONTO
+
+    page.model.tz = TORONTO  # type: ignore[attr-defined]
+    page.zone.setText(zone_note(TORONTO))  # type: ignore[attr-defined]
+    page.zone.setVisible(True)  # type: ignore[attr-defined]
     page.model.set_cards(_vault_cards())  # type: ignore[attr-defined]
     page._update_count()  # type: ignore[attr-defined]
     page.select_card("C250302091500EF56GH78")  # type: ignore[attr-defined]

@@ -55,7 +55,7 @@ from iotpay_desk.services import (
 from .asyncjob import async_slot, gone, held, run_busy
 from .errors import Kind, UserMessage
 from .pagekit import page_title
-from .words import card_brand, zoned_time
+from .words import card_brand, zone_note, zoned_time
 
 if TYPE_CHECKING:
     from iotpay_desk.services import CardService, MoneyService
@@ -490,11 +490,17 @@ class VaultPage(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.purchase_button)
         actions.addWidget(self.wallet_button)
+        # The zone of the "Added" times, stated once (the merchant's, the profile's).
+        self.zone = QLabel(self)
+        self.zone.setObjectName("vault-zone")
+        self.zone.setWordWrap(True)
+        self.zone.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(self.tr("Card vault"), self))
         layout.addWidget(self.offline)
         layout.addWidget(self.add_box)
         layout.addLayout(search_row)
+        layout.addWidget(self.zone)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(actions)
@@ -527,6 +533,8 @@ class VaultPage(QWidget):
         self._money = money
         self.merchant_name = merchant_name
         self.model.tz = cards.tz if cards is not None else None
+        self.zone.setText(zone_note(cards.tz) if cards is not None else "")
+        self.zone.setVisible(cards is not None)
         ready = cards is not None
         self.offline.setVisible(not ready)
         for w in (self.add_box, self.search, self.table):

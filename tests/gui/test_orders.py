@@ -375,6 +375,9 @@ def test_card_vault_gets_the_profile_services(desk: Desk) -> None:
     vault = desk.window.pages[Page.VAULT]
     assert isinstance(vault, VaultPage)
     assert vault.cards_service is cards
+    # The vault's "Added" times are on the merchant's clock, named once on the page.
+    assert vault.model.tz is cards.tz
+    assert vault.zone.text() == "Times in Eastern Time (America/Toronto)"
     desk.qloop.call(lambda: desk.window.set_money_service(None))
     assert vault.cards_service is None
 
