@@ -731,7 +731,7 @@
     </message>
     <message>
         <source>Checking the page&apos;s answer with IOTPay…</source>
-        <translation>Vérification auprès d&apos;IOTPay de la réponse de la page…</translation>
+        <translation>Vérification auprès d’IOTPay de la réponse de la page…</translation>
     </message>
     <message>
         <source>IOTPay could not show the page (error %1: %2).</source>
@@ -1641,7 +1641,7 @@ Toronto ON M5H 2M9</translation>
     </message>
     <message>
         <source>Open IOTPay&apos;s page again for the same payment and type another card.</source>
-        <translation>Rouvrir la page d&apos;IOTPay pour le même paiement et saisir une autre carte.</translation>
+        <translation>Rouvrir la page d’IOTPay pour le même paiement et saisir une autre carte.</translation>
     </message>
     <message>
         <source>Asking IOTPay for a payment page…</source>
@@ -1653,11 +1653,11 @@ Toronto ON M5H 2M9</translation>
     </message>
     <message>
         <source>The card was declined: “%1”. Nothing was charged. IOTPay&apos;s page is open again for another card.</source>
-        <translation>La carte a été refusée : « %1 ». Rien n&apos;a été débité. La page d&apos;IOTPay est de nouveau ouverte pour une autre carte.</translation>
+        <translation>La carte a été refusée : « %1 ». Rien n’a été débité. La page d’IOTPay est de nouveau ouverte pour une autre carte.</translation>
     </message>
     <message>
         <source>The card was declined: “%1”. Nothing was charged. Type another card, or Cancel to stop.</source>
-        <translation>La carte a été refusée : « %1 ». Rien n&apos;a été débité. Saisissez une autre carte, ou Annuler pour arrêter.</translation>
+        <translation>La carte a été refusée : « %1 ». Rien n’a été débité. Saisissez une autre carte, ou Annuler pour arrêter.</translation>
     </message>
     <message>
         <source>The payment page was closed. Checking with IOTPay whether it was paid…</source>
@@ -1669,7 +1669,7 @@ Toronto ON M5H 2M9</translation>
     </message>
     <message>
         <source>Checking the card&apos;s answer with IOTPay…</source>
-        <translation>Vérification auprès d&apos;IOTPay de la réponse pour la carte…</translation>
+        <translation>Vérification auprès d’IOTPay de la réponse pour la carte…</translation>
     </message>
     <message>
         <source>Waiting for the customer to pay…</source>
@@ -1689,11 +1689,11 @@ Toronto ON M5H 2M9</translation>
     </message>
     <message>
         <source>The card was declined: “%1”. Nothing was charged. To try another card, press Try another card: IOTPay&apos;s page opens again for this payment.</source>
-        <translation>La carte a été refusée : « %1 ». Rien n&apos;a été débité. Pour essayer une autre carte, appuyez sur Essayer une autre carte : la page d&apos;IOTPay se rouvre pour ce paiement.</translation>
+        <translation>La carte a été refusée : « %1 ». Rien n’a été débité. Pour essayer une autre carte, appuyez sur Essayer une autre carte : la page d’IOTPay se rouvre pour ce paiement.</translation>
     </message>
     <message>
         <source>The card was declined: “%1”. Nothing was charged yet. The customer can open the link again (scan the code again) and try another card; the desk keeps checking.</source>
-        <translation>La carte a été refusée : « %1 ». Rien n&apos;a encore été débité. Le client peut rouvrir le lien (scanner le code de nouveau) et essayer une autre carte ; le poste continue de vérifier.</translation>
+        <translation>La carte a été refusée : « %1 ». Rien n’a encore été débité. Le client peut rouvrir le lien (scanner le code de nouveau) et essayer une autre carte ; le poste continue de vérifier.</translation>
     </message>
     <message>
         <source>Checking the payment with IOTPay…</source>
