@@ -56,6 +56,20 @@ def late_desk(
     qloop.run(d.late_http.aclose())
 
 
+async def refund_through_the_form(
+    desk: Desk, qtbot: QtBot, pay_order_id: str, amount: str
+) -> RefundDialog:
+    """Look the payment up, open its refund form, type the amount, click Refund, and
+    wait for what the form says."""
+    await look_up(desk, qtbot, pay_order_id)
+    dialog = await open_form(desk, qtbot, ActionKind.REFUND)
+    dialog.amount.selectAll()
+    qtbot.keyClicks(dialog.amount, amount)
+    qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+    await until(lambda: dialog.outcome is not None, within=15.0, what="outcome")
+    return dialog
+
+
 def test_a_refund_delivered_late_is_sent_again_with_its_number_and_refunds_once(
     late_desk: Desk, qtbot: QtBot, late_proxy: LateProxy
 ) -> None:
@@ -64,16 +78,7 @@ def test_a_refund_delivered_late_is_sent_again_with_its_number_and_refunds_once(
     desk.sandbox.settle()
     late_proxy.hold("cc_refund")
 
-    async def scenario() -> RefundDialog:
-        await look_up(desk, qtbot, payment.pay_order_id)
-        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
-        dialog.amount.selectAll()
-        qtbot.keyClicks(dialog.amount, "5.00")
-        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
-        await until(lambda: dialog.outcome is not None, within=15.0, what="outcome")
-        return dialog
-
-    dialog = desk.qloop.run(scenario())
+    dialog = desk.qloop.run(refund_through_the_form(desk, qtbot, payment.pay_order_id, "5.00"))
     assert dialog.outcome is not None
     assert dialog.outcome.state is ActionState.CHECKING
     text = dialog.message.text()
@@ -111,12 +116,7 @@ def test_an_unconfirmed_refund_is_sent_again_from_activity_after_its_form_closed
     activity = desk.window.activity
 
     async def refund_and_close() -> None:
-        await look_up(desk, qtbot, payment.pay_order_id)
-        dialog = await open_form(desk, qtbot, ActionKind.REFUND)
-        dialog.amount.selectAll()
-        qtbot.keyClicks(dialog.amount, "7.00")
-        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
-        await until(lambda: dialog.outcome is not None, within=15.0, what="outcome")
+        dialog = await refund_through_the_form(desk, qtbot, payment.pay_order_id, "7.00")
         dialog.reject()
         await until(lambda: activity.table.rowCount() == 1, what="in Activity")
 
