@@ -15,7 +15,12 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.plugins.memkeyring.MemoryKeyring")
 
-pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.hermetic", "tests.plugins.lateproxy"]
+pytest_plugins = [
+    "tests.plugins.sandbox",
+    "tests.plugins.hermetic",
+    "tests.plugins.lateproxy",
+    "tests.plugins.postgres",
+]
 
 
 @pytest.fixture(autouse=True)

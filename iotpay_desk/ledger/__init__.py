@@ -1,0 +1,24 @@
+"""The merchant's ledger on SQLite or PostgreSQL: SQLAlchemy 2 Core tables
+(:mod:`.schema`), engines (:mod:`.engine`) and Alembic migrations (:mod:`.migrate`).
+
+Plain Python: nothing here imports Qt. Not used by the desk yet; the journal
+(:mod:`iotpay_desk.journal`) is still what the services write to.
+"""
+
+from .engine import open_engine, sqlite_url
+from .errors import LedgerError, LedgerTooNew, NotALedger
+from .migrate import BASE_REVISION, current_revision, head, migrate
+from .schema import metadata
+
+__all__ = [
+    "BASE_REVISION",
+    "LedgerError",
+    "LedgerTooNew",
+    "NotALedger",
+    "current_revision",
+    "head",
+    "metadata",
+    "migrate",
+    "open_engine",
+    "sqlite_url",
+]

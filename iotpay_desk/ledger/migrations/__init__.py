@@ -1,0 +1,2 @@
+"""Alembic's migration environment for the ledger (a package, so the frozen desk
+carries it; :func:`iotpay_desk.ledger.migrate` runs it without an alembic.ini)."""

@@ -1,0 +1,1 @@
+"""The ledger's revisions, oldest first. Never edit a revision that has shipped."""

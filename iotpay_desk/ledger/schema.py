@@ -1,0 +1,401 @@
+"""The ledger's tables in SQLAlchemy Core, for SQLite and PostgreSQL alike.
+
+:func:`v6_metadata` is the journal's schema at version 6 (``iotpay_desk.journal.schema``)
+table for table: the same columns in the same order, CHECKs, UNIQUEs, (partial) indexes
+and triggers. On SQLite the triggers are the journal's own statements, taken from its
+migrations, so a file made here and one made by :class:`~iotpay_desk.journal.Journal`
+hold the same schema. On PostgreSQL each trigger is a PL/pgSQL function with the same
+rule and an ``integrity_constraint_violation`` (SQLSTATE 23000) error carrying the same
+message, so both backends raise :class:`sqlalchemy.exc.IntegrityError`.
+
+The Alembic revision ``0001`` builds its tables from :func:`v6_metadata`: never change
+that function. A later schema is a new revision; :data:`metadata` (what queries use)
+then moves on with it.
+
+Times stay ISO-8601 text (``journal.models.format_time``) on both backends, as in the
+journal: one set of queries, and a stamped journal file needs no rewrite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    literal_column,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnClause
+from sqlalchemy.types import Boolean
+
+from iotpay_desk.api.rules import CARD_RUN_DIGITS
+from iotpay_desk.journal.schema import MIGRATIONS
+
+__all__ = [
+    "CARD_RUN_FUNCTION",
+    "NAMING_CONVENTION",
+    "metadata",
+    "v6_metadata",
+]
+
+# Names for constraints PostgreSQL would otherwise make up, so later revisions can
+# name what they alter. (On a stamped journal file the CHECKs and UNIQUEs are unnamed.)
+NAMING_CONVENTION = {
+    "ix": "%(table_name)s_%(column_0_N_name)s_ix",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+# Ids and cents: 64-bit on PostgreSQL; plain INTEGER on SQLite, where only
+# ``INTEGER PRIMARY KEY`` is the rowid (and every INTEGER is 64-bit anyway).
+_BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+
+# PostgreSQL's twin of the journal's v6 rule (``journal.schema._card_run_sql`` and
+# ``api.rules.has_card_run``): each space, then each dash, that follows a digit is
+# dropped, then CARD_RUN_DIGITS digits in a row that do not follow a letter or a digit.
+CARD_RUN_FUNCTION = "ledger_has_card_run"
+_PG_CARD_RUN_FUNCTION = rf"""
+CREATE FUNCTION {CARD_RUN_FUNCTION}(value text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+    SELECT ('.' || regexp_replace(regexp_replace(value, '([0-9]) ', '\1', 'g'),
+                                  '([0-9])-', '\1', 'g'))
+           ~ '[^0-9A-Za-z][0-9]{{{CARD_RUN_DIGITS}}}'
+$fn$
+"""
+
+
+class _NoLongDigitRun(ColumnElement[bool]):
+    """True when a column holds no run of CARD_RUN_DIGITS digits (the v3 vault rule)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, name: str) -> None:
+        self.column: ColumnClause[Any] = literal_column(name)
+
+
+@compiles(_NoLongDigitRun, "sqlite")
+def _no_run_sqlite(element: _NoLongDigitRun, compiler: SQLCompiler, **kw: Any) -> str:
+    glob = "*" + "[0-9]" * CARD_RUN_DIGITS + "*"
+    return f"{compiler.process(element.column, **kw)} NOT GLOB '{glob}'"
+
+
+@compiles(_NoLongDigitRun, "postgresql")
+def _no_run_postgresql(element: _NoLongDigitRun, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} !~ '[0-9]{{{CARD_RUN_DIGITS}}}'"
+
+
+def _no_pan(name: str) -> CheckConstraint:
+    return CheckConstraint(_NoLongDigitRun(name), name=f"{name}_no_pan")
+
+
+def _text(name: str, *args: Any, default: str | None = "", **kw: Any) -> Column[str]:
+    """A ``TEXT NOT NULL DEFAULT ''`` column (``default=None``: no default)."""
+    if default is not None:
+        kw["server_default"] = text(f"'{default}'")
+    return Column(name, Text, *args, nullable=False, **kw)
+
+
+_OPEN = "state IN ('intent', 'checking')"
+
+# --------------------------------------------------------------------------- triggers
+
+_SQLITE_TRIGGERS: dict[str, list[str]] = {}
+for _statements in MIGRATIONS:
+    for _sql in _statements:
+        _words = _sql.split()
+        if _words[:2] == ["CREATE", "TRIGGER"]:
+            _SQLITE_TRIGGERS.setdefault(_words[_words.index("ON") + 1], []).append(_sql)
+
+
+def _pg_trigger(table: str, name: str, when: str, condition: str, message: str) -> list[str]:
+    """A PL/pgSQL row trigger raising ``message`` when ``condition`` holds."""
+    body = f"IF {condition} THEN RAISE EXCEPTION USING ERRCODE = '23000', MESSAGE = "
+    body += f"'{message}'; END IF;"
+    return [
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN {body} "
+        "RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END $fn$",
+        f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _pg_never_deleted(table: str, message: str) -> list[str]:
+    # TRUNCATE skips row triggers: refuse it too.
+    return [
+        *_pg_trigger(table, f"{table}_no_delete", "DELETE", "TRUE", message),
+        f"CREATE FUNCTION {table}_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$ "
+        f"BEGIN RAISE EXCEPTION USING ERRCODE = '23000', MESSAGE = '{message}'; END $fn$",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_no_truncate()",
+    ]
+
+
+def _pg_no_card(table: str, columns: tuple[str, ...]) -> list[str]:
+    message = f"a card number is never stored in {table}"
+    on_insert = " OR ".join(f"{CARD_RUN_FUNCTION}(NEW.{c})" for c in columns)
+    on_update = " OR ".join(
+        f"(NEW.{c} IS DISTINCT FROM OLD.{c} AND {CARD_RUN_FUNCTION}(NEW.{c}))" for c in columns
+    )
+    return [
+        *_pg_trigger(table, f"{table}_no_card_insert", "INSERT", on_insert, message),
+        *_pg_trigger(
+            table,
+            f"{table}_no_card_update",
+            f"UPDATE OF {', '.join(columns)}",
+            on_update,
+            message,
+        ),
+    ]
+
+
+_FIXED = ("kind", "mch_id", "mch_no", "amount_cents", "target_pay_order_id", "operator")
+_PG_TRIGGERS: dict[str, list[str]] = {
+    "actions": [
+        *_pg_never_deleted("actions", "journal actions are never deleted"),
+        *_pg_trigger(
+            "actions",
+            "actions_fixed_fields",
+            "UPDATE",
+            " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in (*_FIXED, "created_at")),
+            "what an action asked for never changes",
+        ),
+        *_pg_trigger(
+            "actions",
+            "actions_final_is_final",
+            "UPDATE OF state",
+            "OLD.state IN ('succeeded', 'failed', 'declined') "
+            "AND NEW.state IS DISTINCT FROM OLD.state",
+            "a final action keeps its state",
+        ),
+        *_pg_no_card("actions", ("reason", "note", "subject", "ret_msg")),
+    ],
+    "audit": [
+        *_pg_trigger(
+            "audit", "audit_no_update", "UPDATE", "TRUE", "the audit trail is append-only"
+        ),
+        *_pg_never_deleted("audit", "the audit trail is append-only"),
+    ],
+    "lookups": _pg_no_card("lookups", ("query",)),
+    "vault_cards": _pg_never_deleted(
+        "vault_cards", "vault cards are removed by marking them, never deleted"
+    ),
+    "card_pages": _pg_never_deleted(
+        "card_pages", "card pages are ended by marking them, never deleted"
+    ),
+    "notifications": [
+        *_pg_never_deleted("notifications", "notifications are kept, never deleted"),
+        *_pg_no_card("notifications", ("pay_order_id", "mch_order_no", "pay_type")),
+    ],
+}
+
+
+def _ddl(sql: str, dialect: str) -> DDL:
+    """``sql`` run on ``dialect`` only (no ``%`` in it: DDL formats the statement)."""
+    return DDL(sql).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]
+
+
+def _attach_triggers(table: Table) -> None:
+    for sql in _SQLITE_TRIGGERS.get(table.name, []):
+        event.listen(table, "after_create", _ddl(sql, "sqlite"))
+    for sql in _PG_TRIGGERS.get(table.name, []):
+        event.listen(table, "after_create", _ddl(sql, "postgresql"))
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def v6_metadata() -> MetaData:
+    """A new :class:`MetaData` with the journal's schema at version 6. Frozen: see above."""
+    md = MetaData(naming_convention=NAMING_CONVENTION)
+    # The shared PostgreSQL rule comes first (the triggers call it).
+    event.listen(md, "before_create", _ddl(_PG_CARD_RUN_FUNCTION, "postgresql"))
+
+    actions = Table(
+        "actions",
+        md,
+        Column("id", _BIGINT, primary_key=True),
+        _text("kind", default=None),
+        _text("mch_id", default=None),
+        Column("target_pay_order_id", Text),
+        _text("mch_no", default=None),
+        Column("amount_cents", _BIGINT),
+        _text("currency", default="CAD"),
+        _text("operator", default=None),
+        _text("reason"),
+        _text("note"),
+        _text("state", default=None),
+        Column("pay_order_id", Text),
+        Column("status", Integer),
+        _text("ret_msg"),
+        _text("card_num"),
+        _text("card_type"),
+        _text("auth_num"),
+        _text("trans_num"),
+        _text("pay_succ_time"),
+        _text("created_at", default=None),
+        _text("updated_at", default=None),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        # Version 2 added these three at the end; they stay there.
+        Column("card_id", Text),
+        Column("mch_user_id", Text),
+        _text("subject"),
+        CheckConstraint(
+            "kind IN ('refund', 'void', 'charge_token', 'charge_wallet', 'purchase_link')",
+            name="kind",
+        ),
+        CheckConstraint("amount_cents IS NULL OR amount_cents > 0", name="amount_cents"),
+        CheckConstraint(
+            "state IN ('intent', 'checking', 'succeeded', 'failed', 'declined', 'not_received')",
+            name="state",
+        ),
+        UniqueConstraint("mch_id", "mch_no"),
+        sqlite_autoincrement=True,
+    )
+    Index("actions_target", actions.c.mch_id, actions.c.target_pay_order_id)
+    Index("actions_open", actions.c.state, sqlite_where=text(_OPEN), postgresql_where=text(_OPEN))
+    # The database itself refuses a second unresolved action on one payment.
+    one_open = f"{_OPEN} AND target_pay_order_id IS NOT NULL"
+    Index(
+        "actions_one_open_per_target",
+        actions.c.mch_id,
+        actions.c.target_pay_order_id,
+        unique=True,
+        sqlite_where=text(one_open),
+        postgresql_where=text(one_open),
+    )
+    has_card = "card_id IS NOT NULL"
+    Index(
+        "actions_card",
+        actions.c.mch_id,
+        actions.c.card_id,
+        actions.c.created_at,
+        sqlite_where=text(has_card),
+        postgresql_where=text(has_card),
+    )
+
+    audit = Table(
+        "audit",
+        md,
+        Column("id", _BIGINT, primary_key=True),
+        _text("at", default=None),
+        _text("operator", default=None),
+        Column("action_id", _BIGINT, ForeignKey("actions.id")),
+        _text("event", default=None),
+        _text("detail", default="{}"),
+        sqlite_autoincrement=True,
+    )
+    Index("audit_action", audit.c.action_id)
+
+    lookups = Table(
+        "lookups",
+        md,
+        Column("id", _BIGINT, primary_key=True),
+        _text("at", default=None),
+        _text("mch_id", default=None),
+        _text("query", default=None),
+        _text("pay_order_id", default=None),
+        _text("mch_order_no"),
+        sqlite_autoincrement=True,
+    )
+    Index("lookups_recent", lookups.c.mch_id, lookups.c.id)
+    Index("lookups_order", lookups.c.mch_id, lookups.c.pay_order_id)
+
+    vault_cards = Table(
+        "vault_cards",
+        md,
+        Column("id", _BIGINT, primary_key=True),
+        _text("mch_id", default=None),
+        _text("card_id", default=None),
+        _text("customer_label"),
+        _text("card_num"),
+        _text("brand"),
+        _text("expiry_date"),
+        _text("holder"),
+        _text("via", default=None),
+        _text("added_by", default=None),
+        _text("added_at", default=None),
+        Column("refreshed_at", Text),
+        Column("removed_by", Text),
+        Column("removed_at", Text),
+        _text("search_text"),
+        _no_pan("customer_label"),
+        _no_pan("card_num"),
+        _no_pan("holder"),
+        CheckConstraint("via IN ('hosted', 'direct', 'imported')", name="via"),
+        UniqueConstraint("mch_id", "card_id"),
+        sqlite_autoincrement=True,
+    )
+    Index("vault_cards_live", vault_cards.c.mch_id, vault_cards.c.removed_at)
+
+    card_pages = Table(
+        "card_pages",
+        md,
+        Column("id", _BIGINT, primary_key=True),
+        _text("mch_id", default=None),
+        _text("session_id", default=None, unique=True),
+        _text("card_id", default=None),
+        _text("customer_label"),
+        _text("started_by", default=None),
+        _text("started_at", default=None),
+        Column("closed_at", Text),
+        Column("outcome", Text),
+        Column("ended_at", Text),
+        _no_pan("customer_label"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('added', 'not_added', 'cancelled')", name="outcome"
+        ),
+        sqlite_autoincrement=True,
+    )
+    is_open = "outcome IS NULL"
+    Index(
+        "card_pages_open",
+        card_pages.c.mch_id,
+        card_pages.c.id,
+        sqlite_where=text(is_open),
+        postgresql_where=text(is_open),
+    )
+
+    notifications = Table(
+        "notifications",
+        md,
+        Column("id", _BIGINT, primary_key=True),
+        _text("mch_id", default=None),
+        _text("pay_order_id", default=None),
+        _text("mch_order_no"),
+        _text("pay_type", default="pay"),
+        Column("status", Integer, nullable=False),
+        Column("amount_cents", _BIGINT, nullable=False),
+        _text("card_num"),
+        _text("first_at", default=None),
+        _text("last_at", default=None),
+        Column("times", Integer, nullable=False, server_default=text("1")),
+        _no_pan("card_num"),
+        CheckConstraint("times >= 1", name="times"),
+        UniqueConstraint("mch_id", "pay_order_id", "status"),
+        sqlite_autoincrement=True,
+    )
+    Index("notifications_recent", notifications.c.mch_id, notifications.c.id)
+
+    for table in md.tables.values():
+        _attach_triggers(table)
+    return md
+
+
+metadata = v6_metadata()
+"""The ledger's schema at head (today: revision 0001, the journal's version 6)."""
