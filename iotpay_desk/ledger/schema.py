@@ -42,7 +42,6 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.types import Boolean
 
-from iotpay_desk.api.rules import CARD_RUN_DIGITS
 from iotpay_desk.journal.schema import MIGRATIONS
 
 __all__ = [
@@ -65,6 +64,10 @@ NAMING_CONVENTION = {
 # Ids and cents: 64-bit on PostgreSQL; plain INTEGER on SQLite, where only
 # ``INTEGER PRIMARY KEY`` is the rowid (and every INTEGER is 64-bit anyway).
 _BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+
+# Thirteen digits, as in the journal's versions 3 and 6 (and api.rules.CARD_RUN_DIGITS
+# today): part of the shipped schema, so written out rather than imported.
+CARD_RUN_DIGITS = 13
 
 # PostgreSQL's twin of the journal's v6 rule (``journal.schema._card_run_sql`` and
 # ``api.rules.has_card_run``): each space, then each dash, that follows a digit is
@@ -111,6 +114,10 @@ def _text(name: str, *args: Any, default: str | None = "", **kw: Any) -> Column[
         kw["server_default"] = text(f"'{default}'")
     return Column(name, Text, *args, nullable=False, **kw)
 
+
+# A primary key is never NULL anyway; on SQLite the journal's ``INTEGER PRIMARY KEY``
+# has no NOT NULL written (on PostgreSQL PRIMARY KEY implies it).
+_ID: dict[str, Any] = {"primary_key": True, "nullable": True}
 
 _OPEN = "state IN ('intent', 'checking')"
 
@@ -229,7 +236,7 @@ def v6_metadata() -> MetaData:
     actions = Table(
         "actions",
         md,
-        Column("id", _BIGINT, primary_key=True),
+        Column("id", _BIGINT, **_ID),
         _text("kind", default=None),
         _text("mch_id", default=None),
         Column("target_pay_order_id", Text),
@@ -292,7 +299,7 @@ def v6_metadata() -> MetaData:
     audit = Table(
         "audit",
         md,
-        Column("id", _BIGINT, primary_key=True),
+        Column("id", _BIGINT, **_ID),
         _text("at", default=None),
         _text("operator", default=None),
         Column("action_id", _BIGINT, ForeignKey("actions.id")),
@@ -305,7 +312,7 @@ def v6_metadata() -> MetaData:
     lookups = Table(
         "lookups",
         md,
-        Column("id", _BIGINT, primary_key=True),
+        Column("id", _BIGINT, **_ID),
         _text("at", default=None),
         _text("mch_id", default=None),
         _text("query", default=None),
@@ -319,7 +326,7 @@ def v6_metadata() -> MetaData:
     vault_cards = Table(
         "vault_cards",
         md,
-        Column("id", _BIGINT, primary_key=True),
+        Column("id", _BIGINT, **_ID),
         _text("mch_id", default=None),
         _text("card_id", default=None),
         _text("customer_label"),
@@ -346,7 +353,7 @@ def v6_metadata() -> MetaData:
     card_pages = Table(
         "card_pages",
         md,
-        Column("id", _BIGINT, primary_key=True),
+        Column("id", _BIGINT, **_ID),
         _text("mch_id", default=None),
         _text("session_id", default=None, unique=True),
         _text("card_id", default=None),
@@ -374,7 +381,7 @@ def v6_metadata() -> MetaData:
     notifications = Table(
         "notifications",
         md,
-        Column("id", _BIGINT, primary_key=True),
+        Column("id", _BIGINT, **_ID),
         _text("mch_id", default=None),
         _text("pay_order_id", default=None),
         _text("mch_order_no"),

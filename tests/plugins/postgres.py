@@ -178,9 +178,11 @@ def postgres_server() -> Iterator[PostgresServer]:
         )
         started = True
         with server.admin() as conn:
-            server.version = str(conn.execute("SHOW server_version").fetchone())
+            row = conn.execute("SHOW server_version").fetchone()
+            server.version = str(row[0]) if row else "?"
             conn.execute("CREATE DATABASE ledger_template TEMPLATE template0")
         server.started_in = time.perf_counter() - t0
+        _started.append(server)
         yield server
     finally:
         if started:
@@ -197,6 +199,17 @@ def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
     yield postgres_server.url(name)
     with postgres_server.admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_started: list[PostgresServer] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for server in _started:
+        terminalreporter.write_line(
+            f"postgresql {server.version} on 127.0.0.1:{server.port}: "
+            f"started in {server.started_in:.2f}s (initdb + pg_ctl start + template)"
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

@@ -1,0 +1,258 @@
+"""ledger.migrate(): a new database gets the schema; a journal file of any shipped version
+is upgraded by the journal's own code and stamped with every row kept; a newer schema or
+a foreign database is refused with nothing written; a failed migration leaves nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+
+from iotpay_desk import ledger
+from iotpay_desk.journal import ActionKind, Journal, new_mch_no
+from iotpay_desk.journal.schema import MIGRATIONS
+from tests.journal.test_no_card_runs import MCH, PAY, _dump, _v5_file
+
+HEAD = ledger.head()
+
+
+def _sqlite_schema(path: Path) -> dict[str, object]:
+    """What a file's schema is made of, as SQLite itself reports it."""
+    with sqlite3.connect(path) as db:
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
+            )
+        ]
+        out: dict[str, object] = {}
+        for t in tables:
+            out[f"{t} columns"] = db.execute(f"PRAGMA table_info({t})").fetchall()
+            indexes = []
+            for _, name, unique, origin, partial in db.execute(f"PRAGMA index_list({t})"):
+                cols = [r[2] for r in db.execute(f"PRAGMA index_info('{name}')")]
+                # Auto-indexes of UNIQUE constraints: compared by their columns only.
+                shown = name if not name.startswith("sqlite_autoindex") else origin
+                indexes.append((shown, unique, origin, partial, cols))
+            out[f"{t} indexes"] = sorted(indexes)
+            out[f"{t} foreign keys"] = db.execute(f"PRAGMA foreign_key_list({t})").fetchall()
+        out["triggers"] = sorted(
+            db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+        )
+        out["partial indexes"] = sorted(
+            (name, " ".join(sql.split()))
+            for name, sql in db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '%WHERE%'"
+            )
+        )
+        out["user_version"] = db.execute("PRAGMA user_version").fetchone()
+        return out
+
+
+def _journal_file(path: Path, version: int) -> None:
+    """A journal file as a desk of ``version`` left it (the journal's own migrations)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for statements in MIGRATIONS[:version]:
+        for statement in statements:
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version = {version}")
+    db.close()
+
+
+def _sqlite(path: Path) -> Engine:
+    return ledger.open_engine(ledger.sqlite_url(path))
+
+
+def _migrated(path: Path) -> str:
+    engine = _sqlite(path)
+    try:
+        return ledger.migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_alembic_schema_on_sqlite_is_the_journals_v6(tmp_path: Path) -> None:
+    with Journal(tmp_path / "journal.sqlite3"):
+        pass
+    assert _migrated(tmp_path / "ledger.sqlite3") == HEAD
+    ours, theirs = (
+        _sqlite_schema(tmp_path / "ledger.sqlite3"),
+        _sqlite_schema(tmp_path / "journal.sqlite3"),
+    )
+    assert ours.keys() == theirs.keys()
+    for key in ours:
+        assert ours[key] == theirs[key], key
+
+
+def test_a_file_made_here_is_opened_by_todays_journal(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    _migrated(path)
+    with Journal(path) as j:
+        action = j.create_intent(
+            kind=ActionKind.REFUND,
+            mch_id=MCH,
+            mch_no=new_mch_no("R"),
+            operator="jack",
+            target_pay_order_id=PAY,
+            amount_cents=100,
+        )
+        assert j.actions_for_target(MCH, PAY) == [action]
+    assert _migrated(path) == HEAD
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6])
+def test_an_empty_journal_of_every_version_is_upgraded_and_stamped(
+    tmp_path: Path, version: int
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    _journal_file(path, version)
+    assert _migrated(path) == HEAD
+    with Journal(tmp_path / "fresh.sqlite3"):
+        pass
+    assert _sqlite_schema(path) == _sqlite_schema(tmp_path / "fresh.sqlite3")
+    assert ledger.current_revision(_sqlite(path)) == HEAD
+
+
+def test_a_version_5_journal_keeps_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "v5.sqlite3"
+    _v5_file(path)  # one row in each table, one note with a long digit run
+    before = _dump(path)
+    assert _migrated(path) == HEAD
+    after = _dump(path)
+    assert after.pop("alembic_version") == [(HEAD,)]
+    assert after == before
+    # The journal still works on it; so does a second migrate.
+    with Journal(path) as j:
+        (old,) = j.actions_for_target(MCH, PAY)
+        assert old.note == "phone 1234567890123"
+    assert _migrated(path) == HEAD
+
+
+def test_a_version_6_journal_in_use_is_stamped_without_a_change(tmp_path: Path) -> None:
+    path = tmp_path / "v6.sqlite3"
+    with Journal(path) as j:
+        action = j.create_intent(
+            kind=ActionKind.VOID,
+            mch_id=MCH,
+            mch_no=new_mch_no("V"),
+            operator="jill",
+            target_pay_order_id=PAY,
+            reason="Wrong amount",
+        )
+        j.record_lookup(MCH, PAY, PAY, "order-1")
+    schema, before = _sqlite_schema(path), _dump(path)
+    assert _migrated(path) == HEAD
+    after = _dump(path)
+    assert after.pop("alembic_version") == [(HEAD,)]
+    assert after == before
+    assert _sqlite_schema(path) == schema
+    with Journal(path) as j:
+        assert j.actions_for_target(MCH, PAY) == [action]
+
+
+def test_a_journal_from_a_newer_desk_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "v7.sqlite3"
+    _journal_file(path, 6)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 7")
+    db.close()
+    before = path.read_bytes()
+    engine = _sqlite(path)
+    with pytest.raises(ledger.LedgerTooNew, match="journal version 7"):
+        ledger.migrate(engine)
+    engine.dispose()
+    assert path.read_bytes() == before
+
+
+def test_a_newer_revision_is_refused_untouched(backend: Engine) -> None:
+    with backend.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    with backend.connect() as conn:
+        tables = sorted(inspect(conn).get_table_names())
+    with pytest.raises(ledger.LedgerTooNew, match="9999_from_the_future") as raised:
+        ledger.migrate(backend)
+    assert raised.value.found == "revision 9999_from_the_future"
+    assert ledger.current_revision(backend) == "9999_from_the_future"
+    with backend.connect() as conn:
+        assert sorted(inspect(conn).get_table_names()) == tables
+
+
+def test_a_database_with_other_tables_is_not_touched(empty_backend: Engine) -> None:
+    with empty_backend.begin() as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
+    with pytest.raises(ledger.NotALedger, match="invoices"):
+        ledger.migrate(empty_backend)
+    with empty_backend.connect() as conn:
+        assert inspect(conn).get_table_names() == ["invoices"]
+
+
+def test_a_failed_migration_leaves_nothing_half_made(empty_backend: Engine) -> None:
+    # A view in the way of the last table: the revision fails after creating the others.
+    with empty_backend.begin() as conn:
+        conn.execute(text("CREATE VIEW notifications AS SELECT 1 AS one"))
+    with pytest.raises(Exception, match="notifications"):
+        ledger.migrate(empty_backend)
+    with empty_backend.connect() as conn:
+        assert inspect(conn).get_table_names() == []
+    assert ledger.current_revision(empty_backend) is None
+
+
+def test_migrate_twice_is_a_no_op(backend: Engine) -> None:
+    assert ledger.current_revision(backend) == HEAD
+    assert ledger.migrate(backend) == HEAD
+    if backend.dialect.name == "postgresql":
+        with backend.connect() as conn:
+            triggers = conn.execute(
+                text("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
+            ).scalar_one()
+        # 5 tables never deleted (+ truncate), fixed fields, final state, 3 x 2 card rules,
+        # audit not updated.
+        assert triggers == 5 * 2 + 2 + 6 + 1
+
+
+def test_every_sqlite_connection_is_set_up_like_the_journals(tmp_path: Path) -> None:
+    engine = _sqlite(tmp_path / "ledger.sqlite3")
+    ledger.migrate(engine)
+    with engine.connect() as one, engine.connect() as two:
+        for conn in (one, two):
+            pragmas = {
+                p: conn.exec_driver_sql(f"PRAGMA {p}").scalar_one()
+                for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            }
+            assert pragmas == {
+                "journal_mode": "wal",
+                "synchronous": 2,  # FULL
+                "foreign_keys": 1,
+                "busy_timeout": 10_000,
+            }
+    engine.dispose()
+
+
+def test_sqlite_transactions_are_real(tmp_path: Path) -> None:
+    """DDL and DML roll back together (the driver's implicit transactions are off), and a
+    connection asking for it takes the write lock first."""
+    engine = _sqlite(tmp_path / "ledger.sqlite3")
+    with engine.connect() as conn:
+        with conn.begin() as tx:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            tx.rollback()
+        assert inspect(conn).get_table_names() == []
+    with engine.connect() as writer, engine.connect() as other:
+        writer.execution_options(ledger_begin="IMMEDIATE")
+        with writer.begin():
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            other.commit()
+            with pytest.raises(Exception, match="locked"), other.begin():
+                other.exec_driver_sql("CREATE TABLE u (x INTEGER)")
+    engine.dispose()
+
+
+def test_an_unknown_url_is_refused() -> None:
+    with pytest.raises(ledger.LedgerError, match="not mysql"):
+        ledger.open_engine("mysql://host/db")
+    with pytest.raises(ledger.LedgerError, match="a SQLite ledger is a file"):
+        ledger.open_engine("sqlite://")
