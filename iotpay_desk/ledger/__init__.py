@@ -1,5 +1,6 @@
 """The merchant's ledger on SQLite or PostgreSQL: SQLAlchemy 2 Core tables
-(:mod:`.schema`), engines (:mod:`.engine`) and Alembic migrations (:mod:`.migrate`).
+(:mod:`.schema`), engines (:mod:`.engine`), Alembic migrations (:mod:`.migrate`) and the
+journal's API over them (:class:`.journal.LedgerJournal`).
 
 Plain Python: nothing here imports Qt. Not used by the desk yet; the journal
 (:mod:`iotpay_desk.journal`) is still what the services write to.
@@ -7,12 +8,14 @@ Plain Python: nothing here imports Qt. Not used by the desk yet; the journal
 
 from .engine import open_engine, sqlite_url
 from .errors import LedgerError, LedgerTooNew, NotALedger
+from .journal import LedgerJournal
 from .migrate import BASE_REVISION, current_revision, head, migrate
 from .schema import metadata
 
 __all__ = [
     "BASE_REVISION",
     "LedgerError",
+    "LedgerJournal",
     "LedgerTooNew",
     "NotALedger",
     "current_revision",

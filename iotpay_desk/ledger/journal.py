@@ -1,0 +1,996 @@
+"""The money journal's API over the merchant's ledger (SQLite or PostgreSQL).
+
+:class:`LedgerJournal` has the methods, return types and rules of
+:class:`iotpay_desk.journal.Journal`, written once in SQLAlchemy Core for both backends:
+each write method is one transaction, its audit row is written in it, texts are
+scrubbed by :mod:`iotpay_desk.journal.scrub` and times are the journal's ISO text.
+
+Serializing writers (what makes "one unresolved action per payment" hold across desks):
+
+- SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` (the engine's
+  ``ledger_begin`` option), so the file's write lock is held before the first read:
+  two processes cannot interleave a check and an insert.
+- PostgreSQL: writes run at READ COMMITTED and take a transaction-level advisory lock
+  on what they check before reading it: ``pg_advisory_xact_lock(<scope>,
+  hashtext(mch_id || ':' || key))`` (the payment for an intent, the cardId for a vault
+  card, the order and status for a notification, the merchant for look-ups). A second
+  writer on the same key waits until the first commits; its following reads (a new
+  snapshot each statement at READ COMMITTED) then see the committed row, so it gets
+  :class:`OpenActionExists` rather than a late constraint error. Advisory locks were
+  chosen over SERIALIZABLE (no retry loop: an intent is written once, before money
+  moves, and a retry must not hide a real conflict) and over locking the payment's rows
+  (there is no row to lock before the first action on a payment). Two keys hashing
+  alike only make two writers wait for each other. Rows read before an update are taken
+  ``FOR UPDATE`` (nothing on SQLite, where the file lock does it).
+- Both: the partial unique index ``actions_one_open_per_target`` stays the last line
+  of defence (its error becomes :class:`JournalError`, as in the journal).
+
+Threading: a :class:`LedgerJournal` may be used from any thread (each call takes a
+connection from the engine's pool); like the journal it blocks on I/O, so the GUI
+calls it through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from string import ascii_lowercase, ascii_uppercase
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Engine,
+    Row,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from iotpay_desk.api.models import Order, mask_card_number
+from iotpay_desk.journal import store as _journal
+from iotpay_desk.journal.errors import (
+    CardInVault,
+    CardNotInVault,
+    JournalError,
+    OpenActionExists,
+    TargetChanged,
+)
+from iotpay_desk.journal.models import (
+    Action,
+    ActionKind,
+    ActionState,
+    AuditEntry,
+    CardPage,
+    Lookup,
+    Notification,
+    VaultCard,
+    format_time,
+)
+from iotpay_desk.journal.schema import SCHEMA_VERSION
+from iotpay_desk.journal.scrub import scrub, scrub_detail
+
+from .errors import LedgerError
+from .migrate import current_revision, head
+from .schema import metadata
+
+__all__ = ["LedgerJournal"]
+
+ACTIONS = metadata.tables["actions"]
+AUDIT = metadata.tables["audit"]
+LOOKUPS = metadata.tables["lookups"]
+VAULT = metadata.tables["vault_cards"]
+PAGES = metadata.tables["card_pages"]
+NOTES = metadata.tables["notifications"]
+
+_OPEN_STATES = _journal._OPEN_STATES
+_CHANGING_STATES = _journal._CHANGING_STATES
+
+# First key of the two-key advisory locks, one per kind of thing serialized.
+_LOCK_SCOPES = {"target": 0x10741, "card": 0x10742, "notification": 0x10743, "lookups": 0x10744}
+
+
+def _m(row: Row[Any]) -> Any:
+    """A row as the journal's row readers take it (``row["column"]``)."""
+    return row._mapping
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id of the row an INSERT wrote."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _action(row: Row[Any]) -> Action:
+    return _journal._action(_m(row))
+
+
+class LedgerJournal:
+    """The money journal over a ledger ``engine`` (brought to head by ``migrate()``).
+
+    ``clock`` gives the time written when a method is not told ``now``. Raises
+    :class:`~iotpay_desk.ledger.LedgerError` if the database is not at this desk's head.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = _journal._utcnow,
+    ) -> None:
+        found = current_revision(engine)
+        if found != head():
+            raise LedgerError(
+                f"the ledger is at revision {found}, not {head()}: migrate() it first"
+            )
+        self.engine = engine
+        self._clock = clock
+        self._pg = engine.dialect.name == "postgresql"
+        self.path: Path | None = (
+            Path(engine.url.database) if not self._pg and engine.url.database else None
+        )
+
+    def __repr__(self) -> str:
+        return f"LedgerJournal({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        """Release the engine's pooled connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> LedgerJournal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The journal schema version the ledger's tables hold (revision 0001: 6)."""
+        return SCHEMA_VERSION
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(ledger_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def _serialize(self, conn: Connection, scope: str, mch_id: str, key: str) -> None:
+        """Make writers on (``scope``, ``mch_id``, ``key``) wait for each other until
+        commit. SQLite: nothing to do (``BEGIN IMMEDIATE`` took the file's write lock)."""
+        if self._pg:
+            conn.execute(
+                select(
+                    func.pg_advisory_xact_lock(
+                        literal(_LOCK_SCOPES[scope]),
+                        func.hashtext(literal(f"{mch_id}:{key}")),
+                    )
+                )
+            )
+
+    def _now(self, now: datetime | None) -> str:
+        return format_time(now or self._clock())
+
+    def _insert_audit(
+        self,
+        conn: Connection,
+        at: str,
+        operator: str,
+        event: str,
+        action_id: int | None,
+        detail: Mapping[str, Any] | None,
+    ) -> int:
+        text = json.dumps(scrub_detail(detail), ensure_ascii=False, sort_keys=True)
+        result = conn.execute(
+            insert(AUDIT).values(
+                at=at, operator=operator, action_id=action_id, event=event, detail=text
+            )
+        )
+        return _new_id(result)
+
+    def _get(self, conn: Connection, action_id: int, *, lock: bool = False) -> Action:
+        query = select(ACTIONS).where(ACTIONS.c.id == action_id)
+        if lock:
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise KeyError(action_id)
+        return _action(row)
+
+    def _select(self, query: Select[Any]) -> list[Action]:
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [_action(r) for r in rows]
+
+    # ------------------------------------------------------------------ actions
+
+    def create_intent(
+        self,
+        *,
+        kind: ActionKind,
+        mch_id: str,
+        mch_no: str,
+        operator: str,
+        target_pay_order_id: str | None = None,
+        amount_cents: int | None = None,
+        currency: str = "CAD",
+        reason: str = "",
+        note: str = "",
+        card_id: str | None = None,
+        mch_user_id: str | None = None,
+        subject: str = "",
+        changed_since: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """Write an action as an intent, before its call is sent (see
+        :meth:`iotpay_desk.journal.Journal.create_intent`): the checks and the insert are
+        one transaction, serialized per payment (module docstring)."""
+        at = self._now(now)
+        reason, note, subject = scrub(reason), scrub(note), scrub(subject)
+        with self._write() as conn:
+            if target_pay_order_id is not None:
+                self._serialize(conn, "target", mch_id, target_pay_order_id)
+                on_target = and_(
+                    ACTIONS.c.mch_id == mch_id,
+                    ACTIONS.c.target_pay_order_id == target_pay_order_id,
+                )
+                row = conn.execute(
+                    select(ACTIONS).where(on_target, ACTIONS.c.state.in_(_OPEN_STATES)).limit(1)
+                ).first()
+                if row is not None:
+                    raise OpenActionExists(_action(row))
+                if changed_since is not None:
+                    row = conn.execute(
+                        select(ACTIONS)
+                        .where(
+                            on_target,
+                            ACTIONS.c.id > changed_since,
+                            ACTIONS.c.state.in_(_CHANGING_STATES),
+                        )
+                        .order_by(ACTIONS.c.id)
+                        .limit(1)
+                    ).first()
+                    if row is not None:
+                        raise TargetChanged(_action(row))
+            try:
+                result = conn.execute(
+                    insert(ACTIONS).values(
+                        kind=kind.value,
+                        mch_id=mch_id,
+                        target_pay_order_id=target_pay_order_id,
+                        mch_no=mch_no,
+                        amount_cents=amount_cents,
+                        currency=currency,
+                        operator=operator,
+                        reason=reason,
+                        note=note,
+                        state=ActionState.INTENT.value,
+                        created_at=at,
+                        updated_at=at,
+                        card_id=card_id,
+                        mch_user_id=mch_user_id,
+                        subject=subject,
+                    )
+                )
+            except IntegrityError as exc:
+                raise JournalError(f"cannot write the intent for {mch_no}: {exc.orig}") from None
+            action_id = _new_id(result)
+            audit: dict[str, Any] = {
+                "kind": kind.value,
+                "mch_no": mch_no,
+                "target": target_pay_order_id,
+                "amount_cents": amount_cents,
+                "currency": currency,
+                "reason": reason,
+                "note": note,
+            }
+            if card_id is not None:
+                audit["card_id"] = card_id
+            audit.update(detail or {})
+            self._insert_audit(conn, at, operator, "intent", action_id, audit)
+            return self._get(conn, action_id)
+
+    def mark_checking(
+        self,
+        action_id: int,
+        *,
+        why: str,
+        operator: str | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """An answer was lost: the action is being checked with IOTPay (intent → checking)."""
+        at = self._now(now)
+        with self._write() as conn:
+            action = self._get(conn, action_id, lock=True)
+            if action.state is not ActionState.INTENT:
+                return action
+            conn.execute(
+                update(ACTIONS)
+                .where(ACTIONS.c.id == action_id)
+                .values(state=ActionState.CHECKING.value, updated_at=at)
+            )
+            self._insert_audit(
+                conn,
+                at,
+                operator or action.operator,
+                "checking",
+                action_id,
+                {"kind": action.kind.value, "mch_no": action.mch_no, "why": why},
+            )
+            return self._get(conn, action_id)
+
+    def record_check(
+        self,
+        action_id: int,
+        *,
+        result: str,
+        operator: str | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """A ``cc_query`` check that did not settle the action (counted in ``attempts``)."""
+        at = self._now(now)
+        with self._write() as conn:
+            action = self._get(conn, action_id, lock=True)
+            conn.execute(
+                update(ACTIONS)
+                .where(ACTIONS.c.id == action_id)
+                .values(attempts=ACTIONS.c.attempts + 1, updated_at=at)
+            )
+            self._insert_audit(
+                conn,
+                at,
+                operator or action.operator,
+                "check",
+                action_id,
+                {
+                    "kind": action.kind.value,
+                    "mch_no": action.mch_no,
+                    "result": result,
+                    "attempt": action.attempts + 1,
+                },
+            )
+            return self._get(conn, action_id)
+
+    def complete(
+        self,
+        action_id: int,
+        state: ActionState,
+        *,
+        order: Order | None = None,
+        ret_msg: str = "",
+        event: str = "answer",
+        checked: bool = False,
+        operator: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Action:
+        """Record how an action ended (see :meth:`iotpay_desk.journal.Journal.complete`):
+        a final action never changes again (a different later answer is audited
+        ``late_answer``); ``not_received`` is corrected when IOTPay's order turns up."""
+        if state.is_open:
+            raise ValueError("complete() takes a final state")
+        at = self._now(now)
+        ret_msg = scrub(ret_msg or (order.ret_msg if order else ""))
+        with self._write() as conn:
+            action = self._get(conn, action_id, lock=True)
+            who = operator or action.operator
+            audit: dict[str, Any] = {
+                "kind": action.kind.value,
+                "mch_no": action.mch_no,
+                "state": state.value,
+                "amount_cents": order.amount if order else action.amount_cents,
+                "ret_msg": ret_msg,
+            }
+            if order is not None:
+                audit.update(
+                    pay_order_id=order.pay_order_id,
+                    status=int(order.status),
+                    card_num=mask_card_number(order.card_num),
+                )
+            audit.update(detail or {})
+            keep = action.state.is_final and (
+                action.state is not ActionState.NOT_RECEIVED or order is None
+            )
+            if keep:
+                if action.state is not state:
+                    audit["kept_state"] = action.state.value
+                    self._insert_audit(conn, at, who, "late_answer", action_id, audit)
+                return action
+            values: dict[str, Any] = {
+                "state": state.value,
+                "ret_msg": ret_msg,
+                "updated_at": at,
+                "attempts": ACTIONS.c.attempts + int(checked),
+            }
+            if order is not None:
+                values.update(
+                    pay_order_id=order.pay_order_id or None,
+                    status=int(order.status),
+                    card_num=mask_card_number(order.card_num),
+                    card_type=order.card_type,
+                    auth_num=order.auth_num,
+                    trans_num=order.trans_num,
+                    pay_succ_time=order.pay_succ_time,
+                )
+            conn.execute(update(ACTIONS).where(ACTIONS.c.id == action_id).values(**values))
+            if action.state is ActionState.NOT_RECEIVED:
+                audit["corrected_from"] = action.state.value
+            self._insert_audit(conn, at, who, event, action_id, audit)
+            return self._get(conn, action_id)
+
+    def get_action(self, action_id: int) -> Action:
+        """The action with this id (``KeyError`` if none)."""
+        with self._read() as conn:
+            return self._get(conn, action_id)
+
+    def find_action(self, mch_id: str, mch_no: str) -> Action | None:
+        """The action with this generated mchRefundNo / mchOrderNo, if any."""
+        found = self._select(
+            select(ACTIONS).where(ACTIONS.c.mch_id == mch_id, ACTIONS.c.mch_no == mch_no)
+        )
+        return found[0] if found else None
+
+    def actions_for_target(self, mch_id: str, pay_order_id: str) -> list[Action]:
+        """Refunds and voids made on one payment, oldest first."""
+        return self._select(
+            select(ACTIONS).where(self._on_target(mch_id, pay_order_id)).order_by(ACTIONS.c.id)
+        )
+
+    @staticmethod
+    def _on_target(mch_id: str, pay_order_id: str) -> ColumnElement[bool]:
+        return and_(ACTIONS.c.mch_id == mch_id, ACTIONS.c.target_pay_order_id == pay_order_id)
+
+    def draft_basis(self, mch_id: str, pay_order_id: str) -> int:
+        """The newest action id a new refund or void form on a payment can take into
+        account (see :meth:`iotpay_desk.journal.Journal.draft_basis`)."""
+        on_target = self._on_target(mch_id, pay_order_id)
+        with self._read() as conn:
+            first_open = conn.execute(
+                select(func.min(ACTIONS.c.id)).where(on_target, ACTIONS.c.state.in_(_OPEN_STATES))
+            ).scalar()
+            if first_open is not None:
+                return int(first_open) - 1
+            newest = conn.execute(select(func.max(ACTIONS.c.id)).where(on_target)).scalar()
+        return int(newest or 0)
+
+    def latest_action_id(self, mch_id: str, pay_order_id: str) -> int:
+        """The newest action id on a payment (0 if none): the basis of a draft."""
+        with self._read() as conn:
+            newest = conn.execute(
+                select(func.max(ACTIONS.c.id)).where(self._on_target(mch_id, pay_order_id))
+            ).scalar()
+        return int(newest or 0)
+
+    def open_actions(self, mch_id: str | None = None) -> list[Action]:
+        """Unresolved actions (intent or checking), oldest first."""
+        query = select(ACTIONS).where(ACTIONS.c.state.in_(_OPEN_STATES))
+        if mch_id is not None:
+            query = query.where(ACTIONS.c.mch_id == mch_id)
+        return self._select(query.order_by(ACTIONS.c.id))
+
+    def actions_page(self, limit: int = 100, before_id: int | None = None) -> list[Action]:
+        """Actions newest first, ``limit`` at a time (``before_id``: the last id seen)."""
+        limit = max(1, min(int(limit), 1000))
+        query = select(ACTIONS)
+        if before_id is not None:
+            query = query.where(ACTIONS.c.id < before_id)
+        return self._select(query.order_by(ACTIONS.c.id.desc()).limit(limit))
+
+    # ------------------------------------------------------------------ audit
+
+    def append_audit(
+        self,
+        operator: str,
+        event: str,
+        *,
+        action_id: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> AuditEntry:
+        """Append one entry to the audit trail (its detail scrubbed of card data)."""
+        at = self._now(now)
+        with self._write() as conn:
+            entry_id = self._insert_audit(conn, at, operator, event, action_id, detail)
+            row = conn.execute(select(AUDIT).where(AUDIT.c.id == entry_id)).one()
+        return _journal._audit(_m(row))
+
+    def audit_page(self, limit: int = 100, before_id: int | None = None) -> list[AuditEntry]:
+        """The audit trail newest first, ``limit`` at a time (``before_id``: last id seen)."""
+        limit = max(1, min(int(limit), 1000))
+        query = select(AUDIT)
+        if before_id is not None:
+            query = query.where(AUDIT.c.id < before_id)
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(AUDIT.c.id.desc()).limit(limit)).all()
+        return [_journal._audit(_m(r)) for r in rows]
+
+    def audit_for_action(self, action_id: int) -> list[AuditEntry]:
+        """Every audit entry of one action, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(AUDIT).where(AUDIT.c.action_id == action_id).order_by(AUDIT.c.id)
+            ).all()
+        return [_journal._audit(_m(r)) for r in rows]
+
+    # ------------------------------------------------------------------ lookups
+
+    def record_lookup(
+        self,
+        mch_id: str,
+        query: str,
+        pay_order_id: str,
+        mch_order_no: str = "",
+        *,
+        keep: int = _journal.LOOKUPS_KEPT,
+        now: datetime | None = None,
+    ) -> Lookup:
+        """Remember a lookup (one entry per payment, the newest; ``keep`` kept)."""
+        at = self._now(now)
+        with self._write() as conn:
+            self._serialize(conn, "lookups", mch_id, "")
+            conn.execute(
+                delete(LOOKUPS).where(
+                    LOOKUPS.c.mch_id == mch_id, LOOKUPS.c.pay_order_id == pay_order_id
+                )
+            )
+            result = conn.execute(
+                insert(LOOKUPS).values(
+                    at=at,
+                    mch_id=mch_id,
+                    query=scrub(query),
+                    pay_order_id=pay_order_id,
+                    mch_order_no=mch_order_no,
+                )
+            )
+            kept = (
+                select(LOOKUPS.c.id)
+                .where(LOOKUPS.c.mch_id == mch_id)
+                .order_by(LOOKUPS.c.id.desc())
+                .limit(max(1, keep))
+            )
+            conn.execute(
+                delete(LOOKUPS).where(LOOKUPS.c.mch_id == mch_id, LOOKUPS.c.id.not_in(kept))
+            )
+            row = conn.execute(select(LOOKUPS).where(LOOKUPS.c.id == _new_id(result))).one()
+        return _journal._lookup(_m(row))
+
+    def recent_lookups(self, mch_id: str, limit: int = 20) -> list[Lookup]:
+        """Recent lookups, most recent first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(LOOKUPS)
+                .where(LOOKUPS.c.mch_id == mch_id)
+                .order_by(LOOKUPS.c.id.desc())
+                .limit(max(1, int(limit)))
+            ).all()
+        return [_journal._lookup(_m(r)) for r in rows]
+
+    # ------------------------------------------------------------------ card vault
+
+    @staticmethod
+    def _vault_row(
+        conn: Connection, mch_id: str, card_id: str, *, lock: bool = False
+    ) -> Row[Any] | None:
+        query = select(VAULT).where(VAULT.c.mch_id == mch_id, VAULT.c.card_id == card_id)
+        if lock:
+            query = query.with_for_update()
+        return conn.execute(query).first()
+
+    def add_vault_card(
+        self,
+        *,
+        mch_id: str,
+        card_id: str,
+        customer_label: str,
+        card_num: str,
+        brand: str,
+        expiry_date: str,
+        holder: str,
+        via: str,
+        operator: str,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> VaultCard:
+        """Put a card bound at IOTPay into the vault (audit ``card_added``); raises
+        :class:`CardInVault` if it is there already; a removed card comes back."""
+        if via not in _journal.VAULT_VIA:
+            raise ValueError(f"via: must be one of {_journal.VAULT_VIA}")
+        at = self._now(now)
+        card_num = mask_card_number(card_num)
+        customer_label, holder = scrub(customer_label), scrub(holder)
+        search = _journal._search_text(card_id, customer_label, holder, card_num)
+        details = {
+            "customer_label": customer_label,
+            "card_num": card_num,
+            "brand": brand,
+            "expiry_date": expiry_date,
+            "holder": holder,
+            "via": via,
+            "added_by": operator,
+            "added_at": at,
+            "search_text": search,
+        }
+        with self._write() as conn:
+            self._serialize(conn, "card", mch_id, card_id)
+            row = self._vault_row(conn, mch_id, card_id, lock=True)
+            revived = row is not None
+            if row is not None:
+                if _m(row)["removed_at"] is None:
+                    raise CardInVault(_journal._vault_card(_m(row)))
+                conn.execute(
+                    update(VAULT)
+                    .where(VAULT.c.mch_id == mch_id, VAULT.c.card_id == card_id)
+                    .values(**details, refreshed_at=None, removed_by=None, removed_at=None)
+                )
+            else:
+                conn.execute(insert(VAULT).values(mch_id=mch_id, card_id=card_id, **details))
+            audit: dict[str, Any] = {
+                "card_id": card_id,
+                "customer_label": customer_label,
+                "card_num": card_num,
+                "brand": brand,
+                "expiry_date": expiry_date,
+                "via": via,
+            }
+            if revived:
+                audit["back_after_removal"] = True
+            audit.update(detail or {})
+            self._insert_audit(conn, at, operator, "card_added", None, audit)
+            added = self._vault_row(conn, mch_id, card_id)
+            assert added is not None
+            return _journal._vault_card(_m(added))
+
+    def get_vault_card(
+        self, mch_id: str, card_id: str, *, include_removed: bool = False
+    ) -> VaultCard | None:
+        """The vault's card with this cardId (None if none, or removed unless asked)."""
+        with self._read() as conn:
+            row = self._vault_row(conn, mch_id, card_id)
+        if row is None or (_m(row)["removed_at"] is not None and not include_removed):
+            return None
+        return _journal._vault_card(_m(row))
+
+    def list_vault_cards(
+        self, mch_id: str, search: str = "", *, limit: int | None = None
+    ) -> list[VaultCard]:
+        """The vault's cards, by customer label; ``search``: every word must match the
+        label, the cardId, the holder, the last four digits or the brand (any case)."""
+        query = select(VAULT).where(VAULT.c.mch_id == mch_id, VAULT.c.removed_at.is_(None))
+        for term in search.casefold().split():
+            brands = _journal._brands_for(term)
+            # search_text is casefolded already; LIKE with escaping, on both backends.
+            match = VAULT.c.search_text.contains(term, autoescape=True)
+            query = query.where(or_(match, VAULT.c.brand.in_(brands)) if brands else match)
+        # The journal's order: ``customer_label COLLATE NOCASE`` (ASCII letters folded,
+        # then bytes). PostgreSQL has no NOCASE: the same fold with translate(), compared
+        # in the "C" collation, not the database's locale (lower() would fold "É" too).
+        label = VAULT.c.customer_label
+        key = (
+            func.translate(label, ascii_uppercase, ascii_lowercase).collate("C")
+            if self._pg
+            else label.collate("NOCASE")
+        )
+        query = query.order_by(key, VAULT.c.card_id)
+        if limit is not None:
+            query = query.limit(max(1, int(limit)))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [_journal._vault_card(_m(r)) for r in rows]
+
+    def count_vault_cards(self, mch_id: str) -> int:
+        with self._read() as conn:
+            count = conn.execute(
+                select(func.count())
+                .select_from(VAULT)
+                .where(VAULT.c.mch_id == mch_id, VAULT.c.removed_at.is_(None))
+            ).scalar_one()
+        return int(count)
+
+    def update_vault_card(
+        self,
+        mch_id: str,
+        card_id: str,
+        *,
+        operator: str,
+        card_num: str | None = None,
+        brand: str | None = None,
+        expiry_date: str | None = None,
+        holder: str | None = None,
+        customer_label: str | None = None,
+        refreshed: bool = False,
+        now: datetime | None = None,
+    ) -> VaultCard:
+        """Change a card's details (audit ``card_refreshed`` when ``refreshed``, else
+        ``card_changed``, with what changed). Raises :class:`CardNotInVault`."""
+        at = self._now(now)
+        with self._write() as conn:
+            found = self._vault_row(conn, mch_id, card_id, lock=True)
+            if found is None or _m(found)["removed_at"] is not None:
+                raise CardNotInVault(card_id)
+            row = _m(found)
+            new = {
+                "card_num": mask_card_number(card_num) if card_num is not None else None,
+                "brand": brand,
+                "expiry_date": expiry_date,
+                "holder": scrub(holder) if holder is not None else None,
+                "customer_label": scrub(customer_label) if customer_label is not None else None,
+            }
+            changed = {
+                k: {"from": row[k], "to": v}
+                for k, v in new.items()
+                if v is not None and v != row[k]
+            }
+            values: dict[str, Any] = {k: (v if v is not None else row[k]) for k, v in new.items()}
+            values["search_text"] = _journal._search_text(
+                card_id, values["customer_label"], values["holder"], values["card_num"]
+            )
+            if refreshed:
+                values["refreshed_at"] = at
+            conn.execute(
+                update(VAULT)
+                .where(VAULT.c.mch_id == mch_id, VAULT.c.card_id == card_id)
+                .values(**values)
+            )
+            if changed or not refreshed:
+                event = "card_refreshed" if refreshed else "card_changed"
+                self._insert_audit(
+                    conn, at, operator, event, None, {"card_id": card_id, "changed": changed}
+                )
+            updated = self._vault_row(conn, mch_id, card_id)
+            assert updated is not None
+            return _journal._vault_card(_m(updated))
+
+    def remove_vault_card(
+        self,
+        mch_id: str,
+        card_id: str,
+        *,
+        operator: str,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> VaultCard:
+        """Take a card out of the vault (marked removed; audit ``card_removed``).
+
+        Raises :class:`CardNotInVault`.
+        """
+        at = self._now(now)
+        with self._write() as conn:
+            found = self._vault_row(conn, mch_id, card_id, lock=True)
+            if found is None or _m(found)["removed_at"] is not None:
+                raise CardNotInVault(card_id)
+            row = _m(found)
+            conn.execute(
+                update(VAULT)
+                .where(VAULT.c.mch_id == mch_id, VAULT.c.card_id == card_id)
+                .values(removed_by=operator, removed_at=at)
+            )
+            audit: dict[str, Any] = {
+                "card_id": card_id,
+                "customer_label": row["customer_label"],
+                "card_num": row["card_num"],
+            }
+            audit.update(detail or {})
+            self._insert_audit(conn, at, operator, "card_removed", None, audit)
+            return _journal._vault_card(row)
+
+    def recent_card_actions(
+        self,
+        mch_id: str,
+        card_id: str,
+        since: datetime,
+        *,
+        kind: ActionKind = ActionKind.CHARGE_TOKEN,
+        amount_cents: int | None = None,
+    ) -> list[Action]:
+        """Actions on a card on file made at or after ``since``, newest first."""
+        query = select(ACTIONS).where(
+            ACTIONS.c.mch_id == mch_id,
+            ACTIONS.c.card_id == card_id,
+            ACTIONS.c.kind == kind.value,
+            ACTIONS.c.created_at >= format_time(since),
+        )
+        if amount_cents is not None:
+            query = query.where(ACTIONS.c.amount_cents == amount_cents)
+        return self._select(query.order_by(ACTIONS.c.id.desc()))
+
+    # ------------------------------------------------------------------ add-card pages
+
+    @staticmethod
+    def _page(conn: Connection, session_id: str, *, lock: bool = False) -> Row[Any] | None:
+        query = select(PAGES).where(PAGES.c.session_id == session_id)
+        if lock:
+            query = query.with_for_update()
+        return conn.execute(query).first()
+
+    def open_card_page(
+        self,
+        *,
+        mch_id: str,
+        session_id: str,
+        card_id: str,
+        customer_label: str,
+        operator: str,
+        now: datetime | None = None,
+    ) -> CardPage:
+        """Record an add-card page IOTPay gave (audit ``card_add_started``), before the
+        page is shown: from here until :meth:`end_card_page`, the desk owes a check."""
+        at = self._now(now)
+        customer_label = scrub(customer_label)
+        with self._write() as conn:
+            conn.execute(
+                insert(PAGES).values(
+                    mch_id=mch_id,
+                    session_id=session_id,
+                    card_id=card_id,
+                    customer_label=customer_label,
+                    started_by=operator,
+                    started_at=at,
+                )
+            )
+            self._insert_audit(
+                conn,
+                at,
+                operator,
+                "card_add_started",
+                None,
+                {"card_id": card_id, "customer_label": customer_label, "session_id": session_id},
+            )
+            row = self._page(conn, session_id)
+            assert row is not None
+        return _journal._card_page(_m(row))
+
+    def close_card_page(
+        self, session_id: str, *, operator: str, now: datetime | None = None
+    ) -> CardPage | None:
+        """The page was closed on screen before it came back to the desk: note when
+        (audit ``card_add_cancelled``, once). None for an unknown ``session_id``."""
+        at = self._now(now)
+        with self._write() as conn:
+            row = self._page(conn, session_id, lock=True)
+            if row is None:
+                return None
+            if _m(row)["closed_at"] is None and _m(row)["outcome"] is None:
+                conn.execute(
+                    update(PAGES).where(PAGES.c.session_id == session_id).values(closed_at=at)
+                )
+                self._insert_audit(
+                    conn,
+                    at,
+                    operator,
+                    "card_add_cancelled",
+                    None,
+                    {"card_id": _m(row)["card_id"], "session_id": session_id},
+                )
+                row = self._page(conn, session_id)
+                assert row is not None
+        return _journal._card_page(_m(row))
+
+    def end_card_page(
+        self,
+        session_id: str,
+        outcome: str,
+        *,
+        operator: str,
+        event: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> CardPage | None:
+        """Mark an add-card page ended with ``outcome`` (and append the audit ``event``,
+        if given, in the same transaction). Ending a page already ended changes nothing
+        and returns it as it was; an unknown ``session_id`` returns None."""
+        if outcome not in _journal.CARD_PAGE_OUTCOMES:
+            raise ValueError(f"outcome: must be one of {_journal.CARD_PAGE_OUTCOMES}")
+        at = self._now(now)
+        with self._write() as conn:
+            row = self._page(conn, session_id, lock=True)
+            if row is None or _m(row)["outcome"] is not None:
+                return None if row is None else _journal._card_page(_m(row))
+            conn.execute(
+                update(PAGES)
+                .where(PAGES.c.session_id == session_id)
+                .values(outcome=outcome, ended_at=at)
+            )
+            if event is not None:
+                audit: dict[str, Any] = {"card_id": _m(row)["card_id"], "session_id": session_id}
+                audit.update(detail or {})
+                self._insert_audit(conn, at, operator, event, None, audit)
+            row = self._page(conn, session_id)
+            assert row is not None
+        return _journal._card_page(_m(row))
+
+    def open_card_pages(self, mch_id: str) -> list[CardPage]:
+        """Add-card pages of ``mch_id`` not known to have ended, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(PAGES)
+                .where(PAGES.c.mch_id == mch_id, PAGES.c.outcome.is_(None))
+                .order_by(PAGES.c.id)
+            ).all()
+        return [_journal._card_page(_m(r)) for r in rows]
+
+    # ------------------------------------------------------------------ notifications
+
+    def record_notification(self, order: Order, *, now: datetime | None = None) -> Notification:
+        """Record a verified notification (audit ``notified`` the first time only); IOTPay's
+        retries of it count in ``times``. Committed before the receiver answers SUCCESS."""
+        at = self._now(now)
+        card_num = mask_card_number(order.card_num)
+        status = int(order.status)
+        with self._write() as conn:
+            self._serialize(conn, "notification", order.mch_id, f"{order.pay_order_id}:{status}")
+            row_id = conn.execute(
+                select(NOTES.c.id).where(
+                    NOTES.c.mch_id == order.mch_id,
+                    NOTES.c.pay_order_id == order.pay_order_id,
+                    NOTES.c.status == status,
+                )
+            ).scalar()
+            if row_id is None:
+                result = conn.execute(
+                    insert(NOTES).values(
+                        mch_id=order.mch_id,
+                        pay_order_id=order.pay_order_id,
+                        mch_order_no=order.mch_order_no,
+                        pay_type=order.pay_type,
+                        status=status,
+                        amount_cents=order.amount,
+                        card_num=card_num,
+                        first_at=at,
+                        last_at=at,
+                    )
+                )
+                row_id = _new_id(result)
+                self._insert_audit(
+                    conn,
+                    at,
+                    "iotpay",
+                    "notified",
+                    None,
+                    {
+                        "pay_order_id": order.pay_order_id,
+                        "mch_order_no": order.mch_order_no,
+                        "pay_type": order.pay_type,
+                        "status": status,
+                        "amount_cents": order.amount,
+                    },
+                )
+            else:
+                conn.execute(
+                    update(NOTES)
+                    .where(NOTES.c.id == row_id)
+                    .values(times=NOTES.c.times + 1, last_at=at)
+                )
+            saved = conn.execute(select(NOTES).where(NOTES.c.id == row_id)).one()
+        return _journal._notification(_m(saved))
+
+    def notifications(
+        self, mch_id: str, pay_order_id: str | None = None, *, limit: int = 100
+    ) -> list[Notification]:
+        """Notifications received for ``mch_id`` (for one order if given), newest first."""
+        query = select(NOTES).where(NOTES.c.mch_id == mch_id)
+        if pay_order_id is not None:
+            query = query.where(NOTES.c.pay_order_id == pay_order_id)
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(NOTES.c.id.desc()).limit(max(1, int(limit)))).all()
+        return [_journal._notification(_m(r)) for r in rows]
