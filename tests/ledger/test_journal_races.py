@@ -4,7 +4,10 @@ transaction, under the lock LedgerJournal takes (BEGIN IMMEDIATE / advisory lock
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -207,3 +210,36 @@ def test_intents_without_a_payment_race_freely(
     assert not [r for r in results if isinstance(r, Exception)], results
     with journals[0].engine.connect() as conn:
         assert len(conn.execute(select(ACTIONS.c.id)).all()) == 4
+
+
+_RACER = """
+import sys, time
+from iotpay_desk.journal import ActionKind, OpenActionExists, new_mch_no
+from iotpay_desk.ledger import LedgerJournal, open_engine
+j = LedgerJournal(open_engine(sys.argv[1]))
+start = float(sys.argv[2])
+while time.time() < start:
+    time.sleep(0.001)
+try:
+    j.create_intent(kind=ActionKind.VOID, mch_id="10000701", mch_no=new_mch_no("V"),
+                    operator="jack", target_pay_order_id=sys.argv[3])
+    print("created")
+except OpenActionExists:
+    print("refused")
+"""
+
+
+def test_two_processes_cannot_both_open_an_action(backend: Engine) -> None:
+    url = backend.url.render_as_string(hide_password=False)
+    start = time.time() + 2.5
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, url, str(start), PAY],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert results == ["created", "refused", "refused", "refused"]
+    assert len(LedgerJournal(backend).open_actions()) == 1
