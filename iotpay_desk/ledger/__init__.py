@@ -6,6 +6,7 @@ Plain Python: nothing here imports Qt. Not used by the desk yet; the journal
 (:mod:`iotpay_desk.journal`) is still what the services write to.
 """
 
+from .connect import ConnectCode, LedgerConnectError, open_ledger, parse_url, postgres_url
 from .engine import open_engine, sqlite_url
 from .errors import LedgerError, LedgerTooNew, NotALedger
 from .journal import LedgerJournal
@@ -14,6 +15,8 @@ from .schema import metadata
 
 __all__ = [
     "BASE_REVISION",
+    "ConnectCode",
+    "LedgerConnectError",
     "LedgerError",
     "LedgerJournal",
     "LedgerTooNew",
@@ -23,5 +26,8 @@ __all__ = [
     "metadata",
     "migrate",
     "open_engine",
+    "open_ledger",
+    "parse_url",
+    "postgres_url",
     "sqlite_url",
 ]
