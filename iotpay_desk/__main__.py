@@ -1,6 +1,7 @@
 """Entry point: ``iotpay-desk [--sandbox] ...`` opens the desk; ``iotpay-desk sandbox ...``
 runs the local IOTPay V3 sandbox server; ``iotpay-desk notify-receiver ...`` receives
-IOTPay's notify for a profile. ``python -m iotpay_desk`` does the same."""
+IOTPay's notify for a profile; ``iotpay-desk ledger check --sqlite PATH``
+migrates a ledger file and prints its revision. ``python -m iotpay_desk`` does the same."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
         from iotpay_desk.notify.cli import main as notify_main
 
         return notify_main(args[1:])
+    if args and args[0] == "ledger":
+        from iotpay_desk.ledger.cli import main as ledger_main
+
+        return ledger_main(args[1:])
     from iotpay_desk.app import main as app_main
 
     return app_main(args)
