@@ -13,7 +13,10 @@ Checks, each failing the run:
      library of the WebEngine helper resolves.
   3. ``iotpay-desk --smoke`` starts offscreen, shows its main window, prints
      "iotpay-desk ready" and exits 0, with nothing unexpected on stderr.
-  4. ``iotpay-desk sandbox --port 0`` prints its "listening" line, answers a signed cc_query
+  4. ``iotpay-desk ledger check --sqlite PATH`` migrates a fresh SQLite ledger with the
+     Alembic revision files shipped as sources (Alembic reads them from disk) and prints
+     the head revision, which the file then holds.
+  5. ``iotpay-desk sandbox --port 0`` prints its "listening" line, answers a signed cc_query
      over HTTP (and refuses a badly signed one), and exits 0 on SIGTERM.
 """
 
@@ -22,12 +25,14 @@ Checks, each failing the run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import queue
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -80,7 +85,18 @@ REQUIRED_MODULES = [
     "uvicorn.protocols.http.h11_impl",
     "uvicorn.lifespan.on",
     "qasync",
+    # the ledger: Alembic's runtime and DDL per dialect, SQLAlchemy's dialects, psycopg
+    "alembic.runtime.migration",
+    "alembic.runtime.environment",
+    "alembic.ddl.sqlite",
+    "alembic.ddl.postgresql",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "psycopg",
+    "psycopg_binary",
 ]
+# The ledger's Alembic scripts, as source files at their package path inside the bundle.
+MIGRATIONS = ROOT / "iotpay_desk" / "ledger" / "migrations"
 # ... and once the sandbox server exists:
 REQUIRED_SANDBOX_MODULES = [
     "iotpay_desk.sandbox.cli",
@@ -179,6 +195,11 @@ def check_contents() -> None:
     for qm in sorted((ROOT / "resources" / "translations").glob("*.qm")):
         if qm.name not in names:
             missing.append(f"{qm.name} (the desk's translation)")
+    internal = EXE.parent / "_internal"
+    for py in sorted(MIGRATIONS.rglob("*.py")):
+        rel = py.relative_to(ROOT)
+        if not (internal / rel).is_file() and not (EXE.parent / rel).is_file():
+            missing.append(f"{rel.as_posix()} (Alembic reads the ledger's migrations from disk)")
     if missing:
         raise SmokeFailure("bundle lacks: " + "; ".join(missing))
     say("contents: QtWebEngine helper, resources, ICU, locales, keyring metadata present")
@@ -221,6 +242,23 @@ def check_modules() -> None:
     if lacking:
         raise SmokeFailure("frozen program lacks modules: " + ", ".join(lacking))
     say(f"contents: {len(frozen)} archive entries; keyring backends, uvicorn, desk modules in")
+
+
+def ledger_head() -> str:
+    """The newest revision in the source tree (``revision = "..."`` of the versions)."""
+    revisions, parents = set(), set()
+    for py in (MIGRATIONS / "versions").glob("*.py"):
+        text = py.read_text(encoding="utf-8")
+        rev = re.search(r'^revision\b[^=]*=\s*["\']([^"\']+)', text, re.M)
+        down = re.search(r'^down_revision\b[^=]*=\s*["\']([^"\']+)', text, re.M)
+        if rev:
+            revisions.add(rev.group(1))
+        if down:
+            parents.add(down.group(1))
+    heads = sorted(revisions - parents)
+    if len(heads) != 1:
+        raise SmokeFailure(f"cannot tell the ledger's head revision from the sources: {heads}")
+    return heads[0]
 
 
 # -- running the frozen program ---------------------------------------------------------
@@ -315,6 +353,41 @@ def smoke_desk() -> float:
     if bad:
         raise SmokeFailure("unexpected stderr from the frozen desk:\n" + "\n".join(bad))
     say(f"desk: --smoke showed the main window and exited 0 in {secs:.1f} s")
+    return secs
+
+
+def smoke_ledger() -> float:
+    want = ledger_head()
+    with hermetic_env() as env, tempfile.TemporaryDirectory(prefix="iotpay-ledger-") as tmp:
+        path = Path(tmp) / "ledger.sqlite3"
+        t0 = time.monotonic()
+        try:
+            proc = subprocess.run(
+                [str(EXE), "ledger", "check", "--sqlite", str(path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as e:
+            raise SmokeFailure("frozen 'ledger check' did not exit within 60 s") from e
+        secs = time.monotonic() - t0
+        if proc.returncode != 0:
+            raise SmokeFailure(
+                f"frozen 'ledger check' exited {proc.returncode}; stderr:\n{proc.stderr[-3000:]}"
+            )
+        if sys.platform != "win32" and f"at revision {want}" not in proc.stdout:
+            raise SmokeFailure(f"frozen 'ledger check' did not report {want}: {proc.stdout!r}")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        if found != [(want,)]:
+            raise SmokeFailure(f"the ledger the frozen program made is at {found}, not {want}")
+        bad = unexpected(proc.stderr.splitlines(), list(HARMLESS_STDERR))
+        if bad:
+            raise SmokeFailure("unexpected stderr from 'ledger check':\n" + "\n".join(bad))
+    say(f"ledger: the frozen program migrated a fresh SQLite ledger to {want} in {secs:.1f} s")
     return secs
 
 
@@ -449,6 +522,7 @@ def main(argv: list[str]) -> int:
         size, files = tree_size(BUNDLE)
         check_contents()
         desk_secs = smoke_desk()
+        ledger_secs = smoke_ledger()
         sandbox_secs = smoke_sandbox()
     except SmokeFailure as e:
         say(f"FAILED: {e}")
@@ -458,6 +532,7 @@ def main(argv: list[str]) -> int:
         say(f"build time        {build_secs:6.1f} s")
     say(f"bundle            {mib(size)} in {files} files at {BUNDLE.relative_to(ROOT)}/")
     say(f"desk smoke        {desk_secs:6.1f} s")
+    say(f"ledger smoke      {ledger_secs:6.1f} s")
     if sandbox_secs is None:
         say("sandbox smoke     skipped (no sandbox CLI yet)")
     else:
