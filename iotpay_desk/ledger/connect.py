@@ -161,7 +161,8 @@ class ReadOnlyRole(LedgerConnectError):
 
 
 def _bad(part: str, rule: str, code: ConnectCode = ConnectCode.BAD_URL) -> BadLedgerUrl:
-    return BadLedgerUrl(f"the ledger address's {part} {rule}", code=code, part=part)
+    what = "the ledger address" if part == "address" else f"the ledger address's {part}"
+    return BadLedgerUrl(f"{what} {rule}", code=code, part=part)
 
 
 def postgres_url(
