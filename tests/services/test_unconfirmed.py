@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from iotpay_desk.api import IotPayClient
+from iotpay_desk.api import IotPayClient, Order
 from iotpay_desk.journal import ActionKind, ActionState, Journal
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
-from iotpay_desk.services import MoneyService, PaymentChanged
+from iotpay_desk.services import ActionResult, Draft, MoneyService, PaymentChanged
 from iotpay_desk.services.money import NOT_RECEIVED_AFTER_S
 from tests.plugins.lateproxy import LateProxy
 
@@ -51,6 +51,23 @@ def _late_service(
     )
 
 
+async def refund_delivered_late(
+    service: MoneyService,
+    client: IotPayClient,
+    sandbox: SandboxServer,
+    proxy: LateProxy,
+    amount: int,
+) -> tuple[Order, Draft, ActionResult]:
+    """A settled payment of $50.00, and a refund of ``amount`` that the proxy holds (its
+    answer lost when the client gives up): the payment, the form's draft, the result."""
+    p = await pay(client, 5000)
+    sandbox.settle()
+    draft = await service.new_draft(REFUND, p.pay_order_id)
+    proxy.hold("cc_refund")
+    first = await service.refund(p.pay_order_id, amount, draft_id=draft.id)
+    return p, draft, first
+
+
 async def test_the_default_window_is_at_least_a_day() -> None:
     assert NOT_RECEIVED_AFTER_S >= DAY
 
@@ -65,11 +82,7 @@ async def test_a_refund_delivered_late_is_never_called_not_received_within_the_w
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
-    p = await pay(client, 5000)
-    sandbox.settle()
-    draft = await service.new_draft(REFUND, p.pay_order_id)
-    late_proxy.hold("cc_refund")
-    first = await service.refund(p.pay_order_id, 500, draft_id=draft.id)
+    p, _draft, first = await refund_delivered_late(service, client, sandbox, late_proxy, 500)
     assert first.state is ActionState.CHECKING
     assert first.unconfirmed
     assert first.can_send_again
@@ -104,11 +117,7 @@ async def test_sending_again_reuses_the_number_so_a_late_first_send_cannot_refun
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
-    p = await pay(client, 5000)
-    sandbox.settle()
-    draft = await service.new_draft(REFUND, p.pay_order_id)
-    late_proxy.hold("cc_refund")
-    first = await service.refund(p.pay_order_id, 500, draft_id=draft.id)
+    p, draft, first = await refund_delivered_late(service, client, sandbox, late_proxy, 500)
     assert first.unconfirmed
     late_proxy.wait_held(1)
     now[0] += timedelta(seconds=70)
@@ -139,11 +148,7 @@ async def test_the_first_send_landing_before_the_second_makes_the_second_a_look_
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
-    p = await pay(client, 5000)
-    sandbox.settle()
-    draft = await service.new_draft(REFUND, p.pay_order_id)
-    late_proxy.hold("cc_refund")
-    first = await service.refund(p.pay_order_id, 700, draft_id=draft.id)
+    p, _draft, first = await refund_delivered_late(service, client, sandbox, late_proxy, 700)
     assert first.unconfirmed
     late_proxy.release()
     again = await service.send_again(first.action)  # looks first: IOTPay has it
@@ -163,11 +168,7 @@ async def test_a_second_send_that_races_the_late_first_one_is_refused_by_iotpay(
     # number is used, and the desk resolves it by looking it up: one refund.
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
-    p = await pay(client, 5000)
-    sandbox.settle()
-    draft = await service.new_draft(REFUND, p.pay_order_id)
-    late_proxy.hold("cc_refund")
-    first = await service.refund(p.pay_order_id, 900, draft_id=draft.id)
+    p, _draft, first = await refund_delivered_late(service, client, sandbox, late_proxy, 900)
     late_proxy.wait_held(1)
     late_proxy.hold("cc_refund")  # the second send is held too …
     again = asyncio.create_task(service.send_again(first.action))
@@ -279,11 +280,7 @@ async def test_the_watch_keeps_checking_while_the_desk_runs(
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
-    p = await pay(client, 5000)
-    sandbox.settle()
-    draft = await service.new_draft(REFUND, p.pay_order_id)
-    late_proxy.hold("cc_refund")
-    first = await service.refund(p.pay_order_id, 300, draft_id=draft.id)
+    _p, _draft, first = await refund_delivered_late(service, client, sandbox, late_proxy, 300)
     assert first.unconfirmed
     late_proxy.release()
     now[0] += timedelta(minutes=5)
