@@ -46,7 +46,9 @@ from iotpay_desk.journal.schema import MIGRATIONS
 
 __all__ = [
     "CARD_RUN_FUNCTION",
+    "LEDGER_CHANNEL",
     "NAMING_CONVENTION",
+    "NOTIFYING_TABLES",
     "metadata",
     "v6_metadata",
 ]
@@ -404,5 +406,63 @@ def v6_metadata() -> MetaData:
     return md
 
 
-metadata = v6_metadata()
-"""The ledger's schema at head (today: revision 0001, the journal's version 6)."""
+# ------------------------------------------------------------------- revision 0002
+
+# Revision 0002 (the shared ledger): who wrote what, who is checking what, and what changed.
+LEDGER_CHANNEL = "iotpay_ledger"
+"""PostgreSQL ``NOTIFY`` channel: each insert or update of an action, vault card, card page
+or notification sends ``<table>:<mch_id>:<id>`` on it (revision 0002's triggers)."""
+
+NOTIFYING_TABLES = ("actions", "vault_cards", "card_pages", "notifications")
+
+
+def r0002_columns() -> dict[str, list[Column[Any]]]:
+    """The columns revision 0002 adds, by table (new objects on each call)."""
+    return {
+        "actions": [
+            # The desk (a name set per computer) that wrote the intent.
+            _text("desk"),
+            # The lease on checking an unresolved action: the desk process holding it (an
+            # id per running desk), its name for other desks to show, and until when.
+            Column("lease_owner", Text),
+            Column("lease_desk", Text),
+            Column("lease_until", Text),
+        ],
+        "audit": [_text("mch_id"), _text("desk")],
+    }
+
+
+def r0002_tables(md: MetaData) -> list[Table]:
+    """The tables revision 0002 adds, defined in ``md``."""
+    meta = Table(
+        "ledger_meta",
+        md,
+        Column("key", Text, primary_key=True),
+        _text("value", default=None),
+    )
+    copied = Table(
+        "copied_rows",
+        md,
+        # Which ledger a row was copied from (its ``ledger_meta`` id), which table, its id
+        # there and its id here: a copy run again, or after a crash, skips what it did.
+        Column("source", Text, primary_key=True),
+        Column("tbl", Text, primary_key=True),
+        Column("source_id", _BIGINT, primary_key=True, autoincrement=False),
+        Column("target_id", _BIGINT, nullable=False),
+    )
+    return [meta, copied]
+
+
+def _head_metadata() -> MetaData:
+    md = v6_metadata()
+    for name, columns in r0002_columns().items():
+        for column in columns:
+            md.tables[name].append_column(column)
+    r0002_tables(md)
+    audit = md.tables["audit"]
+    Index("audit_merchant", audit.c.mch_id, audit.c.id)
+    return md
+
+
+metadata = _head_metadata()
+"""The ledger's schema at head (revision 0002): what the queries use."""

@@ -16,6 +16,18 @@ from iotpay_desk.journal.schema import MIGRATIONS
 from tests.journal.test_no_card_runs import MCH, PAY, _dump, _v5_file
 
 HEAD = ledger.head()
+# Revision 0002 appends these columns and adds these tables.
+ADDED_COLUMNS = {"actions": 4, "audit": 2}
+ADDED_TABLES = ("alembic_version", "copied_rows", "ledger_meta")
+
+
+def _as_before(dump: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
+    """A dump of a migrated file without what revision 0002 added."""
+    return {
+        t: [row[: len(row) - ADDED_COLUMNS.get(t, 0)] for row in rows]
+        for t, rows in dump.items()
+        if t not in ADDED_TABLES
+    }
 
 
 def _sqlite_schema(path: Path) -> dict[str, object]:
@@ -75,10 +87,12 @@ def _migrated(path: Path) -> str:
         engine.dispose()
 
 
-def test_the_alembic_schema_on_sqlite_is_the_journals_v6(tmp_path: Path) -> None:
+def test_a_new_ledger_and_an_upgraded_journal_file_have_one_schema(tmp_path: Path) -> None:
+    """Revision 0001 builds the journal's v6 table for table; 0002 then alters both alike."""
     with Journal(tmp_path / "journal.sqlite3"):
         pass
     assert _migrated(tmp_path / "ledger.sqlite3") == HEAD
+    assert _migrated(tmp_path / "journal.sqlite3") == HEAD
     ours, theirs = (
         _sqlite_schema(tmp_path / "ledger.sqlite3"),
         _sqlite_schema(tmp_path / "journal.sqlite3"),
@@ -111,8 +125,7 @@ def test_an_empty_journal_of_every_version_is_upgraded_and_stamped(
     path = tmp_path / "journal.sqlite3"
     _journal_file(path, version)
     assert _migrated(path) == HEAD
-    with Journal(tmp_path / "fresh.sqlite3"):
-        pass
+    assert _migrated(tmp_path / "fresh.sqlite3") == HEAD
     assert _sqlite_schema(path) == _sqlite_schema(tmp_path / "fresh.sqlite3")
     assert ledger.current_revision(_sqlite(path)) == HEAD
 
@@ -123,8 +136,10 @@ def test_a_version_5_journal_keeps_every_row(tmp_path: Path) -> None:
     before = _dump(path)
     assert _migrated(path) == HEAD
     after = _dump(path)
-    assert after.pop("alembic_version") == [(HEAD,)]
-    assert after == before
+    assert after["alembic_version"] == [(HEAD,)]
+    assert _as_before(after) == before
+    # Audit rows name their merchant; no desk was ever recorded for them.
+    assert {row[-2:] for row in after["audit"]} == {(MCH, "")}
     # The journal still works on it; so does a second migrate.
     with Journal(path) as j:
         (old,) = j.actions_for_target(MCH, PAY)
@@ -132,7 +147,7 @@ def test_a_version_5_journal_keeps_every_row(tmp_path: Path) -> None:
     assert _migrated(path) == HEAD
 
 
-def test_a_version_6_journal_in_use_is_stamped_without_a_change(tmp_path: Path) -> None:
+def test_a_version_6_journal_in_use_is_stamped_and_keeps_every_row(tmp_path: Path) -> None:
     path = tmp_path / "v6.sqlite3"
     with Journal(path) as j:
         action = j.create_intent(
@@ -147,9 +162,11 @@ def test_a_version_6_journal_in_use_is_stamped_without_a_change(tmp_path: Path) 
     schema, before = _sqlite_schema(path), _dump(path)
     assert _migrated(path) == HEAD
     after = _dump(path)
-    assert after.pop("alembic_version") == [(HEAD,)]
-    assert after == before
-    assert _sqlite_schema(path) == schema
+    assert after["alembic_version"] == [(HEAD,)]
+    assert _as_before(after) == before
+    assert {row[-2:] for row in after["audit"]} == {(MCH, "")}
+    assert _migrated(tmp_path / "fresh.sqlite3") == HEAD
+    assert _sqlite_schema(path) == _sqlite_schema(tmp_path / "fresh.sqlite3") != schema
     with Journal(path) as j:
         assert j.actions_for_target(MCH, PAY) == [action]
 
@@ -210,8 +227,8 @@ def test_migrate_twice_is_a_no_op(backend: Engine) -> None:
                 text("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
             ).scalar_one()
         # 5 tables never deleted (+ truncate), fixed fields, final state, 3 x 2 card rules,
-        # audit not updated.
-        assert triggers == 5 * 2 + 2 + 6 + 1
+        # audit not updated; revision 0002: the desk fixed, 4 tables notifying.
+        assert triggers == 5 * 2 + 2 + 6 + 1 + 1 + 4
 
 
 def test_every_sqlite_connection_is_set_up_like_the_journals(tmp_path: Path) -> None:
