@@ -66,8 +66,8 @@ def upgrade() -> None:
         for column in columns:
             op.add_column(table, column)
     md = sa.MetaData()
-    for table in r0002_tables(md):
-        table.create(bind)
+    for new_table in r0002_tables(md):
+        new_table.create(bind)
     op.execute(
         sa.text("INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', :id)").bindparams(
             id=uuid.uuid4().hex
