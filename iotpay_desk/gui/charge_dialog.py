@@ -39,6 +39,7 @@ from iotpay_desk.services import (
 
 from .amounts import AmountEcho, format_cents, parse_amount
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .cardwords import card_title, expiry_text
 from .draftdialog import OutcomeTexts, forget_draft, make_draft, open_receipt, outcome_text, say
 from .errors import UserMessage, describe, field_label, rule_text
 from .pagekit import keep_fitted
@@ -100,8 +101,6 @@ class ChargeDialog(QDialog):
         self.follow_attempts = FOLLOW_ATTEMPTS
         self.follow_interval = FOLLOW_INTERVAL_S
         self._follow_task: asyncio.Task[None] | None = None
-
-        from .vault import card_title, expiry_text
 
         self.card = QComboBox(self)
         self.card.setObjectName("charge-card")
@@ -243,8 +242,6 @@ class ChargeDialog(QDialog):
         return cents if cents > 0 else None
 
     def _update(self, *_args: object) -> None:
-        from .vault import card_title
-
         card, cents = self.selected(), self._cents()
         if card is None:
             self.confirmation.setText(self.tr("There is no card to charge."))

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QDate,
     QEvent,
     QLocale,
@@ -53,6 +52,7 @@ from iotpay_desk.services import (
 )
 
 from .asyncjob import async_slot, gone, held, run_busy
+from .cardwords import card_title, expiry_text
 from .errors import Kind, UserMessage
 from .pagekit import page_title
 from .words import card_brand, zone_note, zoned_time
@@ -71,30 +71,6 @@ EXPIRED_RED = QColor(198, 40, 40)
 SOON_AMBER = QColor(176, 96, 0)
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-translate = QCoreApplication.translate
-
-
-def card_title(card: VaultCard) -> str:
-    """``Visa ••••4242`` (brand and last four digits), for lists and confirmations."""
-    digits = "".join(c for c in card.card_num if c.isdigit())
-    last4 = digits[-4:] if len(digits) >= 4 else ""
-    brand = card_brand(card.brand) if card.brand else ""
-    parts = [p for p in (brand, f"••••{last4}" if last4 else "") if p]
-    return " ".join(parts) or card.card_id
-
-
-def expiry_text(card: VaultCard, today: date) -> str:
-    """``12/27``, with ``— expired`` or ``— ends this month`` when it applies."""
-    mmyy = card.expiry_date
-    shown = f"{mmyy[:2]}/{mmyy[2:]}" if len(mmyy) == 4 and mmyy.isdigit() else "—"
-    state = card.expiry_state(today)
-    if state is ExpiryState.EXPIRED:
-        return translate("VaultModel", "%1 — expired").replace("%1", shown)
-    if state is ExpiryState.EXPIRES_THIS_MONTH:
-        return translate("VaultModel", "%1 — ends this month").replace("%1", shown)
-    return shown
 
 
 @final
