@@ -25,6 +25,15 @@ from .models import (
     VaultCard,
     expiry_state,
 )
+from .port import (
+    ActionLedger,
+    DeskIdentity,
+    Ledger,
+    LookupLedger,
+    NotificationLedger,
+    VaultLedger,
+    default_desk_name,
+)
 from .schema import SCHEMA_VERSION
 from .scrub import scrub, scrub_detail
 from .store import LOOKUPS_KEPT, Journal
@@ -34,20 +43,27 @@ __all__ = [
     "SCHEMA_VERSION",
     "Action",
     "ActionKind",
+    "ActionLedger",
     "ActionState",
     "AuditEntry",
     "CardInVault",
     "CardNotInVault",
     "CardPage",
+    "DeskIdentity",
     "ExpiryState",
     "Journal",
     "JournalError",
     "JournalTooNew",
+    "Ledger",
     "Lookup",
+    "LookupLedger",
     "Notification",
+    "NotificationLedger",
     "OpenActionExists",
     "TargetChanged",
     "VaultCard",
+    "VaultLedger",
+    "default_desk_name",
     "expiry_state",
     "new_mch_no",
     "scrub",

@@ -128,10 +128,27 @@ class Action:
     card_id: str | None = None
     mch_user_id: str | None = None
     subject: str = ""
+    # The shared ledger (revision 0002): the desk that wrote the intent, and the lease on
+    # checking it while it is unresolved (the running desk holding it, its name, until).
+    desk: str = ""
+    lease_owner: str | None = None
+    lease_desk: str | None = None
+    lease_until: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.state.is_open
+
+    def checked_elsewhere(self, instance: str, now: datetime) -> bool:
+        """Another running desk (not ``instance``) holds an unexpired lease on checking
+        this unresolved action: this desk leaves it to that one."""
+        return (
+            self.is_open
+            and self.lease_owner is not None
+            and self.lease_owner != instance
+            and self.lease_until is not None
+            and self.lease_until > now
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +161,8 @@ class AuditEntry:
     event: str
     action_id: int | None
     detail: dict[str, Any]
+    mch_id: str = ""
+    desk: str = ""
 
 
 @dataclass(frozen=True, slots=True)

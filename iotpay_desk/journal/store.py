@@ -93,7 +93,23 @@ def _action(row: sqlite3.Row) -> Action:
         card_id=row["card_id"],
         mch_user_id=row["mch_user_id"],
         subject=row["subject"],
+        **(_shared_columns(row) if len(row) > _V6_ACTION_COLUMNS else {}),
     )
+
+
+# An actions row of the journal's v6 schema has 25 columns; the shared ledger's (revision
+# 0002) appends the desk and the check lease.
+_V6_ACTION_COLUMNS = 25
+
+
+def _shared_columns(row: Any) -> dict[str, Any]:
+    until = row["lease_until"]
+    return {
+        "desk": row["desk"],
+        "lease_owner": row["lease_owner"],
+        "lease_desk": row["lease_desk"],
+        "lease_until": parse_time(until) if until else None,
+    }
 
 
 def _audit(row: sqlite3.Row) -> AuditEntry:
@@ -108,6 +124,7 @@ def _audit(row: sqlite3.Row) -> AuditEntry:
         event=row["event"],
         action_id=row["action_id"],
         detail=detail if isinstance(detail, dict) else {},
+        **({"mch_id": row["mch_id"], "desk": row["desk"]} if len(row) > 6 else {}),
     )
 
 

@@ -35,10 +35,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -78,6 +78,7 @@ from iotpay_desk.journal.models import (
     VaultCard,
     format_time,
 )
+from iotpay_desk.journal.port import DeskIdentity, Ledger
 from iotpay_desk.journal.schema import SCHEMA_VERSION
 from iotpay_desk.journal.scrub import scrub, scrub_detail
 
@@ -99,6 +100,13 @@ _CHANGING_STATES = _journal._CHANGING_STATES
 
 # First key of the two-key advisory locks, one per kind of thing serialized.
 _LOCK_SCOPES = {"target": 0x10741, "card": 0x10742, "notification": 0x10743, "lookups": 0x10744}
+
+
+LEASE_S = 120.0
+"""How long a desk's lease on checking an unresolved action lasts unless renewed: longer
+than a money call may take to answer (the sending desk holds it meanwhile)."""
+
+_NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_desk": None, "lease_until": None}
 
 
 def _m(row: Row[Any]) -> Any:
@@ -129,7 +137,11 @@ class LedgerJournal:
         engine: Engine,
         *,
         clock: Callable[[], datetime] = _journal._utcnow,
+        desk: DeskIdentity | None = None,
+        lease_s: float = LEASE_S,
     ) -> None:
+        if not lease_s > 0:
+            raise ValueError("lease_s: must be more than 0 seconds")
         found = current_revision(engine)
         if found != head():
             raise LedgerError(
@@ -137,6 +149,8 @@ class LedgerJournal:
             )
         self.engine = engine
         self._clock = clock
+        self.desk = desk or DeskIdentity.here()
+        self.lease_s = float(lease_s)
         self._pg = engine.dialect.name == "postgresql"
         self.path: Path | None = (
             Path(engine.url.database) if not self._pg and engine.url.database else None
@@ -199,11 +213,20 @@ class LedgerJournal:
         event: str,
         action_id: int | None,
         detail: Mapping[str, Any] | None,
+        *,
+        mch_id: str,
     ) -> int:
+        """One audit row, naming its merchant, this desk and the operator."""
         text = json.dumps(scrub_detail(detail), ensure_ascii=False, sort_keys=True)
         result = conn.execute(
             insert(AUDIT).values(
-                at=at, operator=operator, action_id=action_id, event=event, detail=text
+                at=at,
+                operator=operator,
+                action_id=action_id,
+                event=event,
+                detail=text,
+                mch_id=mch_id,
+                desk=self.desk.name,
             )
         )
         return _new_id(result)
@@ -291,6 +314,9 @@ class LedgerJournal:
                         card_id=card_id,
                         mch_user_id=mch_user_id,
                         subject=subject,
+                        desk=self.desk.name,
+                        # The desk sending it checks it, should its answer be lost.
+                        **self._lease_values(now),
                     )
                 )
             except IntegrityError as exc:
@@ -308,7 +334,7 @@ class LedgerJournal:
             if card_id is not None:
                 audit["card_id"] = card_id
             audit.update(detail or {})
-            self._insert_audit(conn, at, operator, "intent", action_id, audit)
+            self._insert_audit(conn, at, operator, "intent", action_id, audit, mch_id=mch_id)
             return self._get(conn, action_id)
 
     def mark_checking(
@@ -337,6 +363,7 @@ class LedgerJournal:
                 "checking",
                 action_id,
                 {"kind": action.kind.value, "mch_no": action.mch_no, "why": why},
+                mch_id=action.mch_id,
             )
             return self._get(conn, action_id)
 
@@ -369,6 +396,7 @@ class LedgerJournal:
                     "result": result,
                     "attempt": action.attempts + 1,
                 },
+                mch_id=action.mch_id,
             )
             return self._get(conn, action_id)
 
@@ -415,13 +443,16 @@ class LedgerJournal:
             if keep:
                 if action.state is not state:
                     audit["kept_state"] = action.state.value
-                    self._insert_audit(conn, at, who, "late_answer", action_id, audit)
+                    self._insert_audit(
+                        conn, at, who, "late_answer", action_id, audit, mch_id=action.mch_id
+                    )
                 return action
             values: dict[str, Any] = {
                 "state": state.value,
                 "ret_msg": ret_msg,
                 "updated_at": at,
                 "attempts": ACTIONS.c.attempts + int(checked),
+                **_NO_LEASE,
             }
             if order is not None:
                 values.update(
@@ -436,8 +467,83 @@ class LedgerJournal:
             conn.execute(update(ACTIONS).where(ACTIONS.c.id == action_id).values(**values))
             if action.state is ActionState.NOT_RECEIVED:
                 audit["corrected_from"] = action.state.value
-            self._insert_audit(conn, at, who, event, action_id, audit)
+            self._insert_audit(conn, at, who, event, action_id, audit, mch_id=action.mch_id)
             return self._get(conn, action_id)
+
+    # ------------------------------------------------------------------ check leases
+
+    def _lease_values(self, now: datetime | None) -> dict[str, Any]:
+        until = (now or self._clock()) + timedelta(seconds=self.lease_s)
+        return {
+            "lease_owner": self.desk.instance,
+            "lease_desk": self.desk.name,
+            "lease_until": format_time(until),
+        }
+
+    def claim_check(self, action_id: int, *, now: datetime | None = None) -> Action | None:
+        """Take (or renew) the lease on checking an unresolved action, for ``lease_s``:
+        only the desk holding it asks IOTPay about it. None when another running desk
+        holds an unexpired lease, or when the action is no longer unresolved.
+
+        One conditional UPDATE: of two desks claiming at once, one wins. Taking over a
+        lease another desk let expire (it stopped, or died) is audited
+        ``check_taken_over``, naming that desk."""
+        at = now or self._clock()
+        stamp = format_time(at)
+        me = self.desk.instance
+        free = or_(
+            ACTIONS.c.lease_owner.is_(None),
+            ACTIONS.c.lease_owner == me,
+            ACTIONS.c.lease_until.is_(None),
+            ACTIONS.c.lease_until <= stamp,
+        )
+        with self._write() as conn:
+            action = self._get(conn, action_id, lock=True)
+            done = conn.execute(
+                update(ACTIONS)
+                .where(ACTIONS.c.id == action_id, ACTIONS.c.state.in_(_OPEN_STATES), free)
+                .values(**self._lease_values(at))
+            )
+            if done.rowcount != 1:
+                return None
+            if action.lease_owner not in (None, me):
+                self._insert_audit(
+                    conn,
+                    stamp,
+                    action.operator,
+                    "check_taken_over",
+                    action_id,
+                    {
+                        "kind": action.kind.value,
+                        "mch_no": action.mch_no,
+                        "from_desk": action.lease_desk or "",
+                        "lease_until": format_time(action.lease_until)
+                        if action.lease_until
+                        else "",
+                    },
+                    mch_id=action.mch_id,
+                )
+            return self._get(conn, action_id)
+
+    def release_check(self, action_id: int) -> None:
+        """Give up this desk's lease on an action (the desk is stopping): another desk
+        may check it at once."""
+        with self._write() as conn:
+            conn.execute(
+                update(ACTIONS)
+                .where(ACTIONS.c.id == action_id, ACTIONS.c.lease_owner == self.desk.instance)
+                .values(**_NO_LEASE)
+            )
+
+    def release_all_checks(self) -> int:
+        """Give up every lease this desk holds (at a clean stop); how many."""
+        with self._write() as conn:
+            done = conn.execute(
+                update(ACTIONS)
+                .where(ACTIONS.c.lease_owner == self.desk.instance)
+                .values(**_NO_LEASE)
+            )
+            return int(done.rowcount)
 
     def get_action(self, action_id: int) -> Action:
         """The action with this id (``KeyError`` if none)."""
@@ -506,12 +612,18 @@ class LedgerJournal:
         *,
         action_id: int | None = None,
         detail: Mapping[str, Any] | None = None,
+        mch_id: str = "",
         now: datetime | None = None,
     ) -> AuditEntry:
-        """Append one entry to the audit trail (its detail scrubbed of card data)."""
+        """Append one entry to the audit trail (its detail scrubbed of card data). Its
+        merchant: ``mch_id``, else the action's."""
         at = self._now(now)
         with self._write() as conn:
-            entry_id = self._insert_audit(conn, at, operator, event, action_id, detail)
+            if not mch_id and action_id is not None:
+                mch_id = self._get(conn, action_id).mch_id
+            entry_id = self._insert_audit(
+                conn, at, operator, event, action_id, detail, mch_id=mch_id
+            )
             row = conn.execute(select(AUDIT).where(AUDIT.c.id == entry_id)).one()
         return _journal._audit(_m(row))
 
@@ -656,7 +768,7 @@ class LedgerJournal:
             if revived:
                 audit["back_after_removal"] = True
             audit.update(detail or {})
-            self._insert_audit(conn, at, operator, "card_added", None, audit)
+            self._insert_audit(conn, at, operator, "card_added", None, audit, mch_id=mch_id)
             added = self._vault_row(conn, mch_id, card_id)
             assert added is not None
             return _journal._vault_card(_m(added))
@@ -755,7 +867,13 @@ class LedgerJournal:
             if changed or not refreshed:
                 event = "card_refreshed" if refreshed else "card_changed"
                 self._insert_audit(
-                    conn, at, operator, event, None, {"card_id": card_id, "changed": changed}
+                    conn,
+                    at,
+                    operator,
+                    event,
+                    None,
+                    {"card_id": card_id, "changed": changed},
+                    mch_id=mch_id,
                 )
             updated = self._vault_row(conn, mch_id, card_id)
             assert updated is not None
@@ -791,7 +909,7 @@ class LedgerJournal:
                 "card_num": row["card_num"],
             }
             audit.update(detail or {})
-            self._insert_audit(conn, at, operator, "card_removed", None, audit)
+            self._insert_audit(conn, at, operator, "card_removed", None, audit, mch_id=mch_id)
             return _journal._vault_card(row)
 
     def recent_card_actions(
@@ -855,6 +973,7 @@ class LedgerJournal:
                 "card_add_started",
                 None,
                 {"card_id": card_id, "customer_label": customer_label, "session_id": session_id},
+                mch_id=mch_id,
             )
             row = self._page(conn, session_id)
             assert row is not None
@@ -881,6 +1000,7 @@ class LedgerJournal:
                     "card_add_cancelled",
                     None,
                     {"card_id": _m(row)["card_id"], "session_id": session_id},
+                    mch_id=_m(row)["mch_id"],
                 )
                 row = self._page(conn, session_id)
                 assert row is not None
@@ -914,7 +1034,7 @@ class LedgerJournal:
             if event is not None:
                 audit: dict[str, Any] = {"card_id": _m(row)["card_id"], "session_id": session_id}
                 audit.update(detail or {})
-                self._insert_audit(conn, at, operator, event, None, audit)
+                self._insert_audit(conn, at, operator, event, None, audit, mch_id=_m(row)["mch_id"])
             row = self._page(conn, session_id)
             assert row is not None
         return _journal._card_page(_m(row))
@@ -974,6 +1094,7 @@ class LedgerJournal:
                         "status": status,
                         "amount_cents": order.amount,
                     },
+                    mch_id=order.mch_id,
                 )
             else:
                 conn.execute(
@@ -994,3 +1115,8 @@ class LedgerJournal:
         with self._read() as conn:
             rows = conn.execute(query.order_by(NOTES.c.id.desc()).limit(max(1, int(limit)))).all()
         return [_journal._notification(_m(r)) for r in rows]
+
+
+if TYPE_CHECKING:
+    # The one implementation of the services' port.
+    _: type[Ledger] = LedgerJournal
