@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LedgerError", "LedgerTooNew", "NotALedger"]
+__all__ = ["CopyConflict", "CopyCountMismatch", "LedgerError", "LedgerTooNew", "NotALedger"]
 
 
 class LedgerError(Exception):
@@ -29,3 +29,35 @@ class NotALedger(LedgerError):
         self.tables = tables
         shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
         super().__init__(f"the database is not empty and holds no ledger (tables: {shown})")
+
+
+class CopyConflict(LedgerError):
+    """A copy between ledgers met a payment with an unresolved action in both: the
+    database allows one per payment. Nothing of the batch being copied was written.
+
+    The way out: let a desk resolve one of the two with IOTPay (open the desk on that
+    ledger: unresolved actions are checked at start), then copy again; the copy resumes
+    where it stopped."""
+
+    def __init__(
+        self, mch_id: str, pay_order_id: str, *, target_mch_no: str, source_mch_no: str
+    ) -> None:
+        self.mch_id, self.pay_order_id = mch_id, pay_order_id
+        self.target_mch_no, self.source_mch_no = target_mch_no, source_mch_no
+        super().__init__(
+            f"payment {pay_order_id} of merchant {mch_id} has an unresolved action in both "
+            f"ledgers ({target_mch_no} in the target, {source_mch_no} in the source) and a "
+            "payment may have only one: nothing of this batch was copied. Open the desk on "
+            "either ledger so it checks its action with IOTPay, then copy again (the copy "
+            "resumes where it stopped)."
+        )
+
+
+class CopyCountMismatch(LedgerError):
+    """After a copy, a table's rows in the source and the rows the target recorded as
+    copied from it differ. ``counts``: ``{table: (in source, recorded)}``."""
+
+    def __init__(self, counts: dict[str, tuple[int, int]]) -> None:
+        self.counts = counts
+        shown = "; ".join(f"{t}: {s} in the source, {r} copied" for t, (s, r) in counts.items())
+        super().__init__(f"the copy's count check failed ({shown}); run the copy again")
