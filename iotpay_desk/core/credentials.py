@@ -1,6 +1,9 @@
-"""The one place that touches the OS keychain: merchant keys, stored per profile.
+"""The one place that touches the OS keychain: merchant keys and ledger passwords, stored
+per profile.
 
-Keys live only in the system keychain (through ``keyring``): never in a settings file, a log
+A profile's merchant key is the keychain entry named by its id; the password of its shared
+ledger (a PostgreSQL server) is a second entry, ``<id>/ledger-password``. Both live only in
+the system keychain (through ``keyring``): never in a settings file, a log
 or an exception message. Without a usable keychain the desk says so plainly — there is no
 fallback to a plain-text file, and the plain-text backends of ``keyrings.alt`` are refused
 even when ``keyring`` would pick them.
@@ -34,6 +37,7 @@ from .i18n import QT_TRANSLATE_NOOP
 
 __all__ = [
     "MSG_CANCELLED",
+    "MSG_LEDGER_WRITE_FAILED",
     "MSG_LOCKED",
     "MSG_NO_KEYCHAIN",
     "MSG_PLAINTEXT_REFUSED",
@@ -79,8 +83,14 @@ MSG_WRITE_FAILED = QT_TRANSLATE_NOOP(
     "The system keychain did not store the merchant key. Retry; if it keeps failing, open "
     "your keychain application and check it.",
 )
+MSG_LEDGER_WRITE_FAILED = QT_TRANSLATE_NOOP(
+    "keychain",
+    "The system keychain did not store the ledger password. Retry; if it keeps failing, open "
+    "your keychain application and check it.",
+)
 
 _PROBE_USER = "keychain-check"
+_LEDGER_SUFFIX = "/ledger-password"
 
 
 class KeychainState(enum.Enum):
@@ -408,7 +418,53 @@ class CredentialStore:
     def has_key(self, profile_id: str) -> bool:
         return self.get_key(profile_id) is not None
 
-    def _call(self, what: str, op: Callable[[KeyringBackend], _T], secret: str = "") -> _T:
+    # -- ledger passwords --------------------------------------------------------------------
+
+    def get_ledger_password(self, profile_id: str) -> str | None:
+        """The password of a profile's shared ledger, or ``None`` when none is stored."""
+        user = _username(profile_id) + _LEDGER_SUFFIX
+        value = self._call("read", lambda b: b.get_password(self.service, user))
+        if value is not None and not isinstance(value, str):
+            raise KeychainError(KeychainState.UNAVAILABLE, MSG_UNREACHABLE, "unexpected value")
+        if value:
+            register_secret(value)
+        return value or None
+
+    def set_ledger_password(self, profile_id: str, password: str) -> None:
+        """Store (or replace) the password of a profile's shared ledger."""
+        user = _username(profile_id) + _LEDGER_SUFFIX
+        if not isinstance(password, str) or not password:
+            raise ValueError("the ledger password must not be empty")
+        if any(ord(c) < 32 or ord(c) == 127 for c in password):
+            raise ValueError("the ledger password must not contain control characters")
+        register_secret(password)
+        self._call(
+            "write",
+            lambda b: b.set_password(self.service, user, password),
+            secret=password,
+            write_failed=MSG_LEDGER_WRITE_FAILED,
+        )
+
+    def delete_ledger_password(self, profile_id: str) -> bool:
+        """Remove a profile's ledger password; ``False`` when there was none."""
+        user = _username(profile_id) + _LEDGER_SUFFIX
+
+        def delete(b: KeyringBackend) -> bool:
+            try:
+                b.delete_password(self.service, user)
+            except keyring.errors.PasswordDeleteError:
+                return False
+            return True
+
+        return self._call("delete", delete)
+
+    def _call(
+        self,
+        what: str,
+        op: Callable[[KeyringBackend], _T],
+        secret: str = "",
+        write_failed: str = MSG_WRITE_FAILED,
+    ) -> _T:
         with self._lock:
             try:
                 backend = self._resolve()
@@ -422,6 +478,8 @@ class CredentialStore:
                 result = op(backend)
             except Exception as exc:
                 state, message = _classify(exc)
+                if message == MSG_WRITE_FAILED:
+                    message = write_failed
                 detail = type(exc).__name__
                 # The backend's own text goes to the log only, redacted, never to the user.
                 log.warning(

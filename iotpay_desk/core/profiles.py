@@ -7,6 +7,11 @@ any input. :class:`ProfileStore` keeps the profiles in ``profiles.json`` (schema
 written atomically). Merchant keys are never in that file: they live in the OS keychain
 through :class:`~iotpay_desk.core.credentials.CredentialStore`, keyed by profile id.
 
+Each profile says where its ledger lives (:class:`LedgerLocation`): on this computer (the
+default, a SQLite file; nothing to set) or on a shared PostgreSQL server (host, port,
+database, user, TLS mode). The ledger's password is, like the merchant key, only in the
+keychain (``CredentialStore.get_ledger_password``); the location holds none.
+
 Labels and rule texts are plain English source strings; the GUI translates them with
 ``QCoreApplication.translate(TRANSLATION_CONTEXT, label)``.
 """
@@ -43,9 +48,12 @@ from .paths import ensure_dir
 
 __all__ = [
     "FIELD_LABELS",
+    "LEDGER_KINDS",
     "SCHEMA_VERSION",
+    "TLS_MODES",
     "TRANSLATION_CONTEXT",
     "Environment",
+    "LedgerLocation",
     "PciAck",
     "Problem",
     "Profile",
@@ -53,7 +61,9 @@ __all__ = [
     "ProfileNotFound",
     "ProfileStore",
     "ProfileStoreError",
+    "is_loopback_host",
     "is_loopback_url",
+    "suggested_tls",
 ]
 
 log = logging.getLogger(__name__)
@@ -100,7 +110,25 @@ FIELD_LABELS: dict[str, str] = {
     "address": QT_TRANSLATE_NOOP("profile", "Address on receipts"),
     "tax_number": QT_TRANSLATE_NOOP("profile", "GST/HST number"),
     "created_at": QT_TRANSLATE_NOOP("profile", "Created"),
+    "ledger": QT_TRANSLATE_NOOP("profile", "Ledger"),
+    "ledger_host": QT_TRANSLATE_NOOP("profile", "Ledger server host"),
+    "ledger_port": QT_TRANSLATE_NOOP("profile", "Ledger server port"),
+    "ledger_database": QT_TRANSLATE_NOOP("profile", "Ledger database"),
+    "ledger_user": QT_TRANSLATE_NOOP("profile", "Ledger user"),
+    "ledger_tls": QT_TRANSLATE_NOOP("profile", "Ledger TLS mode"),
 }
+
+# Where the ledger lives: a SQLite file on this computer, or a shared PostgreSQL server.
+LEDGER_LOCAL = "local"
+LEDGER_POSTGRESQL = "postgresql"
+LEDGER_KINDS = (LEDGER_LOCAL, LEDGER_POSTGRESQL)
+#: libpq's ``sslmode`` values the desk offers (the same as ``ledger.connect.SSL_MODES``).
+TLS_MODES = ("disable", "prefer", "require", "verify-full")
+DEFAULT_LEDGER_PORT = 5432
+#: PostgreSQL keeps names (databases, roles) to NAMEDATALEN - 1 = 63 bytes.
+PG_NAME_MAX_BYTES = 63
+HOST_MAX = 253  # the longest DNS name
+_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 _CUTOFF = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -143,6 +171,188 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1)."""
+    host = host.strip().strip("[]")
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def suggested_tls(host: str) -> str:
+    """The TLS mode offered for ``host`` until the user picks one.
+
+    ``verify-full`` for any other computer: the password and every payment record cross the
+    network, so the server's certificate and name are checked (libpq looks for the CA
+    certificate in ``~/.postgresql/root.crt``). ``prefer`` on this computer (localhost),
+    where nothing crosses a network and a local server rarely has a certificate.
+    """
+    return "prefer" if is_loopback_host(host) else "verify-full"
+
+
+@dataclass(frozen=True)
+class LedgerLocation:
+    """Where a profile's ledger lives. ``kind`` is ``"local"`` (a SQLite file on this
+    computer; the other fields are not used) or ``"postgresql"`` (a shared server).
+
+    Never holds the password: that is in the keychain only
+    (:meth:`~iotpay_desk.core.credentials.CredentialStore.get_ledger_password`). ``tls`` is
+    libpq's ``sslmode`` (:data:`TLS_MODES`). Like :class:`Profile`, it may hold what the
+    user typed when it is not valid: :meth:`validate` says what is wrong.
+    """
+
+    kind: str = LEDGER_LOCAL
+    host: str = ""
+    port: int = DEFAULT_LEDGER_PORT
+    database: str = ""
+    user: str = ""
+    tls: str = "verify-full"
+
+    @classmethod
+    def local(cls) -> LedgerLocation:
+        return cls()
+
+    @classmethod
+    def postgresql(
+        cls,
+        host: str,
+        database: str,
+        user: str,
+        *,
+        port: int = DEFAULT_LEDGER_PORT,
+        tls: str | None = None,
+    ) -> LedgerLocation:
+        """A shared server; ``tls`` defaults to :func:`suggested_tls` for the host."""
+        return cls(
+            LEDGER_POSTGRESQL,
+            host=host,
+            port=port,
+            database=database,
+            user=user,
+            tls=tls if tls is not None else suggested_tls(host),
+        )
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == LEDGER_LOCAL
+
+    @property
+    def is_shared(self) -> bool:
+        return self.kind == LEDGER_POSTGRESQL
+
+    def display(self) -> str:
+        """``user@host:port/database`` (never a password); ``""`` for a local ledger."""
+        if not self.is_shared:
+            return ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.user}@{host}:{self.port}/{self.database}"
+
+    def validate(self) -> list[tuple[str, BrokenRule]]:
+        """``(field, rule)`` for each problem; the fields are ``ledger``, ``ledger_host``,
+        ``ledger_port``, ``ledger_database``, ``ledger_user`` and ``ledger_tls``. A local
+        ledger has nothing to check."""
+        if self.kind not in LEDGER_KINDS:
+            return [("ledger", BrokenRule(RuleCode.ONE_OF, choices=LEDGER_KINDS))]
+        if self.is_local:
+            return []
+        out: list[tuple[str, BrokenRule]] = []
+        for name, rule in (
+            ("ledger_host", _host_rule(self.host)),
+            ("ledger_port", _port_rule(self.port)),
+            ("ledger_database", _pg_name_rule(self.database)),
+            ("ledger_user", _pg_name_rule(self.user)),
+            (
+                "ledger_tls",
+                None if self.tls in TLS_MODES else BrokenRule(RuleCode.ONE_OF, choices=TLS_MODES),
+            ),
+        ):
+            if rule:
+                out.append((name, rule))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        if not self.is_shared:
+            return {"kind": self.kind}
+        return {
+            "kind": self.kind,
+            "host": self.host,
+            "port": self.port,
+            "database": self.database,
+            "user": self.user,
+            "tls": self.tls,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> LedgerLocation:
+        """From :meth:`to_json`'s form; ``None`` (a file from before ledgers) is local."""
+        if obj is None:
+            return cls()
+        if not isinstance(obj, dict):
+            raise TypeError("ledger must be an object")
+        kind = _as_str(obj.get("kind", LEDGER_LOCAL))
+        if kind == LEDGER_LOCAL:
+            return cls()
+        return cls(
+            kind,
+            host=_as_str(obj.get("host", "")),
+            port=_as_int(obj.get("port", DEFAULT_LEDGER_PORT)),
+            database=_as_str(obj.get("database", "")),
+            user=_as_str(obj.get("user", "")),
+            tls=_as_str(obj.get("tls", "verify-full")),
+        )
+
+
+def _host_rule(v: Any) -> BrokenRule | None:
+    """One host name or IP address (no port, no list, no URL)."""
+    if not isinstance(v, str):
+        return BrokenRule(RuleCode.TEXT)
+    if not v.strip():
+        return BrokenRule(RuleCode.NOT_BLANK)
+    if len(v) > HOST_MAX:
+        return BrokenRule(RuleCode.MAX_CHARS, max=HOST_MAX)
+    if any(c.isspace() for c in v):
+        return BrokenRule(RuleCode.NO_SPACES)
+    try:
+        ipaddress.ip_address(v)
+    except ValueError:
+        pass
+    else:
+        return None
+    if not _HOST_NAME.fullmatch(v):
+        # Letters, digits, ".", "_" and "-": the characters of a host name.
+        return BrokenRule(RuleCode.CARD_ID_CHARS)
+    return None
+
+
+def _port_rule(v: Any) -> BrokenRule | None:
+    if isinstance(v, bool) or not isinstance(v, int):
+        return BrokenRule(RuleCode.WHOLE_NUMBER)
+    if v < 1:
+        return BrokenRule(RuleCode.AT_LEAST, min=1)
+    if v > 65535:
+        return BrokenRule(RuleCode.AT_MOST, max=65535)
+    return None
+
+
+def _pg_name_rule(v: Any) -> BrokenRule | None:
+    """A database or user name PostgreSQL takes as it is: not blank, no control characters,
+    no spaces at its ends (they would be lost), at most 63 bytes (longer names are cut)."""
+    if not isinstance(v, str):
+        return BrokenRule(RuleCode.TEXT)
+    if not v.strip():
+        return BrokenRule(RuleCode.NOT_BLANK)
+    if any(ord(c) < 32 or ord(c) == 127 for c in v):
+        return BrokenRule(RuleCode.NO_CONTROL_CHARS)
+    if v != v.strip():
+        return BrokenRule(RuleCode.NO_EDGE_SPACES)
+    if len(v.encode("utf-8")) > PG_NAME_MAX_BYTES:
+        return BrokenRule(RuleCode.MAX_CHARS, max=PG_NAME_MAX_BYTES)
+    return None
 
 
 @dataclass(frozen=True)
@@ -211,6 +421,7 @@ class Profile:
     address: str = ""
     tax_number: str = ""
     created_at: datetime = field(default_factory=_now)
+    ledger: LedgerLocation = field(default_factory=LedgerLocation)
 
     @classmethod
     def new(
@@ -304,6 +515,11 @@ class Profile:
         bad("trade_name", _optional_text_rule(self.trade_name, TRADE_NAME_MAX))
         bad("address", _address_rule(self.address))
         bad("tax_number", _tax_number_rule(self.tax_number))
+        if isinstance(self.ledger, LedgerLocation):
+            for name, rule in self.ledger.validate():
+                bad(name, rule)
+        else:
+            bad("ledger", BrokenRule(RuleCode.ONE_OF, choices=LEDGER_KINDS))
         return out
 
     def _url_rule(self) -> BrokenRule | None:
@@ -380,6 +596,7 @@ class Profile:
             "address": self.address,
             "tax_number": self.tax_number,
             "created_at": self.created_at.isoformat(),
+            "ledger": self.ledger.to_json(),
         }
 
     @classmethod
@@ -422,6 +639,7 @@ class Profile:
             address=_as_str(obj.get("address", "")),
             tax_number=_as_str(obj.get("tax_number", "")),
             created_at=_parse_time(obj.get("created_at")),
+            ledger=LedgerLocation.from_json(obj.get("ledger")),
         )
 
 
@@ -718,10 +936,11 @@ class ProfileStore:
     def remove(
         self, profile_id: str, *, delete_key: bool = True, delete_data: bool = False
     ) -> Profile:
-        """Remove a profile, and its keychain entry unless ``delete_key`` is false.
+        """Remove a profile, and its keychain entries (the merchant key and the ledger
+        password) unless ``delete_key`` is false.
 
-        The key goes first: if the keychain refuses (locked, unavailable) a
-        :class:`~iotpay_desk.core.credentials.KeychainError` is raised and nothing changes.
+        The keychain entries go first: if the keychain refuses (locked, unavailable) a
+        :class:`~iotpay_desk.core.credentials.KeychainError` is raised and the profile stays.
         The profile's data directory (journal, vault) is left in place unless
         ``delete_data`` is true.
         """
@@ -729,6 +948,7 @@ class ProfileStore:
         profile = self.get(profile_id)
         if delete_key:
             self.credentials.delete_key(profile_id)
+            self.credentials.delete_ledger_password(profile_id)
         profiles = {k: v for k, v in self._profiles.items() if k != profile_id}
         active = None if self._active == profile_id else self._active
         self._commit(profiles, active)

@@ -15,6 +15,7 @@ Per-merchant choices (refund retype threshold, cut-off …) belong to the profil
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from .paths import ensure_dir
 __all__ = [
     "ALL_SETTINGS",
     "CONFIRM_ABOVE_THRESHOLD",
+    "DESK_NAME",
+    "DESK_NAME_MAX",
     "LANGUAGE",
     "LOG_LEVEL",
     "PSEUDO_TRANSLATION",
@@ -41,6 +44,7 @@ __all__ = [
     "Setting",
     "SettingValueError",
     "Settings",
+    "default_desk_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -76,6 +80,9 @@ class Setting(Generic[T]):
     context: str = TRANSLATION_CONTEXT
     #: Shown only to developers (``--pseudo``), not to merchants.
     developer: bool = False
+    #: A text setting with this is a name: 1 to ``max_chars`` printable characters, no
+    #: spaces at its ends.
+    max_chars: int | None = None
 
     def check(self, value: Any) -> BrokenRule | None:
         """``None`` when ``value`` is acceptable, else the rule it breaks."""
@@ -91,6 +98,15 @@ class Setting(Generic[T]):
             return None
         if not isinstance(value, str):
             return BrokenRule(RuleCode.TEXT)
+        if self.max_chars is not None:
+            if not value.strip():
+                return BrokenRule(RuleCode.NOT_BLANK)
+            if not value.isprintable():
+                return BrokenRule(RuleCode.NO_CONTROL_CHARS)
+            if value != value.strip():
+                return BrokenRule(RuleCode.NO_EDGE_SPACES)
+            if len(value) > self.max_chars:
+                return BrokenRule(RuleCode.MAX_CHARS, max=self.max_chars)
         if self.choices and value not in {c.value for c in self.choices}:
             return BrokenRule(RuleCode.ONE_OF, choices=tuple(c.value for c in self.choices))
         return None
@@ -178,7 +194,36 @@ PSEUDO_TRANSLATION: Setting[bool] = Setting(
     developer=True,
 )
 
+DESK_NAME_MAX = 40
+
+
+def default_desk_name(host_name: str | None = None) -> str:
+    """This computer's host name as a desk name: printable characters only, at most
+    :data:`DESK_NAME_MAX` of them (``"Desk"`` when nothing is left)."""
+    if host_name is None:
+        try:
+            host_name = socket.gethostname()
+        except OSError:
+            host_name = ""
+    name = "".join(c for c in host_name if c.isprintable()).strip()[:DESK_NAME_MAX].strip()
+    return name or "Desk"
+
+
+DESK_NAME: Setting[str] = Setting(
+    "desk_name",
+    str,
+    default_desk_name(),
+    QT_TRANSLATE_NOOP("settings", "Desk name"),
+    QT_TRANSLATE_NOOP(
+        "settings",
+        "The name of this computer's desk, shown to other desks sharing the merchant's ledger "
+        "and written in the audit trail with each action. 1 to 40 characters.",
+    ),
+    max_chars=DESK_NAME_MAX,
+)
+
 ALL_SETTINGS: tuple[Setting[Any], ...] = (
+    DESK_NAME,
     LANGUAGE,
     THEME,
     CONFIRM_ABOVE_THRESHOLD,

@@ -276,3 +276,67 @@ def test_cancelled_kwallet_prompt_is_a_cancellation() -> None:
     assert info.value.message == cr.MSG_CANCELLED
     # A read whose unlock prompt was cancelled leaves the wallet locked: said so.
     assert store.status().state is KeychainState.LOCKED
+
+
+# -- ledger passwords ---------------------------------------------------------------------
+
+LEDGER_PW = "Ledger-PW-" + "5e1d0c2b"
+
+
+def test_ledger_password_is_a_distinct_entry(creds: CredentialStore) -> None:
+    a = pid()
+    creds.set_key(a, KEY)
+    assert creds.get_ledger_password(a) is None
+    creds.set_ledger_password(a, LEDGER_PW)
+    assert creds.get_ledger_password(a) == LEDGER_PW
+    assert creds.get_key(a) == KEY  # the merchant key is another entry
+    assert MemoryKeyring.store == {
+        ("iotpay-desk", a): KEY,
+        ("iotpay-desk", f"{a}/ledger-password"): LEDGER_PW,
+    }
+    assert LEDGER_PW not in redact(f"password={LEDGER_PW}")  # registered for redaction
+    assert creds.delete_ledger_password(a) is True
+    assert creds.delete_ledger_password(a) is False
+    assert creds.get_ledger_password(a) is None
+    assert creds.get_key(a) == KEY
+
+
+@pytest.mark.parametrize("bad", ["", "line\nbreak", "tab\there"])
+def test_empty_or_control_ledger_password_refused_without_echo(
+    creds: CredentialStore, bad: str
+) -> None:
+    with pytest.raises(ValueError, match="ledger password must not") as info:
+        creds.set_ledger_password(pid(), bad)
+    if bad:
+        assert bad not in str(info.value)
+    assert MemoryKeyring.store == {}
+
+
+def test_ledger_password_write_failure_names_the_password(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = CredentialStore(backend=LeakyRefusingKeyring())
+    caplog.set_level(logging.DEBUG)
+    secret = "LEAKY_PW_" + uuid.uuid4().hex
+    with pytest.raises(KeychainError) as info:
+        store.set_ledger_password(pid(), secret)
+    assert info.value.message == cr.MSG_LEDGER_WRITE_FAILED
+    assert "ledger password" in info.value.message
+    for text in (str(info.value), repr(info.value), caplog.text, repr(store)):
+        assert secret not in text
+    # The merchant key's own message is unchanged.
+    with pytest.raises(KeychainError) as key_info:
+        store.set_key(pid(), KEY)
+    assert key_info.value.message == cr.MSG_WRITE_FAILED
+
+
+def test_locked_keychain_refuses_ledger_passwords() -> None:
+    store = CredentialStore(backend=LockedKeyring())
+    for call in (
+        lambda: store.set_ledger_password(pid(), LEDGER_PW),
+        lambda: store.get_ledger_password(pid()),
+        lambda: store.delete_ledger_password(pid()),
+    ):
+        with pytest.raises(KeychainError) as info:
+            call()
+        assert info.value.state is KeychainState.LOCKED

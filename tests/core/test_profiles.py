@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -18,14 +19,19 @@ from iotpay_desk.core.credentials import CredentialStore, KeychainError, Keychai
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import (
     FIELD_LABELS,
+    LEDGER_KINDS,
     SCHEMA_VERSION,
+    TLS_MODES,
     Environment,
+    LedgerLocation,
     PciAck,
     Profile,
     ProfileInvalid,
     ProfileNotFound,
     ProfileStore,
     ProfileStoreError,
+    is_loopback_host,
+    suggested_tls,
 )
 from tests.core.conftest import LockedKeyring, files_containing
 from tests.plugins.memkeyring import MemoryKeyring
@@ -201,6 +207,16 @@ _login = st.text(st.characters(min_codepoint=33, max_codepoint=0x2FF), min_size=
     threshold=st.integers(min_value=-10, max_value=10**12),
     direct=st.booleans(),
     who=st.none() | st.text(max_size=20),
+    ledger=st.just(LedgerLocation.local())
+    | st.builds(
+        LedgerLocation,
+        kind=st.just("postgresql"),
+        host=st.text(max_size=30),
+        port=st.integers(min_value=-5, max_value=70_000),
+        database=st.text(max_size=70),
+        user=st.text(max_size=70),
+        tls=st.sampled_from([*TLS_MODES, "bogus"]),
+    ),
 )
 def test_json_round_trip_keeps_everything(
     name: str,
@@ -211,6 +227,7 @@ def test_json_round_trip_keeps_everything(
     threshold: int,
     direct: bool,
     who: str | None,
+    ledger: LedgerLocation,
 ) -> None:
     p = Profile.new(
         name,
@@ -222,6 +239,7 @@ def test_json_round_trip_keeps_everything(
         direct_add_enabled=direct,
         pci_ack=PciAck(who, datetime(2025, 1, 1, tzinfo=UTC)) if who is not None else None,
         default_operator=ops[0] if ops else None,
+        ledger=ledger,
     )
     again = Profile.from_json(json.loads(json.dumps(p.to_json())))
     assert again == p
@@ -485,3 +503,199 @@ def test_killed_writer_leaves_previous_profiles(store: ProfileStore, paths: AppP
     again = ProfileStore(paths.config_dir)
     assert again.profiles() == [first]
     assert list(paths.config_dir.glob(".profiles.json.*")) == []  # cleaned on load
+
+
+# -- the ledger's location ---------------------------------------------------------------------
+
+LEDGER_PW = "Sh4red-Ledger-PW-" + "81c3"
+
+
+def shared(**kw: object) -> LedgerLocation:
+    base: dict[str, object] = {
+        "host": "db.example.ca",
+        "database": "iotpay_ledger",
+        "user": "desk",
+    }
+    base.update(kw)
+    return LedgerLocation.postgresql(**base)  # type: ignore[arg-type]
+
+
+def test_ledger_defaults_to_this_computer() -> None:
+    p = make()
+    assert p.ledger == LedgerLocation.local()
+    assert p.ledger.is_local
+    assert not p.ledger.is_shared
+    assert p.to_json()["ledger"] == {"kind": "local"}
+
+
+def test_tls_suggested_by_host() -> None:
+    assert shared().tls == "verify-full"
+    assert shared(host="localhost").tls == "prefer"
+    assert shared(host="127.0.0.1").tls == "prefer"
+    assert shared(host="::1").tls == "prefer"
+    assert shared(host="10.0.0.5").tls == "verify-full"
+    assert shared(host="localhost", tls="require").tls == "require"
+    assert suggested_tls("db.example.ca") == "verify-full"
+    assert is_loopback_host("LOCALHOST")
+    assert not is_loopback_host("localhost.example.ca")
+    assert shared(port=6543).display() == "desk@db.example.ca:6543/iotpay_ledger"
+    assert shared(host="fd00::5").display() == "desk@[fd00::5]:5432/iotpay_ledger"
+
+
+def test_tls_modes_are_libpq_sslmodes_the_ledger_takes() -> None:
+    from iotpay_desk.ledger.connect import SSL_MODES
+
+    assert TLS_MODES == SSL_MODES
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "rule"),
+    [
+        ({"host": ""}, "ledger_host", BrokenRule(RuleCode.NOT_BLANK)),
+        ({"host": "   "}, "ledger_host", BrokenRule(RuleCode.NOT_BLANK)),
+        ({"host": "db example"}, "ledger_host", BrokenRule(RuleCode.NO_SPACES)),
+        ({"host": "db.example.ca:5432"}, "ledger_host", BrokenRule(RuleCode.CARD_ID_CHARS)),
+        ({"host": "u@db"}, "ledger_host", BrokenRule(RuleCode.CARD_ID_CHARS)),
+        ({"host": "a,b"}, "ledger_host", BrokenRule(RuleCode.CARD_ID_CHARS)),
+        ({"host": "x" * 254}, "ledger_host", BrokenRule(RuleCode.MAX_CHARS, max=253)),
+        ({"port": 0}, "ledger_port", BrokenRule(RuleCode.AT_LEAST, min=1)),
+        ({"port": 65536}, "ledger_port", BrokenRule(RuleCode.AT_MOST, max=65535)),
+        ({"port": "5432"}, "ledger_port", BrokenRule(RuleCode.WHOLE_NUMBER)),
+        ({"port": True}, "ledger_port", BrokenRule(RuleCode.WHOLE_NUMBER)),
+        ({"database": ""}, "ledger_database", BrokenRule(RuleCode.NOT_BLANK)),
+        ({"database": " ledger"}, "ledger_database", BrokenRule(RuleCode.NO_EDGE_SPACES)),
+        ({"database": "led\nger"}, "ledger_database", BrokenRule(RuleCode.NO_CONTROL_CHARS)),
+        ({"database": "l" * 64}, "ledger_database", BrokenRule(RuleCode.MAX_CHARS, max=63)),
+        # 63 bytes is the limit, not 63 characters: "é" is two bytes in UTF-8.
+        ({"database": "é" * 32}, "ledger_database", BrokenRule(RuleCode.MAX_CHARS, max=63)),
+        ({"user": ""}, "ledger_user", BrokenRule(RuleCode.NOT_BLANK)),
+        ({"user": "desk "}, "ledger_user", BrokenRule(RuleCode.NO_EDGE_SPACES)),
+        ({"user": "u" * 64}, "ledger_user", BrokenRule(RuleCode.MAX_CHARS, max=63)),
+        ({"tls": "maybe"}, "ledger_tls", BrokenRule(RuleCode.ONE_OF, choices=TLS_MODES)),
+        ({"kind": "mysql"}, "ledger", BrokenRule(RuleCode.ONE_OF, choices=LEDGER_KINDS)),
+    ],
+)
+def test_ledger_rules(change: dict[str, object], field: str, rule: BrokenRule) -> None:
+    p = make(ledger=dataclasses.replace(shared(), **change))
+    problems = p.validate()
+    assert [(x.field, x.rule) for x in problems] == [(field, rule)]
+    assert problems[0].label == FIELD_LABELS[field]
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        shared(),
+        shared(host="127.0.0.1", port=1),
+        shared(host="::1", port=65535),
+        shared(host="pg-01.internal_lan", database="é" * 31, user="caisse-1"),
+        shared(database="l" * 63, user="Desk User"),  # spaces inside a name are fine
+    ],
+)
+def test_ledger_names_postgresql_accepts(location: LedgerLocation) -> None:
+    assert make(ledger=location).validate() == []
+
+
+def test_a_local_ledger_checks_nothing_else() -> None:
+    # Fields left over from a server that was chosen and then unchosen are not checked
+    # and not saved.
+    location = dataclasses.replace(shared(host="", port=0), kind="local")
+    p = make(ledger=location)
+    assert p.validate() == []
+    assert p.to_json()["ledger"] == {"kind": "local"}
+    assert Profile.from_json(p.to_json()).ledger == LedgerLocation.local()
+
+
+def test_shared_ledger_round_trip_through_the_file(
+    store: ProfileStore, paths: AppPaths, creds: CredentialStore
+) -> None:
+    location = shared(port=6432, tls="require")
+    a = store.add(make("Front", ledger=location))
+    b = store.add(make("Back"))
+    creds.set_ledger_password(a.id, LEDGER_PW)
+    raw = json.loads(paths.profiles_file.read_text())
+    assert raw["profiles"][0]["ledger"] == {
+        "kind": "postgresql",
+        "host": "db.example.ca",
+        "port": 6432,
+        "database": "iotpay_ledger",
+        "user": "desk",
+        "tls": "require",
+    }
+    fresh = ProfileStore(paths.config_dir)
+    fresh.load()
+    assert fresh.profiles() == [a, b]
+    assert fresh.get(a.id).ledger == location
+    assert fresh.get(b.id).ledger.is_local
+    # The password is in the keychain only: not in the file, not in any repr.
+    assert LEDGER_PW not in paths.profiles_file.read_text()
+    assert files_containing(paths.config_dir.parent.parent, LEDGER_PW) == []
+    for shown in (repr(a), repr(a.ledger), str(a.to_json()), repr(store), repr(creds)):
+        assert LEDGER_PW not in shown
+
+
+def test_file_from_before_ledgers_loads_as_local(store: ProfileStore, paths: AppPaths) -> None:
+    old = make("Old store")
+    record = old.to_json()
+    del record["ledger"]
+    paths.profiles_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.profiles_file.write_text(
+        json.dumps({"schema": 1, "active": old.id, "profiles": [record]})
+    )
+    store.load()
+    loaded = store.get(old.id)
+    assert loaded.ledger == LedgerLocation.local()
+    assert loaded == old
+    store.update(loaded.with_changes(cutoff="20:00"))  # saved again, now with its ledger
+    assert json.loads(paths.profiles_file.read_text())["profiles"][0]["ledger"] == {"kind": "local"}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "postgresql",
+        ["local"],
+        {"kind": 3},
+        {"kind": "postgresql", "port": "5432"},
+        {"kind": "postgresql", "host": None},
+    ],
+)
+def test_malformed_ledger_in_the_file_is_a_corrupt_file(
+    store: ProfileStore, paths: AppPaths, bad: object
+) -> None:
+    record = make().to_json()
+    record["ledger"] = bad
+    paths.profiles_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.profiles_file.write_text(json.dumps({"schema": 1, "profiles": [record]}))
+    with pytest.raises(CorruptFileError):
+        store.load()
+
+
+def test_shared_ledger_that_breaks_a_rule_is_not_saved(
+    store: ProfileStore, paths: AppPaths
+) -> None:
+    with pytest.raises(ProfileInvalid) as info:
+        store.add(make(ledger=shared(host="", port=70000)))
+    assert [p.message for p in info.value.problems] == [
+        "Ledger server host: must not be blank",
+        "Ledger server port: must be at most 65535",
+    ]
+    assert not paths.profiles_file.exists()
+
+
+def test_remove_deletes_the_ledger_password_too(
+    store: ProfileStore, creds: CredentialStore
+) -> None:
+    a = store.add(make("A", ledger=shared()))
+    b = store.add(make("B", ledger=shared()))
+    creds.set_key(a.id, KEY)
+    creds.set_ledger_password(a.id, LEDGER_PW)
+    creds.set_ledger_password(b.id, LEDGER_PW + "b")
+    store.remove(a.id)
+    assert creds.get_ledger_password(a.id) is None
+    assert creds.get_key(a.id) is None
+    assert creds.get_ledger_password(b.id) == LEDGER_PW + "b"
+    assert LEDGER_PW not in str(MemoryKeyring.store.get(("iotpay-desk", a.id)))
+    # Asked to leave the keychain alone, it does.
+    store.remove(b.id, delete_key=False)
+    assert creds.get_ledger_password(b.id) == LEDGER_PW + "b"

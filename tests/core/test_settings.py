@@ -11,6 +11,7 @@ from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.settings import (
     ALL_SETTINGS,
     CONFIRM_ABOVE_THRESHOLD,
+    DESK_NAME,
     LANGUAGE,
     LOG_LEVEL,
     RECENT_LOOKUPS,
@@ -19,6 +20,7 @@ from iotpay_desk.core.settings import (
     TRANSLATION_CONTEXT,
     Settings,
     SettingValueError,
+    default_desk_name,
 )
 
 
@@ -69,6 +71,14 @@ def test_set_persists_atomically(paths: AppPaths) -> None:
         (RECENT_LOOKUPS, True, BrokenRule(RuleCode.WHOLE_NUMBER)),
         (CONFIRM_ABOVE_THRESHOLD, "yes", BrokenRule(RuleCode.ON_OR_OFF)),
         (LOG_LEVEL, 10, BrokenRule(RuleCode.TEXT)),
+        (DESK_NAME, "", BrokenRule(RuleCode.NOT_BLANK)),
+        (DESK_NAME, "   ", BrokenRule(RuleCode.NOT_BLANK)),
+        (DESK_NAME, "Front\ndesk", BrokenRule(RuleCode.NO_CONTROL_CHARS)),
+        (DESK_NAME, "Front\x7f", BrokenRule(RuleCode.NO_CONTROL_CHARS)),
+        (DESK_NAME, "Front\u200bdesk", BrokenRule(RuleCode.NO_CONTROL_CHARS)),
+        (DESK_NAME, " Front desk", BrokenRule(RuleCode.NO_EDGE_SPACES)),
+        (DESK_NAME, "x" * 41, BrokenRule(RuleCode.MAX_CHARS, max=40)),
+        (DESK_NAME, 7, BrokenRule(RuleCode.TEXT)),
     ],
 )
 def test_bad_value_refused_with_label(
@@ -143,3 +153,16 @@ def test_failed_save_keeps_previous_value(paths: AppPaths, monkeypatch: pytest.M
     monkeypatch.undo()
     assert s.get(THEME) == "light"
     assert Settings(paths.config_dir).get(THEME) == "light"
+
+
+def test_desk_name_defaults_to_the_host_name(paths: AppPaths) -> None:
+    s = Settings(paths.config_dir)
+    assert s.get(DESK_NAME) == default_desk_name()
+    assert DESK_NAME.check(s.get(DESK_NAME)) is None
+    assert default_desk_name("caisse-1.local") == "caisse-1.local"
+    assert default_desk_name("a\x00b\tc ") == "abc"
+    assert default_desk_name("n" * 80) == "n" * 40
+    assert default_desk_name("\x01\x02") == "Desk"
+    s.set(DESK_NAME, "Caisse avant — Montréal")
+    s.set(DESK_NAME, "x" * 40)
+    assert Settings(paths.config_dir).get(DESK_NAME) == "x" * 40
