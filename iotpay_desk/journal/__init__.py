@@ -32,7 +32,6 @@ from .port import (
     LookupLedger,
     NotificationLedger,
     VaultLedger,
-    default_desk_name,
 )
 from .schema import SCHEMA_VERSION
 from .scrub import scrub, scrub_detail
@@ -63,7 +62,6 @@ __all__ = [
     "TargetChanged",
     "VaultCard",
     "VaultLedger",
-    "default_desk_name",
     "expiry_state",
     "new_mch_no",
     "scrub",

@@ -13,12 +13,13 @@ Every method blocks on I/O: asyncio code calls them through ``asyncio.to_thread`
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
+
+from iotpay_desk.core.settings import default_desk_name
 
 from .models import (
     Action,
@@ -41,16 +42,7 @@ __all__ = [
     "LookupLedger",
     "NotificationLedger",
     "VaultLedger",
-    "default_desk_name",
 ]
-
-DESK_NAME_MAX = 40
-
-
-def default_desk_name() -> str:
-    """This computer's name, as a desk name (``Desk`` when it has none)."""
-    name = "".join(ch for ch in socket.gethostname() if ch.isprintable()).strip()
-    return name[:DESK_NAME_MAX] or "Desk"
 
 
 @dataclass(frozen=True, slots=True)
