@@ -300,12 +300,9 @@ class _Copier:
         return int(key[0])
 
     def _insert_many(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-        if not rows:
-            return []
-        result = conn.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        )
-        return [int(i) for i in result.scalars()]
+        # One statement a row: an executemany's RETURNING is in no promised order (and
+        # SQLAlchemy's sorted variant needs NOT NULL ids, which the v6 tables lack).
+        return [self._insert(conn, table, row) for row in rows]
 
     # -------------------------------------------------------------------- the run
 
