@@ -26,14 +26,18 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
-from iotpay_desk.journal import Action, ActionKind
+from iotpay_desk.journal import Action, ActionKind, VaultCard
 from iotpay_desk.services import CardService, MoneyService
+from iotpay_desk.services.events import EventHub
 
 from .activity import ActivityPage
 from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
+from .errors import UserMessage
 from .help import HelpDialog, desk_version, guide_path, test_cards_html
+from .ledgerbanner import LedgerBanner
+from .ledgerbridge import LedgerBridge
 from .orders import OrdersPage
 from .settings_page import SettingsPage
 from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
@@ -111,6 +115,9 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._closing = False
         self._money: MoneyService | None = None
+        # The ledger's events (set_event_hub): None while the pages are fed directly.
+        self._hub: EventHub | None = None
+        self.bridge: LedgerBridge | None = None
         # Set once the user said "Quit anyway" (or a signal/restart asked to close).
         self._quit_confirmed = False
         self._quit_box: QMessageBox | None = None
@@ -120,6 +127,7 @@ class MainWindow(QMainWindow):
         # The window-wide Alt+letters (menu bar, banner); the Settings page avoids them.
         menu_titles = (self.tr("&File"), self.tr("&Go"), self.tr("&Help"))
         self.banner = KeychainBanner(self)
+        self.ledger_banner = LedgerBanner(self)
         reserved = "".join(
             mnemonic_letter(t) for t in (*menu_titles, self.banner.retry_button.text())
         )
@@ -178,6 +186,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.addWidget(self.production_strip)
         outer.addWidget(self.banner)
+        outer.addWidget(self.ledger_banner)
         row = QHBoxLayout()
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
@@ -352,6 +361,17 @@ class MainWindow(QMainWindow):
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)
 
+    def set_ledger_problem(self, problem: UserMessage | None) -> None:
+        """Why the profile's ledger cannot be used (None: it works): the ledger banner."""
+        self.ledger_banner.set_problem(problem)
+
+    def cards_found(self, cards: list[VaultCard]) -> None:
+        """Cards the start-up check found bound on add-card pages an earlier run left
+        open: the vault page shows and names them."""
+        vault = self.pages[Page.VAULT]
+        if isinstance(vault, VaultPage):
+            vault.show_found(cards)
+
     def forget_profile_data(self) -> None:
         """Switching profiles: every page lets go of the old profile's services and of what
         it showed (order detail, typed look-up, recent look-ups, activity, vault)."""
@@ -364,9 +384,48 @@ class MainWindow(QMainWindow):
             vault.search.clear()
 
     def action_changed(self, action: Action) -> None:
-        """The money service's ``on_change`` (GUI thread): a refund or void moved on."""
+        """The money service's ``on_change`` (GUI thread): a refund or void moved on.
+        With an event hub (:meth:`set_event_hub`) it goes to the hub, which tells the
+        pages through the bridge once, however many times the change is reported."""
+        if self._hub is not None:
+            self._hub.action_changed(action)
+            return
         self.activity.action_changed(action)
         self.orders.action_changed(action)
+
+    def set_event_hub(self, hub: EventHub | None) -> None:
+        """Feed the pages from ``hub`` (None: from :meth:`action_changed` directly, as
+        before). The hub gets this desk's reports and, from a ``ledger.feed.LedgerFeed``
+        on the same hub, every row any desk writes; one :class:`LedgerBridge` turns its
+        events into signals: Activity and Orders follow actions, the vault page cards,
+        and a reset (the shared ledger came back) makes each read again. Activity then
+        no longer reloads itself after a form reported its outcome: the change reaches
+        it once, as an event."""
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge.deleteLater()
+            self.bridge = None
+        direct, self._hub = self._hub is None, hub
+        vault = self.pages[Page.VAULT]
+        reloads = [self.orders.action_finished]
+        if isinstance(vault, VaultPage):
+            reloads.append(vault.charge_finished)
+        for signal in reloads:
+            if direct and hub is not None:
+                signal.disconnect(self.activity.reload)
+            elif not direct and hub is None:
+                signal.connect(self.activity.reload)
+        if hub is None:
+            return
+        bridge = LedgerBridge(hub, self)
+        bridge.action_changed.connect(self.activity.action_changed)
+        bridge.action_changed.connect(self.orders.action_changed)
+        bridge.reset.connect(self.activity.reload)
+        bridge.reset.connect(self.orders.refresh)
+        if isinstance(vault, VaultPage):
+            bridge.vault_changed.connect(vault.vault_changed)
+            bridge.reset.connect(vault.reload)
+        self.bridge = bridge
 
     # -- keychain -------------------------------------------------------------------------------
 

@@ -309,7 +309,6 @@ class VaultPage(QWidget):
         self.merchant_name = ""
         self._today = today
         self.hosted_dialog: HostedPageDialog | None = None
-        self._checking: asyncio.Future[None] | None = None
         self.dialog: QWidget | None = None
         # The card the cashier selected, kept while a search hides it: selected again
         # when it shows again; until then nothing is selected and no card button works.
@@ -500,11 +499,6 @@ class VaultPage(QWidget):
     ) -> None:
         """The active profile's card and money services (None: the page is off) and the
         merchant's name for receipts."""
-        if self._checking is not None and not self._checking.done():
-            # The old profile's check of pages left open: what it has not asked IOTPay
-            # yet stays open in that profile's journal for its next start.
-            self._checking.cancel()
-        self._checking = None
         self._cards = cards
         self._money = money
         self.merchant_name = merchant_name
@@ -526,7 +520,6 @@ class VaultPage(QWidget):
         self._update_count()
         if ready:
             self.reload()
-            self._checking = self.check_open_pages()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
@@ -587,19 +580,25 @@ class VaultPage(QWidget):
         if selected is not None:
             self.select_card(selected.card_id)
 
-    @async_slot()
-    async def check_open_pages(self) -> None:
-        """Bring in cards bound on add-card pages that a previous run left unconfirmed
-        (the desk closed, or IOTPay unreachable, when the page was closed)."""
+    def vault_changed(self, change: Any) -> None:
+        """A card was added, changed or removed, on this desk or another
+        (``LedgerBridge.vault_changed``, a ``services.events.VaultChanged``): that row only."""
         cards = self._cards
-        if cards is None:
+        if cards is None or change.mch_id != cards.mch_id:
             return
-        try:
-            found = await cards.resolve_open_pages()
-        except (CannotReachIotPay, RefusedByIotPay) as exc:
-            log.info("add-card pages left open not checked now: %s", exc)
-            return
-        if gone(self) or cards is not self._cards or not found:
+        if change.card is not None:
+            self.model.replace_card(change.card)
+        else:
+            self.model.remove_card(change.card_id)
+        self._update_count()
+        self._update_card_buttons()
+
+    def show_found(self, found: list[VaultCard]) -> None:
+        """Cards the desk's start-up check found bound on add-card pages a previous run
+        left unconfirmed (the desk closed, or IOTPay unreachable, when the page was
+        closed): shown, named, and the vault read again. The page never starts that check
+        itself (the desk's session does, once per start)."""
+        if gone(self) or self._cards is None or not found:
             return
         for card in found:
             self.model.replace_card(card)
