@@ -58,6 +58,7 @@ __all__ = [
     "describe",
     "field_label",
     "keychain_text",
+    "ledger_error_text",
     "rule_text",
     "show_message",
 ]
@@ -326,7 +327,115 @@ _KEYCHAIN_TEXTS = (
         "The system keychain did not store the merchant key. Retry; if it keeps failing, open "
         "your keychain application and check it.",
     ),
+    QT_TRANSLATE_NOOP(
+        "keychain",
+        "The system keychain did not store the ledger password. Retry; if it keeps failing, "
+        "open your keychain application and check it.",
+    ),
 )
+
+
+# --------------------------------------------------------------------------- the shared ledger
+
+# THE table of why a shared ledger could not be opened: one text per
+# iotpay_desk.ledger.connect.ConnectCode, by its value (the ledger package, with SQLAlchemy
+# and psycopg, is imported only once a ledger is opened). %1 host, %2 port, %3 database,
+# %4 user.
+_CONNECT_TEXTS: dict[str, str] = {
+    "bad-url": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "The ledger server's settings are not complete: check its host, port, database and user.",
+    ),
+    "not-postgresql-url": QT_TRANSLATE_NOOP(
+        "LedgerConnect", "The ledger address is not a PostgreSQL (postgresql://) address."
+    ),
+    "host-not-found": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "The host “%1” was not found. Check its name, or type its IP address instead.",
+    ),
+    "unreachable": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "%1 cannot be reached from this computer. Check the network (cable, Wi-Fi, VPN) and "
+        "the host name.",
+    ),
+    "refused": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "%1 refused the connection on port %2: no PostgreSQL server is listening there. "
+        "Check the port, and that the server runs and accepts connections from this "
+        "computer.",
+    ),
+    "timeout": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "%1 did not answer on port %2 in time. Check the host and the port, and that no "
+        "firewall blocks them.",
+    ),
+    "not-postgresql": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "Something answers on %1 port %2, but it is not a PostgreSQL server. Check the port "
+        "(PostgreSQL usually uses 5432).",
+    ),
+    "tls-unavailable": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "The encrypted connection (TLS) to %1 failed: the server offers no TLS, or its "
+        "certificate could not be checked. For “verify-full”, this computer needs the "
+        "server's CA certificate in ~/.postgresql/root.crt.",
+    ),
+    "auth-failed": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "The server refused user “%4”: the password is wrong or there is no such user "
+        "(PostgreSQL does not say which). Check both.",
+    ),
+    "no-database": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "There is no database “%3” on %1. Check its name, or ask the server's administrator "
+        "to create it.",
+    ),
+    "server-too-old": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "%1 runs PostgreSQL %5, too old for the ledger: it needs PostgreSQL 13 or newer.",
+    ),
+    "read-only": QT_TRANSLATE_NOOP(
+        "LedgerConnect",
+        "User “%4” may not write the ledger in database “%3” (a read-only user, or a standby "
+        "server). The ledger needs a user that may create and change its tables.",
+    ),
+    "failed": QT_TRANSLATE_NOOP(
+        "LedgerConnect", "Could not open the ledger on %1 (%6). Check the server's settings."
+    ),
+}
+
+
+def ledger_error_text(exc: BaseException) -> str | None:
+    """Why the shared ledger could not be opened, translated; ``None`` when ``exc`` is not
+    a ledger error."""
+    if not type(exc).__module__.startswith("iotpay_desk.ledger."):
+        return None
+    from iotpay_desk.ledger.connect import LedgerConnectError, ServerTooOld
+    from iotpay_desk.ledger.errors import LedgerTooNew, NotALedger
+
+    if isinstance(exc, LedgerTooNew):
+        return translate(
+            "LedgerConnect",
+            "The ledger on this server was written by a newer version of the desk. Update "
+            "this desk to use it; nothing was changed.",
+        )
+    if isinstance(exc, NotALedger):
+        return translate(
+            "LedgerConnect",
+            "This database holds other tables and no ledger (%1). Choose an empty database "
+            "for the ledger; nothing was written to it.",
+        ).replace("%1", ", ".join(exc.tables[:5]) + (", …" if len(exc.tables) > 5 else ""))
+    if not isinstance(exc, LedgerConnectError):
+        return None
+    version = ""
+    if isinstance(exc, ServerTooOld):
+        version = f"{exc.version // 10000}.{exc.version % 10000}"
+    text = translate("LedgerConnect", _CONNECT_TEXTS[exc.code.value])
+    for i, value in enumerate(
+        (exc.host, exc.port, exc.database, exc.user, version, redact(str(exc))), start=1
+    ):
+        text = text.replace(f"%{i}", "" if value is None else str(value))
+    return text
 
 
 def field_label(api_name: str) -> str:
@@ -537,6 +646,9 @@ def describe(exc: BaseException) -> UserMessage:
         )
     if isinstance(exc, KeychainError):
         return UserMessage(Kind.USER, keychain_text(exc.message))
+    ledger_text = ledger_error_text(exc)
+    if ledger_text is not None:
+        return UserMessage(Kind.USER, ledger_text)
     return UserMessage(
         Kind.INTERNAL,
         translate(

@@ -2,15 +2,22 @@
 
 Pages: who (profile name), where (environment), merchant (mchId and merchant key),
 operators (login names, default operator), limits (cut-off, time zone, retype threshold),
-summary. Every field's problem is shown beside it, naming the field and the rule
+receipts, ledger (on this computer, or a shared PostgreSQL server with its "Test
+connection"), summary. Every field's problem is shown beside it, naming the field and the rule
 (:meth:`~iotpay_desk.core.profiles.ProfileStore.check`), once the field was edited or
 Next/Finish was pressed; Next does not leave a page with a problem, and nothing typed is
 lost going back and forth. When the keychain cannot be used, the first page says so.
 
-Finishing stores the merchant key in the keychain first (in a worker thread) and then the
-profile; when the keychain refuses, the summary page says so plainly with a Retry and
-nothing is saved. The key lives only in its password field until then: it is never
-registered as a wizard field, written to settings, logged, or put in an exception.
+Finishing stores the merchant key (and the shared ledger's password) in the keychain first
+(in a worker thread) and then the profile; when the keychain refuses, the summary page says
+so plainly with a Retry and nothing is saved. The key and the password live only in their
+password fields until then: they are never registered as wizard fields, written to
+settings, logged, or put in an exception.
+
+"Test connection" opens the shared ledger as the desk will (:func:`check_ledger`, in a
+worker thread: it signs in, checks the server and brings an empty database to the ledger's
+schema) and says what failed in plain words (``gui.errors``' table of ``ConnectCode``), or
+the server's version and the ledger's revision.
 
 Open it with ``open()`` (never ``exec()`` inside a coroutine).
 """
@@ -19,7 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import final
 
 from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTime, Signal
@@ -48,6 +58,7 @@ from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 from iotpay_desk.core.profiles import (
     ADDRESS_MAX,
     DEFAULT_CUTOFF,
+    DEFAULT_LEDGER_PORT,
     DEFAULT_RETYPE_THRESHOLD_CENTS,
     DEFAULT_TIMEZONE,
     FIELD_LABELS,
@@ -57,9 +68,11 @@ from iotpay_desk.core.profiles import (
     TRADE_NAME_MAX,
     TRANSLATION_CONTEXT,
     Environment,
+    LedgerLocation,
     Problem,
     Profile,
     ProfileStore,
+    suggested_tls,
 )
 from iotpay_desk.services import InvalidInput
 
@@ -67,12 +80,60 @@ from .amounts import format_cents, parse_amount
 from .asyncjob import async_slot, gone, run_busy
 from .errors import UserMessage, keychain_text, rule_text
 
-__all__ = ["ProfileWizard", "WizardPageId", "problem_text"]
+__all__ = ["LedgerCheck", "ProfileWizard", "WizardPageId", "check_ledger", "problem_text"]
 
 log = logging.getLogger(__name__)
 
 KEY_FIELD = "merchant_key"
 KEY_LABEL = QT_TRANSLATE_NOOP("profile", "Merchant key")
+LEDGER_PASSWORD_FIELD = "ledger_password"  # noqa: S105 (a field's name)
+LEDGER_PASSWORD_LABEL = QT_TRANSLATE_NOOP("profile", "Ledger password")
+LEDGER_FIELDS = (
+    "ledger",
+    "ledger_host",
+    "ledger_port",
+    "ledger_database",
+    "ledger_user",
+    LEDGER_PASSWORD_FIELD,
+    "ledger_tls",
+)
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    """What "Test connection" found: the server's PostgreSQL version ("16.4") and the
+    ledger's revision ("0002")."""
+
+    server_version: str
+    revision: str
+
+
+def check_ledger(location: LedgerLocation, password: str | None) -> LedgerCheck:
+    """Open the shared ledger at ``location`` as the desk will (signing in, checking the
+    server, bringing an empty database to the ledger's schema), read what it is, and close
+    it. Blocking: call it in a worker thread. Raises ``LedgerConnectError`` (with its
+    ``ConnectCode``), ``LedgerTooNew`` or ``NotALedger``."""
+    # Imported here: SQLAlchemy and psycopg load only when a ledger is tested.
+    from sqlalchemy import text
+
+    from iotpay_desk.ledger import current_revision, open_ledger, postgres_url
+
+    url = postgres_url(
+        location.host,
+        location.database,
+        location.user,
+        port=location.port,
+        sslmode=location.tls,
+    )
+    engine = open_ledger(url, password=password or None)
+    try:
+        with engine.connect() as conn:
+            version = str(conn.execute(text("SHOW server_version")).scalar_one())
+        revision = current_revision(engine) or ""
+    finally:
+        engine.dispose()
+    return LedgerCheck(version.split(" ", 1)[0], revision)
+
 
 # The rule texts of core.profiles that the protocol's rule table does not know.
 _PROFILE_RULES: dict[str, str] = {
@@ -169,6 +230,7 @@ ALL_FIELDS = (
     "trade_name",
     "address",
     "tax_number",
+    *LEDGER_FIELDS,
 )
 
 
@@ -179,7 +241,8 @@ class WizardPageId:
     OPERATORS = 3
     LIMITS = 4
     RECEIPTS = 5
-    SUMMARY = 6
+    LEDGER = 6
+    SUMMARY = 7
 
 
 def _error_label(parent: QWidget, name: str) -> QLabel:
@@ -258,6 +321,10 @@ class ProfileWizard(QWizard):
         self._base = profile or Profile.new("", Environment.TEST)
         self._result: Profile | None = None
         self._saving = False
+        # The TLS mode follows the host (verify-full, or prefer on localhost) until chosen.
+        self._tls_chosen = False
+        # Each edit of the ledger's fields makes a running "Test connection" out of date.
+        self._ledger_edits = 0
         # Field → its value as loaded; a field whose value changed shows its problems.
         self._pristine: dict[str, object] = {}
         self._revealed: set[str] = set()
@@ -285,6 +352,7 @@ class ProfileWizard(QWizard):
         self._build_operators()
         self._build_limits()
         self._build_receipts()
+        self._build_ledger()
         self._build_summary()
         self._load(self._base)
         self._pristine = self._field_values()
@@ -575,6 +643,135 @@ class ProfileWizard(QWizard):
         self.address_edit.textChanged.connect(self.revalidate)
         self.tax_edit.textChanged.connect(self.revalidate)
 
+    def _build_ledger(self) -> None:
+        page = self._add(
+            _Page(self, LEDGER_FIELDS),
+            self.tr("Ledger"),
+            self.tr(
+                "Where the desk keeps the merchant's ledger: every refund, void and charge, "
+                "written before it is sent to IOTPay. Desks that share a PostgreSQL server "
+                "see each other's actions and never act twice on one payment."
+            ),
+        )
+        layout = page.body
+        self.ledger_group = QButtonGroup(page)
+        self.ledger_local = QRadioButton(self.tr("&On this computer (one desk)"), page)
+        self.ledger_local.setObjectName("ledger-local")
+        self.ledger_shared = QRadioButton(
+            self.tr("Shared Post&greSQL server (several desks)"), page
+        )
+        self.ledger_shared.setObjectName("ledger-postgresql")
+        for button in (self.ledger_local, self.ledger_shared):
+            self.ledger_group.addButton(button)
+            layout.addWidget(button)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.ledger_widgets: list[QWidget] = []
+
+        def row(text: str, editor: QWidget, field: str) -> None:
+            label = QLabel(text, page)
+            label.setBuddy(editor)
+            form.addRow(label, editor)
+            form.addRow("", page.problem_label(field))
+            self.ledger_widgets += [label, editor]
+
+        self.ledger_host_edit = QLineEdit(page)
+        self.ledger_host_edit.setObjectName("ledger-host")
+        self.ledger_host_edit.setPlaceholderText(self.tr("e.g. ledger.example.ca or 192.168.1.20"))
+        row(self.tr("&Host:"), self.ledger_host_edit, "ledger_host")
+        self.ledger_port_spin = QSpinBox(page)
+        self.ledger_port_spin.setObjectName("ledger-port")
+        self.ledger_port_spin.setRange(1, 65535)
+        self.ledger_port_spin.setGroupSeparatorShown(False)
+        row(self.tr("Po&rt:"), self.ledger_port_spin, "ledger_port")
+        self.ledger_database_edit = QLineEdit(page)
+        self.ledger_database_edit.setObjectName("ledger-database")
+        self.ledger_database_edit.setPlaceholderText(self.tr("e.g. iotpay_ledger"))
+        row(self.tr("&Database:"), self.ledger_database_edit, "ledger_database")
+        self.ledger_user_edit = QLineEdit(page)
+        self.ledger_user_edit.setObjectName("ledger-user")
+        row(self.tr("&User:"), self.ledger_user_edit, "ledger_user")
+        self.ledger_password_edit = QLineEdit(page)
+        self.ledger_password_edit.setObjectName("ledger-password")
+        self.ledger_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ledger_password_edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhNoPredictiveText
+            | Qt.InputMethodHint.ImhSensitiveData
+        )
+        if self._editing is not None and self._editing.ledger.is_shared:
+            self.ledger_password_edit.setPlaceholderText(
+                self.tr("Leave blank to keep the stored password")
+            )
+        self.show_ledger_password = QCheckBox(self.tr("Sho&w"), page)
+        self.show_ledger_password.setObjectName("show-ledger-password")
+        self.show_ledger_password.toggled.connect(
+            lambda shown: self.ledger_password_edit.setEchoMode(
+                QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+            )
+        )
+        password_row = QWidget(page)
+        box = QHBoxLayout(password_row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.ledger_password_edit, 1)
+        box.addWidget(self.show_ledger_password)
+        row(self.tr("P&assword:"), password_row, LEDGER_PASSWORD_FIELD)
+        self.ledger_tls_combo = QComboBox(page)
+        self.ledger_tls_combo.setObjectName("ledger-tls")
+        for mode, text in (
+            ("verify-full", self.tr("Encrypted, server's certificate checked (verify-full)")),
+            ("require", self.tr("Encrypted, certificate not checked (require)")),
+            ("prefer", self.tr("Encrypted if the server offers it (prefer)")),
+            ("disable", self.tr("Not encrypted (disable)")),
+        ):
+            self.ledger_tls_combo.addItem(text, mode)
+        row(self.tr("TLS &mode:"), self.ledger_tls_combo, "ledger_tls")
+        self.ledger_tls_hint = QLabel(
+            self.tr(
+                "The password and the payment records cross the network: keep “verify-full” "
+                "unless the server is on this computer. It needs the server's CA certificate "
+                "in ~/.postgresql/root.crt on this computer."
+            ),
+            page,
+        )
+        self.ledger_tls_hint.setWordWrap(True)
+        self.ledger_tls_hint.setEnabled(False)  # the quieter colour, like the other hints
+        form.addRow("", self.ledger_tls_hint)
+        self.ledger_test_button = QPushButton(self.tr("T&est connection"), page)
+        self.ledger_test_button.setObjectName("ledger-test")
+        self.ledger_test_button.setToolTip(
+            self.tr(
+                "Signs in to the server as this user and prepares the ledger's tables in an "
+                "empty database, as the desk will when it starts."
+            )
+        )
+        self.ledger_test_button.clicked.connect(self.test_ledger)
+        self.ledger_result = QLabel(page)
+        self.ledger_result.setObjectName("ledger-test-result")
+        self.ledger_result.setWordWrap(True)
+        self.ledger_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ledger_result.setVisible(False)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.ledger_test_button, 0, Qt.AlignmentFlag.AlignTop)
+        test_row.addWidget(self.ledger_result, 1)
+        form.addRow("", test_row)
+        self.ledger_widgets += [self.ledger_test_button, self.ledger_tls_hint]
+        layout.addLayout(form)
+        layout.addWidget(page.problem_label("ledger"))
+        layout.addStretch(1)
+        self.ledger_group.buttonToggled.connect(lambda *_: self._ledger_kind_changed())
+        self.ledger_host_edit.textChanged.connect(self._ledger_host_changed)
+        self.ledger_tls_combo.activated.connect(self._ledger_tls_chosen)
+        self.ledger_tls_combo.currentIndexChanged.connect(lambda _i: self._ledger_edited())
+        for edit in (
+            self.ledger_database_edit,
+            self.ledger_user_edit,
+            self.ledger_password_edit,
+        ):
+            edit.textChanged.connect(self._ledger_edited)
+        self.ledger_port_spin.valueChanged.connect(lambda _v: self._ledger_edited())
+
     def _build_summary(self) -> None:
         page = self._add(
             _Page(self, ALL_FIELDS),
@@ -605,6 +802,7 @@ class ProfileWizard(QWizard):
             "cutoff": self.tr("Daily batch cut-off:"),
             "retype_threshold_cents": self.tr("Retype refund amounts above:"),
             "trade_name": self.tr("Receipts:"),
+            "ledger": self.tr("Ledger:"),
         }
         for name, text in rows.items():
             value = QLabel(page)
@@ -659,7 +857,38 @@ class ProfileWizard(QWizard):
         self.trade_name_edit.setText(p.trade_name)
         self.address_edit.setPlainText(p.address)
         self.tax_edit.setText(p.tax_number)
+        self._load_ledger(p.ledger)
         self._environment_changed()
+
+    def _load_ledger(self, location: LedgerLocation) -> None:
+        shared = location.is_shared
+        (self.ledger_shared if shared else self.ledger_local).setChecked(True)
+        self.ledger_host_edit.setText(location.host if shared else "")
+        self.ledger_port_spin.setValue(location.port if shared else DEFAULT_LEDGER_PORT)
+        self.ledger_database_edit.setText(location.database if shared else "")
+        self.ledger_user_edit.setText(location.user if shared else "")
+        self._set_tls(location.tls if shared else suggested_tls(""))
+        self._tls_chosen = shared
+        self._ledger_kind_changed()
+
+    def _set_tls(self, mode: str) -> None:
+        index = self.ledger_tls_combo.findData(mode)
+        if index >= 0:
+            self.ledger_tls_combo.setCurrentIndex(index)
+
+    def ledger_location(self) -> LedgerLocation:
+        """Where the ledger lives, as the Ledger page says (for a local ledger, what was
+        typed for a server is kept on the page, not in the profile)."""
+        if not self.ledger_shared.isChecked():
+            return LedgerLocation.local()
+        tls = self.ledger_tls_combo.currentData()
+        return LedgerLocation.postgresql(
+            self.ledger_host_edit.text().strip(),
+            self.ledger_database_edit.text().strip(),
+            self.ledger_user_edit.text().strip(),
+            port=self.ledger_port_spin.value(),
+            tls=tls if isinstance(tls, str) else None,
+        )
 
     def environment(self) -> Environment:
         for env, button in self.env_buttons.items():
@@ -704,6 +933,7 @@ class ProfileWizard(QWizard):
                 line.strip() for line in self.address_edit.toPlainText().strip().split("\n")
             ),
             tax_number=self.tax_edit.text().strip(),
+            ledger=self.ledger_location(),
         )
         problems = [
             p
@@ -713,6 +943,15 @@ class ProfileWizard(QWizard):
         key_rule = self._key_rule(self.key_edit.text())
         if key_rule:
             extra.append(Problem(KEY_FIELD, KEY_LABEL, key_rule))
+        password = self.ledger_password_edit.text()
+        if profile.ledger.is_shared and any(ord(c) < 32 or ord(c) == 127 for c in password):
+            extra.append(
+                Problem(
+                    LEDGER_PASSWORD_FIELD,
+                    LEDGER_PASSWORD_LABEL,
+                    "must not contain control characters",
+                )
+            )
         return profile, problems + extra
 
     def _key_rule(self, key: str) -> str | None:
@@ -753,6 +992,13 @@ class ProfileWizard(QWizard):
             "cutoff": self.cutoff_edit.time().toString("HH:mm"),
             "timezone": self.zone_combo.currentText(),
             "retype_threshold_cents": self.threshold_edit.text(),
+            "ledger": self.ledger_shared.isChecked(),
+            "ledger_host": self.ledger_host_edit.text(),
+            "ledger_port": self.ledger_port_spin.value(),
+            "ledger_database": self.ledger_database_edit.text(),
+            "ledger_user": self.ledger_user_edit.text(),
+            LEDGER_PASSWORD_FIELD: self.ledger_password_edit.text(),
+            "ledger_tls": self.ledger_tls_combo.currentData(),
         }
 
     def revealed(self, field: str) -> bool:
@@ -801,6 +1047,82 @@ class ProfileWizard(QWizard):
         self.production_warning.setVisible(env is Environment.PRODUCTION)
         self.revalidate()
 
+    def _ledger_kind_changed(self) -> None:
+        shared = self.ledger_shared.isChecked()
+        for w in self.ledger_widgets:
+            w.setEnabled(shared)
+        self.ledger_tls_hint.setEnabled(False)  # the quieter colour, like the other hints
+        self._ledger_edited()
+
+    def _ledger_host_changed(self, host: str) -> None:
+        if not self._tls_chosen:
+            self._set_tls(suggested_tls(host.strip()))
+        self._ledger_edited()
+
+    def _ledger_tls_chosen(self, _index: int) -> None:
+        self._tls_chosen = True
+
+    def _ledger_edited(self) -> None:
+        """A ledger field changed: a test result on screen no longer says anything."""
+        self._ledger_edits += 1
+        self.ledger_result.clear()
+        self.ledger_result.setVisible(False)
+        self.revalidate()
+
+    def _say_ledger(self, text: str, ok: bool | None) -> None:
+        """The test's outcome beside its button: green when connected, red when not."""
+        colour = {True: "#1b6e20", False: "#b3001b", None: ""}[ok]
+        self.ledger_result.setStyleSheet(f"QLabel {{ color: {colour}; }}" if colour else "")
+        self.ledger_result.setProperty("ok", ok)
+        self.ledger_result.setText(text)
+        self.ledger_result.setVisible(bool(text))
+
+    @async_slot()
+    async def test_ledger(self) -> None:
+        """Open the shared ledger the fields describe, off the GUI thread, and say how it
+        went (the password typed, else the one stored for this profile)."""
+        location = self.ledger_location()
+        if not location.is_shared:
+            return
+        self.reveal(LEDGER_FIELDS)
+        if self.problems_for(LEDGER_FIELDS):
+            self._say_ledger(
+                self.tr("Correct the fields marked in red first; nothing was tried."), False
+            )
+            return
+        password = self.ledger_password_edit.text()
+        edits = self._ledger_edits
+        self._say_ledger(self.tr("Connecting to %1…").replace("%1", location.display()), None)
+        result = await run_busy(
+            [self.ledger_test_button],
+            self._check_ledger(location, password),
+            progress_text=self.tr("Testing the connection to the ledger…"),
+            on_error=lambda m: self._said_ledger_failure(m, edits),
+            parent=self,
+        )
+        if gone(self) or result.value is None or edits != self._ledger_edits:
+            return
+        check = result.value
+        revision = check.revision.lstrip("0") or check.revision
+        self._say_ledger(
+            self.tr("Connected: PostgreSQL %1, ledger at revision %2")
+            .replace("%1", check.server_version)
+            .replace("%2", revision),
+            True,
+        )
+
+    async def _check_ledger(self, location: LedgerLocation, password: str) -> LedgerCheck:
+        if not password and self._editing is not None:
+            stored = await asyncio.to_thread(
+                self._credentials.get_ledger_password, self._editing.id
+            )
+            password = stored or ""
+        return await asyncio.to_thread(check_ledger, location, password)
+
+    def _said_ledger_failure(self, message: UserMessage, edits: int) -> None:
+        if not gone(self) and edits == self._ledger_edits:
+            self._say_ledger(message.text, False)
+
     def _refill_default(self, wanted: str | None) -> None:
         combo = self.default_combo
         combo.blockSignals(True)
@@ -825,9 +1147,11 @@ class ProfileWizard(QWizard):
     def _on_page_changed(self, page_id: int) -> None:
         if page_id == WizardPageId.SUMMARY:
             self._fill_summary()
-        # Leaving the merchant page hides the key again.
+        # Leaving the merchant page hides the key again; the ledger page, its password.
         if page_id != WizardPageId.MERCHANT and self.show_key.isChecked():
             self.show_key.setChecked(False)
+        if page_id != WizardPageId.LEDGER and self.show_ledger_password.isChecked():
+            self.show_ledger_password.setChecked(False)
 
     def _fill_summary(self) -> None:
         profile, _ = self.draft()
@@ -862,10 +1186,35 @@ class ProfileWizard(QWizard):
                 )
                 if part
             ),
+            "ledger": self._ledger_summary(profile.ledger),
         }
         for name, text in values.items():
             self.summary_values[name].setText(text)
         self.summary_warning.setVisible(env is Environment.PRODUCTION)
+
+    def _ledger_summary(self, location: LedgerLocation) -> str:
+        if not location.is_shared:
+            return self.tr("on this computer")
+        if self.ledger_password_edit.text():
+            password = self.tr("password entered; it will be stored in the system keychain")
+        elif self._editing is not None and self._editing.ledger.is_shared:
+            password = self.tr("password unchanged (kept in the system keychain)")
+        else:
+            password = self.tr("no password")
+        return (
+            self.tr("PostgreSQL %1, TLS %2; %3")
+            .replace("%1", location.display())
+            .replace("%2", location.tls)
+            .replace("%3", password)
+        )
+
+    def nextId(self) -> int:
+        """Opened at one page ("Receipts…", "Ledger…" in the Profiles window), Next goes from
+        it to the summary; from the first page, through every page."""
+        current = self.currentId()
+        if current == self.startId() and current not in (WizardPageId.WHO, WizardPageId.SUMMARY):
+            return WizardPageId.SUMMARY
+        return int(super().nextId())
 
     def _on_custom_button(self, which: int) -> None:
         if which == QWizard.WizardButton.CustomButton1.value:
@@ -900,6 +1249,7 @@ class ProfileWizard(QWizard):
             self.reveal(ALL_FIELDS)
             return
         key = self.key_edit.text()
+        ledger_password = self.ledger_password_edit.text() if profile.ledger.is_shared else ""
         self._saving = True
         self.failure.setVisible(False)
         controls = [
@@ -911,7 +1261,7 @@ class ProfileWizard(QWizard):
         try:
             result = await run_busy(
                 controls,
-                self._write(profile, key),
+                self._write(profile, key, ledger_password),
                 progress_text=self.tr("Saving the profile…"),
                 on_error=self._say_failure,
                 parent=self,
@@ -922,29 +1272,51 @@ class ProfileWizard(QWizard):
             return
         self._result = result.value
         self.key_edit.clear()
+        self.ledger_password_edit.clear()
         self.saved.emit(result.value)
         super().accept()
 
-    async def _write(self, profile: Profile, key: str) -> Profile:
-        """Key first, then the profile; if the profile cannot be saved the key is undone."""
-        store, creds = self._store, self._credentials
-        previous: str | None = None
-        if key:
-            if self._editing is not None:
-                previous = await asyncio.to_thread(creds.get_key, profile.id)
-            await asyncio.to_thread(creds.set_key, profile.id, key)
+    async def _write(self, profile: Profile, key: str, ledger_password: str) -> Profile:
+        """Key and ledger password first, then the profile; if anything fails, what was
+        stored in the keychain is undone."""
+        store, creds, pid = self._store, self._credentials, profile.id
+        editing = self._editing is not None
+        undo: list[Callable[[], object]] = []
         try:
-            if self._editing is None:
-                return await asyncio.to_thread(store.add, profile)
-            return await asyncio.to_thread(store.update, profile)
-        except BaseException:
             if key:
+                previous = await asyncio.to_thread(creds.get_key, pid) if editing else None
+                await asyncio.to_thread(creds.set_key, pid, key)
+                undo.append(
+                    functools.partial(creds.set_key, pid, previous)
+                    if previous is not None
+                    else functools.partial(creds.delete_key, pid)
+                )
+            if ledger_password:
+                previous_pw = (
+                    await asyncio.to_thread(creds.get_ledger_password, pid) if editing else None
+                )
+                await asyncio.to_thread(creds.set_ledger_password, pid, ledger_password)
+                undo.append(
+                    functools.partial(creds.set_ledger_password, pid, previous_pw)
+                    if previous_pw is not None
+                    else functools.partial(creds.delete_ledger_password, pid)
+                )
+            if self._editing is None:
+                saved = await asyncio.to_thread(store.add, profile)
+            else:
+                saved = await asyncio.to_thread(store.update, profile)
+        except BaseException:
+            for step in reversed(undo):
                 with contextlib.suppress(KeychainError, ValueError):
-                    if previous is not None:
-                        await asyncio.to_thread(creds.set_key, profile.id, previous)
-                    else:
-                        await asyncio.to_thread(creds.delete_key, profile.id)
+                    await asyncio.to_thread(step)
             raise
+        if self._editing is not None and self._editing.ledger.is_shared and saved.ledger.is_local:
+            # Back on this computer: the server's password is of no use any more.
+            try:
+                await asyncio.to_thread(creds.delete_ledger_password, pid)
+            except KeychainError as exc:
+                log.warning("the old ledger password stays in the keychain (%s)", exc.detail)
+        return saved
 
     def _say_failure(self, message: UserMessage) -> None:
         if gone(self):

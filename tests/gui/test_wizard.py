@@ -105,6 +105,9 @@ def fill_valid(qtbot: QtBot, w: ProfileWizard, *, name: str = "Front counter") -
     enter(qtbot, w.threshold_edit)
     assert w.currentId() == WizardPageId.RECEIPTS
     enter(qtbot, w.tax_edit)
+    assert w.currentId() == WizardPageId.LEDGER
+    assert w.ledger_local.isChecked()  # the ledger is on this computer unless chosen
+    enter(qtbot, w.ledger_local)
     assert w.currentId() == WizardPageId.SUMMARY
 
 
@@ -226,7 +229,7 @@ def test_back_and_forth_keeps_everything_typed(qtbot: QtBot, hermetic_home: Path
     w, _ = make(qtbot, hermetic_home)
     fill_valid(qtbot, w)
     type_into(qtbot, w.threshold_edit, "x")  # not even valid: still kept
-    for _ in range(6):
+    for _ in range(7):
         w.back()
     assert w.currentId() == WizardPageId.WHO
     assert w.name_edit.text() == "Front counter"
@@ -365,7 +368,7 @@ def test_edit_keeps_the_stored_key_when_left_blank(
     assert w.threshold_edit.text() == "$25.00"
     assert "Leave blank" in w.key_edit.placeholderText()
     type_into(qtbot, w.name_edit, "Counter 2")
-    for _ in range(6):
+    for _ in range(7):
         w.next()
     assert w.currentId() == WizardPageId.SUMMARY
 
@@ -453,6 +456,8 @@ def test_receipt_fields_and_hours_round_trip_with_their_rules_beside_them(
     w, store = make(qtbot, hermetic_home)
     fill_valid(qtbot, w)
     w.back()
+    assert w.currentId() == WizardPageId.LEDGER
+    w.back()
     assert w.currentId() == WizardPageId.RECEIPTS
     w.back()
     assert w.currentId() == WizardPageId.LIMITS
@@ -493,6 +498,8 @@ def test_receipt_fields_and_hours_round_trip_with_their_rules_beside_them(
     type_into(qtbot, w.tax_edit, "123456789RT0001")
     assert visible_problem(w, WizardPageId.RECEIPTS, "tax_number") == ""
     enter(qtbot, w.tax_edit)
+    assert w.currentId() == WizardPageId.LEDGER
+    w.next()
     assert w.currentId() == WizardPageId.SUMMARY
     assert w.summary_values["trade_name"].text() == (
         "Demo Cafe Ltd. · 123 Queen St W, Suite 400, Toronto ON M5H 2M9 · 123456789RT0001"
