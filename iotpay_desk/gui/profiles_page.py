@@ -5,7 +5,9 @@ window's "Profiles…" menu entry. Switching itself is done by whoever owns the 
 (the start-up controller): the page only asks through ``switch_requested``.
 
 "Receipts…" opens the profile's wizard at its Receipts page (trade name, address and GST/HST
-number printed on receipts), then its summary; "Edit…" goes through every page.
+number printed on receipts), then its summary; "Ledger…" at its Ledger page (on this
+computer, or a shared PostgreSQL server, with "Test connection"); "Edit…" goes through every
+page. The list names each profile's ledger.
 
 Direct card entry (cc_directaddcard) is off for every profile until someone confirms the
 merchant's PCI DSS responsibility in :class:`PciDialog`; the confirmation (who, when) is kept
@@ -127,7 +129,7 @@ class PciDialog(QDialog):
         super().accept()
 
 
-COLUMNS = 4
+COLUMNS = 5
 
 
 @final
@@ -165,6 +167,7 @@ class ProfilesPage(QWidget):
                 self.tr("Environment"),
                 self.tr("Merchant ID"),
                 self.tr("Direct card entry"),
+                self.tr("Ledger"),
             ]
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -194,6 +197,12 @@ class ProfilesPage(QWidget):
             self.tr("The trade name, address and GST/HST number printed on receipts")
         )
         self.receipts_button.clicked.connect(self.edit_receipts)
+        self.ledger_button = QPushButton(self.tr("&Ledger…"), self)
+        self.ledger_button.setObjectName("profile-ledger")
+        self.ledger_button.setToolTip(
+            self.tr("Where the profile's ledger lives: this computer or a shared server")
+        )
+        self.ledger_button.clicked.connect(self.edit_ledger)
         self.add_button.clicked.connect(self.add_profile)
         self.edit_button.clicked.connect(self.edit_selected)
         self.remove_button.clicked.connect(self.ask_remove)
@@ -211,6 +220,7 @@ class ProfilesPage(QWidget):
             self.add_button,
             self.edit_button,
             self.receipts_button,
+            self.ledger_button,
             self.direct_button,
             self.remove_button,
         ):
@@ -241,7 +251,11 @@ class ProfilesPage(QWidget):
             if p.environment in (Environment.CUSTOM, Environment.SANDBOX) and p.base_url:
                 env = f"{env} — {p.base_url}"
             direct = self.tr("On") if p.direct_add_enabled else self.tr("Off")
-            for col, text in enumerate((name, env, p.mch_id, direct)):
+            if p.ledger.is_shared:
+                ledger = self.tr("PostgreSQL: %1").replace("%1", p.ledger.display())
+            else:
+                ledger = self.tr("This computer")
+            for col, text in enumerate((name, env, p.mch_id, direct, ledger)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
                 item.setToolTip(text)
@@ -279,7 +293,13 @@ class ProfilesPage(QWidget):
     def _selection_changed(self) -> None:
         p = self.selected()
         some = p is not None
-        for b in (self.edit_button, self.receipts_button, self.remove_button, self.direct_button):
+        for b in (
+            self.edit_button,
+            self.receipts_button,
+            self.ledger_button,
+            self.remove_button,
+            self.direct_button,
+        ):
             b.setEnabled(some)
         self.switch_button.setEnabled(some and p is not None and p.id != self._store.active_id)
         if p is not None and p.direct_add_enabled:
@@ -306,6 +326,12 @@ class ProfilesPage(QWidget):
         p = self.selected()
         if p is not None:
             self._open_wizard(p, start=WizardPageId.RECEIPTS)
+
+    def edit_ledger(self) -> None:
+        """The selected profile's wizard, opened at its Ledger page."""
+        p = self.selected()
+        if p is not None:
+            self._open_wizard(p, start=WizardPageId.LEDGER)
 
     def _open_wizard(self, profile: Profile | None, start: int | None = None) -> None:
         if self.wizard is not None and self.wizard.isVisible():
@@ -351,8 +377,9 @@ class ProfilesPage(QWidget):
         box.setWindowTitle(self.tr("Remove profile"))
         box.setText(
             self.tr(
-                "Remove the profile “%1” and its merchant key from the keychain? Its journal "
-                "(refunds, voids, charges, card vault) stays on this computer."
+                "Remove the profile “%1” and its merchant key (and ledger password) from the "
+                "keychain? Its journal (refunds, voids, charges, card vault) stays on this "
+                "computer."
             ).replace("%1", p.name)
         )
         remove = box.addButton(self.tr("&Remove"), QMessageBox.ButtonRole.DestructiveRole)

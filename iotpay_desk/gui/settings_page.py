@@ -1,4 +1,7 @@
-"""The Settings page, built from the declared settings (``iotpay_desk.core.settings``)."""
+"""The Settings page, built from the declared settings (``iotpay_desk.core.settings``).
+
+A text setting is saved when its field is left (or Enter is pressed); a value it does not
+take stays in the field, with the rule it breaks beside it in red."""
 
 from __future__ import annotations
 
@@ -78,6 +81,8 @@ class SettingsPage(QWidget):
         self.setObjectName("page-settings")
         self._settings = settings
         self.editors: dict[str, QWidget] = {}
+        #: Beside each text field: the rule its value breaks (hidden while it breaks none).
+        self.problems: dict[str, QLabel] = {}
         self._started_with: dict[str, object] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(self.tr("Settings"), self))
@@ -113,6 +118,14 @@ class SettingsPage(QWidget):
                 label = QLabel(label_text, self)
                 label.setBuddy(editor)
                 form.addRow(label, editor)
+            if isinstance(editor, QLineEdit):
+                problem = QLabel(self)
+                problem.setObjectName(f"problem-{setting.key}")
+                problem.setWordWrap(True)
+                problem.setStyleSheet("QLabel { color: #b3001b; }")
+                problem.setVisible(False)
+                self.problems[setting.key] = problem
+                form.addRow("", problem)
             if setting.help:
                 help_text = QCoreApplication.translate(setting.context, setting.help)
                 editor.setToolTip(help_text)
@@ -180,6 +193,12 @@ class SettingsPage(QWidget):
         line.editingFinished.connect(lambda k=key: self._save(k))
         return line
 
+    def _say_problem(self, key: str, text: str) -> None:
+        label = self.problems.get(key)
+        if label is not None:
+            label.setText(text)
+            label.setVisible(bool(text))
+
     def value_of(self, key: str) -> Any:
         editor = self.editors[key]
         if isinstance(editor, QCheckBox):
@@ -189,7 +208,8 @@ class SettingsPage(QWidget):
         if isinstance(editor, QComboBox):
             return editor.currentData()
         assert isinstance(editor, QLineEdit)
-        return editor.text()
+        # A name's spaces at either end are dropped, not refused.
+        return editor.text().strip()
 
     @async_slot(str)
     async def _save(self, key: str) -> None:
@@ -197,15 +217,18 @@ class SettingsPage(QWidget):
         assert settings is not None
         value = self.value_of(key)
         if settings.value(key) == value:
+            self._say_problem(key, "")
             return
         result = await run_busy(
             self.editors[key],
             asyncio.to_thread(settings.set_value, key, value),
             progress_text=self.tr("Saving settings…"),
+            on_error=(lambda m: self._say_problem(key, m.text)) if key in self.problems else None,
         )
         if gone(self):
             return
         if result.ok:
+            self._say_problem(key, "")
             if key in RESTART_KEYS:
                 self.restart_notice.setVisible(self.restart_needed)
                 if self.restart_needed:

@@ -184,3 +184,51 @@ def test_relaunch_command_drops_the_language_override() -> None:
     assert relaunch_command(argv) == ["/usr/bin/python3", "-m", "iotpay_desk", "--sandbox"]
     argv = ["/opt/iotpay-desk/iotpay-desk", "--language=en", "--pseudo"]
     assert relaunch_command(argv) == ["/opt/iotpay-desk/iotpay-desk", "--pseudo"]
+
+
+def test_desk_name_is_explained_and_bad_names_are_refused_beside_it(
+    qtbot: QtBot, qloop: QLoop, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from iotpay_desk.core.settings import DESK_NAME, default_desk_name
+
+    settings = Settings(tmp_path)
+    page = SettingsPage(settings)
+    qtbot.addWidget(page)
+    page.show()
+    edit = page.editors["desk_name"]
+    assert isinstance(edit, QLineEdit)
+    assert edit.text() == default_desk_name()  # this computer's name until changed
+    labels = [lbl.text() for lbl in page.findChildren(QLabel)]
+    assert "&Desk name" in labels
+    assert any("shown to other desks sharing the merchant's ledger" in t for t in labels)
+    assert any("written in the audit trail" in t for t in labels)
+    problem = page.problems["desk_name"]
+
+    def type_name(text: str) -> None:
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClick(edit, Qt.Key.Key_Delete)
+        qtbot.keyClicks(edit, text)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+    async def scenario() -> None:
+        type_name("x" * 41)
+        await until(problem.isVisible, what="the rule beside the field")
+        assert (
+            problem.text() == "Desk name: must be at most 40 characters. Correct it and try again."
+        )
+        assert edit.text() == "x" * 41  # what was typed stays
+        await until(edit.isEnabled)
+        type_name("   ")
+        await until(lambda: "must not be blank" in problem.text(), what="blank refused")
+        await until(edit.isEnabled)
+        with qtbot.waitSignal(page.setting_changed) as sig:
+            type_name("  Front counter 2 ")
+            await until(lambda: sig.signal_triggered)
+        assert sig.args == ["desk_name"]
+        await until(lambda: not problem.isVisible(), what="the rule gone")
+
+    qloop.run(scenario())
+    assert Settings(tmp_path).get(DESK_NAME) == "Front counter 2"
