@@ -54,7 +54,9 @@ class ActivityPage(QWidget):
     the customer (the vault's label of the card, else the charge's mchUserId or cardId; a
     refund or void of a charge made here shows that charge's card and customer).
 
-    No signals. :meth:`action_changed` is the money service's ``on_change`` (GUI thread).
+    No signals. :meth:`action_changed` (GUI thread) is fed by ``LedgerBridge.action_changed``
+    (every desk's actions, each change once), or the money service's ``on_change`` while
+    the window has no event hub.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -68,8 +70,9 @@ class ActivityPage(QWidget):
 
         intro = QLabel(
             self.tr(
-                "Every charge, purchase link, refund and void made from this desk, newest "
-                "first. Actions IOTPay has not confirmed yet are checked again until it does."
+                "Every charge, purchase link, refund and void made from this desk or another "
+                "desk sharing its ledger, newest first. Actions IOTPay has not confirmed yet "
+                "are checked again until it does."
             ),
             self,
         )

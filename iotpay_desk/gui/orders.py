@@ -54,8 +54,9 @@ class OrdersPage(QWidget):
     """Look-up and the actions on one payment.
 
     Signal ``action_finished()`` (GUI thread) after a refund or void form reported an
-    outcome (the Activity page refreshes on it). :meth:`action_changed` is fed the money
-    service's ``on_change`` (GUI thread).
+    outcome (the Activity page refreshes on it while the window has no event hub).
+    :meth:`action_changed` (GUI thread) is fed by ``LedgerBridge.action_changed`` (every
+    desk's actions), or the money service's ``on_change`` while there is no event hub.
 
     Refund, Void and Receipt act only on the payment whose number is in the look-up
     field, once its look-up has finished: a look-up that starts greys the payment out
@@ -181,7 +182,9 @@ class OrdersPage(QWidget):
         self.returns.horizontalHeader().setStretchLastSection(True)
         self.returns.itemActivated.connect(lambda item: self.show_return_receipt(item.row()))
         self.returns.setToolTip(self.tr("Press Enter or double-click a row for its receipt"))
-        self.returns_label = QLabel(self.tr("Refunds and voids made from this desk:"), self)
+        self.returns_label = QLabel(
+            self.tr("Refunds and voids made from this desk or another:"), self
+        )
         self.returns_label.setBuddy(self.returns)
 
         # -- layout --------------------------------------------------------------------------
