@@ -3,9 +3,22 @@ vault, receipts; resolving unknown outcomes.
 
 Plain asyncio Python: nothing here imports Qt. Widgets call these, never the network.
 
-- :class:`MoneyService` (``money``): lookups, refunds and voids, charges on file
-  (``charge_card``), wallet charges (``charge_wallet``), purchase links
-  (``start_purchase``) and following them (``follow``), all through the journal.
+- :class:`MoneyService` (``money``): the one object the screens use for money: lookups,
+  refunds and voids, charges on file (``charge_card``), wallet charges
+  (``charge_wallet``), purchase links (``start_purchase``) and following them
+  (``follow``), all through the journal. It hands each to the module that does it:
+
+  - ``sending``: drafts and the one send-once path (journal the intent, send once,
+    record the answer; a lost one is checked, never sent twice) and ``send_again``;
+  - ``checking``: the one look with ``cc_query`` and the one check loop of an
+    unresolved action (``Checker.check``), which ``resolve``/``resolve_unresolved``,
+    ``check_due``/``watch``, ``send_again`` and look-ups all use; ``follow``;
+  - ``refunds`` (refund, void), ``charging`` (charges on file and wallet charges),
+    ``purchases`` (purchase links), ``lookups`` (orders, recent look-ups, the
+    journal's pages);
+  - ``context`` (what they share: client, journal, clock, the task owning each
+    action's number, the journal writes) and ``results`` (``Draft``,
+    ``ActionResult``).
 - :class:`CardService` (``cards``): the profile's card vault, hosted and direct adds.
 - ``returns``: the desk's return URL for hosted pages and the hints it brings back.
 - ``receipts``: receipt content and its printable HTML / text.
