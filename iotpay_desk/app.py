@@ -48,6 +48,7 @@ from iotpay_desk.core.paths import APP_NAME, AppPaths
 from iotpay_desk.core.profiles import Profile, ProfileNotFound, ProfileStore, ProfileStoreError
 from iotpay_desk.core.settings import (
     CONFIRM_ABOVE_THRESHOLD,
+    DESK_NAME,
     LANGUAGE,
     LOG_LEVEL,
     PSEUDO_TRANSLATION,
@@ -64,8 +65,11 @@ from iotpay_desk.gui.profiles_page import ProfilesDialog
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
-from iotpay_desk.journal import Action, Journal, JournalError
+from iotpay_desk.journal import Action, DeskIdentity, JournalError, Ledger, VaultCard
+from iotpay_desk.ledger import LedgerError, LedgerJournal, postgres_url
+from iotpay_desk.ledger.place import ledger_opener
 from iotpay_desk.services import CardService, MoneyService
+from iotpay_desk.services.session import DeskSession, SessionSettings
 
 if TYPE_CHECKING:
     from iotpay_desk.sandbox import SandboxServer
@@ -142,10 +146,7 @@ class Desk:
     client: IotPayClient | None = None
     sandbox: SandboxServer | None = None
     window: MainWindow | None = None
-    journal: Journal | None = None
-    money: MoneyService | None = None
-    cards: CardService | None = None
-    resolving: asyncio.Future[Any] | None = None
+    session: DeskSession | None = None
     demo_key: str | None = None
     wizard: ProfileWizard | None = None
     profiles_dialog: ProfilesDialog | None = None
@@ -153,6 +154,20 @@ class Desk:
     generation: int = 0
     switching: asyncio.Lock = field(default_factory=asyncio.Lock)
     tasks: set[asyncio.Future[Any]] = field(default_factory=set)
+
+    @property
+    def money(self) -> MoneyService | None:
+        """The active profile's money service (None: no profile at work)."""
+        return self.session.money if self.session is not None else None
+
+    @property
+    def cards(self) -> CardService | None:
+        return self.session.cards if self.session is not None else None
+
+    @property
+    def journal(self) -> Ledger | None:
+        """The active profile's ledger."""
+        return self.session.ledger if self.session is not None else None
 
     async def start(self, window: MainWindow) -> None:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
@@ -274,21 +289,12 @@ class Desk:
                 # is in flight) finishes below.
                 if dialog.isVisible() and dialog not in (self.profiles_dialog, self.wizard):
                     dialog.reject()
-        if self.resolving is not None:
-            # Only the background loop stops; a refund it resolves runs on, shielded.
-            self.resolving.cancel()
-            await asyncio.wait([self.resolving])
-            self.resolving = None
-        if self.money is not None:
-            await self.money.wait_idle()
-            self.money = None
-        if self.cards is not None:
-            # A card page's check may be saving a card IOTPay bound: let it finish.
-            await self.cards.wait_idle()
-            self.cards = None
-        if self.journal is not None:
-            await asyncio.to_thread(self.journal.close)
-            self.journal = None
+        if self.session is not None:
+            # Its background checks stop; refunds, voids, charges and card checks in
+            # flight finish (never cancelled); its leases go to other desks; the ledger
+            # closes.
+            session, self.session = self.session, None
+            await session.close()
         if self.client is not None:
             await self.client.aclose()  # the shared HTTP client stays open
             self.client = None
@@ -359,8 +365,6 @@ class Desk:
                 "profile %s has no operator login; look-ups and refunds are off", profile.id
             )
             return
-        path = await asyncio.to_thread(self.paths.journal_path, profile.id)
-        self.journal = await asyncio.to_thread(Journal, path)
         generation = self.generation
 
         def changed(action: Action) -> None:
@@ -368,36 +372,80 @@ class Desk:
             if self.generation == generation:
                 window.action_changed(action)
 
-        service = MoneyService(
-            client,
-            self.journal,
+        def found(cards: list[VaultCard]) -> None:
+            if self.generation == generation:
+                window.cards_found(cards)
+
+        settings = SessionSettings(
             operator=operator,
             cutoff=time.fromisoformat(profile.cutoff),
             tz=ZoneInfo(profile.timezone),
-            on_change=changed,
             notify_url=profile.notify_url,
             not_received_after=profile.unconfirmed_hours * 3600.0,
             repeat_charge_within=profile.repeat_charge_hours * 3600.0,
-        )
-        self.money = service
-        cards = CardService(
-            client,
-            self.journal,
-            operator=operator,
             direct_add_enabled=profile.direct_add_enabled,
-            tz=ZoneInfo(profile.timezone),
         )
-        self.cards = cards
+        try:
+            opener = await asyncio.to_thread(self._ledger_opener, profile)
+            session = await DeskSession.open(client, opener, settings, on_change=changed)
+        except (LedgerError, KeychainError) as exc:
+            # Never a fall-back to another ledger: money stays off, the banner says why.
+            log.error("the ledger of profile %s did not open: %s", profile.id, exc)
+            window.set_ledger_problem(describe(exc))
+            return
+        if self.generation != generation:  # switched away meanwhile
+            await session.close()
+            return
+        self.session = session
+        window.set_ledger_problem(None)
         confirm = self.settings.get(CONFIRM_ABOVE_THRESHOLD)
         window.set_money_service(
-            service,
-            cards=cards,
+            session.money,
+            cards=session.cards,
             retype_above=profile.retype_threshold_cents if confirm else None,
         )
-        # Actions left unresolved by an earlier run are checked in the background, and
-        # every unresolved action again when due, for as long as the desk runs.
-        self.resolving = asyncio.ensure_future(_keep_checking(service))
-        self.resolving.add_done_callback(_log_failure)
+        # Actions and card pages left unresolved by an earlier run (or another desk) are
+        # checked in the background, and unresolved actions again when due.
+        session.start(on_cards_found=found)
+
+    def _ledger_opener(self, profile: Profile) -> Callable[[], LedgerJournal]:
+        """What opens the profile's ledger (blocking: the keychain may be asked)."""
+        desk = DeskIdentity.here(self.settings.get(DESK_NAME))
+        location = profile.ledger
+        if location.is_shared:
+            password = self.credentials.get_ledger_password(profile.id)
+            url = postgres_url(
+                location.host,
+                location.database,
+                location.user,
+                port=location.port,
+                sslmode=location.tls,
+            )
+            return ledger_opener(
+                data_dir=self.paths.data_dir,
+                environment=profile.environment.value,
+                mch_id=profile.mch_id,
+                desk=desk,
+                shared=url,
+                password=password,
+            )
+        store = self.profiles
+        same_merchant = [
+            p
+            for p in (store.profiles() if store is not None else [profile])
+            if p.environment is profile.environment and p.mch_id == profile.mch_id
+        ]
+        return ledger_opener(
+            data_dir=self.paths.data_dir,
+            environment=profile.environment.value,
+            mch_id=profile.mch_id,
+            desk=desk,
+            # Each profile's journal file of an earlier version: merged once, then renamed.
+            merge=[
+                self.paths.profile_dir(p.id, create=False) / "journal.sqlite3"
+                for p in same_merchant
+            ],
+        )
 
     def _keychain_back(self) -> None:
         """The user unlocked the keychain and pressed Retry: connect the profile now."""
@@ -467,11 +515,6 @@ async def _cancel_other_tasks(grace: float = 2.0) -> None:
         t.cancel()
     if pending:
         await asyncio.wait(pending, timeout=5)
-
-
-async def _keep_checking(service: MoneyService) -> None:
-    await service.resolve_unresolved()
-    await service.watch()
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:

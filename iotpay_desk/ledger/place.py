@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import URL, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from iotpay_desk.journal.port import DeskIdentity
@@ -36,6 +37,7 @@ from .schema import metadata
 __all__ = [
     "LedgerMismatch",
     "ledger_environment",
+    "ledger_opener",
     "merchant_file",
     "open_merchant_ledger",
 ]
@@ -89,7 +91,7 @@ def open_merchant_ledger(
     environment: str,
     desk: DeskIdentity,
     sqlite_path: Path | None = None,
-    url: str | None = None,
+    url: str | URL | None = None,
     password: str | None = None,
     merge: Sequence[Path] = (),
     lease_s: float | None = None,
@@ -130,3 +132,32 @@ def _merge(engine: Engine, files: Sequence[Path]) -> None:
     if waiting:
         reports = merge_journal_files(engine, waiting)
         log.info("merged %d journal file(s) into the merchant's ledger: %s", len(waiting), reports)
+
+
+def ledger_opener(
+    *,
+    data_dir: Path,
+    environment: str,
+    mch_id: str,
+    desk: DeskIdentity,
+    shared: URL | None = None,
+    password: str | None = None,
+    merge: Sequence[Path] = (),
+) -> Callable[[], LedgerJournal]:
+    """What opens a profile's ledger: the merchant's file under ``data_dir``, or the
+    ``shared`` server (see :func:`open_merchant_ledger`)."""
+    if shared is not None:
+        return partial(
+            open_merchant_ledger,
+            environment=environment,
+            desk=desk,
+            url=shared,
+            password=password,
+        )
+    return partial(
+        open_merchant_ledger,
+        environment=environment,
+        desk=desk,
+        sqlite_path=merchant_file(data_dir, environment, mch_id),
+        merge=merge,
+    )

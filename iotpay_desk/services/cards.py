@@ -54,7 +54,7 @@ from iotpay_desk.journal import (
     CardInVault,
     CardNotInVault,
     ExpiryState,
-    Journal,
+    Ledger,
     VaultCard,
     expiry_state,
 )
@@ -196,7 +196,7 @@ class CardService:
     def __init__(
         self,
         client: IotPayClient,
-        journal: Journal,
+        journal: Ledger,
         *,
         operator: str,
         direct_add_enabled: bool = False,

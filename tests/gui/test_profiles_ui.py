@@ -28,6 +28,8 @@ from iotpay_desk.gui.mainwindow import MainWindow
 from iotpay_desk.gui.profile_wizard import WizardPageId
 from iotpay_desk.gui.profiles_page import PciDialog, ProfilesPage
 from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import merchant_file
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, Merchant, SandboxServer
 from tests.gui.conftest import QLoop, until
 from tests.plugins.memkeyring import MemoryKeyring
@@ -258,6 +260,11 @@ def add_sandbox_profile(store: ProfileStore, name: str, url: str, m: Merchant) -
     return p
 
 
+def ledger_of(run: DeskRun, profile: Profile) -> Path:
+    """The merchant ledger file a local profile works on."""
+    return merchant_file(run.paths.data_dir, profile.environment.value, profile.mch_id)
+
+
 def journal_text(path: Path) -> str:
     con = sqlite3.connect(path)
     try:
@@ -335,19 +342,20 @@ def test_switching_profiles_never_mixes_their_data(
         await run.desk.switch_profile(a.id)
         await until(lambda: orders.recent.count() == 1, what="A's recent look-up")
         await until(lambda: window.activity.table.rowCount() == 1, what="A's activity")
-        assert run.desk.journal is not None
-        assert run.desk.journal.path == run.paths.journal_path(a.id)
+        assert isinstance(run.desk.journal, LedgerJournal)
+        assert run.desk.journal.path == ledger_of(run, a)
 
     try:
         qloop.run(scenario(), timeout=60)
     finally:
         run.close()
-    ja, jb = run.paths.journal_path(a.id), run.paths.journal_path(b.id)
+    # Two merchants: two ledgers, each named by its environment and merchant.
+    ja, jb = ledger_of(run, a), ledger_of(run, b)
     assert ja != jb
     assert ja.exists()
     assert jb.exists()
-    assert ja.parent.name == a.id
-    assert jb.parent.name == b.id
+    assert ja.name == f"{a.environment.value}-{DEMO_MERCHANT.mch_id}.sqlite3"
+    assert jb.name == f"{b.environment.value}-{OTHER.mch_id}.sqlite3"
     text_a, text_b = journal_text(ja), journal_text(jb)
     assert DEMO_MERCHANT.mch_id in text_a or "4321" in text_a
     assert "void" in text_a.lower()
@@ -468,8 +476,8 @@ def test_switching_waits_for_a_void_in_flight_and_never_cancels_it(
         qloop.run(scenario(), timeout=30)
     finally:
         run.close()
-    assert "succeeded" in journal_text(run.paths.journal_path(a.id))
-    assert "void" not in journal_text(run.paths.journal_path(b.id)).lower()
+    assert "succeeded" in journal_text(ledger_of(run, a))
+    assert "void" not in journal_text(ledger_of(run, b)).lower()
 
 
 def test_receipts_button_edits_the_receipt_fields_with_their_rules(

@@ -1,4 +1,4 @@
-"""The desk's services for one test: a signed client on the sandbox, a journal file, the
+"""The desk's services for one test: a signed client on the sandbox, a ledger file, the
 card and money services (as the desk builds them for a profile)."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from iotpay_desk.api import IotPayClient
-from iotpay_desk.journal import Journal
+from iotpay_desk.journal import DeskIdentity
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import open_merchant_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT
 from iotpay_desk.services import CardService, MoneyService
 
@@ -26,7 +28,7 @@ TEST_CARDS = {
 @dataclass
 class Services:
     client: IotPayClient
-    journal: Journal
+    journal: LedgerJournal
     cards: CardService
     money: MoneyService
 
@@ -42,7 +44,13 @@ async def desk_services(
     **money: Any,
 ) -> AsyncIterator[Services]:
     client = IotPayClient(url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key)
-    journal = Journal(journal_path)
+    # The merchant's ledger as the desk opens it: a SQLite file, migrated to head.
+    journal = await asyncio.to_thread(
+        open_merchant_ledger,
+        environment="sandbox",
+        desk=DeskIdentity.here("Test desk"),
+        sqlite_path=journal_path,
+    )
     services = Services(
         client,
         journal,

@@ -11,7 +11,7 @@ from iotpay_desk.gui.vault import VaultPage
 from iotpay_desk.gui.webpage import HostedPageDialog, PageState
 from iotpay_desk.sandbox import SandboxServer
 from iotpay_desk.sandbox.faults import FaultSpec
-from iotpay_desk.services import CardService
+from iotpay_desk.services.session import DeskSession, SessionSettings
 from tests.services.conftest import add_card_on_page, submit_page
 
 from .conftest import QLoop, until
@@ -87,11 +87,14 @@ def test_a_page_closed_while_iotpay_is_unreachable_is_checked_at_the_next_start(
             page.close()
             sandbox.clear_faults()
 
-            # The next start: a new card service on the same journal file.
-            cards = CardService(s.client, s.journal, operator="cashier2")
+            # The next start: a new session on the same ledger file; its start-up check
+            # (not the page) finds the card, and the page shows what it found.
+            session = DeskSession(s.client, s.journal, SessionSettings(operator="cashier2"))
+            cards = session.cards
             again = VaultPage()
-            again.set_services(cards, s.money)
+            again.set_services(cards, session.money)
             again.show()
+            session.start(on_cards_found=again.show_found)
             await until(lambda: again.message.isVisible(), what="the message")
             assert again.message.text() == (
                 "IOTPay had added these cards on a card page that was closed before the desk "
@@ -101,6 +104,7 @@ def test_a_page_closed_while_iotpay_is_unreachable_is_checked_at_the_next_start(
             await until(lambda: again.count.text() == "1 card(s)")
             assert s.journal.open_card_pages(cards.mch_id) == []
             again.close()
+            await session.close()
 
     qloop.run(scenario())
 
@@ -162,21 +166,23 @@ def test_switching_profiles_stops_the_check_and_leaves_the_page_for_later(
 ) -> None:
     async def scenario() -> None:
         async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
-            session = await s.cards.start_add_card("Slow IOTPay")
-            await submit_page(sandbox.url, "cc_pfaddcard", session.redirect_url)
+            added = await s.cards.start_add_card("Slow IOTPay")
+            await submit_page(sandbox.url, "cc_pfaddcard", added.redirect_url)
             # The desk closed with the page open; IOTPay now answers very slowly.
             sandbox.set_faults([FaultSpec("latency", "cc_querycard", latency_ms=5000)])
-            cards = CardService(s.client, s.journal, operator="cashier1")
+            session = DeskSession(s.client, s.journal, SessionSettings(operator="cashier1"))
+            cards = session.cards
             page = VaultPage()
-            page.set_services(cards, s.money)
+            page.set_services(cards, session.money)
             page.show()
+            session.start(on_cards_found=page.show_found)
             await until(lambda: cards.busy, what="the check started")
             started = asyncio.get_running_loop().time()
             page.set_services(None, None)  # the profile is switched away
-            await cards.wait_idle()
+            await session.close()
             assert asyncio.get_running_loop().time() - started < 4.0  # not the 5 s answer
             assert [p.session_id for p in s.journal.open_card_pages(cards.mch_id)] == [
-                session.session_id
+                added.session_id
             ]
             assert await cards.list_cards() == []
             sandbox.clear_faults()

@@ -1,0 +1,87 @@
+"""The banner that says the profile's ledger cannot be used, and what that means."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QWidget,
+)
+
+from .errors import UserMessage
+
+__all__ = ["LedgerBanner"]
+
+
+class LedgerBanner(QFrame):
+    """Plain words: the ledger (this computer's file or the shared server) cannot be
+    used, so money actions are off (nothing is sent without its record), look-ups work.
+
+    Signal ``retry_requested()`` (GUI thread) when Try again is pressed. Hidden while the
+    ledger works."""
+
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ledger-banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # Red-tinged with dark text: readable in the light and the dark palette.
+        self.setStyleSheet(
+            "QFrame#ledger-banner { background: #fde2e1; border: 1px solid #b3261e; }"
+            " QFrame#ledger-banner QLabel { color: #410e0b; }"
+        )
+        icon = QLabel(self)
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size)
+        )
+        self.title = QLabel(self.tr("Ledger unavailable"), self)
+        self.title.setObjectName("ledger-banner-title")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.text = QLabel(self)
+        self.text.setObjectName("ledger-banner-text")
+        self.text.setWordWrap(True)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.retry_button = QPushButton(self.tr("Try a&gain"), self)
+        self.retry_button.setObjectName("ledger-retry")
+        self.retry_button.clicked.connect(self.retry_requested)
+        layout = QHBoxLayout(self)
+        layout.addWidget(icon)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.retry_button)
+        self.problem: UserMessage | None = None
+        self.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Claim the height the wrapped text needs at this width (as the keychain
+        banner does)."""
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            need = layout.totalHeightForWidth(self.width())
+            if need != self.minimumHeight():
+                self.setMinimumHeight(need)
+
+    def set_problem(self, problem: UserMessage | None) -> None:
+        """Show why the ledger cannot be used (None: it works again; hidden)."""
+        self.problem = problem
+        if problem is None:
+            self.setVisible(False)
+            return
+        consequence = self.tr(
+            "Refunds, voids and charges are off until it is back: nothing is sent without "
+            "its record. Look-ups still work."
+        )
+        self.text.setText(problem.text + " " + consequence)
+        self.setToolTip(problem.details)
+        self.setVisible(True)
