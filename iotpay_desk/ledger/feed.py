@@ -127,6 +127,8 @@ class LedgerFeed:
         self.listening = threading.Event()
         self.backend_pid: int | None = None
         self.reconnects = 0
+        # PostgreSQL: a notified change could not be read (say reset at the next one).
+        self._missed = False
         # SQLite: what the last look saw.
         self._max_action = 0
         self._watched: dict[int, Action] = {}
@@ -213,6 +215,7 @@ class LedgerFeed:
                 conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(LEDGER_CHANNEL)))
                 self.backend_pid = conn.info.backend_pid
                 self.listening.set()
+                self._missed = False
                 if lost:
                     self.reconnects += 1
                     log.info("ledger feed: listening again, the pages read the ledger again")
@@ -247,9 +250,14 @@ class LedgerFeed:
             event = self._read(table, row_id)
         except Exception:
             # The server may be going away: the listening connection sees it too, and
-            # the LedgerReset after reconnecting brings this change in.
+            # the LedgerReset after reconnecting brings this change in. If it does not,
+            # the next change read says reset first.
             log.warning("ledger feed: cannot read %s %s", table, row_id, exc_info=True)
+            self._missed = True
             return
+        if self._missed:
+            self._missed = False
+            self._publish(LedgerReset("a change could not be read"))
         if event is not None:
             self._publish(event)
 
@@ -282,22 +290,27 @@ class LedgerFeed:
         except sqlite3.Error:
             log.exception("ledger feed: cannot open %s", path)
             return
+        conn.isolation_level = None
+        version: int | None = None  # None: the baseline is still to be taken
+        failing = False
         try:
-            conn.isolation_level = None
-            version = self._data_version(conn)
-            self._look(publish=False)
-            self.listening.set()
-            while not self._stop.wait(self._poll):
+            while True:
                 try:
                     now = self._data_version(conn)
-                    if now == version:
-                        continue
+                    if version is None or now != version:
+                        self._look(publish=version is not None)
+                        self.listening.set()
                     version = now
-                    self._look(publish=True)
+                    if failing:
+                        log.info("ledger feed: reading the ledger file again")
+                    failing = False
                 except Exception:
-                    log.warning("ledger feed: cannot read the ledger file", exc_info=True)
-        except Exception:
-            log.exception("ledger feed: stopped on an error")
+                    # Tried again at the next look (a version not taken is looked at again).
+                    if not failing:
+                        log.warning("ledger feed: cannot read the ledger file", exc_info=True)
+                    failing = True
+                if self._stop.wait(self._poll):
+                    break
         finally:
             self.listening.clear()
             conn.close()
