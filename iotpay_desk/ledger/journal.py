@@ -83,6 +83,7 @@ from iotpay_desk.journal.schema import SCHEMA_VERSION
 from iotpay_desk.journal.scrub import scrub, scrub_detail
 
 from .errors import LedgerError
+from .groupcommit import group_commit
 from .migrate import current_revision, head
 from .schema import metadata
 
@@ -178,7 +179,15 @@ class LedgerJournal:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success."""
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success.
+
+        On SQLite, writes made at the same time share one transaction and one COMMIT,
+        each in its own savepoint and each returning only after that COMMIT
+        (:mod:`.groupcommit`); PostgreSQL groups concurrent commits itself."""
+        if not self._pg:
+            with group_commit(self.engine).write() as conn:
+                yield conn
+            return
         with self.engine.connect() as conn:
             conn = conn.execution_options(ledger_begin="IMMEDIATE")
             with conn.begin():
