@@ -168,7 +168,7 @@ class MoneyService:
 
     @notify_url.setter
     def notify_url(self, value: str | None) -> None:
-        self._ctx.notify_url = value or None
+        self._ctx.notify_url = value
 
     @property
     def repeat_charge_within(self) -> float:
