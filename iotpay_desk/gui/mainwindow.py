@@ -420,6 +420,7 @@ class MainWindow(QMainWindow):
         bridge = LedgerBridge(hub, self)
         bridge.action_changed.connect(self.activity.action_changed)
         bridge.action_changed.connect(self.orders.action_changed)
+        bridge.notification_recorded.connect(self.orders.notification_recorded)
         bridge.reset.connect(self.activity.reload)
         bridge.reset.connect(self.orders.refresh)
         if isinstance(vault, VaultPage):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iotpay_desk.journal import Action, ActionKind, ActionState, Lookup
+from iotpay_desk.journal import Action, ActionKind, ActionState, Lookup, Notification
 from iotpay_desk.services import Advice, MoneyService, OrderDetail, StatusWord, status_word
 from iotpay_desk.services.receipts import Receipt, receipt_for, receipt_for_detail
 from iotpay_desk.services.rules import TORONTO, iotpay_time, payment_status
@@ -360,6 +360,17 @@ class OrdersPage(QWidget):
             self._outdated = True
         self._update_actions()
         if not action.is_open and not self._form_reports(action):
+            self.refresh()
+
+    def notification_recorded(self, notification: Notification) -> None:
+        """IOTPay's notification about an order was recorded, by any desk's receiver
+        (``LedgerBridge.notification_recorded``): about the payment shown or one of its
+        refunds, the payment is asked for again."""
+        detail = self.detail
+        if detail is None:
+            return
+        about = {detail.order.pay_order_id, *(r.action.pay_order_id for r in detail.returns)}
+        if notification.pay_order_id in about:
             self.refresh()
 
     def _form_reports(self, action: Action) -> bool:

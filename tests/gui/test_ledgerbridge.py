@@ -155,6 +155,30 @@ def test_a_void_made_at_another_desk_shows_on_orders_and_activity_without_a_clic
     desks.qloop.run(scenario())
 
 
+def test_a_notification_recorded_for_the_payment_shown_updates_orders(
+    desks: TwoDesks, qtbot: QtBot
+) -> None:
+    """The notify receiver (another process on the ledger) records IOTPay's notification:
+    the payment on screen says it was notified, without a click."""
+    window = desks.window
+    paid = desks.pay(5000)
+    orders = window.orders
+
+    async def scenario() -> None:
+        qtbot.keyClicks(orders.query, paid.pay_order_id)
+        qtbot.keyClick(orders.query, Qt.Key.Key_Return)
+        await until(lambda: orders.detail is not None and orders.lookup_button.isEnabled())
+        assert orders.values["notified"].text() == "—"
+        await asyncio.to_thread(desks.back_journal.record_notification, paid)
+        await until(
+            lambda: orders.values["notified"].text().endswith("Paid"),
+            within=3.0,
+            what="the notification on Orders",
+        )
+
+    desks.qloop.run(scenario())
+
+
 def test_this_desks_own_refund_reaches_activity_once(desks: TwoDesks) -> None:
     """The front desk's service reports each step and the feed brings the same rows:
     Activity and Orders hear of each state once."""
