@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import final
+from typing import Any, TypeVar, final
 
 from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTime, Signal
 from PySide6.QtWidgets import (
@@ -53,6 +52,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from iotpay_desk.api.redact import register_secret
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 from iotpay_desk.core.profiles import (
@@ -83,6 +83,7 @@ from .errors import UserMessage, keychain_text, rule_text
 __all__ = ["LedgerCheck", "ProfileWizard", "WizardPageId", "check_ledger", "problem_text"]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 KEY_FIELD = "merchant_key"
 KEY_LABEL = QT_TRANSLATE_NOOP("profile", "Merchant key")
@@ -97,6 +98,20 @@ LEDGER_FIELDS = (
     LEDGER_PASSWORD_FIELD,
     "ledger_tls",
 )
+
+
+def _sealed(fn: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+    """``fn(*args)`` as a function whose repr shows none of its arguments.
+
+    Work handed to a thread through qasync is written to its debug log with its arguments
+    (``functools.partial(..., 'the key')``); a merchant key or a ledger password goes to a
+    thread only sealed in this.
+    """
+
+    def call() -> _T:
+        return fn(*args)
+
+    return call
 
 
 @dataclass(frozen=True)
@@ -1065,6 +1080,7 @@ class ProfileWizard(QWizard):
     def _ledger_edited(self) -> None:
         """A ledger field changed: a test result on screen no longer says anything."""
         self._ledger_edits += 1
+        self.ledger_result.setProperty("ok", None)
         self.ledger_result.clear()
         self.ledger_result.setVisible(False)
         self.revalidate()
@@ -1117,7 +1133,7 @@ class ProfileWizard(QWizard):
                 self._credentials.get_ledger_password, self._editing.id
             )
             password = stored or ""
-        return await asyncio.to_thread(check_ledger, location, password)
+        return await asyncio.to_thread(_sealed(check_ledger, location, password))
 
     def _said_ledger_failure(self, message: UserMessage, edits: int) -> None:
         if not gone(self) and edits == self._ledger_edits:
@@ -1285,21 +1301,23 @@ class ProfileWizard(QWizard):
         try:
             if key:
                 previous = await asyncio.to_thread(creds.get_key, pid) if editing else None
-                await asyncio.to_thread(creds.set_key, pid, key)
+                register_secret(key)
+                await asyncio.to_thread(_sealed(creds.set_key, pid, key))
                 undo.append(
-                    functools.partial(creds.set_key, pid, previous)
+                    _sealed(creds.set_key, pid, previous)
                     if previous is not None
-                    else functools.partial(creds.delete_key, pid)
+                    else _sealed(creds.delete_key, pid)
                 )
             if ledger_password:
                 previous_pw = (
                     await asyncio.to_thread(creds.get_ledger_password, pid) if editing else None
                 )
-                await asyncio.to_thread(creds.set_ledger_password, pid, ledger_password)
+                register_secret(ledger_password)
+                await asyncio.to_thread(_sealed(creds.set_ledger_password, pid, ledger_password))
                 undo.append(
-                    functools.partial(creds.set_ledger_password, pid, previous_pw)
+                    _sealed(creds.set_ledger_password, pid, previous_pw)
                     if previous_pw is not None
-                    else functools.partial(creds.delete_ledger_password, pid)
+                    else _sealed(creds.delete_ledger_password, pid)
                 )
             if self._editing is None:
                 saved = await asyncio.to_thread(store.add, profile)

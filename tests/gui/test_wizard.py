@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import socket
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,10 +19,11 @@ from PySide6.QtWidgets import QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.core.credentials import CredentialStore
-from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
+from iotpay_desk.core.profiles import Environment, LedgerLocation, Profile, ProfileStore
 from iotpay_desk.gui.profile_wizard import ProfileWizard, WizardPageId
 from tests.gui.conftest import QLoop, until
 from tests.plugins.memkeyring import MemoryKeyring
+from tests.plugins.postgres import PostgresServer
 
 KEY = "k3y-Of-the-Merchant-9f2c"
 
@@ -556,3 +561,382 @@ def test_a_cancelled_keychain_prompt_says_so_and_offers_retry(
     assert "running" not in text
     assert w.retry_button.isVisible()
     assert store.profiles() == []
+
+
+# -- the ledger page ---------------------------------------------------------------------------
+
+LEDGER_PW = "Ledger-Pa55-" + "c0ffee42"
+
+
+def choose_shared(qtbot: QtBot, w: ProfileWizard) -> None:
+    w.ledger_shared.setFocus()
+    qtbot.keyClick(w.ledger_shared, Qt.Key.Key_Space)
+    assert w.ledger_shared.isChecked()
+
+
+def fill_server(
+    qtbot: QtBot,
+    w: ProfileWizard,
+    *,
+    host: str,
+    port: int,
+    database: str,
+    user: str,
+    password: str,
+) -> None:
+    type_into(qtbot, w.ledger_host_edit, host)
+    type_into(qtbot, w.ledger_port_spin, str(port))
+    type_into(qtbot, w.ledger_database_edit, database)
+    type_into(qtbot, w.ledger_user_edit, user)
+    type_into(qtbot, w.ledger_password_edit, password)
+
+
+def test_ledger_page_names_each_fields_rule_and_suggests_tls(
+    qtbot: QtBot, hermetic_home: Path
+) -> None:
+    w, _ = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    w.back()
+    assert w.currentId() == WizardPageId.LEDGER
+    assert w.ledger_local.isChecked()
+    assert not w.ledger_host_edit.isEnabled()  # nothing to set for this computer
+    assert not w.ledger_test_button.isEnabled()
+    choose_shared(qtbot, w)
+    assert w.ledger_host_edit.isEnabled()
+    assert w.ledger_port_spin.value() == 5432
+    # Next on blank fields says what is missing, beside each field, and stays.
+    enter(qtbot, w.ledger_shared)
+    assert w.currentId() == WizardPageId.LEDGER
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_host") == (
+        "Ledger server host: must not be blank"
+    )
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_database") == (
+        "Ledger database: must not be blank"
+    )
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_user") == (
+        "Ledger user: must not be blank"
+    )
+    assert not next_enabled(w)
+    type_into(qtbot, w.ledger_host_edit, "db example")
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_host") == (
+        "Ledger server host: must not contain spaces"
+    )
+    type_into(qtbot, w.ledger_host_edit, "db.example.ca:5432")
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_host") == (
+        "Ledger server host: must be letters, digits, “.”, “_” or “-”"
+    )
+    type_into(qtbot, w.ledger_database_edit, "x" * 64)
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_database") == (
+        "Ledger database: must be at most 63 characters"
+    )
+    assert w.ledger_database_edit.text() == "x" * 64  # kept as typed
+    # TLS follows the host until the user picks a mode.
+    type_into(qtbot, w.ledger_host_edit, "localhost")
+    assert w.ledger_tls_combo.currentData() == "prefer"
+    type_into(qtbot, w.ledger_host_edit, "db.example.ca")
+    assert w.ledger_tls_combo.currentData() == "verify-full"
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_host") == ""
+    w.ledger_tls_combo.setFocus()
+    qtbot.keyClick(w.ledger_tls_combo, Qt.Key.Key_Down)
+    assert w.ledger_tls_combo.currentData() == "require"
+    type_into(qtbot, w.ledger_host_edit, "127.0.0.1")
+    assert w.ledger_tls_combo.currentData() == "require"  # chosen: kept
+    type_into(qtbot, w.ledger_database_edit, "iotpay_ledger")
+    type_into(qtbot, w.ledger_user_edit, "desk")
+    w.ledger_password_edit.setText("tab\there")  # pasted: a key press cannot type it
+    assert visible_problem(w, WizardPageId.LEDGER, "ledger_password") == (
+        "Ledger password: must not contain control characters"
+    )
+    type_into(qtbot, w.ledger_password_edit, LEDGER_PW)
+    assert not w.problems_for(w.pages[WizardPageId.LEDGER].fields)
+    assert next_enabled(w)
+    # Back on this computer: the server's fields are kept on the page, not checked.
+    w.ledger_local.setFocus()
+    qtbot.keyClick(w.ledger_local, Qt.Key.Key_Space)
+    assert w.ledger_host_edit.text() == "127.0.0.1"
+    assert w.ledger_location().is_local
+
+
+def test_a_shared_ledger_is_saved_with_its_password_in_the_keychain_only(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    w, store = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    w.back()
+    choose_shared(qtbot, w)
+    fill_server(
+        qtbot,
+        w,
+        host="db.example.ca",
+        port=6432,
+        database="ledger",
+        user="desk",
+        password=LEDGER_PW,
+    )
+    w.show_ledger_password.setChecked(True)
+    enter(qtbot, w.ledger_user_edit)
+    assert w.currentId() == WizardPageId.SUMMARY
+    assert not w.show_ledger_password.isChecked()  # hidden again once the page is left
+    assert w.summary_values["ledger"].text() == (
+        "PostgreSQL desk@db.example.ca:6432/ledger, TLS verify-full; password entered; "
+        "it will be stored in the system keychain"
+    )
+
+    async def scenario() -> None:
+        with qtbot.waitSignal(w.saved) as sig:
+            w.button(QWizard.WizardButton.FinishButton).click()
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    qloop.run(scenario())
+    (profile,) = store.profiles()
+    assert profile.ledger == LedgerLocation.postgresql(
+        "db.example.ca", "ledger", "desk", port=6432, tls="verify-full"
+    )
+    assert MemoryKeyring.store[("iotpay-desk", f"{profile.id}/ledger-password")] == LEDGER_PW
+    assert MemoryKeyring.store[("iotpay-desk", profile.id)] == KEY
+    assert w.ledger_password_edit.text() == ""
+    saved = json.loads(store.path.read_text("utf-8"))
+    assert saved["profiles"][0]["ledger"] == {
+        "kind": "postgresql",
+        "host": "db.example.ca",
+        "port": 6432,
+        "database": "ledger",
+        "user": "desk",
+        "tls": "verify-full",
+    }
+    for f in files_under(hermetic_home):
+        assert LEDGER_PW.encode() not in f.read_bytes(), f
+    assert LEDGER_PW not in caplog.text
+    assert LEDGER_PW not in repr(profile)
+
+
+class RefusingLedgerPasswordKeyring(MemoryKeyring):
+    """A keychain that takes the merchant key but refuses to store the ledger password."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if username.endswith("/ledger-password"):
+            raise keyring.errors.PasswordSetError("refused")
+        super().set_password(service, username, password)
+
+
+def test_keychain_refusing_the_ledger_password_saves_nothing(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    w, store = make(qtbot, hermetic_home, backend=RefusingLedgerPasswordKeyring())
+    fill_valid(qtbot, w)
+    w.back()
+    choose_shared(qtbot, w)
+    fill_server(
+        qtbot,
+        w,
+        host="db.example.ca",
+        port=5432,
+        database="ledger",
+        user="desk",
+        password=LEDGER_PW,
+    )
+    w.next()
+
+    async def scenario() -> None:
+        w.button(QWizard.WizardButton.FinishButton).click()
+        await until(lambda: w.failure.isVisible(), what="the keychain message")
+        await until(lambda: w.button(QWizard.WizardButton.FinishButton).isEnabled())
+
+    qloop.run(scenario())
+    text = w.failure_text.text()
+    assert "did not store the ledger password" in text
+    assert "Nothing was saved" in text
+    assert w.ledger_password_edit.text() == LEDGER_PW  # nothing typed is lost
+    assert not store.path.exists()
+    assert MemoryKeyring.store == {}  # the merchant key stored first was taken back
+
+
+def test_editing_back_to_this_computer_forgets_the_ledger_password(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    original = Profile.new(
+        "Counter",
+        Environment.TEST,
+        "10000701",
+        operators=["jack"],
+        ledger=LedgerLocation.postgresql("db.example.ca", "ledger", "desk", tls="require"),
+    )
+    MemoryKeyring.store[("iotpay-desk", original.id)] = KEY
+    MemoryKeyring.store[("iotpay-desk", f"{original.id}/ledger-password")] = LEDGER_PW
+    w, store = make(qtbot, hermetic_home, profile=original)
+    w.setStartId(WizardPageId.LEDGER)
+    w.restart()
+    assert w.currentId() == WizardPageId.LEDGER
+    assert w.ledger_shared.isChecked()
+    assert w.ledger_host_edit.text() == "db.example.ca"
+    assert w.ledger_tls_combo.currentData() == "require"
+    assert "Leave blank to keep" in w.ledger_password_edit.placeholderText()
+    assert w.ledger_password_edit.text() == ""  # never read back onto the screen
+    w.ledger_local.setFocus()
+    qtbot.keyClick(w.ledger_local, Qt.Key.Key_Space)
+    w.next()
+    assert w.currentId() == WizardPageId.SUMMARY  # opened at the ledger: then the summary
+    assert w.summary_values["ledger"].text() == "on this computer"
+
+    async def scenario() -> None:
+        with qtbot.waitSignal(w.saved) as sig:
+            w.button(QWizard.WizardButton.FinishButton).click()
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    qloop.run(scenario())
+    assert store.get(original.id).ledger.is_local
+    assert ("iotpay-desk", f"{original.id}/ledger-password") not in MemoryKeyring.store
+    assert MemoryKeyring.store[("iotpay-desk", original.id)] == KEY
+
+
+# -- Test connection, against the session's real PostgreSQL server --------------------------
+
+
+@pytest.fixture(scope="module")
+def ledger_server(postgres_server: PostgresServer) -> PostgresServer:
+    """The session's server, where roles in ``ledger_pw`` must give their password."""
+    hba = postgres_server.data / "pg_hba.conf"
+    rule = "host all +ledger_pw 127.0.0.1/32 scram-sha-256\n"
+    if rule not in hba.read_text():
+        hba.write_text(rule + hba.read_text())
+    with postgres_server.admin() as conn:
+        conn.execute(
+            "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger_pw')"
+            " THEN CREATE ROLE ledger_pw NOLOGIN; END IF; END$$"
+        )
+        conn.execute("SELECT pg_reload_conf()")
+    return postgres_server
+
+
+@pytest.fixture
+def ledger_db(ledger_server: PostgresServer, pg_url: str) -> tuple[str, str]:
+    """An empty database and a role with a password that may create the ledger in it."""
+    import psycopg
+
+    db = pg_url.rsplit("/", 1)[1]
+    role = f"w_{db}"
+    with ledger_server.admin() as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{LEDGER_PW}' IN ROLE ledger_pw")
+        conn.execute(f'GRANT ALL ON DATABASE "{db}" TO {role}')
+    with psycopg.connect(
+        host="127.0.0.1", port=ledger_server.port, user="postgres", dbname=db, autocommit=True
+    ) as conn:
+        conn.execute(f"GRANT CREATE, USAGE ON SCHEMA public TO {role}")
+    return db, role
+
+
+def test_test_connection_says_what_failed_or_what_it_found(
+    qtbot: QtBot,
+    qloop: QLoop,
+    hermetic_home: Path,
+    ledger_server: PostgresServer,
+    ledger_db: tuple[str, str],
+    unused_port: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    db, role = ledger_db
+    port = ledger_server.port
+    w, store = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    w.back()
+    choose_shared(qtbot, w)
+    fill_server(qtbot, w, host="127.0.0.1", port=port, database=db, user=role, password="wrong")
+    assert w.ledger_tls_combo.currentData() == "prefer"  # this computer: no certificate
+    result = w.ledger_result
+
+    async def test_with(**fields: object) -> str:
+        for name, value in fields.items():
+            edit = getattr(w, f"ledger_{name}_edit", None) or w.ledger_port_spin
+            type_into(qtbot, edit, str(value))
+        assert not result.isVisible()  # an edit clears the last result
+        w.ledger_test_button.setFocus()
+        qtbot.keyClick(w.ledger_test_button, Qt.Key.Key_Space)
+        await until(
+            lambda: result.property("ok") is not None and w.ledger_test_button.isEnabled(),
+            within=15,
+            what="the test's outcome",
+        )
+        return result.text()
+
+    async def scenario() -> None:
+        said = await test_with()
+        assert said == (
+            f"The server refused user “{role}”: the password is wrong or there is no such "
+            "user (PostgreSQL does not say which). Check both."
+        )
+        assert result.property("ok") is False
+        said = await test_with(password=LEDGER_PW, database="no_such_db")
+        assert said == (
+            "There is no database “no_such_db” on 127.0.0.1. Check its name, or ask the "
+            "server's administrator to create it."
+        )
+        said = await test_with(database=db, port=unused_port)
+        assert said == (
+            f"127.0.0.1 refused the connection on port {unused_port}: no PostgreSQL server is "
+            "listening there. Check the port, and that the server runs and accepts "
+            "connections from this computer."
+        )
+        said = await test_with(host="no-such-host.invalid", port=port)
+        assert said == (
+            "The host “no-such-host.invalid” was not found. Check its name, or type its IP "
+            "address instead."
+        )
+        # A malformed host is not even tried: the field says what is wrong.
+        said = await test_with(host="127.0.0.1/ledger")
+        assert said == "Correct the fields marked in red first; nothing was tried."
+        assert visible_problem(w, WizardPageId.LEDGER, "ledger_host") == (
+            "Ledger server host: must be letters, digits, “.”, “_” or “-”"
+        )
+        said = await test_with(host="127.0.0.1")
+        major = ledger_server.version.split(".")[0]
+        assert said.startswith(f"Connected: PostgreSQL {major}."), said
+        assert said.endswith(", ledger at revision 2")
+        assert result.property("ok") is True
+
+    qloop.run(scenario(), timeout=90)
+    # Testing wrote nothing of the desk's own: no profile, no key, no password.
+    assert not store.path.exists()
+    assert MemoryKeyring.store == {}
+    assert LEDGER_PW not in caplog.text
+
+
+def test_test_connection_never_freezes_the_window(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    """A port that accepts and then says nothing: the window keeps answering for the whole
+    wait, the button stays off, and the wait ends with what happened."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # connections are accepted by the system, never answered
+    port = silent.getsockname()[1]
+    w, _ = make(qtbot, hermetic_home)
+    fill_valid(qtbot, w)
+    w.back()
+    choose_shared(qtbot, w)
+    fill_server(qtbot, w, host="127.0.0.1", port=port, database="db", user="u", password="pw")
+    gaps: list[float] = []
+
+    async def scenario() -> None:
+        qtbot.mouseClick(w.ledger_test_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not w.ledger_test_button.isEnabled(), what="the button off")
+        assert "Connecting to u@127.0.0.1" in w.ledger_result.text()
+        last = time.monotonic()
+        while w.ledger_result.property("ok") is None:
+            await asyncio.sleep(0.02)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    try:
+        qloop.run(scenario(), timeout=30)
+    finally:
+        silent.close()
+    assert sum(gaps) > 3  # it waited (the connection's time limit is 5 s) …
+    assert max(gaps) < 0.5  # … and the event loop turned all along
+    assert w.ledger_result.text() == (
+        f"127.0.0.1 did not answer on port {port} in time. Check the host and the port, and "
+        "that no firewall blocks them."
+    )
+    assert w.ledger_test_button.isEnabled()
