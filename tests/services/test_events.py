@@ -4,6 +4,8 @@ loop's thread whichever thread published it."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -191,3 +193,13 @@ def test_events_published_after_the_loop_closed_are_dropped() -> None:
     hub = EventHub(loop)
     loop.close()
     hub.publish(LedgerReset())  # no error: the desk is shutting down
+
+
+def test_the_hub_and_the_feed_never_import_qt() -> None:
+    code = (
+        "import sys, iotpay_desk.services.events, iotpay_desk.ledger.feed; "
+        "loaded = [m for m in sys.modules if m.startswith('PySide6')]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
