@@ -81,8 +81,14 @@ def test_list_shows_environment_and_active(qtbot: QtBot, hermetic_home: Path) ->
     t = page.table
     assert t.rowCount() == 2
     texts = [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(2)]
-    assert texts[0] == ["Counter (active)", "Production (ccapi.iotpaycloud.com)", "100", "Off"]
-    assert texts[1] == ["Lab", "Custom URL — http://127.0.0.1:9", "200", "Off"]
+    assert texts[0] == [
+        "Counter (active)",
+        "Production (ccapi.iotpaycloud.com)",
+        "100",
+        "Off",
+        "This computer",
+    ]
+    assert texts[1] == ["Lab", "Custom URL — http://127.0.0.1:9", "200", "Off", "This computer"]
     assert page.selected_id() == a.id
     assert not page.switch_button.isEnabled()  # already active
     page.select(b.id)
@@ -160,7 +166,9 @@ def test_remove_deletes_the_key_after_confirmation(
     b = Profile.new("Back office", Environment.TEST, "200", operators=["jill"])
     store = store_with(hermetic_home, a, b)
     MemoryKeyring.store[("iotpay-desk", a.id)] = "key-a"
+    MemoryKeyring.store[("iotpay-desk", f"{a.id}/ledger-password")] = "ledger-pw-a"
     MemoryKeyring.store[("iotpay-desk", b.id)] = "key-b"
+    MemoryKeyring.store[("iotpay-desk", f"{b.id}/ledger-password")] = "ledger-pw-b"
     page = page_for(qtbot, store)
 
     async def scenario() -> None:
@@ -169,6 +177,7 @@ def test_remove_deletes_the_key_after_confirmation(
         box = message_box(page, "confirm-remove")
         assert box is not None
         assert "Counter" in box.text()
+        assert "ledger password" in box.text()
         box.button(QMessageBox.StandardButton.Cancel).click()
         await until(lambda: message_box(page, "confirm-remove") is None)
         assert len(store.profiles()) == 2
@@ -183,7 +192,9 @@ def test_remove_deletes_the_key_after_confirmation(
     qloop.run(scenario())
     assert [p.id for p in store.profiles()] == [b.id]
     assert ("iotpay-desk", a.id) not in MemoryKeyring.store
+    assert ("iotpay-desk", f"{a.id}/ledger-password") not in MemoryKeyring.store
     assert MemoryKeyring.store[("iotpay-desk", b.id)] == "key-b"
+    assert MemoryKeyring.store[("iotpay-desk", f"{b.id}/ledger-password")] == "ledger-pw-b"
     assert page.table.rowCount() == 1
 
 
@@ -414,6 +425,7 @@ def test_first_run_wizard_profile_is_connected(
         w.next()
         w.next()
         w.next()  # the receipt fields are all optional
+        w.next()  # the ledger stays on this computer
         w.button(QWizard.WizardButton.FinishButton).click()
         await until(lambda: run.desk.money is not None, within=10, what="connected")
         assert run.window.profile is not None
@@ -539,3 +551,78 @@ def test_receipts_button_edits_the_receipt_fields_with_their_rules(
         wizard.reject()
 
     qloop.run(edit_again())
+
+
+def test_ledger_button_moves_a_profile_to_a_shared_server_and_back(
+    qtbot: QtBot, qloop: QLoop, hermetic_home: Path
+) -> None:
+    from iotpay_desk.core.profiles import LedgerLocation
+
+    password = "Shared-ledger-" + "pw-77a1"
+    p = Profile.new("Counter", Environment.TEST, "100", operators=["jack"])
+    other = Profile.new("Lab", Environment.TEST, "200", operators=["jill"])
+    store = store_with(hermetic_home, p, other)
+    MemoryKeyring.store[("iotpay-desk", p.id)] = "key-p"
+    page = page_for(qtbot, store)
+    page.select(p.id)
+    assert page.ledger_button.isEnabled()
+
+    def type_into(widget: object, text: str) -> None:
+        widget.setFocus()  # type: ignore[attr-defined]
+        widget.selectAll()  # type: ignore[attr-defined]
+        qtbot.keyClicks(widget, text)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        page.ledger_button.click()
+        wizard = page.wizard
+        assert wizard is not None
+        await until(wizard.isVisible)
+        assert wizard.currentId() == WizardPageId.LEDGER
+        assert wizard.ledger_local.isChecked()
+        wizard.ledger_shared.setFocus()
+        qtbot.keyClick(wizard.ledger_shared, Qt.Key.Key_Space)
+        type_into(wizard.ledger_host_edit, "ledger.example.ca")
+        type_into(wizard.ledger_database_edit, "iotpay")
+        type_into(wizard.ledger_user_edit, "counter")
+        type_into(wizard.ledger_password_edit, password)
+        qtbot.keyClick(wizard.ledger_password_edit, Qt.Key.Key_Return)
+        assert wizard.currentId() == WizardPageId.SUMMARY
+        with qtbot.waitSignal(page.profiles_changed) as sig:
+            wizard.button(QWizard.WizardButton.FinishButton).click()
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    qloop.run(scenario())
+    saved = ProfileStore(hermetic_home / "config").get(p.id)
+    assert saved.ledger == LedgerLocation.postgresql(
+        "ledger.example.ca", "iotpay", "counter", tls="verify-full"
+    )
+    assert saved.operators == ("jack",)  # the rest kept
+    assert MemoryKeyring.store[("iotpay-desk", f"{p.id}/ledger-password")] == password
+    assert MemoryKeyring.store[("iotpay-desk", p.id)] == "key-p"
+    assert password not in (hermetic_home / "config" / "profiles.json").read_text()
+    t = page.table
+    row = next(
+        r for r in range(t.rowCount()) if t.item(r, 0).data(Qt.ItemDataRole.UserRole) == p.id
+    )
+    assert t.item(row, 4).text() == "PostgreSQL: counter@ledger.example.ca:5432/iotpay"
+
+    async def back_to_this_computer() -> None:
+        await until(lambda: page.wizard is None, what="the wizard gone")
+        page.select(p.id)
+        page.ledger_button.click()
+        wizard = page.wizard
+        assert wizard is not None
+        await until(wizard.isVisible)
+        assert wizard.ledger_host_edit.text() == "ledger.example.ca"
+        assert wizard.ledger_password_edit.text() == ""  # never shown again
+        wizard.ledger_local.setFocus()
+        qtbot.keyClick(wizard.ledger_local, Qt.Key.Key_Space)
+        wizard.next()
+        with qtbot.waitSignal(page.profiles_changed) as sig:
+            wizard.button(QWizard.WizardButton.FinishButton).click()
+            await until(lambda: sig.signal_triggered, what="saved")
+
+    qloop.run(back_to_this_computer())
+    assert ProfileStore(hermetic_home / "config").get(p.id).ledger.is_local
+    assert ("iotpay-desk", f"{p.id}/ledger-password") not in MemoryKeyring.store
+    assert t.item(row, 4).text() == "This computer"
