@@ -204,8 +204,10 @@ class LedgerFeed:
             try:
                 conn = psycopg.connect(**params, autocommit=True)
             except psycopg.Error as exc:
-                # libpq's message names host and user, never the password.
-                log.warning("ledger feed: cannot reach the server: %s", str(exc).strip())
+                # libpq's message names host and user, never the password. Said once
+                # while the server stays away, not at every attempt.
+                level = logging.DEBUG if attempt else logging.WARNING
+                log.log(level, "ledger feed: cannot reach the server: %s", str(exc).strip())
                 lost = True
                 if not self._pause(attempt):
                     break

@@ -232,6 +232,44 @@ async def test_a_lost_listen_connection_comes_back_and_says_reload(
     await desks.seen.until(lambda: desks.seen.actions(after.id))
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_the_feed_keeps_trying_while_the_server_refuses_it(
+    desks: Desks, backend: Engine, postgres_server: PostgresServer
+) -> None:
+    """The connection is lost and the database refuses new ones for a while: the feed
+    tries again (with pauses), says nothing until it listens again, then says reset."""
+    pid = desks.feed.backend_pid
+    name = backend.url.database
+
+    def refuse(allow: bool) -> None:
+        with postgres_server.admin() as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}')
+            if not allow:
+                conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    await asyncio.to_thread(refuse, False)
+    try:
+
+        def until_deaf() -> bool:
+            deadline = time.monotonic() + 5
+            while desks.feed.listening.is_set() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            return not desks.feed.listening.is_set()
+
+        assert await asyncio.to_thread(until_deaf)
+        await asyncio.sleep(1.0)  # a few attempts, all refused
+        assert desks.feed.running
+        assert not any(isinstance(e, LedgerReset) for _t, e in desks.seen.events)
+    finally:
+        await asyncio.to_thread(refuse, True)
+    await desks.seen.until(
+        lambda: any(isinstance(e, LedgerReset) for _t, e in desks.seen.events), within=10
+    )
+    assert desks.feed.reconnects == 1
+    assert desks.feed.listening.is_set()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_stop_leaves_no_thread(backend: Engine) -> None:
     async def run() -> float:
