@@ -295,14 +295,28 @@ class _Copier:
         self.report.notes.append(text)
 
     def _insert(self, conn: Connection, table: Table, values: dict[str, Any]) -> int:
-        key = conn.execute(insert(table).values(**values)).inserted_primary_key
+        # Values as parameters, not in the statement: one compiled statement for all rows.
+        key = conn.execute(insert(table), values).inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def _insert_many(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-        # One statement a row: an executemany's RETURNING is in no promised order (and
-        # SQLAlchemy's sorted variant needs NOT NULL ids, which the v6 tables lack).
-        return [self._insert(conn, table, row) for row in rows]
+        """Insert ``rows``; their new ids, in order. An executemany's RETURNING is in no
+        promised order, so PostgreSQL first takes the ids from the table's sequence (as an
+        insert would) and the rows go in with them; SQLite inserts one row at a time."""
+        if not rows:
+            return []
+        if not self.pg:
+            return [self._insert(conn, table, row) for row in rows]
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        ids = [
+            int(i)
+            for i in conn.execute(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))
+            ).scalars()
+        ]
+        conn.execute(insert(table), [row | {"id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
 
     # -------------------------------------------------------------------- the run
 
