@@ -89,9 +89,9 @@ class LedgerFeed:
     """Publish to ``hub`` every change of merchant ``mch_id``'s rows in ``journal``'s
     ledger, whichever desk made it (see the module's docstring).
 
-    PostgreSQL only: ``password`` (default: the engine URL's) and ``connect_kw``
-    (libpq options the engine got through ``connect_args``, such as ``sslmode``) for the
-    feed's own connection. ``poll`` is SQLite's pause between looks at
+    PostgreSQL: the feed's own connection takes the parameters of the engine's pooled
+    connections (TLS mode and password included); ``password`` and ``connect_kw``
+    (libpq options) override them. ``poll`` is SQLite's pause between looks at
     ``data_version``; ``wait`` how long one wait for notifications lasts (what
     :meth:`stop` may take). Start with :meth:`start`, end with :meth:`stop` (no thread
     is left). Attributes for tests and diagnostics: ``listening`` (an Event, set while
@@ -181,28 +181,52 @@ class LedgerFeed:
 
     # ------------------------------------------------------------------ PostgreSQL
 
-    def _pg_params(self) -> dict[str, Any]:
-        url = self._journal.engine.url
+    def _pg_params(self) -> tuple[dict[str, Any], bool]:
+        """The feed connection's libpq parameters, and whether they are the pool's own.
+
+        The pool's connections were opened with what the desk connected with, the TLS
+        mode too (given as ``connect_args``, not in the URL): they are read from one of
+        them (libpq's non-default parameters; the password from its own attribute).
+        While the server cannot be reached, the URL's are used (no TLS options), and
+        read again at the next attempt."""
+        engine = self._journal.engine
+        url = engine.url
         params: dict[str, Any] = {
             "host": url.host,
             "port": url.port,
             "dbname": url.database,
             "user": url.username,
-            "password": self._password if self._password is not None else url.password,
-            "application_name": "iotpay-desk ledger feed",
+            "password": url.password,
             "connect_timeout": 5,
         }
         params.update({k: v for k, v in url.query.items() if isinstance(v, str)})
+        pooled = False
+        try:
+            with engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                if isinstance(raw, psycopg.Connection):
+                    params.update(raw.info.get_parameters())
+                    params["password"] = raw.info.password or params["password"]
+                    pooled = True
+        except Exception as exc:
+            log.debug("ledger feed: the pool's connection parameters not read: %s", exc)
+        params["application_name"] = "iotpay-desk ledger feed"
+        if self._password is not None:
+            params["password"] = self._password
         params.update(self._connect_kw)
-        return {k: v for k, v in params.items() if v is not None}
+        return {k: v for k, v in params.items() if v is not None}, pooled
 
     def _run_postgres(self) -> None:
         attempt = 0
         lost = False
-        params = self._pg_params()
+        params: dict[str, Any] | None = None
         while not self._stop.is_set():
             try:
-                conn = psycopg.connect(**params, autocommit=True)
+                use = params
+                if use is None:
+                    use, pooled = self._pg_params()
+                    params = use if pooled else None
+                conn = psycopg.connect(**use, autocommit=True)
             except psycopg.Error as exc:
                 # libpq's message names host and user, never the password. Said once
                 # while the server stays away, not at every attempt.

@@ -270,6 +270,32 @@ async def test_the_feed_keeps_trying_while_the_server_refuses_it(
     assert desks.feed.listening.is_set()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_feed_connects_as_the_desk_did(backend: Engine) -> None:
+    """The TLS mode the desk connected with (``connect_args``, as open_ledger gives it,
+    not in the URL) is the feed's too: a feed connection without it would go in clear
+    (or fail) where the desk's own require TLS."""
+    engine = ledger.open_engine(
+        backend.url, connect_args={"sslmode": "disable", "connect_timeout": 3}
+    )
+    loop = asyncio.new_event_loop()
+    try:
+        feed = LedgerFeed(LedgerJournal(engine), EventHub(loop), MCH)
+        params, pooled = feed._pg_params()
+        assert pooled
+        assert params["sslmode"] == "disable"
+        assert params["connect_timeout"] == "3"
+        assert params["dbname"] == backend.url.database
+        assert params["application_name"] == "iotpay-desk ledger feed"
+        feed = LedgerFeed(
+            LedgerJournal(engine), EventHub(loop), MCH, connect_kw={"sslmode": "require"}
+        )
+        assert feed._pg_params()[0]["sslmode"] == "require"
+    finally:
+        loop.close()
+        engine.dispose()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_stop_leaves_no_thread(backend: Engine) -> None:
     async def run() -> float:
