@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .models import Action, VaultCard
 
 __all__ = [
+    "AnswerNotRecorded",
     "CardInVault",
     "CardNotInVault",
     "JournalError",
     "JournalTooNew",
+    "LedgerUnavailable",
     "OpenActionExists",
     "TargetChanged",
 ]
@@ -72,3 +75,35 @@ class CardNotInVault(JournalError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+class LedgerUnavailable(JournalError):
+    """The ledger cannot be reached now (its server stopped, the network is cut, its file's
+    disk went away). Nothing of the call that raised it was written. Not a fault of the
+    ledger: it is used again, as it is, once it can be reached (never another ledger).
+
+    ``where``: the ledger as it may be shown (``host/database``, or the file's path; never
+    a password); ``since``: when it was first found unreachable, if known."""
+
+    def __init__(self, where: str = "", reason: str = "", since: datetime | None = None) -> None:
+        self.where = where
+        self.reason = reason
+        self.since = since
+        text = f"the ledger {where} cannot be reached" if where else "the ledger cannot be reached"
+        super().__init__(f"{text}: {reason}" if reason else text)
+
+
+class AnswerNotRecorded(LedgerUnavailable):
+    """A money-moving call was **sent** (its intent is in the ledger), but what came of it
+    could not be written because the ledger went away. Nothing is lost and nothing may be
+    sent again: the intent stays unresolved in the ledger and is resolved with
+    ``cc_query`` once the ledger is back. ``kind`` and ``mch_no`` name the action."""
+
+    def __init__(self, kind: str, mch_no: str, cause: LedgerUnavailable) -> None:
+        self.kind = kind
+        self.mch_no = mch_no
+        super().__init__(cause.where, cause.reason, cause.since)
+        self.args = (
+            f"{kind} {mch_no} was sent; its answer will be recorded when the ledger is back "
+            f"({cause})",
+        )

@@ -6,6 +6,16 @@ keys on and a busy timeout, on every connection of the pool. Transactions are SQ
 own (the driver's implicit ones are off, so DDL is transactional too): ``BEGIN`` by
 default, ``BEGIN IMMEDIATE`` on a connection with the execution option
 ``ledger_begin="IMMEDIATE"`` (take the write lock first, as the journal's writes do).
+
+A ledger that cannot be reached — its PostgreSQL server stopped, the network cut, its
+SQLite file's disk gone — raises :class:`~iotpay_desk.journal.errors.LedgerUnavailable`
+from every call (SQLAlchemy's ``handle_error`` event turns the connection-level errors
+into it; a deadlock, a constraint or a busy file stay what they are). The engine needs
+nothing to recover: a dead pooled connection is invalidated (with the whole pool, on a
+disconnect), PostgreSQL connections are pinged before use (``pool_pre_ping``) and TCP
+keepalives and ``tcp_user_timeout`` end a call to a server that vanished without a word
+within seconds, so the next call after the server is back simply works. :func:`ping`
+asks the database one ``SELECT 1`` (what a desk's ledger watch does while it waits).
 """
 
 from __future__ import annotations
@@ -14,14 +24,33 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+
+from iotpay_desk.journal.errors import LedgerUnavailable
 
 from .errors import LedgerError
 
-__all__ = ["BUSY_TIMEOUT", "open_engine", "sqlite_url"]
+__all__ = ["BUSY_TIMEOUT", "CONNECT_TIMEOUT", "open_engine", "ping", "ping_ledger", "sqlite_url"]
 
 BUSY_TIMEOUT = 10.0
+CONNECT_TIMEOUT = 5  # seconds to reach the server before a call says it is unavailable
+# libpq's TCP settings for a shared ledger: a server that vanished without closing its
+# connections (a cut cable, a host that died) is noticed within seconds, not the
+# system's default of many minutes.
+_PG_TCP = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15000,  # ms an unacknowledged send may wait
+}
+# PostgreSQL's SQLSTATEs of a server going away: connection exceptions (class 08), an
+# administrator or crash shutdown, a server starting up or shutting down.
+_PG_GONE_STATES = ("57P01", "57P02", "57P03")
+# SQLite's primary result codes of a file that cannot be reached (I/O error, cannot open).
+_SQLITE_GONE_CODES = (10, 14)
 
 
 def sqlite_url(path: str | Path) -> URL:
@@ -32,13 +61,65 @@ def open_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT, **kw: Any
     """An engine for ``url``: ``sqlite+pysqlite:///file`` or ``postgresql+psycopg://…``."""
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, busy_timeout, **kw)
+        engine = _sqlite_engine(url, busy_timeout, **kw)
+        _translate_unreachable(engine, str(url.database))
+        return engine
     if url.get_backend_name() == "postgresql":
         if url.get_driver_name() != "psycopg":
             url = url.set(drivername="postgresql+psycopg")
         kw.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kw)
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT, **_PG_TCP}
+        connect_args.update(kw.pop("connect_args", None) or {})
+        engine = create_engine(url, connect_args=connect_args, **kw)
+        _translate_unreachable(engine, f"{url.host}/{url.database}")
+        return engine
     raise LedgerError(f"a ledger is a SQLite file or a PostgreSQL database, not {url.drivername}")
+
+
+def ping(engine: Engine) -> None:
+    """One ``SELECT 1`` on ``engine``: returns when the database answers, raises
+    :class:`LedgerUnavailable` when it cannot be reached."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1").scalar()
+
+
+def ping_ledger(ledger: object) -> None:
+    """:func:`ping` the engine of a ledger (a :class:`~iotpay_desk.ledger.LedgerJournal`)."""
+    engine = getattr(ledger, "engine", None)
+    if not isinstance(engine, Engine):
+        raise TypeError(f"{type(ledger).__name__} has no engine to ping")
+    ping(engine)
+
+
+def is_unreachable(exc: BaseException | None, *, disconnect: bool = False) -> bool:
+    """True if the DB-API error ``exc`` says the database cannot be reached (not a
+    deadlock, a constraint, a lock timeout or a busy file)."""
+    if disconnect:
+        return True
+    if isinstance(exc, psycopg.OperationalError):
+        state = exc.sqlstate
+        # libpq gives no SQLSTATE when it cannot connect or the connection broke.
+        return state is None or state.startswith("08") or state in _PG_GONE_STATES
+    if isinstance(exc, psycopg.InterfaceError):
+        return True  # the connection is closed
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in _SQLITE_GONE_CODES
+        text = str(exc)
+        return "disk I/O error" in text or "unable to open database file" in text
+    return False
+
+
+def _translate_unreachable(engine: Engine, where: str) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _on_error(ctx: ExceptionContext) -> None:
+        if ctx.is_pre_ping:
+            return  # the pool reconnects by itself; a failed reconnect comes back here
+        exc = ctx.original_exception
+        if is_unreachable(exc, disconnect=ctx.is_disconnect):
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise LedgerUnavailable(where, reason) from exc
 
 
 def _sqlite_engine(url: URL, busy_timeout: float, **kw: Any) -> Engine:
