@@ -40,6 +40,7 @@ __all__ = [
     "ledger_opener",
     "merchant_file",
     "open_merchant_ledger",
+    "open_sqlite_ledger",
 ]
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,22 @@ def _merge(engine: Engine, files: Sequence[Path]) -> None:
     if waiting:
         reports = merge_journal_files(engine, waiting)
         log.info("merged %d journal file(s) into the merchant's ledger: %s", len(waiting), reports)
+
+
+def open_sqlite_ledger(
+    path: Path | str, *, desk: DeskIdentity | None = None, lease_s: float = LEASE_S
+) -> LedgerJournal:
+    """A ledger file at ``path``, created or migrated, with no merchant check (tools,
+    benchmarks and tests; the desk uses :func:`open_merchant_ledger`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = open_engine(sqlite_url(path))
+    try:
+        migrate(engine)
+        return LedgerJournal(engine, desk=desk, lease_s=lease_s)
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 def ledger_opener(

@@ -139,11 +139,38 @@ class Checker:
         )
         return Look(done, order)
 
+    async def claim(self, action: Action) -> Action | None:
+        """Take or renew this desk's lease on checking ``action`` (the ledger's
+        :meth:`~iotpay_desk.journal.ActionLedger.claim_check`): None when another running
+        desk holds it, or the action has ended. Only the desk holding the lease asks
+        IOTPay about an action, so desks sharing a ledger never check one together."""
+        ctx = self._ctx
+        return await ctx.db(ctx.journal.claim_check, action.id, now=ctx.clock())
+
+    async def _elsewhere(self, action: Action) -> ActionResult:
+        """``action`` is checked by another desk (or ended): as the ledger has it now."""
+        ctx = self._ctx
+        fresh = await ctx.db(ctx.journal.get_action, action.id)
+        if fresh.is_open:
+            log.info(
+                "%s %s is being checked by desk %r; left to it",
+                fresh.kind.value,
+                fresh.mch_no,
+                fresh.lease_desk,
+            )
+        return result_of(fresh)
+
     async def check(self, action: Action, *, delays: Sequence[float] | None = None) -> ActionResult:
         """The check loop of one unresolved action: a look after each of ``delays``
         (default: the backoff schedule; one look for a purchase link), until one is
-        final. The caller owns ``action.mch_no`` (or it is a one-off look)."""
+        final. The caller owns ``action.mch_no`` (or it is a one-off look). Each look is
+        made under this desk's lease (:meth:`claim`); when another desk holds it, the
+        loop stops and returns the action as the ledger has it."""
         ctx = self._ctx
+        claimed = await self.claim(action)
+        if claimed is None:
+            return await self._elsewhere(action)
+        action = claimed
         if action.state is ActionState.INTENT:
             action = await ctx.mark_checking(action, "no answer was recorded")
         if delays is None:
@@ -151,9 +178,13 @@ class Checker:
             link = action.kind is ActionKind.PURCHASE_LINK
             delays = (0.0,) if link else ctx.check_delays
         last: Order | None = None
-        for delay in delays:
+        for n, delay in enumerate(delays):
             if delay > 0:
                 await ctx.sleep(delay)
+            if n > 0:
+                renewed = await self.claim(action)
+                if renewed is None:
+                    return await self._elsewhere(action)
             seen = await self.look(action)
             if seen.done is not None:
                 return result_of(seen.done, seen.order)
@@ -213,17 +244,23 @@ class Checker:
     async def resolve_unresolved(self) -> list[ActionResult]:
         """At start-up: resolve every intent and checking action of this merchant."""
         ctx = self._ctx
-        actions = await ctx.db(ctx.journal.open_actions, ctx.mch_id)
+        actions = self._mine(await ctx.db(ctx.journal.open_actions, ctx.mch_id))
         if actions:
             log.info("resolving %d unresolved action(s)", len(actions))
         return list(await asyncio.gather(*(self.resolve(a) for a in actions)))
+
+    def _mine(self, actions: list[Action]) -> list[Action]:
+        """Leave out what another running desk is checking (its lease not expired)."""
+        ctx = self._ctx
+        now = ctx.clock()
+        return [a for a in actions if not a.checked_elsewhere(ctx.journal.desk.instance, now)]
 
     async def check_due(self) -> list[ActionResult]:
         """Check once, with ``cc_query``, every unresolved action of this merchant whose
         next check is due (never sends a money-moving call). Actions this service is
         already sending or checking are left to that."""
         ctx = self._ctx
-        actions = await ctx.db(ctx.journal.open_actions, ctx.mch_id)
+        actions = self._mine(await ctx.db(ctx.journal.open_actions, ctx.mch_id))
         now = ctx.clock()
         tasks = [
             ctx.own(a.mch_no, self.check(a, delays=(0.0,)))
@@ -279,6 +316,8 @@ class Checker:
         for n in range(1, max(0, attempts) + 1):
             if n > 1:
                 await ctx.sleep(interval)
+            if await self.claim(action) is None:
+                return await self._elsewhere(action)
             seen = await self.look(action)
             if seen.order is not None:
                 last = seen.order

@@ -37,7 +37,8 @@ from iotpay_desk.gui.errors import (
     show_message,
 )
 from iotpay_desk.gui.i18n import Translators, install_translators
-from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxClock, SandboxServer
 from iotpay_desk.services import CannotReachIotPay, InvalidInput, MoneyService, OrderNotFound
 from tests.gui.conftest import QLoop
@@ -367,7 +368,7 @@ def test_a_refused_void_of_a_pending_payment_reads_in_the_desks_language(
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = open_sqlite_ledger(tmp_path / "journal.sqlite3")
 
     async def scenario() -> InvalidInput:
         async with IotPayClient(frozen.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key) as client:

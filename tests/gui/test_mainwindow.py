@@ -20,6 +20,7 @@ from iotpay_desk.gui.orders import OrdersPage
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.vault import VaultPage
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import SandboxServer
 from tests.gui.conftest import QLoop, message_boxes, until
 from tests.plugins.memkeyring import MemoryKeyring
@@ -466,7 +467,7 @@ def test_quitting_with_a_refund_in_flight_asks_and_leaves_it_pending(
 
     from iotpay_desk.api import IotPayClient
     from iotpay_desk.app import _cancel_other_tasks
-    from iotpay_desk.journal import ActionKind, Journal
+    from iotpay_desk.journal import ActionKind
     from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec
     from iotpay_desk.services import MoneyService
     from tests.services.conftest import pay
@@ -474,7 +475,7 @@ def test_quitting_with_a_refund_in_flight_asks_and_leaves_it_pending(
     QLocale.setDefault(QLocale("en_CA"))
     http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), trust_env=False)
     client = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = open_sqlite_ledger(tmp_path / "journal.sqlite3")
     service = MoneyService(client, journal, operator="jack", clock=sandbox.clock.local_now)
     profile = Profile.new(
         "Sandbox",
@@ -552,14 +553,14 @@ def test_quitting_while_a_payment_link_is_followed_asks_first(
 
     from iotpay_desk.api import IotPayClient
     from iotpay_desk.gui.purchase_dialog import PurchaseDialog
-    from iotpay_desk.journal import ActionKind, Journal
+    from iotpay_desk.journal import ActionKind
     from iotpay_desk.sandbox import DEMO_MERCHANT
     from iotpay_desk.services import MoneyService
 
     QLocale.setDefault(QLocale("en_CA"))
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0), trust_env=False)
     client = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = open_sqlite_ledger(tmp_path / "journal.sqlite3")
     service = MoneyService(client, journal, operator="jack", clock=sandbox.clock.local_now)
     win = MainWindow(profile=_profile(Environment.SANDBOX), settings=Settings(tmp_path / "c"))
     qtbot.addWidget(win)

@@ -20,7 +20,8 @@ from iotpay_desk.gui.activity import KIND, OPERATOR, OUTCOME, PAYMENT, WHEN
 from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.refund_dialog import RefundDialog
 from iotpay_desk.gui.words import local_time
-from iotpay_desk.journal import ActionKind, ActionState, Journal
+from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
 from iotpay_desk.services import MoneyService
 from iotpay_desk.services.money import NOT_RECEIVED_AFTER_S
@@ -54,7 +55,7 @@ class Desk:
         self.client = IotPayClient(
             sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=self.http, backoff=0.02
         )
-        self.journal = Journal(tmp / "journal.sqlite3")
+        self.journal = open_sqlite_ledger(tmp / "journal.sqlite3")
         profile = Profile.new(
             "Sandbox",
             Environment.SANDBOX,
@@ -636,7 +637,8 @@ def test_an_unresolved_refund_from_another_desk_keeps_refund_and_void_off(
     succeeded offers Refund again with what is left."""
     desk = Desk(qtbot, qloop, sandbox, tmp_path, not_received_after=NOT_RECEIVED_AFTER_S)
     desk.start()
-    other_journal = Journal(tmp_path / "journal.sqlite3")  # the same file, another connection
+    # The same file, another connection.
+    other_journal = open_sqlite_ledger(tmp_path / "journal.sqlite3")
     other = MoneyService(
         desk.client,
         other_journal,

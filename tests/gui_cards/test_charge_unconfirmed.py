@@ -10,7 +10,8 @@ import httpx
 
 from iotpay_desk.api import IotPayClient
 from iotpay_desk.gui.charge_dialog import ChargeDialog
-from iotpay_desk.journal import ActionState, Journal
+from iotpay_desk.journal import ActionState
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 from iotpay_desk.services import CardService, MoneyService
 from iotpay_desk.services.money import NOT_RECEIVED_AFTER_S
@@ -29,7 +30,7 @@ def test_a_charge_delivered_late_is_sent_again_with_its_number_and_charges_once(
         client = IotPayClient(
             late_proxy.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http, backoff=0.02
         )
-        journal = Journal(tmp_path / "j.sqlite3")
+        journal = open_sqlite_ledger(tmp_path / "j.sqlite3")
         cards = CardService(client, journal, operator="cashier1", direct_add_enabled=True)
         money = MoneyService(
             client,

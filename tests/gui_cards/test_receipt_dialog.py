@@ -18,7 +18,8 @@ from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.gui.mainwindow import MainWindow
 from iotpay_desk.gui.receipt import ReceiptDialog, pdf_bytes
 from iotpay_desk.gui.refund_dialog import RefundDialog
-from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 from iotpay_desk.services import MoneyService
 from iotpay_desk.services.receipts import Paper
@@ -126,7 +127,7 @@ class Desk:
         self.client = IotPayClient(
             sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=self.http, backoff=0.02
         )
-        self.journal = Journal(tmp / "journal.sqlite3")
+        self.journal = open_sqlite_ledger(tmp / "journal.sqlite3")
         profile = Profile.new(
             "Sandbox",
             Environment.SANDBOX,

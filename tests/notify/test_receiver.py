@@ -29,7 +29,8 @@ from iotpay_desk.api import (
 from iotpay_desk.core.credentials import CredentialStore
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
-from iotpay_desk.journal import Journal
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.notify import DEFAULT_PATH, MAX_BODY, build_app
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 from tests.services.conftest import pay
@@ -40,7 +41,7 @@ MCH, KEY = DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key
 @dataclass
 class Receiver:
     url: str
-    journal: Journal
+    journal: LedgerJournal
 
 
 def _free_socket() -> socket.socket:
@@ -51,7 +52,7 @@ def _free_socket() -> socket.socket:
 
 @pytest.fixture
 def receiver(tmp_path: Path) -> Iterator[Receiver]:
-    journal = Journal(tmp_path / "profile" / "journal.sqlite3")
+    journal = open_sqlite_ledger(tmp_path / "profile" / "journal.sqlite3")
     config = uvicorn.Config(
         build_app(MCH, KEY, journal), log_config=None, access_log=False, lifespan="off"
     )
@@ -226,7 +227,7 @@ def test_the_cli_serves_a_profile_with_its_keychain_key(hermetic_home: Path) -> 
         if child.poll() is None:
             child.kill()
             child.communicate()
-    with Journal(paths.journal_path(profile.id)) as journal:
+    with open_sqlite_ledger(paths.journal_path(profile.id)) as journal:
         (note,) = journal.notifications(MCH)
     assert note.pay_order_id == "PC20250301000000000001"
     assert KEY not in err

@@ -14,7 +14,8 @@ import pytest
 import pytest_asyncio
 
 from iotpay_desk.api import DirectAddCardRequest, IotPayClient, Order, PurchaseWithTokenRequest
-from iotpay_desk.journal import Journal
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 from iotpay_desk.services import CardService, MoneyService, VaultCard
 
@@ -45,15 +46,15 @@ def client(sandbox: SandboxServer, make_client: Callable[..., IotPayClient]) -> 
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    j = Journal(tmp_path / "profile" / "journal.sqlite3")
+def journal(tmp_path: Path) -> Iterator[LedgerJournal]:
+    j = open_sqlite_ledger(tmp_path / "profile" / "journal.sqlite3")
     yield j
     j.close()
 
 
 @pytest.fixture
 def make_service(
-    client: IotPayClient, journal: Journal, sandbox: SandboxServer
+    client: IotPayClient, journal: LedgerJournal, sandbox: SandboxServer
 ) -> Callable[..., MoneyService]:
     def make(**kw: Any) -> MoneyService:
         kw.setdefault("operator", "jack")
@@ -132,7 +133,7 @@ FUTURE_EXPIRY = "1230"  # December 2030
 
 @pytest.fixture
 def make_cards(
-    client: IotPayClient, journal: Journal, sandbox: SandboxServer
+    client: IotPayClient, journal: LedgerJournal, sandbox: SandboxServer
 ) -> Callable[..., CardService]:
     def make(**kw: Any) -> CardService:
         kw.setdefault("operator", "jack")

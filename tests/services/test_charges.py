@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from iotpay_desk.api import IotPayClient, Order, PurchaseWithTokenRequest
-from iotpay_desk.journal import ActionKind, ActionState, Journal, new_mch_no
+from iotpay_desk.journal import ActionKind, ActionState, new_mch_no
+from iotpay_desk.ledger import LedgerJournal
 from iotpay_desk.sandbox import FaultSpec, SandboxServer
 from iotpay_desk.services import (
     RETURN_URL_BASE,
@@ -51,7 +52,7 @@ async def charge(
 
 @pytest.mark.asyncio
 async def test_charge_a_card_on_file(
-    service: MoneyService, direct_cards: CardService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, direct_cards: CardService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     card = await on_file(direct_cards)
     draft = await service.new_draft(TOKEN)
@@ -173,7 +174,7 @@ async def test_other_faults_never_charge_twice(
 
 @pytest.mark.asyncio
 async def test_one_draft_sent_twenty_times_at_once_charges_once(
-    service: MoneyService, direct_cards: CardService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, direct_cards: CardService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     card = await on_file(direct_cards)
     sandbox.set_faults([FaultSpec("latency", "cc_purchasewithtoken", latency_ms=200)])
@@ -189,7 +190,7 @@ async def test_one_draft_sent_twenty_times_at_once_charges_once(
 
 @pytest.mark.asyncio
 async def test_charge_input_is_checked_before_anything_is_written_or_sent(
-    service: MoneyService, direct_cards: CardService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, direct_cards: CardService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     card = await on_file(direct_cards)
     journal.add_vault_card(
@@ -280,7 +281,7 @@ def b64(text: str) -> str:
 
 @pytest.mark.asyncio
 async def test_wallet_charges(
-    service: MoneyService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     token = '{"paymentData":"approve-me-WALLETSECRET-0001","version":"EC_v1"}'
     pasted = b64(token)
@@ -323,7 +324,7 @@ async def test_wallet_charges(
 
 @pytest.mark.asyncio
 async def test_purchase_link_paid_on_iotpay_s_page(
-    service: MoneyService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     session = await service.start_purchase(2500, subject="Table 4", body="2 coffees")
     assert session.mch_order_no.startswith("P")
@@ -358,7 +359,7 @@ async def test_purchase_link_paid_on_iotpay_s_page(
 
 @pytest.mark.asyncio
 async def test_follow_gives_up_after_its_attempts_and_continues_when_called_again(
-    service: MoneyService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     session = await service.start_purchase(1800)
     ticks: list[tuple[int, Order | None]] = []
@@ -404,7 +405,7 @@ async def test_an_unpaid_purchase_link_is_closed_once_its_page_is_gone(
 
 @pytest.mark.asyncio
 async def test_purchase_link_input_and_lost_answers(
-    service: MoneyService, journal: Journal, sandbox: SandboxServer
+    service: MoneyService, journal: LedgerJournal, sandbox: SandboxServer
 ) -> None:
     for kwargs, field in [
         ({"amount_cents": 0}, "amount"),
@@ -442,7 +443,7 @@ async def test_a_charge_on_file_can_be_voided_through_the_same_journal(
 async def test_unresolved_charges_are_resolved_at_start_up(
     make_service: Callable[..., MoneyService],
     direct_cards: CardService,
-    journal: Journal,
+    journal: LedgerJournal,
     sandbox: SandboxServer,
 ) -> None:
     first = make_service()
@@ -461,7 +462,7 @@ async def test_a_desk_killed_between_intent_and_answer_never_charges_again(
     make_service: Callable[..., MoneyService],
     direct_cards: CardService,
     client: IotPayClient,
-    journal: Journal,
+    journal: LedgerJournal,
     sandbox: SandboxServer,
 ) -> None:
     card = await on_file(direct_cards)

@@ -11,12 +11,14 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from iotpay_desk.api import IotPayClient
-from iotpay_desk.journal import ActionState, Journal
+from iotpay_desk.journal import ActionState
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
 from iotpay_desk.services import MoneyService
 
@@ -28,13 +30,14 @@ CHILD = """
 import asyncio, sys
 import httpx
 from iotpay_desk.api import IotPayClient
-from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.services import MoneyService
 
 async def main(url, path, mch_id, key, pay_order_id, amount):
     http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=2.0), trust_env=False)
     service = MoneyService(
-        IotPayClient(url, mch_id, key, http=http), Journal(path), operator="jack",
+        IotPayClient(url, mch_id, key, http=http), open_sqlite_ledger(path), operator="jack",
         check_delays=(60.0,),  # a lost answer waits a minute before its first check
     )
     draft = await service.new_draft(ActionKind.REFUND, pay_order_id)
@@ -63,7 +66,7 @@ async def test_a_killed_desk_is_resolved_on_restart_not_resent(
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     p = await pay(client, 3000)
     sandbox.settle()
@@ -101,11 +104,17 @@ async def test_a_killed_desk_is_resolved_on_restart_not_resent(
     assert left.mch_no == mch_no
     assert left.state is kill_when
 
-    # the child stamped its intent with the real clock: so does the restarted desk
-    second = Journal(journal.path)
+    # the child stamped its intent with the real clock: so does the restarted desk. The
+    # killed desk's lease on checking its refund holds until it expires: left alone.
+    second = open_sqlite_ledger(journal.path)
     try:
         restarted = make_service(journal=second, clock=lambda: datetime.now(UTC))
-        (result,) = await restarted.resolve_unresolved()
+        assert await restarted.resolve_unresolved() == []
+        assert journal.get_action(left.id).state is kill_when
+        # Once it has expired, the restarted desk takes the check over.
+        expired = timedelta(seconds=second.lease_s + 1)
+        later = make_service(journal=second, clock=lambda: datetime.now(UTC) + expired)
+        (result,) = await later.resolve_unresolved()
     finally:
         second.close()
     assert result.action.mch_no == mch_no
@@ -122,4 +131,5 @@ async def test_a_killed_desk_is_resolved_on_restart_not_resent(
         assert result.order.pay_order_id == returns[0]["payOrderId"]
     events = [e.event for e in journal.audit_for_action(left.id)]
     assert events[0] == "intent"
+    assert "check_taken_over" in events
     assert events[-1] == "resolved"

@@ -12,7 +12,9 @@ import pytest
 
 from iotpay_desk.api import IotPayClient, IotPayRejected, RefundRequest, VoidRequest
 from iotpay_desk.api.rules import BrokenRule, RuleCode
-from iotpay_desk.journal import Action, ActionKind, ActionState, Journal
+from iotpay_desk.journal import Action, ActionKind, ActionState
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxClock, SandboxServer
 from iotpay_desk.services import (
     ActionInProgress,
@@ -83,7 +85,7 @@ async def test_advice_follows_the_profile_cutoff(
 
 
 async def test_two_partial_refunds_then_an_over_refund_is_refused(
-    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: Journal
+    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: LedgerJournal
 ) -> None:
     p = await pay(client, 5000)
     sandbox.settle()
@@ -257,7 +259,7 @@ async def test_two_desks_racing_on_one_payment_keep_iotpays_refusal(
     # Two profiles (two journals) on one merchant: only IOTPay sees both.
     p = await pay(client, 5000)
     sandbox.settle()
-    a_journal = Journal(tmp_path / "a.sqlite3")
+    a_journal = open_sqlite_ledger(tmp_path / "a.sqlite3")
     try:
         a = make_service(journal=a_journal, operator="ann")
         b = make_service()
@@ -279,7 +281,7 @@ async def test_two_desks_racing_on_one_payment_keep_iotpays_refusal(
 
 
 async def test_one_draft_submitted_twenty_times_at_once_makes_one_refund(
-    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: Journal
+    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: LedgerJournal
 ) -> None:
     p = await pay(client, 2000)
     sandbox.settle()
@@ -301,7 +303,7 @@ async def test_one_draft_submitted_twenty_times_at_once_makes_one_refund(
 
 
 async def test_another_draft_waits_for_the_unresolved_one_and_then_sees_it(
-    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: Journal
+    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: LedgerJournal
 ) -> None:
     p = await pay(client, 2000)
     sandbox.settle()
@@ -343,7 +345,7 @@ async def test_each_fault_mode_ends_with_the_right_refunds(
     make_client: Callable[..., IotPayClient],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     committed, final = FAULTS[kind]
     seen: list[ActionState] = []
@@ -402,7 +404,7 @@ async def test_a_lost_answer_stays_checking_until_it_is_safe_to_say_not_received
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = make_service(clock=lambda: now[0], not_received_after=60.0)
@@ -458,7 +460,7 @@ async def test_no_connection_for_the_money_call_means_not_received(
 async def test_iotpay_unreachable_before_sending_writes_nothing(
     make_service: Callable[..., MoneyService],
     make_client: Callable[..., IotPayClient],
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     dead = make_client("http://127.0.0.1:9")  # discard port: nothing listens
     service = make_service(client=dead)
@@ -474,7 +476,7 @@ async def test_unresolved_intents_are_resolved_at_start_up(
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     p = await pay(client, 900)
     sandbox.settle()
@@ -516,7 +518,7 @@ async def test_unresolved_intents_are_resolved_at_start_up(
 
 
 async def test_no_card_number_in_the_journal_file(
-    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: Journal
+    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, journal: LedgerJournal
 ) -> None:
     cards = ["4242424242424242", "5555555555554444"]
     for card in cards:
@@ -538,7 +540,7 @@ async def _until(predicate: Callable[[], object], within: float = 10.0) -> None:
 
 
 async def test_a_wrong_merchant_key_is_a_refusal_not_a_missing_order(
-    make_service: Callable[..., MoneyService], sandbox: SandboxServer, journal: Journal
+    make_service: Callable[..., MoneyService], sandbox: SandboxServer, journal: LedgerJournal
 ) -> None:
     async with httpx.AsyncClient(trust_env=False) as http:
         wrong = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, "NOT_THE_KEY_000000", http=http)
@@ -559,7 +561,7 @@ async def test_a_pending_or_declined_payment_cannot_be_returned(
     make_service: Callable[..., MoneyService],
     make_client: Callable[..., IotPayClient],
     sandbox_factory: Callable[..., SandboxServer],
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     frozen = sandbox_factory(clock=SandboxClock(frozen=True))  # pending stays pending
     c = make_client(frozen.url)

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from iotpay_desk.api import IotPayClient, Order
-from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import SandboxServer
 from iotpay_desk.services import (
     CardService,
@@ -337,7 +338,7 @@ async def test_reprinted_sale_of_a_refunded_payment_says_how_much_with_reference
         assert result.order is not None
         refs.append((draft.id, result.order.pay_order_id))
     # A third refund made on another computer (another journal): only IOTPay knows it.
-    other_journal = Journal(tmp_path / "other.sqlite3")
+    other_journal = open_sqlite_ledger(tmp_path / "other.sqlite3")
     try:
         other = make_service(journal=other_journal)
         draft = await other.new_draft(ActionKind.REFUND, payment.pay_order_id)

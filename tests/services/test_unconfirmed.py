@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from iotpay_desk.api import IotPayClient, Order
-from iotpay_desk.journal import ActionKind, ActionState, Journal
+from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
 from iotpay_desk.services import ActionResult, Draft, MoneyService, PaymentChanged
 from iotpay_desk.services.money import NOT_RECEIVED_AFTER_S
@@ -78,7 +80,7 @@ async def test_a_refund_delivered_late_is_never_called_not_received_within_the_w
     late_proxy: LateProxy,
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
@@ -113,7 +115,7 @@ async def test_sending_again_reuses_the_number_so_a_late_first_send_cannot_refun
     late_proxy: LateProxy,
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
@@ -162,7 +164,7 @@ async def test_a_second_send_that_races_the_late_first_one_is_refused_by_iotpay(
     late_proxy: LateProxy,
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     # The first send lands between the second's look and its send: IOTPay says the
     # number is used, and the desk resolves it by looking it up: one refund.
@@ -187,7 +189,7 @@ async def test_not_received_only_once_the_window_has_passed(
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = make_service(clock=lambda: now[0], not_received_after=DAY)
@@ -213,7 +215,7 @@ async def test_checks_back_off_to_an_hour_and_end_with_the_window(
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = make_service(clock=lambda: now[0], not_received_after=DAY)
@@ -276,7 +278,7 @@ async def test_the_watch_keeps_checking_while_the_desk_runs(
     late_proxy: LateProxy,
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     now = [sandbox.clock.local_now()]
     service = _late_service(make_service, make_client, late_proxy, now)
@@ -301,13 +303,13 @@ async def test_a_form_opened_while_a_refund_was_in_flight_is_refused_after_it_su
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
     tmp_path: Path,
 ) -> None:
     # Desk A and desk B on one journal file, each with its own connection.
     p = await pay(client, 5000)
     sandbox.settle()
-    b_journal = Journal(journal.path)
+    b_journal = open_sqlite_ledger(journal.path)
     try:
         a = make_service(operator="ann", not_received_after=DAY)
         b = make_service(journal=b_journal, operator="bob", not_received_after=DAY)
@@ -338,7 +340,7 @@ async def test_a_form_opened_during_an_action_that_then_fails_may_still_go_ahead
     make_service: Callable[..., MoneyService],
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     p = await pay(client, 5000)
     sandbox.settle()
@@ -359,13 +361,14 @@ RACER = """
 import asyncio, pathlib, sys
 import httpx
 from iotpay_desk.api import IotPayClient
-from iotpay_desk.journal import ActionKind, Journal
+from iotpay_desk.journal import ActionKind
+from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.services import ActionInProgress, MoneyService, PaymentChanged
 
 async def main(url, path, mch_id, key, pay_order_id, go, name):
     http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), trust_env=False)
     service = MoneyService(
-        IotPayClient(url, mch_id, key, http=http), Journal(path), operator=name,
+        IotPayClient(url, mch_id, key, http=http), open_sqlite_ledger(path), operator=name,
         not_received_after=86400.0,
     )
     draft = await service.new_draft(ActionKind.REFUND, pay_order_id)
@@ -388,7 +391,7 @@ async def test_two_desk_processes_racing_for_one_payment_refund_once(
     latency_ms: int,
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
     tmp_path: Path,
 ) -> None:
     p = await pay(client, 5000)

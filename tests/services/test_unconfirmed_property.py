@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iotpay_desk.api import IotPayClient
-from iotpay_desk.journal import ActionKind, ActionState, Journal
+from iotpay_desk.journal import ActionKind, ActionState
+from iotpay_desk.ledger import LedgerJournal
 from iotpay_desk.sandbox import DEMO_MERCHANT, FaultSpec, SandboxServer
 from iotpay_desk.services import ActionInProgress, InvalidInput, MoneyService
 from tests.plugins.lateproxy import LateProxy
@@ -54,7 +55,7 @@ def test_refund_sequences_with_faults_never_refund_twice(
     late_proxy: LateProxy,
     client: IotPayClient,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     asyncio.run(_scenario(steps, make_service, make_client, late_proxy, sandbox, journal))
 
@@ -65,7 +66,7 @@ async def _scenario(
     make_client: Callable[..., IotPayClient],
     proxy: LateProxy,
     sandbox: SandboxServer,
-    journal: Journal,
+    journal: LedgerJournal,
 ) -> None:
     async with httpx.AsyncClient(timeout=5.0, trust_env=False) as direct_http:
         direct = IotPayClient(
