@@ -1,14 +1,24 @@
-"""``iotpay-desk ledger check --sqlite PATH`` (run by the bundle's smoke check)."""
+"""``iotpay-desk ledger check --sqlite PATH`` (run by the bundle's smoke check) and
+``iotpay-desk ledger copy --from PROFILE|FILE --to URL|FILE`` (run as a real process)."""
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from iotpay_desk import ledger
 from iotpay_desk.__main__ import main
+from iotpay_desk.core.paths import AppPaths
+from iotpay_desk.journal import ActionKind
+from tests.ledger.test_copy import MCH, counts, journal_file, pay
 
 
 def test_check_migrates_a_fresh_file_and_prints_its_revision(
@@ -45,3 +55,180 @@ def test_check_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
         main(["ledger", "check"])
     assert info.value.code == 2
     assert "--sqlite" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ ledger copy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _copy(
+    *args: str, password: str | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``python -m iotpay_desk ledger copy ARGS`` in a process of its own, with no
+    terminal (a password prompt reads stdin), PGPASSWORD set only when given."""
+    env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    if password is not None:
+        env["PGPASSWORD"] = password
+    return subprocess.run(
+        [sys.executable, "-m", "iotpay_desk", "ledger", "copy", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        check=False,
+    )
+
+
+def _rows(engine: Engine) -> dict[str, int]:
+    counted = counts(engine)
+    engine.dispose()
+    return counted
+
+
+def test_copy_a_journal_file_into_a_ledger_file(tmp_path: Path) -> None:
+    source, target = tmp_path / "journal.sqlite3", tmp_path / "ledger.sqlite3"
+    expected = journal_file(source, 5, rows=40)
+    total = sum(expected.values())
+
+    done = _copy("--from", str(source), "--to", str(target), "--batch", "25")
+
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert out[0] == f"copied {source} into {target}"
+    assert "  actions: 120 in the source, 120 copied (120 new, 0 matched, 0 before) ok" in out
+    assert out[-1] == "count check: ok"
+    # The progress line: every batch, over all tables, to the total, with a rate.
+    progress = [line for line in done.stderr.splitlines() if line.startswith("copying ")]
+    assert len(progress) >= total // 25
+    assert progress[-1].startswith("copying notifications [" + "#" * 24 + "]")
+    assert f" {total:,}/{total:,} rows " in progress[-1]
+    assert progress[-1].endswith(" rows/s")
+    assert _rows(ledger.open_engine(ledger.sqlite_url(target))) == {
+        **expected,
+        "copied_rows": total,
+    }
+
+    again = _copy("--from", str(source), "--to", str(target))
+    assert again.returncode == 0, again.stderr
+    assert "  actions: 120 in the source, 120 copied (0 new, 0 matched, 120 before) ok" in (
+        again.stdout.splitlines()
+    )
+    assert _rows(ledger.open_engine(ledger.sqlite_url(target)))["copied_rows"] == total
+
+
+def test_copy_a_profile_into_postgresql(tmp_path: Path, pg_url: str) -> None:
+    profile_id = "0123456789abcdef0123456789abcdef"
+    journal = AppPaths.default().journal_path(profile_id)
+    expected = journal_file(journal, 4, rows=3)
+    address = pg_url.replace("postgresql+psycopg://", "postgresql://")
+
+    done = _copy("--from", profile_id, "--to", address, password="not-on-the-command-line")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"copied {journal} into postgresql+psycopg://postgres@")
+    assert "not-on-the-command-line" not in done.stdout + done.stderr
+    assert "Password for" not in done.stderr
+    assert _rows(ledger.open_engine(pg_url)) == {
+        **expected,
+        "notifications": 0,
+        "copied_rows": sum(expected.values()),
+    }
+
+
+def test_the_password_is_asked_for_when_pgpassword_is_not_set(tmp_path: Path, pg_url: str) -> None:
+    source = tmp_path / "journal.sqlite3"
+    journal_file(source, 6)
+    done = _copy("--from", str(source), "--to", pg_url, stdin="typed-secret\n")
+    assert done.returncode == 0, done.stderr
+    assert "Password for postgres@127.0.0.1: " in done.stderr
+    assert "typed-secret" not in done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "count check: ok"
+
+
+def test_a_password_in_the_address_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "journal.sqlite3"
+    journal_file(source, 6)
+    before = source.read_bytes()
+    done = _copy("--from", str(source), "--to", "postgresql://desk:s3cret-pw@127.0.0.1/ledger")
+    assert done.returncode == 2
+    assert "the address holds a password" in done.stderr
+    assert "PGPASSWORD" in done.stderr
+    assert "s3cret-pw" not in done.stderr + done.stdout
+    assert source.read_bytes() == before  # nothing done, not even a migration
+
+
+def test_connection_errors_are_named(tmp_path: Path, pg_url: str) -> None:
+    source = tmp_path / "journal.sqlite3"
+    journal_file(source, 6)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    refused = _copy(
+        "--from", str(source), "--to", f"postgresql://desk@127.0.0.1:{closed}/x", password=""
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith("[refused]")
+    missing = make_url(pg_url).set(database="no_such_ledger").render_as_string()
+    gone = _copy("--from", str(source), "--to", missing, password="")
+    assert gone.returncode == 1
+    assert gone.stderr.strip().endswith("[no-database]")
+    assert "Traceback" not in refused.stderr + gone.stderr
+
+
+def test_a_missing_source_is_an_error_and_not_created(tmp_path: Path) -> None:
+    target = tmp_path / "ledger.sqlite3"
+    done = _copy("--from", str(tmp_path / "nope.sqlite3"), "--to", str(target))
+    assert done.returncode == 1
+    assert "nope.sqlite3: no such file (and not a profile id)" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == []
+    unknown = _copy("--from", "f" * 32, "--to", str(target))
+    assert unknown.returncode == 1
+    assert f"no profile {'f' * 32} on this computer" in unknown.stderr
+
+
+def test_a_conflict_stops_the_copy_with_both_numbers(tmp_path: Path) -> None:
+    source, target = tmp_path / "journal.sqlite3", tmp_path / "ledger.sqlite3"
+    journal_file(source, 6, rows=2)  # voids of PCVa…0 and PCVa…1 being checked
+    engine = ledger.open_engine(ledger.sqlite_url(target))
+    ledger.migrate(engine)
+    ledger.LedgerJournal(engine).create_intent(
+        kind=ActionKind.REFUND,
+        mch_id=MCH,
+        mch_no="Rotherdesk0001",
+        operator="jill",
+        target_pay_order_id=pay("a", 1, "V"),
+        amount_cents=100,
+    )
+    engine.dispose()
+    done = _copy("--from", str(source), "--to", str(target))
+    assert done.returncode == 1
+    message = done.stderr.splitlines()[-1]
+    assert message.startswith(f"ledger copy: payment {pay('a', 1, 'V')} of merchant {MCH}")
+    assert "Rotherdesk0001" in message
+    assert "Va000000000001" in message
+    assert "copy again" in message
+    assert "count check" not in done.stdout
+
+
+def test_a_count_mismatch_fails_the_copy(tmp_path: Path) -> None:
+    source, target = tmp_path / "journal.sqlite3", tmp_path / "ledger.sqlite3"
+    journal_file(source, 3)
+    assert _copy("--from", str(source), "--to", str(target)).returncode == 0
+    # The target says it holds a vault card of this source that the source never had.
+    with sqlite3.connect(target) as db:
+        db.execute(
+            "INSERT INTO copied_rows SELECT source, 'vault_cards', 99, target_id "
+            "FROM copied_rows WHERE tbl = 'vault_cards'"
+        )
+    db.close()
+    done = _copy("--from", str(source), "--to", str(target))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "ledger copy: the copy's count check failed (vault_cards: 1 in the source, "
+        "2 copied); run the copy again"
+    )
+    assert "count check: ok" not in done.stdout
