@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from iotpay_desk.core.paths import AppPaths
 
@@ -229,6 +230,16 @@ def _copy(source_text: str, target_text: str, batch: int) -> int:
     except LedgerError as e:
         bar.end()
         print(f"ledger copy: {e}", file=sys.stderr)
+        return 1
+    except DBAPIError as e:
+        # The driver's first line only: what follows may quote a row's values.
+        bar.end()
+        first = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else type(e).__name__
+        print(
+            f"ledger copy: the database stopped the copy ({first}); what was copied is kept: "
+            "run it again to go on",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         bar.end()

@@ -121,6 +121,8 @@ _CHECKED_TEXTS = {
 }
 _OPEN = ("intent", "checking")
 _FINAL = ("succeeded", "failed", "declined")
+# LedgerJournal's advisory lock scopes, and one for a copy's batches.
+_SCOPES = {**_LOCK_SCOPES, "copy": 0x10751}
 _STATE_RANK = {"intent": 0, "checking": 1, "not_received": 2}
 # What an action asked for: equal in two rows of one (merchant, mch_no), or they differ.
 _ASKED = ("kind", "target_pay_order_id", "amount_cents", "currency")
@@ -277,7 +279,8 @@ class _Copier:
             conn.execute(
                 select(
                     func.pg_advisory_xact_lock(
-                        literal(_LOCK_SCOPES[scope]), func.hashtext(literal(f"{mch_id}:{key}"))
+                        literal(_SCOPES[scope]),
+                        func.hashtext(literal(f"{mch_id}:{key}")),
                     )
                 )
             )
@@ -349,6 +352,9 @@ class _Copier:
             with self.target.connect() as conn:
                 conn = conn.execution_options(ledger_begin="IMMEDIATE")
                 with conn.begin():
+                    # Two copies of one source at once take turns, batch by batch (on
+                    # SQLite the write lock does it): the second sees what the first did.
+                    self._lock(conn, "copy", "", self.src_id)
                     recorded = set(
                         conn.execute(
                             select(_COPIED.c.source_id).where(
@@ -433,6 +439,20 @@ class _Copier:
 
     def _copy_audit(self, conn: Connection, rows: list[dict[str, Any]]) -> Pairs:
         merchants: dict[int, str] = {}
+        # Actions another copy of this source recorded meanwhile (it takes turns with
+        # this one): their new ids from the record.
+        unknown = {r["action_id"] for r in rows if r["action_id"] is not None} - set(
+            self.actions_map
+        )
+        if unknown:
+            found = conn.execute(
+                select(_COPIED.c.source_id, _COPIED.c.target_id).where(
+                    _COPIED.c.source == self.src_id,
+                    _COPIED.c.tbl == "actions",
+                    _COPIED.c.source_id.in_(unknown),
+                )
+            )
+            self.actions_map.update({int(s): int(t) for s, t in found})
         wanted = {
             self.actions_map.get(r["action_id"], 0) for r in rows if r["action_id"] is not None
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -616,3 +617,28 @@ def test_the_unique_index_still_holds_during_a_copy(source: Engine, backend: Eng
         )
     with pytest.raises(Exception, match="never deleted"), backend.begin() as conn:
         conn.execute(delete(metadata.tables["actions"]))
+
+
+def test_two_copies_of_one_source_at_once_copy_each_row_once(
+    source: Engine, backend: Engine
+) -> None:
+    """Two copies started together take turns batch by batch: both finish, each row once."""
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            reports.append(copy_ledger(source, backend, batch=3))
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert [r.ok for r in reports] == [True, True]
+    for table in TABLES:
+        assert content(backend, table) == content(source, table), table
+        assert sum(r.tables[table].inserted for r in reports) == counts(source)[table]
