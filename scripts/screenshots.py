@@ -685,17 +685,49 @@ def _wizard_failure(s: Shots) -> object:
     from iotpay_desk.core.credentials import MSG_LOCKED
     from iotpay_desk.gui.errors import Kind, UserMessage, keychain_text
 
-    w = _wizard(6)(s)
+    w = _wizard(7)(s)
     w._say_failure(UserMessage(Kind.USER, keychain_text(MSG_LOCKED)))  # type: ignore[attr-defined]
     return w
 
 
+def _wizard_ledger(outcome: str) -> Factory:
+    """The Ledger page with a shared server typed in; ``outcome``: "" (not tested yet),
+    "ok" or "failed" (Test connection's answer)."""
+
+    def make(s: Shots) -> object:
+        from iotpay_desk.gui.errors import ledger_error_text
+        from iotpay_desk.gui.profile_wizard import WizardPageId
+        from iotpay_desk.ledger.connect import AuthFailed
+
+        w = _wizard(WizardPageId.LEDGER)(s)
+        w.ledger_shared.setChecked(True)  # type: ignore[attr-defined]
+        w.ledger_host_edit.setText("ledger.demo-cafe.ca")  # type: ignore[attr-defined]
+        w.ledger_database_edit.setText("iotpay_ledger")  # type: ignore[attr-defined]
+        w.ledger_user_edit.setText("front_counter")  # type: ignore[attr-defined]
+        w.ledger_password_edit.setText("screenshot-password")  # type: ignore[attr-defined]
+        if outcome == "ok":
+            text = w.tr("Connected: PostgreSQL %1, ledger at revision %2")
+            w._say_ledger(text.replace("%1", "16.4").replace("%2", "2"), True)  # type: ignore[attr-defined]
+        elif outcome == "failed":
+            exc = AuthFailed("refused", host="ledger.demo-cafe.ca", user="front_counter")
+            w._say_ledger(ledger_error_text(exc), False)  # type: ignore[attr-defined]
+        return w
+
+    return make
+
+
 def _profiles_dialog(s: Shots) -> object:
     from iotpay_desk.core.credentials import CredentialStore
-    from iotpay_desk.core.profiles import Environment, Profile
+    from iotpay_desk.core.profiles import Environment, LedgerLocation, Profile
     from iotpay_desk.gui.profiles_page import ProfilesDialog
 
-    live = Profile.new("Demo Café", Environment.PRODUCTION, "10000701", operators=["cashier1"])
+    live = Profile.new(
+        "Demo Café",
+        Environment.PRODUCTION,
+        "10000701",
+        operators=["cashier1"],
+        ledger=LedgerLocation.postgresql("ledger.demo-cafe.ca", "iotpay_ledger", "front_counter"),
+    )
     test = Profile.new("Demo Café (test)", Environment.TEST, "10000701", operators=["cashier1"])
     lab = Profile.new(
         "Lab", Environment.CUSTOM, "10000702", operators=["dev"], custom_url="http://127.0.0.1:8765"
@@ -726,7 +758,10 @@ SCREENS += [
     ("wizard-limits", _wizard(4)),
     ("wizard-receipts", _wizard(5)),
     ("wizard-receipts-problem", _wizard(5, receipt_problems=True)),
-    ("wizard-summary", _wizard(6, production=True)),
+    ("wizard-ledger", _wizard_ledger("")),
+    ("wizard-ledger-connected", _wizard_ledger("ok")),
+    ("wizard-ledger-failed", _wizard_ledger("failed")),
+    ("wizard-summary", _wizard(7, production=True)),
     ("wizard-keychain-locked", _wizard_failure),
     ("profiles", _profiles_dialog),
     ("pci-confirm", _pci_dialog),

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -375,7 +376,7 @@ class ProfileWizard(QWizard):
         self.revalidate()
         self.set_keychain_status(credentials.last_status)
         fm = self.fontMetrics()
-        self.resize(self.sizeHint().expandedTo(QSize(fm.averageCharWidth() * 80, fm.height() * 28)))
+        self.resize(self.sizeHint().expandedTo(QSize(fm.averageCharWidth() * 80, fm.height() * 32)))
 
     # ------------------------------------------------------------------ pages
 
@@ -663,9 +664,8 @@ class ProfileWizard(QWizard):
             _Page(self, LEDGER_FIELDS),
             self.tr("Ledger"),
             self.tr(
-                "Where the desk keeps the merchant's ledger: every refund, void and charge, "
-                "written before it is sent to IOTPay. Desks that share a PostgreSQL server "
-                "see each other's actions and never act twice on one payment."
+                "Where the desk keeps the merchant's ledger of refunds, voids and charges. "
+                "Desks that share a PostgreSQL server see each other's actions."
             ),
         )
         layout = page.body
@@ -683,23 +683,38 @@ class ProfileWizard(QWizard):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.ledger_widgets: list[QWidget] = []
+        # Wrapped texts take the field column's whole width (fewer lines, nothing clipped).
+        wide = (QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
-        def row(text: str, editor: QWidget, field: str) -> None:
+        def label_for(text: str, editor: QWidget) -> QLabel:
             label = QLabel(text, page)
             label.setBuddy(editor)
-            form.addRow(label, editor)
-            form.addRow("", page.problem_label(field))
-            self.ledger_widgets += [label, editor]
+            self.ledger_widgets.append(label)
+            return label
 
+        def row(
+            text: str, editor: QWidget | QHBoxLayout, *fields: str, buddy: QWidget | None = None
+        ) -> None:
+            form.addRow(label_for(text, buddy or editor), editor)  # type: ignore[arg-type]
+            for field in fields:
+                form.addRow("", page.problem_label(field))
+            if isinstance(editor, QWidget):
+                self.ledger_widgets.append(editor)
+
+        # Host and port on one line, as they are written (host:port).
         self.ledger_host_edit = QLineEdit(page)
         self.ledger_host_edit.setObjectName("ledger-host")
         self.ledger_host_edit.setPlaceholderText(self.tr("e.g. ledger.example.ca or 192.168.1.20"))
-        row(self.tr("&Host:"), self.ledger_host_edit, "ledger_host")
         self.ledger_port_spin = QSpinBox(page)
         self.ledger_port_spin.setObjectName("ledger-port")
         self.ledger_port_spin.setRange(1, 65535)
         self.ledger_port_spin.setGroupSeparatorShown(False)
-        row(self.tr("Po&rt:"), self.ledger_port_spin, "ledger_port")
+        host_row = QHBoxLayout()
+        host_row.addWidget(self.ledger_host_edit, 1)
+        host_row.addWidget(label_for(self.tr("Po&rt:"), self.ledger_port_spin))
+        host_row.addWidget(self.ledger_port_spin)
+        self.ledger_widgets += [self.ledger_host_edit, self.ledger_port_spin]
+        row(self.tr("&Host:"), host_row, "ledger_host", "ledger_port", buddy=self.ledger_host_edit)
         self.ledger_database_edit = QLineEdit(page)
         self.ledger_database_edit.setObjectName("ledger-database")
         self.ledger_database_edit.setPlaceholderText(self.tr("e.g. iotpay_ledger"))
@@ -726,33 +741,33 @@ class ProfileWizard(QWizard):
                 QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
             )
         )
-        password_row = QWidget(page)
-        box = QHBoxLayout(password_row)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.ledger_password_edit, 1)
-        box.addWidget(self.show_ledger_password)
-        row(self.tr("P&assword:"), password_row, LEDGER_PASSWORD_FIELD)
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.ledger_password_edit, 1)
+        password_row.addWidget(self.show_ledger_password)
+        self.ledger_widgets += [self.ledger_password_edit, self.show_ledger_password]
+        row(
+            self.tr("P&assword:"),
+            password_row,
+            LEDGER_PASSWORD_FIELD,
+            buddy=self.ledger_password_edit,
+        )
         self.ledger_tls_combo = QComboBox(page)
         self.ledger_tls_combo.setObjectName("ledger-tls")
         for mode, text in (
-            ("verify-full", self.tr("Encrypted, server's certificate checked (verify-full)")),
-            ("require", self.tr("Encrypted, certificate not checked (require)")),
-            ("prefer", self.tr("Encrypted if the server offers it (prefer)")),
+            ("verify-full", self.tr("Encrypted, certificate checked (verify-full)")),
+            ("require", self.tr("Encrypted, not checked (require)")),
+            ("prefer", self.tr("Encrypted if offered (prefer)")),
             ("disable", self.tr("Not encrypted (disable)")),
         ):
             self.ledger_tls_combo.addItem(text, mode)
-        row(self.tr("TLS &mode:"), self.ledger_tls_combo, "ledger_tls")
-        self.ledger_tls_hint = QLabel(
+        self.ledger_tls_combo.setToolTip(
             self.tr(
                 "The password and the payment records cross the network: keep “verify-full” "
                 "unless the server is on this computer. It needs the server's CA certificate "
                 "in ~/.postgresql/root.crt on this computer."
-            ),
-            page,
+            )
         )
-        self.ledger_tls_hint.setWordWrap(True)
-        self.ledger_tls_hint.setEnabled(False)  # the quieter colour, like the other hints
-        form.addRow("", self.ledger_tls_hint)
+        row(self.tr("TLS &mode:"), self.ledger_tls_combo, "ledger_tls")
         self.ledger_test_button = QPushButton(self.tr("T&est connection"), page)
         self.ledger_test_button.setObjectName("ledger-test")
         self.ledger_test_button.setToolTip(
@@ -765,13 +780,14 @@ class ProfileWizard(QWizard):
         self.ledger_result = QLabel(page)
         self.ledger_result.setObjectName("ledger-test-result")
         self.ledger_result.setWordWrap(True)
+        self.ledger_result.setSizePolicy(*wide)
         self.ledger_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.ledger_result.setVisible(False)
         test_row = QHBoxLayout()
         test_row.addWidget(self.ledger_test_button, 0, Qt.AlignmentFlag.AlignTop)
         test_row.addWidget(self.ledger_result, 1)
         form.addRow("", test_row)
-        self.ledger_widgets += [self.ledger_test_button, self.ledger_tls_hint]
+        self.ledger_widgets.append(self.ledger_test_button)
         layout.addLayout(form)
         layout.addWidget(page.problem_label("ledger"))
         layout.addStretch(1)
@@ -1066,7 +1082,6 @@ class ProfileWizard(QWizard):
         shared = self.ledger_shared.isChecked()
         for w in self.ledger_widgets:
             w.setEnabled(shared)
-        self.ledger_tls_hint.setEnabled(False)  # the quieter colour, like the other hints
         self._ledger_edited()
 
     def _ledger_host_changed(self, host: str) -> None:
