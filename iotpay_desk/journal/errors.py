@@ -83,12 +83,21 @@ class LedgerUnavailable(JournalError):
     ledger: it is used again, as it is, once it can be reached (never another ledger).
 
     ``where``: the ledger as it may be shown (``host/database``, or the file's path; never
-    a password); ``since``: when it was first found unreachable, if known."""
+    a password); ``shared``: it is a server several desks use (not this computer's file);
+    ``since``: when it was first found unreachable, if known."""
 
-    def __init__(self, where: str = "", reason: str = "", since: datetime | None = None) -> None:
+    def __init__(
+        self,
+        where: str = "",
+        reason: str = "",
+        since: datetime | None = None,
+        *,
+        shared: bool = False,
+    ) -> None:
         self.where = where
         self.reason = reason
         self.since = since
+        self.shared = shared
         text = f"the ledger {where} cannot be reached" if where else "the ledger cannot be reached"
         super().__init__(f"{text}: {reason}" if reason else text)
 
@@ -102,7 +111,7 @@ class AnswerNotRecorded(LedgerUnavailable):
     def __init__(self, kind: str, mch_no: str, cause: LedgerUnavailable) -> None:
         self.kind = kind
         self.mch_no = mch_no
-        super().__init__(cause.where, cause.reason, cause.since)
+        super().__init__(cause.where, cause.reason, cause.since, shared=cause.shared)
         self.args = (
             f"{kind} {mch_no} was sent; its answer will be recorded when the ledger is back "
             f"({cause})",

@@ -21,8 +21,9 @@ asks the database one ``SELECT 1`` (what a desk's ledger watch does while it wai
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -32,7 +33,18 @@ from iotpay_desk.journal.errors import LedgerUnavailable
 
 from .errors import LedgerError
 
-__all__ = ["BUSY_TIMEOUT", "CONNECT_TIMEOUT", "open_engine", "ping", "ping_ledger", "sqlite_url"]
+__all__ = [
+    "BUSY_TIMEOUT",
+    "CONNECT_TIMEOUT",
+    "is_unreachable",
+    "open_engine",
+    "ping",
+    "ping_ledger",
+    "sqlite_url",
+    "unreachable_as_unavailable",
+]
+
+_T = TypeVar("_T")
 
 BUSY_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 5  # seconds to reach the server before a call says it is unavailable
@@ -62,7 +74,7 @@ def open_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT, **kw: Any
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
         engine = _sqlite_engine(url, busy_timeout, **kw)
-        _translate_unreachable(engine, str(url.database))
+        _translate_unreachable(engine, str(url.database), shared=False)
         return engine
     if url.get_backend_name() == "postgresql":
         if url.get_driver_name() != "psycopg":
@@ -71,7 +83,7 @@ def open_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT, **kw: Any
         connect_args = {"connect_timeout": CONNECT_TIMEOUT, **_PG_TCP}
         connect_args.update(kw.pop("connect_args", None) or {})
         engine = create_engine(url, connect_args=connect_args, **kw)
-        _translate_unreachable(engine, f"{url.host}/{url.database}")
+        _translate_unreachable(engine, f"{url.host}/{url.database}", shared=True)
         return engine
     raise LedgerError(f"a ledger is a SQLite file or a PostgreSQL database, not {url.drivername}")
 
@@ -111,7 +123,7 @@ def is_unreachable(exc: BaseException | None, *, disconnect: bool = False) -> bo
     return False
 
 
-def _translate_unreachable(engine: Engine, where: str) -> None:
+def _translate_unreachable(engine: Engine, where: str, *, shared: bool) -> None:
     @event.listens_for(engine, "handle_error")
     def _on_error(ctx: ExceptionContext) -> None:
         if ctx.is_pre_ping:
@@ -119,7 +131,26 @@ def _translate_unreachable(engine: Engine, where: str) -> None:
         exc = ctx.original_exception
         if is_unreachable(exc, disconnect=ctx.is_disconnect):
             reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-            raise LedgerUnavailable(where, reason) from exc
+            raise LedgerUnavailable(where, reason, shared=shared) from exc
+
+
+def unreachable_as_unavailable(
+    open_ledger: Callable[[], _T], *, where: str = "", shared: bool = True
+) -> Callable[[], _T]:
+    """``open_ledger`` (a ledger opener), with a server that cannot be reached now
+    (:class:`~iotpay_desk.ledger.connect.ServerUnreachable`: refused, unreachable, timed
+    out, host not found) raised as :class:`LedgerUnavailable`, which a desk waits out
+    and tries again by itself; every other cause (wrong password, schema too new …)
+    passes unchanged: trying again alone would not mend it."""
+    from .connect import ServerUnreachable  # connect imports this module
+
+    def opener() -> _T:
+        try:
+            return open_ledger()
+        except ServerUnreachable as exc:
+            raise LedgerUnavailable(where, str(exc), shared=shared) from exc
+
+    return opener
 
 
 def _sqlite_engine(url: URL, busy_timeout: float, **kw: Any) -> Engine:

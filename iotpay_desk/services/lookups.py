@@ -1,7 +1,13 @@
 """Looking up: an order by either of its ids with its refunds and voids, the recent
 look-ups, and the journal's actions and audit trail, a page at a time. Never sends a
 money-moving call; an unresolved refund or void of the order gets one look
-(:meth:`.checking.Checker.check`)."""
+(:meth:`.checking.Checker.check`).
+
+A look-up needs IOTPay, not the ledger: when the ledger cannot be reached
+(:class:`~iotpay_desk.journal.errors.LedgerUnavailable`) it still shows IOTPay's answer,
+with ``ledger_missing`` set: the refunds and voids made through the desks, the
+notifications and the recent list are not there, so what is left to refund is not known
+and nothing may act on the payment."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from datetime import datetime
 from iotpay_desk.api import IotPayRejected, Order, Outcome, QueryRequest, rules
 from iotpay_desk.api.rules import RuleCode
 from iotpay_desk.journal import Action, ActionState, AuditEntry, Lookup, Notification
+from iotpay_desk.journal.errors import LedgerUnavailable
 
 from .checking import IN_FLIGHT_GRACE_S, Checker
 from .context import MoneyContext
@@ -37,6 +44,10 @@ class OrderDetail:
     # IOTPay's notifications of this order that a notify receiver recorded, newest first
     # (none unless the merchant runs one; the desk never depends on them).
     notifications: tuple[Notification, ...] = ()
+    # The ledger could not be reached: ``returns``, ``notifications`` and ``lookup`` are
+    # missing (not empty), so "left to refund" is not known and no refund or void may
+    # start from this picture.
+    ledger_missing: bool = False
 
     @property
     def in_flight(self) -> tuple[ActionResult, ...]:
@@ -106,11 +117,15 @@ class Lookups:
 
     async def _detail(self, order: Order, query: str | None) -> OrderDetail:
         ctx = self._ctx
-        actions = await ctx.db(ctx.journal.actions_for_target, ctx.mch_id, order.pay_order_id)
+        missing = False
+        try:
+            actions = await ctx.db(ctx.journal.actions_for_target, ctx.mch_id, order.pay_order_id)
+        except LedgerUnavailable:
+            actions, missing = [], True
         results: list[ActionResult] = []
         now = ctx.clock()
         for action in actions:
-            if (
+            if missing or (
                 action.state is ActionState.INTENT
                 and (now - action.created_at).total_seconds() < IN_FLIGHT_GRACE_S
             ):
@@ -119,7 +134,11 @@ class Lookups:
             elif action.is_open and action.mch_no not in ctx.tasks:
                 # One look now; the full backoff is resolve()'s job.
                 task = ctx.own(action.mch_no, self._checker.check(action, delays=(0.0,)))
-                results.append(await asyncio.shield(task))
+                try:
+                    results.append(await asyncio.shield(task))
+                except LedgerUnavailable:
+                    results.append(result_of(action))
+                    missing = True
             else:
                 results.append(result_of(action))
         returned = sum(
@@ -130,19 +149,24 @@ class Lookups:
         elsewhere = 0
         if not order.is_refund and order.outcome is Outcome.SUCCEEDED:
             elsewhere = max(0, order.amount - order.refundable - returned)
-        notifications = await ctx.db(
-            ctx.journal.notifications, ctx.mch_id, order.pay_order_id, limit=10
-        )
+        notifications: list[Notification] = []
         lookup = None
-        if query is not None:
-            lookup = await ctx.db(
-                ctx.journal.record_lookup,
-                ctx.mch_id,
-                query,
-                order.pay_order_id,
-                order.mch_order_no,
-                now=ctx.clock(),
-            )
+        if not missing:
+            try:
+                notifications = await ctx.db(
+                    ctx.journal.notifications, ctx.mch_id, order.pay_order_id, limit=10
+                )
+                if query is not None:
+                    lookup = await ctx.db(
+                        ctx.journal.record_lookup,
+                        ctx.mch_id,
+                        query,
+                        order.pay_order_id,
+                        order.mch_order_no,
+                        now=ctx.clock(),
+                    )
+            except LedgerUnavailable:
+                missing = True
         return OrderDetail(
             order=order,
             status=status_word(order.status),
@@ -153,6 +177,7 @@ class Lookups:
             refunded_elsewhere_cents=elsewhere,
             lookup=lookup,
             notifications=tuple(notifications),
+            ledger_missing=missing,
         )
 
     async def recent_lookups(self, limit: int = 20) -> list[Lookup]:

@@ -21,12 +21,13 @@ from iotpay_desk.api import (
 )
 from iotpay_desk.api.rules import RuleCode
 from iotpay_desk.journal import ActionKind, new_mch_no
+from iotpay_desk.journal.errors import LedgerUnavailable
 
 from .charges import NOTIFY_URL_FALLBACK, PurchaseSession
 from .context import MoneyContext, check_texts
 from .errors import CannotReachIotPay, InvalidInput, MoneyError, RefusedByIotPay
 from .returns import return_url_for
-from .sending import Sender, Unanswered
+from .sending import Sender, Unanswered, not_recorded
 
 __all__ = ["WALK_IN_CUSTOMER", "Purchases"]
 
@@ -90,18 +91,23 @@ class Purchases:
         # A lost answer: the order may exist, but its page address is lost and nobody
         # can pay it. It is checked like any lost answer and closed when its page has
         # expired.
-        redirect = await self._sender.call(
-            action, lambda: ctx.client.purchase(req), lost_prefix="the answer was lost: "
-        )
-        if isinstance(redirect, Unanswered):
-            raise _unanswered_error(redirect.error) from None
-        page = urlsplit(redirect.redirect_url)
-        if page.scheme not in ("http", "https") or not page.hostname:
-            await ctx.mark_checking(action, "the answer had no usable page address")
-            raise RefusedByIotPay("the answer had no usable page address")
-        waiting = await ctx.mark_checking(
-            action, "waiting for the customer to pay on IOTPay's page"
-        )
+        try:
+            redirect = await self._sender.call(
+                action, lambda: ctx.client.purchase(req), lost_prefix="the answer was lost: "
+            )
+            if isinstance(redirect, Unanswered):
+                raise _unanswered_error(redirect.error) from None
+            page = urlsplit(redirect.redirect_url)
+            if page.scheme not in ("http", "https") or not page.hostname:
+                await ctx.mark_checking(action, "the answer had no usable page address")
+                raise RefusedByIotPay("the answer had no usable page address")
+            waiting = await ctx.mark_checking(
+                action, "waiting for the customer to pay on IOTPay's page"
+            )
+        except LedgerUnavailable as exc:
+            # Sent, not recorded: the link stays an unresolved intent, checked when the
+            # ledger is back (its page is not shown: nothing would follow it).
+            raise not_recorded(action, exc) from exc
         return PurchaseSession(
             mch_order_no=mch_no,
             session_id=session_id,

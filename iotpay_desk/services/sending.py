@@ -10,11 +10,22 @@ purchase links share: a refusal or no connection completes the action; a lost an
 (or IOTPay saying the number is in use) leaves it *checking*, resolved by the one check
 loop (:meth:`~.checking.Checker.check`). :meth:`Sender.send_again` sends an unconfirmed
 action a second time with its own number, after one more look.
+
+The ledger going away (:class:`~iotpay_desk.journal.errors.LedgerUnavailable`): an
+intent that cannot be written is never sent (the error reaches the caller before any
+call). A call that was sent but whose outcome cannot be written raises
+:class:`~iotpay_desk.journal.errors.AnswerNotRecorded` instead: the intent stays
+unresolved in the ledger and the check loop resolves it with ``cc_query`` once the
+ledger is back. IOTPay's answer is not kept in memory to be written later: the intent
+row is what survives a crash or another desk taking over, so that path has to work
+anyway, and a second writer of the same outcome could race the desk that holds the
+check's lease. The answer is logged (no card data) for the record.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -42,6 +53,7 @@ from iotpay_desk.journal import (
     TargetChanged,
     new_mch_no,
 )
+from iotpay_desk.journal.errors import AnswerNotRecorded, LedgerUnavailable
 
 from .checking import Checker
 from .context import MoneyContext
@@ -49,7 +61,9 @@ from .errors import ActionInProgress, InvalidInput, PaymentChanged, UnknownDraft
 from .results import CHARGE_KINDS, RESENDABLE, ActionResult, Draft, result_of
 from .rules import FailureKind, classify_failure
 
-__all__ = ["Prepare", "SendRequest", "Sender", "Unanswered"]
+__all__ = ["Prepare", "SendRequest", "Sender", "Unanswered", "not_recorded"]
+
+log = logging.getLogger(__name__)
 
 SendRequest = RefundRequest | VoidRequest | PurchaseWithTokenRequest | PurchaseWithWalletRequest
 # Checks a submit's input and builds its request and the intent's journal fields.
@@ -249,9 +263,28 @@ class Sender:
 
     async def send(self, action: Action, req: SendRequest, *, again: bool = False) -> ActionResult:
         """Send the refund, void or charge of ``action`` and record what came of it: a
-        lost answer is checked (:meth:`~.checking.Checker.check`), never sent again."""
+        lost answer is checked (:meth:`~.checking.Checker.check`), never sent again.
+        :class:`AnswerNotRecorded` when the ledger went away before the outcome was
+        written (see the module docstring)."""
+        answered: list[Order] = []
+
+        async def request() -> Order:
+            order = await self._request(req)
+            answered.append(order)
+            return order
+
+        try:
+            return await self._send(action, request, again=again)
+        except AnswerNotRecorded:
+            raise
+        except LedgerUnavailable as exc:
+            raise not_recorded(action, exc, answered[0] if answered else None) from exc
+
+    async def _send(
+        self, action: Action, request: Callable[[], Awaitable[Order]], *, again: bool
+    ) -> ActionResult:
         ctx = self._ctx
-        answer = await self.call(action, lambda: self._request(req), again=again)
+        answer = await self.call(action, request, again=again)
         if isinstance(answer, Unanswered):
             if answer.lost:
                 return await self._checker.check(answer.action)
@@ -341,3 +374,25 @@ class Sender:
             client_ip=ip if isinstance(ip, str) else None,
             notify_url=ctx.notify_url,
         )
+
+
+def not_recorded(
+    action: Action, exc: LedgerUnavailable, order: Order | None = None
+) -> AnswerNotRecorded:
+    """``action`` was sent but its outcome could not be written: logged, and the error
+    that tells the caller so (nothing is sent again; the intent stays unresolved)."""
+    if order is not None:
+        seen = f"IOTPay answered status {order.status}, payOrderId {order.pay_order_id}"
+    elif exc.__context__ is not None:
+        seen = f"the call ended with {type(exc.__context__).__name__}"
+    else:
+        seen = "IOTPay's answer was not seen"
+    log.warning(
+        "%s %s was sent but its outcome could not be recorded (%s); %s. It stays "
+        "unresolved in the ledger and is checked with IOTPay when the ledger is back",
+        action.kind.value,
+        action.mch_no,
+        exc,
+        seen,
+    )
+    return AnswerNotRecorded(action.kind.value, action.mch_no, exc)
