@@ -65,8 +65,9 @@ from iotpay_desk.gui.profiles_page import ProfilesDialog
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
-from iotpay_desk.journal import Action, DeskIdentity, JournalError, Ledger, VaultCard
+from iotpay_desk.journal import DeskIdentity, JournalError, Ledger, VaultCard
 from iotpay_desk.ledger import LedgerError, LedgerJournal, postgres_url
+from iotpay_desk.ledger.feed import LedgerFeed
 from iotpay_desk.ledger.place import ledger_opener
 from iotpay_desk.services import CardService, MoneyService
 from iotpay_desk.services.session import DeskSession, SessionSettings
@@ -283,6 +284,8 @@ class Desk:
         window = self.window
         if window is not None:
             window.forget_profile_data()
+            # The old profile's changes no longer reach the pages.
+            window.set_event_hub(None)
             window.set_connection_check(None)
             for dialog in window.findChildren(QDialog):
                 # The old profile's refund, charge … windows: closed, their work (if any
@@ -367,11 +370,6 @@ class Desk:
             return
         generation = self.generation
 
-        def changed(action: Action) -> None:
-            # A refund of a profile that was switched away from must not show in the next.
-            if self.generation == generation:
-                window.action_changed(action)
-
         def found(cards: list[VaultCard]) -> None:
             if self.generation == generation:
                 window.cards_found(cards)
@@ -387,7 +385,7 @@ class Desk:
         )
         try:
             opener = await asyncio.to_thread(self._ledger_opener, profile)
-            session = await DeskSession.open(client, opener, settings, on_change=changed)
+            session = await DeskSession.open(client, opener, settings, feed=LedgerFeed)
         except (LedgerError, KeychainError) as exc:
             # Never a fall-back to another ledger: money stays off, the banner says why.
             log.error("the ledger of profile %s did not open: %s", profile.id, exc)
@@ -398,6 +396,7 @@ class Desk:
             return
         self.session = session
         window.set_ledger_problem(None)
+        window.set_event_hub(session.hub)
         confirm = self.settings.get(CONFIRM_ABOVE_THRESHOLD)
         window.set_money_service(
             session.money,
