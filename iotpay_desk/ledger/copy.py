@@ -312,12 +312,12 @@ class _Copier:
         if not self.pg:
             return [self._insert(conn, table, row) for row in rows]
         sequence = func.pg_get_serial_sequence(table.name, "id")
-        ids = [
+        ids = sorted(
             int(i)
             for i in conn.execute(
                 select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))
             ).scalars()
-        ]
+        )
         conn.execute(insert(table), [row | {"id": i} for row, i in zip(rows, ids, strict=True)])
         return ids
 
@@ -651,12 +651,15 @@ def copy_between(
 
 
 def _checkpoint(path: Path) -> None:
-    """Fold the file's write-ahead log into it, so the file alone holds every row."""
-    db = sqlite3.connect(path, isolation_level=None)
+    """Fold the file's write-ahead log into it, so the file alone holds every row; a
+    file another program is writing is not set aside (the next start tries again)."""
+    db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
     try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         db.close()
+    if busy:
+        raise LedgerError(f"{path} is in use by another program: merged, but not set aside yet")
 
 
 def _set_aside(path: Path) -> Path:

@@ -254,3 +254,25 @@ def test_two_profiles_acting_on_one_payment_stop_the_merge_at_that_file(
     assert states["Rprofile2"] == "failed"
     assert states["Va000000000000"] == "checking"
     assert len(states) == 3 + 7
+
+
+def test_a_file_in_use_is_merged_but_not_set_aside_until_it_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal_file(path, 6, rows=2)
+    target = sqlite_engine(tmp_path / "ledger.sqlite3")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM actions").fetchone()  # holds a snapshot
+    try:
+        with pytest.raises(ledger.LedgerError, match="in use by another program"):
+            merge_journal_files(target, [path])
+        assert path.is_file()
+        assert not _merged(path).exists()
+    finally:
+        reader.close()
+    (report,) = merge_journal_files(target, [path])
+    assert report.ok
+    assert report.copied == 0
+    assert report.tables["actions"].already == 6
+    assert _merged(path).is_file()
+    target.dispose()
