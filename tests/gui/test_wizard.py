@@ -940,3 +940,36 @@ def test_test_connection_never_freezes_the_window(
         "that no firewall blocks them."
     )
     assert w.ledger_test_button.isEnabled()
+
+
+def test_every_cause_of_a_failed_connection_reads_in_plain_words() -> None:
+    from iotpay_desk.gui.errors import Kind, describe
+    from iotpay_desk.ledger.connect import ConnectCode, LedgerConnectError, ServerTooOld
+    from iotpay_desk.ledger.errors import LedgerTooNew, NotALedger
+
+    where = {"host": "db.example.ca", "port": 6543, "database": "ledger", "user": "desk"}
+    texts = {}
+    for code in ConnectCode:
+        if code is ConnectCode.SERVER_TOO_OLD:
+            exc: Exception = ServerTooOld("old", version=120005, **where)  # type: ignore[arg-type]
+        else:
+            exc = LedgerConnectError(f"english for {code.value}", code=code, **where)  # type: ignore[arg-type]
+        message = describe(exc)
+        assert message.kind is Kind.USER, code
+        assert "%" not in message.text, (code, message.text)
+        texts[code] = message.text
+    assert len(set(texts.values())) == len(ConnectCode)  # one text per cause
+    assert texts[ConnectCode.SERVER_TOO_OLD] == (
+        "db.example.ca runs PostgreSQL 12.5, too old for the ledger: it needs PostgreSQL 13 "
+        "or newer."
+    )
+    assert "“desk”" in texts[ConnectCode.READ_ONLY]
+    assert "“ledger”" in texts[ConnectCode.READ_ONLY]
+    assert "port 6543" in texts[ConnectCode.TIMEOUT]
+    assert "~/.postgresql/root.crt" in texts[ConnectCode.TLS_UNAVAILABLE]
+    too_new = describe(LedgerTooNew("revision 0099"))
+    assert too_new.kind is Kind.USER
+    assert "newer version of the desk" in too_new.text
+    foreign = describe(NotALedger(["orders", "customers"]))
+    assert foreign.kind is Kind.USER
+    assert "(orders, customers)" in foreign.text
