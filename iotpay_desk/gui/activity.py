@@ -26,7 +26,7 @@ from iotpay_desk.services.rules import TORONTO
 from .amounts import format_cents
 from .asyncjob import async_slot, gone, run_busy
 from .pagekit import page_title
-from .words import action_word, checked_until, local_time, state_word, zone_note
+from .words import action_word, checked_until, local_time, outcome_text, zone_note
 
 __all__ = ["ActivityPage"]
 
@@ -298,7 +298,7 @@ class ActivityPage(QWidget):
                 AMOUNT: amount,
                 CARD: self.card_of(a),
                 CUSTOMER: self.customer_of(a),
-                OUTCOME: state_word(a.state),
+                OUTCOME: outcome_text(a, self._service),
                 OPERATOR: a.operator,
             }
             for col, text in cells.items():
@@ -364,6 +364,8 @@ class ActivityPage(QWidget):
             lines.append(self.tr("Reason: %1").replace("%1", a.reason))
         if a.note:
             lines.append(self.tr("Note: %1").replace("%1", a.note))
+        if a.desk:
+            lines.append(self.tr("Desk: %1").replace("%1", a.desk))
         if a.attempts:
             lines.append(self.tr("Checks with IOTPay: %1").replace("%1", str(a.attempts)))
         if a.is_open and not a.pay_order_id and self._service is not None:

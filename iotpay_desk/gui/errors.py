@@ -33,7 +33,7 @@ from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 from iotpay_desk.core.profiles import TRANSLATION_CONTEXT as PROFILE_CONTEXT
 from iotpay_desk.core.profiles import ProfileInvalid, ProfileNotFound, ProfileStoreError
 from iotpay_desk.core.settings import SettingValueError
-from iotpay_desk.journal import ActionKind, JournalTooNew
+from iotpay_desk.journal import Action, ActionKind, JournalTooNew
 from iotpay_desk.services import (
     ActionInProgress,
     CannotReachIotPay,
@@ -481,6 +481,18 @@ def keychain_text(message: str) -> str:
 # --------------------------------------------------------------------------- describe
 
 
+def _who(action: Action) -> str:
+    """ " Started at Front counter by jack." (the desk and operator of ``action``)."""
+    if action.desk:
+        text = translate("Errors", "Started at %1 by %2.")
+        return " " + text.replace("%1", action.desk).replace("%2", action.operator)
+    return " " + translate("Errors", "Started by %1.").replace("%1", action.operator)
+
+
+def _nothing_sent() -> str:
+    return " " + translate("Errors", "Nothing was sent.")
+
+
 def describe(exc: BaseException) -> UserMessage:
     """The message for ``exc``; never contains a key, a sign or a card number."""
     if isinstance(exc, asyncio.CancelledError):
@@ -547,7 +559,7 @@ def describe(exc: BaseException) -> UserMessage:
                 "A refund of this payment is still being checked with IOTPay. Wait for its "
                 "outcome in Activity before starting another refund or void.",
             )
-        return UserMessage(Kind.USER, text)
+        return UserMessage(Kind.USER, text + _who(exc.action) + _nothing_sent())
     if isinstance(exc, PaymentChanged):
         return UserMessage(
             Kind.USER,
@@ -555,7 +567,8 @@ def describe(exc: BaseException) -> UserMessage:
                 "Errors",
                 "This payment was refunded or voided after this form was opened. Nothing was "
                 "sent. Look the payment up again to see what is left.",
-            ),
+            )
+            + _who(exc.action),
         )
     if isinstance(exc, UnknownDraft):
         return UserMessage(

@@ -40,6 +40,7 @@ from .words import (
     action_word,
     card_brand,
     local_time,
+    outcome_text,
     payment_status_text,
     state_word,
     status_text,
@@ -470,7 +471,7 @@ class OrdersPage(QWidget):
             cells = [
                 action_word(r.action.kind),
                 format_cents(amount),
-                state_word(r.state),
+                outcome_text(r.action, self._service) if r.action.is_open else state_word(r.state),
                 self.local(r.action.created_at),
             ]
             for col, text in enumerate(cells):

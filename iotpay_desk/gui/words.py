@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime
 
@@ -17,6 +17,7 @@ __all__ = [
     "card_brand",
     "checked_until",
     "local_time",
+    "outcome_text",
     "payment_status_text",
     "state_word",
     "status_text",
@@ -70,6 +71,15 @@ def state_word(state: ActionState) -> str:
         ActionState.DECLINED: translate("Words", "Declined"),
         ActionState.NOT_RECEIVED: translate("Words", "Not received"),
     }[state]
+
+
+def outcome_text(action: Action, service: MoneyService | None) -> str:
+    """An action's state in words; an unresolved one another running desk is checking
+    (its lease on it not expired) says which desk: "Being checked by Front counter"."""
+    if service is not None and action.checked_elsewhere(service.desk.instance, datetime.now(UTC)):
+        desk = action.lease_desk or translate("Words", "another desk")
+        return translate("Words", "Being checked by %1").replace("%1", desk)
+    return state_word(action.state)
 
 
 def card_brand(card_type: str) -> str:

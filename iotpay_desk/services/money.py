@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time, tzinfo
 
 from iotpay_desk.api import IotPayClient, Order
-from iotpay_desk.journal import Action, ActionKind, AuditEntry, Ledger, Lookup
+from iotpay_desk.journal import Action, ActionKind, AuditEntry, DeskIdentity, Ledger, Lookup
 
 from .charges import FOLLOW_ATTEMPTS, FOLLOW_INTERVAL_S, SIMILAR_WITHIN_S, PurchaseSession
 from .charging import Charging
@@ -136,6 +136,11 @@ class MoneyService:
     @property
     def mch_id(self) -> str:
         return self._ctx.mch_id
+
+    @property
+    def desk(self) -> DeskIdentity:
+        """This running desk, as the ledger knows it (its name, its lease owner id)."""
+        return self._ctx.journal.desk
 
     @property
     def cutoff(self) -> time:
