@@ -327,11 +327,6 @@ _KEYCHAIN_TEXTS = (
         "The system keychain did not store the merchant key. Retry; if it keeps failing, open "
         "your keychain application and check it.",
     ),
-    QT_TRANSLATE_NOOP(
-        "keychain",
-        "The system keychain did not store the ledger password. Retry; if it keeps failing, "
-        "open your keychain application and check it.",
-    ),
 )
 
 
