@@ -34,6 +34,7 @@ from iotpay_desk.core.profiles import TRANSLATION_CONTEXT as PROFILE_CONTEXT
 from iotpay_desk.core.profiles import ProfileInvalid, ProfileNotFound, ProfileStoreError
 from iotpay_desk.core.settings import SettingValueError
 from iotpay_desk.journal import Action, ActionKind, JournalTooNew
+from iotpay_desk.journal.errors import AnswerNotRecorded, LedgerUnavailable
 from iotpay_desk.services import (
     ActionInProgress,
     CannotReachIotPay,
@@ -407,7 +408,19 @@ def ledger_error_text(exc: BaseException) -> str | None:
         return None
     from iotpay_desk.ledger.connect import LedgerConnectError, ServerTooOld
     from iotpay_desk.ledger.errors import LedgerTooNew, NotALedger
+    from iotpay_desk.ledger.place import LedgerMismatch
 
+    if isinstance(exc, LedgerMismatch):
+        return (
+            translate(
+                "LedgerConnect",
+                "This ledger holds the payments of another IOTPay environment (%1) than this "
+                "profile's (%2), so the desk does not use it: test and real payments are never "
+                "mixed. Choose the ledger of this environment in the profile; nothing was written.",
+            )
+            .replace("%1", exc.ledger_environment)
+            .replace("%2", exc.profile_environment)
+        )
     if isinstance(exc, LedgerTooNew):
         return translate(
             "LedgerConnect",
@@ -431,6 +444,46 @@ def ledger_error_text(exc: BaseException) -> str | None:
     ):
         text = text.replace(f"%{i}", "" if value is None else str(value))
     return text
+
+
+def ledger_unavailable_text(exc: LedgerUnavailable) -> str:
+    """That the shared ledger at host/database (or this computer's file) cannot be reached."""
+    if exc.shared:
+        text = translate("Errors", "The shared ledger at %1 cannot be reached.")
+    elif exc.where:
+        text = translate("Errors", "The ledger file %1 cannot be reached.")
+    else:
+        text = translate("Errors", "The ledger cannot be reached.")
+    return text.replace("%1", exc.where)
+
+
+def answer_not_recorded_text(exc: LedgerUnavailable) -> str:
+    """What the cashier is told when a money action meets the ledger gone: refused before
+    anything was sent, or (:class:`AnswerNotRecorded`) sent and waiting to be recorded."""
+    if isinstance(exc, AnswerNotRecorded):
+        try:
+            word = action_word(ActionKind(exc.kind))
+        except ValueError:
+            word = exc.kind
+        return (
+            translate(
+                "Errors",
+                "%1 %2 was sent to IOTPay, but the ledger could not be reached to record "
+                "IOTPay's answer. Do not send it again: it stays “checking” and is confirmed "
+                "with IOTPay and recorded when the ledger is back. Nothing is lost.",
+            )
+            .replace("%1", word)
+            .replace("%2", exc.mch_no)
+        )
+    return (
+        ledger_unavailable_text(exc)
+        + " "
+        + translate(
+            "Errors",
+            "Nothing was sent: refunds, voids and charges wait until it is back. Look-ups "
+            "still work.",
+        )
+    )
 
 
 def field_label(api_name: str) -> str:
@@ -600,6 +653,10 @@ def describe(exc: BaseException) -> UserMessage:
                 "desk to use them; they were not changed.",
             ),
         )
+    if isinstance(exc, LedgerUnavailable):
+        # Sent and waiting to be recorded is a state, not an error; refused is the user's.
+        kind = Kind.PENDING if isinstance(exc, AnswerNotRecorded) else Kind.USER
+        return UserMessage(kind, answer_not_recorded_text(exc))
     if isinstance(exc, JournalTooNew):
         return UserMessage(
             Kind.USER,
