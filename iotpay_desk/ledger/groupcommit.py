@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction
+from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
 from .errors import LedgerError
@@ -59,6 +59,11 @@ __all__ = ["MAX_BATCH", "GroupCommit", "GroupCommitStats", "LedgerBatchFailed", 
 MAX_BATCH = 64
 """Writes in one batch at most: the first of a batch waits for at most this many bodies
 before its COMMIT, and other processes for as long to get the file's write lock."""
+
+
+# The savepoint each later write of a batch runs in: SQL of its own, four times cheaper
+# than SQLAlchemy's begin_nested() (which a write's body may still use inside it).
+_SAVEPOINT = "ledger_write"
 
 
 class LedgerBatchFailed(LedgerError):
@@ -130,7 +135,8 @@ class GroupCommit:
             if batch is None:
                 batch = self._open()
             try:
-                savepoint = None if first else batch.conn.begin_nested()
+                if not first:
+                    batch.conn.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
             except BaseException as exc:
                 self._end(batch, exc)
                 raise
@@ -142,8 +148,8 @@ class GroupCommit:
             if failure is not None and first:
                 self._end(batch, None, commit=False)
                 raise failure
-            if savepoint is not None:
-                self._leave_savepoint(batch, savepoint, failure)
+            if not first:
+                self._leave_savepoint(batch, failure)
             if self._batch is batch and (batch.size >= self.max_batch or not self._waited_for()):
                 self._end(batch, None)
         finally:
@@ -169,14 +175,13 @@ class GroupCommit:
         self._batch = batch
         return batch
 
-    def _leave_savepoint(
-        self, batch: _Batch, savepoint: NestedTransaction, failure: BaseException | None
-    ) -> None:
+    def _leave_savepoint(self, batch: _Batch, failure: BaseException | None) -> None:
         try:
             if failure is None:
-                savepoint.commit()  # RELEASE
+                batch.conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
             elif _in_transaction(batch):
-                savepoint.rollback()  # ROLLBACK TO, RELEASE
+                batch.conn.exec_driver_sql(f"ROLLBACK TO {_SAVEPOINT}")
+                batch.conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
             else:  # SQLite rolled the whole transaction back: the batch is lost
                 self._end(batch, failure)
         except BaseException as exc:
