@@ -12,7 +12,8 @@ vault cards, card pages and notifications. Both ledgers must be at head
   or after a crash or a kill, skips what is recorded and does the rest: nothing is
   copied twice. A row is copied as it was then; an unresolved action copied is resolved
   by the desk on the target like any other.
-- **New ids.** Rows get the target's ids; an audit row follows its action's new id. An
+- **New ids.** Rows get the target's ids, in the source's order, after the rows the
+  target had (their times are their own); an audit row follows its action's new id. An
   audit row with no merchant (written before revision 0002, with no action) takes the
   source's only merchant, or ``merchant`` when given.
 - **One row per thing.** A row the target already holds under the same natural key is
@@ -50,12 +51,15 @@ vault cards, card pages and notifications. Both ledgers must be at head
 
 On PostgreSQL the copy takes the advisory locks :class:`~iotpay_desk.ledger.LedgerJournal`
 takes for an intent, a vault card and a notification, so desks working on the target
-meanwhile see a copied row as they would see another desk's.
+meanwhile see a copied row as they would see another desk's; two copies of one source at
+once take turns batch by batch (one more lock; SQLite's write lock does both).
 
 :func:`merge_journal_files` merges journal files (any version the desk shipped) into the
 merchant's ledger: each file is migrated, copied, then renamed ``<name>.merged`` beside
 it (kept as a backup; a later start finds nothing to merge). A crash in between is
-finished by the next call, with nothing copied twice.
+finished by the next call, with nothing copied twice. A file another program still holds
+open is merged but not set aside (:class:`~iotpay_desk.ledger.errors.LedgerError`); the
+next call finishes it.
 """
 
 from __future__ import annotations

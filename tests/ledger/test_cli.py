@@ -179,15 +179,17 @@ def test_connection_errors_are_named(tmp_path: Path, pg_url: str) -> None:
     assert "Traceback" not in refused.stderr + gone.stderr
 
 
-def test_a_missing_source_is_an_error_and_not_created(tmp_path: Path) -> None:
+def test_a_missing_source_is_an_error_and_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "ledger.sqlite3"
-    done = _copy("--from", str(tmp_path / "nope.sqlite3"), "--to", str(target))
-    assert done.returncode == 1
-    assert "nope.sqlite3: no such file (and not a profile id)" in done.stderr
+    assert (
+        main(["ledger", "copy", "--from", str(tmp_path / "nope.sqlite3"), "--to", str(target)]) == 1
+    )
+    assert "nope.sqlite3: no such file (and not a profile id)" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == []
-    unknown = _copy("--from", "f" * 32, "--to", str(target))
-    assert unknown.returncode == 1
-    assert f"no profile {'f' * 32} on this computer" in unknown.stderr
+    assert main(["ledger", "copy", "--from", "f" * 32, "--to", str(target)]) == 1
+    assert f"no profile {'f' * 32} on this computer" in capsys.readouterr().err
 
 
 def test_a_conflict_stops_the_copy_with_both_numbers(tmp_path: Path) -> None:
@@ -217,7 +219,7 @@ def test_a_conflict_stops_the_copy_with_both_numbers(tmp_path: Path) -> None:
 def test_a_count_mismatch_fails_the_copy(tmp_path: Path) -> None:
     source, target = tmp_path / "journal.sqlite3", tmp_path / "ledger.sqlite3"
     journal_file(source, 3)
-    assert _copy("--from", str(source), "--to", str(target)).returncode == 0
+    assert main(["ledger", "copy", "--from", str(source), "--to", str(target)]) == 0
     # The target says it holds a vault card of this source that the source never had.
     with sqlite3.connect(target) as db:
         db.execute(
