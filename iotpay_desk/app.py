@@ -66,9 +66,9 @@ from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
 from iotpay_desk.journal import DeskIdentity, JournalError, Ledger, VaultCard
-from iotpay_desk.ledger import LedgerError, LedgerJournal, postgres_url
+from iotpay_desk.ledger import LedgerError, LedgerJournal
 from iotpay_desk.ledger.feed import LedgerFeed
-from iotpay_desk.ledger.place import ledger_opener
+from iotpay_desk.ledger.place import profile_ledger_opener
 from iotpay_desk.services import CardService, MoneyService
 from iotpay_desk.services.session import DeskSession, SessionSettings
 
@@ -409,41 +409,12 @@ class Desk:
 
     def _ledger_opener(self, profile: Profile) -> Callable[[], LedgerJournal]:
         """What opens the profile's ledger (blocking: the keychain may be asked)."""
-        desk = DeskIdentity.here(self.settings.get(DESK_NAME))
-        location = profile.ledger
-        if location.is_shared:
-            password = self.credentials.get_ledger_password(profile.id)
-            url = postgres_url(
-                location.host,
-                location.database,
-                location.user,
-                port=location.port,
-                sslmode=location.tls,
-            )
-            return ledger_opener(
-                data_dir=self.paths.data_dir,
-                environment=profile.environment.value,
-                mch_id=profile.mch_id,
-                desk=desk,
-                shared=url,
-                password=password,
-            )
-        store = self.profiles
-        same_merchant = [
-            p
-            for p in (store.profiles() if store is not None else [profile])
-            if p.environment is profile.environment and p.mch_id == profile.mch_id
-        ]
-        return ledger_opener(
-            data_dir=self.paths.data_dir,
-            environment=profile.environment.value,
-            mch_id=profile.mch_id,
-            desk=desk,
-            # Each profile's journal file of an earlier version: merged once, then renamed.
-            merge=[
-                self.paths.profile_dir(p.id, create=False) / "journal.sqlite3"
-                for p in same_merchant
-            ],
+        return profile_ledger_opener(
+            profile,
+            paths=self.paths,
+            credentials=self.credentials,
+            desk=DeskIdentity.here(self.settings.get(DESK_NAME)),
+            profiles=self.profiles.profiles() if self.profiles is not None else (),
         )
 
     def _keychain_back(self) -> None:

@@ -25,9 +25,12 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from iotpay_desk.core.credentials import CredentialStore
+from iotpay_desk.core.paths import AppPaths
+from iotpay_desk.core.profiles import Profile
 from iotpay_desk.journal.port import DeskIdentity
 
-from .connect import open_ledger
+from .connect import open_ledger, postgres_url
 from .engine import open_engine, sqlite_url
 from .errors import LedgerError
 from .journal import LEASE_S, LedgerJournal
@@ -41,6 +44,7 @@ __all__ = [
     "merchant_file",
     "open_merchant_ledger",
     "open_sqlite_ledger",
+    "profile_ledger_opener",
 ]
 
 log = logging.getLogger(__name__)
@@ -177,4 +181,50 @@ def ledger_opener(
         desk=desk,
         sqlite_path=merchant_file(data_dir, environment, mch_id),
         merge=merge,
+    )
+
+
+def profile_ledger_opener(
+    profile: Profile,
+    *,
+    paths: AppPaths,
+    credentials: CredentialStore,
+    desk: DeskIdentity,
+    profiles: Sequence[Profile] = (),
+) -> Callable[[], LedgerJournal]:
+    """What opens ``profile``'s ledger, for the desk and the notify receiver alike: the
+    shared server it names (its password from the keychain: may raise
+    :class:`~iotpay_desk.core.credentials.KeychainError`), or the merchant's file on this
+    computer, into which the journal files of ``profiles`` of the same merchant (earlier
+    versions kept one per profile) are merged once. Blocking (the keychain)."""
+    location = profile.ledger
+    if location.is_shared:
+        password = credentials.get_ledger_password(profile.id)
+        url = postgres_url(
+            location.host,
+            location.database,
+            location.user,
+            port=location.port,
+            sslmode=location.tls,
+        )
+        return ledger_opener(
+            data_dir=paths.data_dir,
+            environment=profile.environment.value,
+            mch_id=profile.mch_id,
+            desk=desk,
+            shared=url,
+            password=password,
+        )
+    same_merchant = [
+        p
+        for p in (*profiles, profile)
+        if p.environment is profile.environment and p.mch_id == profile.mch_id
+    ]
+    files = {paths.profile_dir(p.id, create=False) / "journal.sqlite3" for p in same_merchant}
+    return ledger_opener(
+        data_dir=paths.data_dir,
+        environment=profile.environment.value,
+        mch_id=profile.mch_id,
+        desk=desk,
+        merge=sorted(files),
     )

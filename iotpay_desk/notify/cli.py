@@ -1,8 +1,9 @@
 """``iotpay-desk notify-receiver --profile ID``: serve IOTPay's notify for one profile.
 
 The merchant key comes from the OS keychain, as for the desk; notifications go to the
-profile's journal. Prints one line ``IOTPay notify receiver listening on URL`` once ready
-and serves until SIGINT/SIGTERM.
+profile's ledger, the one its desks use (this computer's file for the merchant, or the
+shared PostgreSQL server), so every desk sees them. Prints one line ``IOTPay notify
+receiver listening on URL`` once ready and serves until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from iotpay_desk.asgi import Uvicorn, bind, loop_factory
 from iotpay_desk.core.credentials import CredentialStore, KeychainError
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import ProfileNotFound, ProfileStore, ProfileStoreError
-from iotpay_desk.journal import Journal, JournalError
+from iotpay_desk.core.settings import DESK_NAME, Settings
+from iotpay_desk.journal import DeskIdentity, JournalError
+from iotpay_desk.ledger import LedgerError
+from iotpay_desk.ledger.place import profile_ledger_opener
 
 from .receiver import DEFAULT_PATH, build_app
 
@@ -75,10 +79,18 @@ def main(argv: list[str], paths: AppPaths | None = None) -> int:
     if not key:
         print(f"{PROG}: the keychain holds no merchant key for {profile.name!r}", file=sys.stderr)
         return 1
+    settings = Settings(paths.config_dir)
     try:
-        journal = Journal(paths.journal_path(profile.id))
-    except JournalError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        opener = profile_ledger_opener(
+            profile,
+            paths=paths,
+            credentials=credentials,
+            desk=DeskIdentity.here(settings.get(DESK_NAME)),
+            profiles=store.profiles(),
+        )
+        journal = opener()
+    except (JournalError, LedgerError, KeychainError) as exc:
+        print(f"{PROG}: the ledger did not open: {exc}", file=sys.stderr)
         return 1
     try:
         try:

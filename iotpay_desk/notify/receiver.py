@@ -24,7 +24,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from iotpay_desk.api import NOTIFY_ACK, InvalidNotify, parse_notify
-from iotpay_desk.journal import Journal
+from iotpay_desk.journal import NotificationLedger
 
 __all__ = ["DEFAULT_PATH", "MAX_BODY", "build_app"]
 
@@ -46,7 +46,7 @@ def _fail(reason: str, status: int = 400) -> PlainTextResponse:
 def build_app(
     mch_id: str,
     key: str,
-    journal: Journal,
+    journal: NotificationLedger,
     *,
     path: str = DEFAULT_PATH,
     clock: Callable[[], datetime] = _utcnow,

@@ -20,7 +20,9 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import make_url
 
+from iotpay_desk import ledger
 from iotpay_desk.api import (
     IotPayClient,
     QueryRequest,
@@ -28,9 +30,9 @@ from iotpay_desk.api import (
 )
 from iotpay_desk.core.credentials import CredentialStore
 from iotpay_desk.core.paths import AppPaths
-from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
+from iotpay_desk.core.profiles import Environment, LedgerLocation, Profile, ProfileStore
 from iotpay_desk.ledger import LedgerJournal
-from iotpay_desk.ledger.place import open_sqlite_ledger
+from iotpay_desk.ledger.place import merchant_file, open_sqlite_ledger
 from iotpay_desk.notify import DEFAULT_PATH, MAX_BODY, build_app
 from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
 from tests.services.conftest import pay
@@ -170,10 +172,24 @@ async def test_forged_broken_or_foreign_messages_are_refused_and_not_recorded(
     assert [e.event for e in receiver.journal.audit_page(10)] == []
 
 
-def test_the_cli_serves_a_profile_with_its_keychain_key(hermetic_home: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_cli_serves_a_profile_with_its_keychain_key(
+    hermetic_home: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The receiver writes into the ledger the profile's desks use: the merchant's file on
+    this computer, or the shared PostgreSQL server."""
     paths = AppPaths.default()
     store = ProfileStore(paths.config_dir, CredentialStore(), paths.data_dir)
     store.load()
+    location = LedgerLocation.local()
+    if backend == "postgresql":
+        url = make_url(request.getfixturevalue("pg_url"))
+        assert url.host is not None
+        assert url.database is not None
+        assert url.username is not None
+        location = LedgerLocation.postgresql(
+            url.host, url.database, url.username, port=url.port or 5432, tls="prefer"
+        )
     profile = store.add(
         Profile.new(
             "Front desk",
@@ -181,6 +197,7 @@ def test_the_cli_serves_a_profile_with_its_keychain_key(hermetic_home: Path) -> 
             MCH,
             operators=["jack"],
             custom_url="http://127.0.0.1:9",
+            ledger=location,
         )
     )
     env = dict(os.environ)
@@ -227,8 +244,14 @@ def test_the_cli_serves_a_profile_with_its_keychain_key(hermetic_home: Path) -> 
         if child.poll() is None:
             child.kill()
             child.communicate()
-    with open_sqlite_ledger(paths.journal_path(profile.id)) as journal:
-        (note,) = journal.notifications(MCH)
+    if backend == "postgresql":
+        engine = ledger.open_engine(request.getfixturevalue("pg_url"))
+        with LedgerJournal(engine) as journal:
+            (note,) = journal.notifications(MCH)
+    else:
+        where = merchant_file(paths.data_dir, "custom", MCH)
+        with open_sqlite_ledger(where) as journal:
+            (note,) = journal.notifications(MCH)
     assert note.pay_order_id == "PC20250301000000000001"
     assert KEY not in err
 
