@@ -186,7 +186,10 @@ class _ProgressLine:
         self.out = out
         self.tty = out.isatty()
         self.started = time.monotonic()
-        self.drawn = False
+        self.drawn = 0  # the width of the line on screen (0: none)
+
+    def start(self) -> None:
+        self.started = time.monotonic()
 
     def __call__(self, table: str, done: int, total: int) -> None:
         width = 24
@@ -197,24 +200,38 @@ class _ProgressLine:
             f"{done:,}/{total:,} rows  {rate:,.0f} rows/s"
         )
         if self.tty:
-            self.out.write("\r" + line)
-            self.drawn = True
+            self.out.write("\r" + line.ljust(self.drawn))
+            self.drawn = len(line)
         else:
             self.out.write(line + "\n")
         self.out.flush()
 
     def end(self) -> None:
+        """Leave the line drawn so far (before a message or the result)."""
         if self.drawn:
             self.out.write("\n")
             self.out.flush()
-            self.drawn = False
+            self.drawn = 0
+
+
+class _LogAfterBar(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log records on stderr, each on a line of its own below the progress line."""
+
+    def __init__(self, bar: _ProgressLine) -> None:
+        super().__init__(bar.out)
+        self.bar = bar
+        self.setFormatter(logging.Formatter("ledger copy: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.bar.end()
+        super().emit(record)
 
 
 def _copy(source_text: str, target_text: str, batch: int) -> int:
     from .copy import copy_ledger
 
-    logging.basicConfig(level=logging.WARNING, format="ledger copy: %(message)s")
     bar = _ProgressLine(sys.stderr)
+    logging.basicConfig(level=logging.WARNING, handlers=[_LogAfterBar(bar)])
     source: Engine | None = None
     target: Engine | None = None
     try:
@@ -222,6 +239,7 @@ def _copy(source_text: str, target_text: str, batch: int) -> int:
         target, where = _open_target(target_text)  # asks for the password first
         source = open_engine(sqlite_url(path))
         migrate(source)
+        bar.start()
         report = copy_ledger(source, target, progress=bar, batch=batch)
     except LedgerConnectError as e:
         bar.end()

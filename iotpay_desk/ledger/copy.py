@@ -206,7 +206,7 @@ class CopyReport:
     def lines(self) -> list[str]:
         out = [t.line() for t in self.tables.values()]
         if self.masked_texts:
-            out.append(f"{self.masked_texts} card-like texts masked on the way")
+            out.append(f"card-like texts masked on the way: {self.masked_texts}")
         out.extend(
             f"vault card {c} is removed in the target and live in the source: kept removed "
             "(import it again by its card ID if it belongs in the vault)"
@@ -295,7 +295,7 @@ class _Copier:
             if isinstance(text, str) and has_card_run(text):
                 values[column] = scrub(text)
                 self.report.masked_texts += 1
-                log.warning("copy: a card-like text in %s.%s was masked", table, column)
+                log.warning("a card-like text in %s.%s was masked on the way", table, column)
 
     def _note(self, text: str) -> None:
         log.warning("copy from %s: %s", self.src_id, text)
