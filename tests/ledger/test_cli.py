@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import socket
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ from iotpay_desk import ledger
 from iotpay_desk.__main__ import main
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.journal import ActionKind
+from tests.journal.test_no_card_runs import _v5_file
 from tests.ledger.test_copy import MCH, counts, journal_file, pay
 
 
@@ -60,6 +62,7 @@ def test_check_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
 # ------------------------------------------------------------------ ledger copy
 
 ROOT = Path(__file__).resolve().parents[2]
+_COPY = [sys.executable, "-m", "iotpay_desk", "ledger", "copy"]
 
 
 def _copy(
@@ -71,7 +74,7 @@ def _copy(
     if password is not None:
         env["PGPASSWORD"] = password
     return subprocess.run(
-        [sys.executable, "-m", "iotpay_desk", "ledger", "copy", *args],
+        [*_COPY, *args],
         cwd=ROOT,
         env=env,
         input=stdin,
@@ -234,3 +237,41 @@ def test_a_count_mismatch_fails_the_copy(tmp_path: Path) -> None:
         "2 copied); run the copy again"
     )
     assert "count check: ok" not in done.stdout
+
+
+def test_on_a_terminal_the_progress_line_is_redrawn_in_place(tmp_path: Path) -> None:
+    source, target = tmp_path / "v5.sqlite3", tmp_path / "ledger.sqlite3"
+    _v5_file(source)  # its note holds a long digit run: masked, with a logged note
+    terminal, stderr = pty.openpty()
+    proc = subprocess.Popen(
+        [*_COPY, "--from", str(source), "--to", str(target), "--batch", "1"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        start_new_session=True,
+    )
+    os.close(stderr)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the other end closed (Linux: EIO)
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    assert out.decode().endswith("count check: ok\n")
+    screen = shown.decode().replace("\r\n", "\n")
+    # The note has a line of its own; the bar is drawn over itself, batch after batch,
+    # and the last drawing is ended with a new line.
+    assert "ledger copy: a card-like text in actions.note was masked on the way\n" in screen
+    bar = screen.split("masked on the way\n", 1)[1]
+    assert bar.count("\rcopying ") == 6
+    assert "\n" not in bar.rstrip("\n")
+    last = bar.rsplit("\r", 1)[1]
+    assert last.startswith("copying notifications [" + "#" * 24 + "] 6/6 rows  ")
+    assert last.endswith(" rows/s\n")
