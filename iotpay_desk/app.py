@@ -66,10 +66,12 @@ from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
 from iotpay_desk.journal import DeskIdentity, JournalError, Ledger, VaultCard
-from iotpay_desk.ledger import LedgerError, LedgerJournal
+from iotpay_desk.ledger import LedgerJournal
+from iotpay_desk.ledger.engine import ping_ledger, unreachable_as_unavailable
 from iotpay_desk.ledger.feed import LedgerFeed
 from iotpay_desk.ledger.place import profile_ledger_opener
 from iotpay_desk.services import CardService, MoneyService
+from iotpay_desk.services.ledgerwatch import LedgerState
 from iotpay_desk.services.session import DeskSession, SessionSettings
 
 if TYPE_CHECKING:
@@ -174,6 +176,7 @@ class Desk:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
         self.window = window
         window.keychain_available.connect(self._keychain_back)
+        window.ledger_banner.retry_requested.connect(self._retry_ledger)
         window.profiles_requested.connect(self.open_profiles)
         status = await asyncio.to_thread(self.credentials.status)
         window.set_keychain_status(status)
@@ -383,19 +386,37 @@ class Desk:
             repeat_charge_within=profile.repeat_charge_hours * 3600.0,
             direct_add_enabled=profile.direct_add_enabled,
         )
-        try:
-            opener = await asyncio.to_thread(self._ledger_opener, profile)
-            session = await DeskSession.open(client, opener, settings, feed=LedgerFeed)
-        except (LedgerError, KeychainError) as exc:
-            # Never a fall-back to another ledger: money stays off, the banner says why.
-            log.error("the ledger of profile %s did not open: %s", profile.id, exc)
-            window.set_ledger_problem(describe(exc))
-            return
+
+        def open_ledger() -> LedgerJournal:
+            # At each try (a worker thread): the keychain may have been unlocked meanwhile.
+            return self._ledger_opener(profile)()
+
+        def ledger_changed(state: LedgerState) -> None:
+            if self.generation == generation:
+                window.set_ledger_state(state)
+
+        location = profile.ledger
+        where = f"{location.host}/{location.database}" if location.is_shared else ""
+        # Never a fall-back to another ledger: when it cannot be opened (or goes away),
+        # look-ups work, money stays off, the banner says why, the desk tries again.
+        session = await DeskSession.open(
+            client,
+            unreachable_as_unavailable(open_ledger, where=where),
+            settings,
+            feed=LedgerFeed,
+            wait_for_ledger=True,
+            probe=ping_ledger,
+            on_ledger=ledger_changed,
+        )
+        if not session.ledger_state.available:
+            log.error(
+                "the ledger of profile %s did not open: %s", profile.id, session.ledger_state.error
+            )
         if self.generation != generation:  # switched away meanwhile
             await session.close()
             return
         self.session = session
-        window.set_ledger_problem(None)
+        window.set_ledger_state(session.ledger_state)
         window.set_event_hub(session.hub)
         confirm = self.settings.get(CONFIRM_ABOVE_THRESHOLD)
         window.set_money_service(
@@ -416,6 +437,11 @@ class Desk:
             desk=DeskIdentity.here(self.settings.get(DESK_NAME)),
             profiles=self.profiles.profiles() if self.profiles is not None else (),
         )
+
+    def _retry_ledger(self) -> None:
+        """The ledger banner's Try again: open the ledger, or ask it, now."""
+        if self.session is not None:
+            self._spawn(self.session.retry_ledger())
 
     def _keychain_back(self) -> None:
         """The user unlocked the keychain and pressed Retry: connect the profile now."""

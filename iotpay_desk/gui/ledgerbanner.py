@@ -14,14 +14,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .errors import UserMessage
+from .errors import Kind, UserMessage
 
 __all__ = ["LedgerBanner"]
 
 
 class LedgerBanner(QFrame):
     """Plain words: the ledger (this computer's file or the shared server) cannot be
-    used, so money actions are off (nothing is sent without its record), look-ups work.
+    used, so money actions are off (nothing is sent without its record), look-ups work;
+    a server that cannot be reached says since when, and that the desk tries again.
 
     Signal ``retry_requested()`` (GUI thread) when Try again is pressed. Hidden while the
     ledger works."""
@@ -51,7 +52,7 @@ class LedgerBanner(QFrame):
         self.text.setObjectName("ledger-banner-text")
         self.text.setWordWrap(True)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.retry_button = QPushButton(self.tr("Try a&gain"), self)
+        self.retry_button = QPushButton(self.tr("Tr&y again"), self)
         self.retry_button.setObjectName("ledger-retry")
         self.retry_button.clicked.connect(self.retry_requested)
         layout = QHBoxLayout(self)
@@ -60,6 +61,7 @@ class LedgerBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry_button)
         self.problem: UserMessage | None = None
+        self.unavailable_since = ""
         self.setVisible(False)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -72,16 +74,38 @@ class LedgerBanner(QFrame):
             if need != self.minimumHeight():
                 self.setMinimumHeight(need)
 
-    def set_problem(self, problem: UserMessage | None) -> None:
-        """Show why the ledger cannot be used (None: it works again; hidden)."""
-        self.problem = problem
-        if problem is None:
-            self.setVisible(False)
-            return
-        consequence = self.tr(
+    def _consequence(self) -> str:
+        return self.tr(
             "Refunds, voids and charges are off until it is back: nothing is sent without "
             "its record. Look-ups still work."
         )
-        self.text.setText(problem.text + " " + consequence)
+
+    def set_problem(self, problem: UserMessage | None) -> None:
+        """Show why the ledger cannot be used (None: it works again; hidden)."""
+        self.problem = problem
+        self.unavailable_since = ""
+        if problem is None:
+            self.setVisible(False)
+            return
+        self.text.setText(problem.text + " " + self._consequence())
         self.setToolTip(problem.details)
+        self.setVisible(True)
+
+    def set_unavailable(
+        self, where: str, *, shared: bool, since: str, retrying: bool, reason: str = ""
+    ) -> None:
+        """The ledger cannot be reached (its server stopped, the network is cut): since
+        ``since`` (a time on the merchant's clock), tried again by itself if
+        ``retrying``. ``reason``: the technical cause, in the tooltip."""
+        if shared:
+            text = self.tr("The shared ledger at %1 cannot be reached since %2.")
+        else:
+            text = self.tr("The ledger file %1 cannot be reached since %2.")
+        text = text.replace("%1", where).replace("%2", since) + " " + self._consequence()
+        if retrying:
+            text += " " + self.tr("The desk tries again by itself.")
+        self.problem = UserMessage(Kind.USER, text, details=reason)
+        self.unavailable_since = since
+        self.text.setText(text)
+        self.setToolTip(reason)
         self.setVisible(True)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, final
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -27,14 +27,16 @@ from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
 from iotpay_desk.journal import Action, ActionKind, VaultCard
+from iotpay_desk.journal.errors import LedgerUnavailable
 from iotpay_desk.services import CardService, MoneyService
 from iotpay_desk.services.events import EventHub
+from iotpay_desk.services.ledgerwatch import LedgerState
 
 from .activity import ActivityPage
 from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
-from .errors import UserMessage
+from .errors import UserMessage, describe
 from .help import HelpDialog, desk_version, guide_path, test_cards_html
 from .ledgerbanner import LedgerBanner
 from .ledgerbridge import LedgerBridge
@@ -115,6 +117,9 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._closing = False
         self._money: MoneyService | None = None
+        self._ledger_ok = True  # False while the ledger banner is shown: money is off
+        self._cards: CardService | None = None
+        self._activity_waits = False  # Activity gets the service when the ledger is back
         # The ledger's events (set_event_hub): None while the pages are fed directly.
         self._hub: EventHub | None = None
         self.bridge: LedgerBridge | None = None
@@ -354,16 +359,64 @@ class MainWindow(QMainWindow):
     ) -> None:
         """The active profile's money and card services (None: those pages are off)."""
         self._money = service
+        self._cards = cards
         name = self._profile.name if self._profile is not None else ""
         self.orders.set_service(service, retype_above=retype_above, merchant_name=name)
-        self.activity.set_service(service, cards=cards)
+        # Activity is the ledger's trail: with no ledger it waits for it (the banner says
+        # why) instead of failing to read it.
+        self._activity_waits = service is not None and not self._ledger_ok
+        self.activity.set_service(None if self._activity_waits else service, cards=cards)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)
 
     def set_ledger_problem(self, problem: UserMessage | None) -> None:
-        """Why the profile's ledger cannot be used (None: it works): the ledger banner."""
+        """Why the profile's ledger cannot be used (None: it works): the ledger banner;
+        refunds, voids, charges and purchase links are off while it is shown."""
         self.ledger_banner.set_problem(problem)
+        self._set_ledger_ok(problem is None)
+
+    def set_ledger_state(self, state: LedgerState) -> None:
+        """The session's ledger state (``DeskSession.on_ledger``): the banner says since
+        when a ledger cannot be reached; money actions are off until it is back, and then
+        the pages read the ledger again."""
+        if state.available:
+            self.set_ledger_problem(None)
+            return
+        error = state.error
+        if not isinstance(error, LedgerUnavailable):
+            self.set_ledger_problem(describe(error) if error is not None else None)
+            return
+        since = ""
+        if state.since is not None:
+            at = state.since.astimezone(self.orders.tz)
+            since = QLocale().toString(QTime(at.hour, at.minute), QLocale.FormatType.ShortFormat)
+        self.ledger_banner.set_unavailable(
+            error.where,
+            shared=error.shared,
+            since=since,
+            retrying=state.retrying,
+            reason=str(error),
+        )
+        self._set_ledger_ok(False)
+
+    def _set_ledger_ok(self, ok: bool) -> None:
+        was = self._ledger_ok
+        self._ledger_ok = ok
+        self.orders.set_ledger_ok(ok)
+        vault = self.pages[Page.VAULT]
+        if isinstance(vault, VaultPage):
+            vault.set_ledger_ok(ok)
+        if ok and not was and self._money is not None:
+            # Back: what the ledger holds (recent look-ups, activity, cards) is read again.
+            self.orders.load_recent()
+            if self._activity_waits:
+                self._activity_waits = False
+                self.activity.set_service(self._money, cards=self._cards)
+            else:
+                self.activity.reload()
+            if isinstance(vault, VaultPage):
+                vault.reload()
 
     def cards_found(self, cards: list[VaultCard]) -> None:
         """Cards the start-up check found bound on add-card pages an earlier run left

@@ -87,6 +87,8 @@ class OrdersPage(QWidget):
         # out of date until the payment is asked for again.
         self._outdated = False
         self._looked_up = ""  # the text of the look-up that found the payment shown
+        # False while the ledger cannot be reached: no refund or void may start.
+        self._ledger_ok = True
 
         self.query = QLineEdit(self)
         self.query.setObjectName("order-query")
@@ -265,6 +267,17 @@ class OrdersPage(QWidget):
     @property
     def service(self) -> MoneyService | None:
         return self._service
+
+    def set_ledger_ok(self, ok: bool) -> None:
+        """The ledger can be used (False: Refund and Void stay off, with the reason in
+        their tooltip; a payment shown without the ledger's part is read again when it
+        is back)."""
+        if ok == self._ledger_ok:
+            return
+        self._ledger_ok = ok
+        self._update_actions()
+        if ok and self.detail is not None and self.detail.ledger_missing:
+            self.refresh()
 
     # -- look-up --------------------------------------------------------------------------
 
@@ -462,7 +475,13 @@ class OrdersPage(QWidget):
             self.payment_box.setTitle(self.tr("Refund or void"))
         else:
             self.payment_box.setTitle(self.tr("Payment"))
-        self.advice.setText(self._advice_text(detail))
+        advice = self._advice_text(detail)
+        if detail.ledger_missing:
+            advice += " " + self.tr(
+                "The ledger could not be read: the refunds and voids made through the desks "
+                "are not shown, so what is left to refund is not known."
+            )
+        self.advice.setText(advice)
         self.refund_button.setDefault(detail.advice is Advice.REFUND)
         self.void_button.setDefault(detail.advice is Advice.VOID)
         self.returns.setRowCount(len(detail.returns))
@@ -522,6 +541,15 @@ class OrdersPage(QWidget):
             and detail.advice is not Advice.NONE
             and detail.refundable_cents > 0
         )
+        ledger_off = not self._ledger_ok or (detail is not None and detail.ledger_missing)
+        can_return = can_return and not ledger_off
+        why = (
+            self.tr("The ledger cannot be reached: refunds and voids are off until it is back.")
+            if ledger_off
+            else ""
+        )
+        self.refund_button.setToolTip(why)
+        self.void_button.setToolTip(why)
         self.refund_button.setEnabled(can_return)
         self.void_button.setEnabled(
             can_return and detail is not None and detail.refundable_cents == detail.order.amount

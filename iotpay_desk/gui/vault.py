@@ -306,6 +306,7 @@ class VaultPage(QWidget):
         self.setObjectName("page-vault")
         self._cards: CardService | None = None
         self._money: MoneyService | None = None
+        self._ledger_ok = True  # False while the ledger cannot be reached: no charges
         self.merchant_name = ""
         self._today = today
         self.hosted_dialog: HostedPageDialog | None = None
@@ -512,8 +513,7 @@ class VaultPage(QWidget):
         direct = ready and bool(cards is not None and cards.direct_add_enabled)
         self.direct_button.setVisible(direct)
         self.direct_button.setEnabled(direct)
-        self.purchase_button.setEnabled(money is not None)
-        self.wallet_button.setEnabled(money is not None)
+        self._update_money_buttons()
         if not ready:
             self.model.set_cards([])
         self._selection_changed()
@@ -683,7 +683,27 @@ class VaultPage(QWidget):
         on = card is not None and self._cards is not None
         self.refresh_button.setEnabled(on)
         self.remove_button.setEnabled(on)
-        self.charge_button.setEnabled(on and self._money is not None)
+        self.charge_button.setEnabled(on and self._money is not None and self._ledger_ok)
+
+    def set_ledger_ok(self, ok: bool) -> None:
+        """The ledger can be used (False: Charge, the payment page or link and wallet
+        payments stay off, with the reason in their tooltip: nothing is sent without its
+        record)."""
+        self._ledger_ok = ok
+        self._update_money_buttons()
+        self._update_card_buttons()
+
+    def _update_money_buttons(self) -> None:
+        money = self._money is not None
+        self.purchase_button.setEnabled(money and self._ledger_ok)
+        self.wallet_button.setEnabled(money and self._ledger_ok)
+        why = (
+            ""
+            if self._ledger_ok
+            else self.tr("The ledger cannot be reached: charges are off until it is back.")
+        )
+        for button in (self.charge_button, self.purchase_button, self.wallet_button):
+            button.setToolTip(why)
 
     def _say(self, message: UserMessage | str | None) -> None:
         _show(self.message, message)

@@ -1,0 +1,176 @@
+"""The whole desk on a shared ledger whose server goes away (real PostgreSQL behind a TCP
+relay that is cut and restored, real sandbox): look-ups still show IOTPay's answer, the
+banner says which ledger cannot be reached since when, Refund/Void and the vault's money
+buttons are off, and everything comes back by itself when the server does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy.engine import make_url
+
+from iotpay_desk.api import IotPayClient
+from iotpay_desk.core.profiles import Environment, LedgerLocation, Profile
+from iotpay_desk.gui.mainwindow import Page
+from iotpay_desk.gui.vault import VaultPage
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+from tests.gui.conftest import QLoop, message_boxes, until
+from tests.gui.test_profiles_ui import DeskRun
+from tests.plugins.tcpproxy import TcpProxy
+from tests.plugins.tcpproxy import tcp_proxy as tcp_proxy
+from tests.services.conftest import pay
+
+pytestmark = pytest.mark.usefixtures("canadian_english")
+
+
+def shared_desk(
+    qtbot: QtBot, qloop: QLoop, root: Path, sandbox: SandboxServer, proxy: TcpProxy, db: str
+) -> DeskRun:
+    run = DeskRun(qtbot, qloop, root)
+    store = run.store()
+    profile = Profile.new(
+        "Demo Café",
+        Environment.CUSTOM,
+        DEMO_MERCHANT.mch_id,
+        operators=["jack"],
+        custom_url=sandbox.url,
+        ledger=LedgerLocation.postgresql(
+            "127.0.0.1", db, "postgres", port=proxy.port, tls="disable"
+        ),
+    )
+    store.add(profile)
+    store.credentials.set_key(profile.id, DEMO_MERCHANT.key)
+    store.credentials.set_ledger_password(profile.id, "trust-auth-ignores-it")
+    return run
+
+
+async def a_settled_payment(sandbox: SandboxServer, amount: int) -> str:
+    async with httpx.AsyncClient(timeout=5.0, trust_env=False) as http:
+        client = IotPayClient(sandbox.url, DEMO_MERCHANT.mch_id, DEMO_MERCHANT.key, http=http)
+        order = await pay(client, amount)
+    sandbox.settle()
+    return order.pay_order_id
+
+
+def look_up(qtbot: QtBot, run: DeskRun, text: str) -> None:
+    orders = run.window.orders
+    orders.query.setFocus()
+    orders.query.selectAll()
+    qtbot.keyClicks(orders.query, text)
+    qtbot.keyClick(orders.query, Qt.Key.Key_Return)
+
+
+def test_server_gone_at_start_look_ups_work_money_is_off_until_it_is_back(
+    qtbot: QtBot,
+    qloop: QLoop,
+    tmp_path: Path,
+    sandbox: SandboxServer,
+    pg_url: str,
+    tcp_proxy: Callable[[str, int], TcpProxy],
+) -> None:
+    url = make_url(pg_url)
+    proxy = tcp_proxy(str(url.host), int(url.port or 5432))
+    database = str(url.database)
+    run = shared_desk(qtbot, qloop, tmp_path / "desk", sandbox, proxy, database)
+    window = run.window
+    orders = window.orders
+    banner = window.ledger_banner
+    vault = window.pages[Page.VAULT]
+    assert isinstance(vault, VaultPage)
+
+    async def scenario() -> None:
+        pay_order_id = await a_settled_payment(sandbox, 5000)
+        proxy.cut()
+        await run.desk.start(window)
+        await until(banner.isVisible, what="the ledger banner")
+        text = banner.text.text()
+        assert f"The shared ledger at 127.0.0.1/{database} cannot be reached since " in text
+        assert "Refunds, voids and charges are off" in text
+        assert "Look-ups still work." in text
+        assert run.desk.session is not None  # the desk works without its ledger
+
+        # A look-up shows IOTPay's answer; Refund and Void stay off, saying why.
+        await until(orders.query.isEnabled)
+        look_up(qtbot, run, pay_order_id)
+        await until(lambda: orders.detail is not None, what="order detail")
+        assert orders.detail is not None
+        assert orders.detail.order.amount == 5000
+        assert orders.values["amount"].text() == "$50.00"
+        assert "what is left to refund is not known" in orders.advice.text()
+        assert not orders.refund_button.isEnabled()
+        assert not orders.void_button.isEnabled()
+        assert "ledger cannot be reached" in orders.refund_button.toolTip()
+        assert not vault.purchase_button.isEnabled()
+        assert not vault.wallet_button.isEnabled()
+        assert "ledger cannot be reached" in vault.purchase_button.toolTip()
+
+        # Try again while it is still away: the banner stays, nothing else happens.
+        qtbot.mouseClick(banner.retry_button, Qt.MouseButton.LeftButton)
+        await until(lambda: run.desk.session.watch.delay > 2.0, what="a try")  # type: ignore[union-attr]
+        assert banner.isVisible()
+
+        # The server is back: Try again opens the same ledger; money comes back on.
+        proxy.restore()
+        qtbot.mouseClick(banner.retry_button, Qt.MouseButton.LeftButton)
+        await until(lambda: not banner.isVisible(), within=10, what="banner hidden")
+        await until(orders.refund_button.isEnabled, within=10, what="Refund on again")
+        assert orders.detail is not None
+        assert not orders.detail.ledger_missing
+        assert orders.refund_button.toolTip() == ""
+        assert vault.purchase_button.isEnabled()
+        assert [b.text() for b in message_boxes(window)] == []
+
+    try:
+        qloop.run(scenario())
+    finally:
+        run.close()
+
+
+def test_server_gone_mid_session_shows_the_banner_and_hides_it_when_back(
+    qtbot: QtBot,
+    qloop: QLoop,
+    tmp_path: Path,
+    sandbox: SandboxServer,
+    pg_url: str,
+    tcp_proxy: Callable[[str, int], TcpProxy],
+) -> None:
+    url = make_url(pg_url)
+    proxy = tcp_proxy(str(url.host), int(url.port or 5432))
+    run = shared_desk(qtbot, qloop, tmp_path / "desk", sandbox, proxy, str(url.database))
+    window = run.window
+    orders = window.orders
+    banner = window.ledger_banner
+
+    async def scenario() -> None:
+        pay_order_id = await a_settled_payment(sandbox, 3000)
+        await run.desk.start(window)
+        await until(orders.query.isEnabled)
+        assert not banner.isVisible()
+        look_up(qtbot, run, pay_order_id)
+        await until(orders.refund_button.isEnabled, what="Refund on")
+
+        proxy.cut()
+        look_up(qtbot, run, pay_order_id)  # the cashier looks again: IOTPay answers
+        await until(banner.isVisible, what="the ledger banner")
+        await until(
+            lambda: orders.detail is not None and orders.detail.ledger_missing,
+            what="IOTPay's answer without the ledger's part",
+        )
+        assert orders.values["amount"].text() == "$30.00"
+        assert not orders.refund_button.isEnabled()
+        assert "cannot be reached since" in banner.text.text()
+
+        proxy.restore()  # tried again by itself (2 s, then doubling)
+        await until(lambda: not banner.isVisible(), within=15, what="banner hidden")
+        await until(orders.refund_button.isEnabled, within=10, what="Refund on again")
+        assert [b.text() for b in message_boxes(window)] == []
+
+    try:
+        qloop.run(scenario())
+    finally:
+        run.close()
