@@ -50,14 +50,19 @@ class InvalidInput(MoneyError, ValueError):
         super().__init__(f"{field}: {self.rule}")
 
 
+def _who(action: Action) -> str:
+    """The operator and desk that wrote ``action`` (older journals named no desk)."""
+    return f"{action.operator} at desk {action.desk}" if action.desk else action.operator
+
+
 class ActionInProgress(MoneyError):
     """Another refund or void on this payment is not resolved yet (``action``)."""
 
     def __init__(self, action: Action) -> None:
         self.action = action
         super().__init__(
-            f"a {action.kind.value} ({action.mch_no}) on this payment is still being "
-            "checked with IOTPay; wait for it to finish"
+            f"a {action.kind.value} ({action.mch_no}) on this payment by {_who(action)} is "
+            "still being checked with IOTPay; wait for it to finish"
         )
 
 
@@ -67,8 +72,8 @@ class PaymentChanged(MoneyError):
     def __init__(self, action: Action) -> None:
         self.action = action
         super().__init__(
-            f"a {action.kind.value} ({action.mch_no}) was made on this payment after the form "
-            "was opened; look the payment up again"
+            f"a {action.kind.value} ({action.mch_no}) was made on this payment by {_who(action)} "
+            "after the form was opened; look the payment up again"
         )
 
 
