@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from iotpay_desk.services import VaultCard
 
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
+from .cardwords import card_title
 from .draftdialog import say
 from .errors import UserMessage
 from .pagekit import keep_fitted
@@ -168,8 +169,6 @@ class DirectAddDialog(QDialog):
         del number, expiry, cvv
         if gone(self) or result.value is None:
             return
-        from .vault import card_title
-
         self.card = result.value
         self._say(
             self.tr("Card added: %1 for %2 (card ID %3).")

@@ -95,3 +95,11 @@ def test_vault_and_charge_dialog_have_no_import_cycle() -> None:
     assert vault not in reachable(graph, charge), "the charge dialog imports the vault page"
     assert charge not in reachable(graph, charge), "the charge dialog is on an import cycle"
     assert f"{PACKAGE}.cardwords" in graph[charge]
+
+
+def test_no_dialog_the_vault_opens_imports_the_vault_page() -> None:
+    graph = import_graph(GUI, PACKAGE)
+    vault = f"{PACKAGE}.vault"
+    for dialog in sorted(graph[vault]):
+        if dialog.endswith("_dialog"):
+            assert vault not in reachable(graph, dialog), f"{dialog} imports the vault page"
