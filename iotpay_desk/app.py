@@ -169,8 +169,8 @@ class Desk:
 
     @property
     def journal(self) -> Ledger | None:
-        """The active profile's ledger."""
-        return self.session.ledger if self.session is not None else None
+        """The active profile's ledger (None while it could not be opened)."""
+        return self.session.slot.ledger if self.session is not None else None
 
     async def start(self, window: MainWindow) -> None:
         """Everything slow, after the window is on screen: keychain, sandbox, profile."""
