@@ -346,7 +346,26 @@ def _form(kind: str, *, outcome: str = "") -> Factory:
     return make
 
 
+def _orders_ledger_gone(s: Shots) -> object:
+    """The shared ledger's server cannot be reached: the banner says since when; a look-up
+    shows IOTPay's answer without the ledger's part; Refund and Void are off."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from iotpay_desk.journal.errors import LedgerUnavailable
+    from iotpay_desk.services.ledgerwatch import LedgerState
+
+    win = _orders_window(s)
+    detail = s.detail(settled=True)
+    win.orders.show_detail(dataclasses.replace(detail, ledger_missing=True))
+    gone = LedgerUnavailable("ledger.demo-cafe.ca/iotpay_ledger", "connection refused", shared=True)
+    since = datetime(2025, 3, 15, 18, 5, tzinfo=UTC)
+    win.set_ledger_state(LedgerState(False, since=since, error=gone, retrying=True))
+    return win
+
+
 SCREENS += [
+    ("main-orders-ledger-gone", _orders_ledger_gone),
     ("main-orders", _orders_window),
     ("main-orders-empty", lambda s: s.main_window("orders")),
     ("main-orders-unsettled", lambda s: _orders_window(s, settled=False)),

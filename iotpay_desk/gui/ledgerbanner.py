@@ -97,10 +97,11 @@ class LedgerBanner(QFrame):
         """The ledger cannot be reached (its server stopped, the network is cut): since
         ``since`` (a time on the merchant's clock), tried again by itself if
         ``retrying``. ``reason``: the technical cause, in the tooltip."""
+        # The time first: a locale's short time may end with a period ("2:05 p.m.").
         if shared:
-            text = self.tr("The shared ledger at %1 cannot be reached since %2.")
+            text = self.tr("Since %2, the shared ledger at %1 cannot be reached.")
         else:
-            text = self.tr("The ledger file %1 cannot be reached since %2.")
+            text = self.tr("Since %2, the ledger file %1 cannot be reached.")
         text = text.replace("%1", where).replace("%2", since) + " " + self._consequence()
         if retrying:
             text += " " + self.tr("The desk tries again by itself.")

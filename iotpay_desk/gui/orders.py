@@ -475,12 +475,13 @@ class OrdersPage(QWidget):
             self.payment_box.setTitle(self.tr("Refund or void"))
         else:
             self.payment_box.setTitle(self.tr("Payment"))
-        advice = self._advice_text(detail)
         if detail.ledger_missing:
-            advice += " " + self.tr(
+            advice = self.tr(
                 "The ledger could not be read: the refunds and voids made through the desks "
                 "are not shown, so what is left to refund is not known."
             )
+        else:
+            advice = self._advice_text(detail)
         self.advice.setText(advice)
         self.refund_button.setDefault(detail.advice is Advice.REFUND)
         self.void_button.setDefault(detail.advice is Advice.VOID)

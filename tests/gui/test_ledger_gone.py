@@ -89,7 +89,8 @@ def test_server_gone_at_start_look_ups_work_money_is_off_until_it_is_back(
         await run.desk.start(window)
         await until(banner.isVisible, what="the ledger banner")
         text = banner.text.text()
-        assert f"The shared ledger at 127.0.0.1/{database} cannot be reached since " in text
+        assert f"the shared ledger at 127.0.0.1/{database} cannot be reached." in text
+        assert text.startswith("Since ")
         assert "Refunds, voids and charges are off" in text
         assert "Look-ups still work." in text
         assert run.desk.session is not None  # the desk works without its ledger
@@ -163,7 +164,7 @@ def test_server_gone_mid_session_shows_the_banner_and_hides_it_when_back(
         )
         assert orders.values["amount"].text() == "$30.00"
         assert not orders.refund_button.isEnabled()
-        assert "cannot be reached since" in banner.text.text()
+        assert "shared ledger at 127.0.0.1/" in banner.text.text()
 
         proxy.restore()  # tried again by itself (2 s, then doubling)
         await until(lambda: not banner.isVisible(), within=15, what="banner hidden")
