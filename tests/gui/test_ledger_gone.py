@@ -175,3 +175,30 @@ def test_server_gone_mid_session_shows_the_banner_and_hides_it_when_back(
         qloop.run(scenario())
     finally:
         run.close()
+
+
+def test_messages_say_what_was_sent_and_what_waits_for_the_ledger() -> None:
+    from iotpay_desk.gui.errors import Kind, describe
+    from iotpay_desk.journal.errors import AnswerNotRecorded, LedgerUnavailable
+    from iotpay_desk.ledger.place import LedgerMismatch
+
+    gone = LedgerUnavailable("ledger.example.ca/iotpay", "connection refused", shared=True)
+    refused = describe(gone)
+    assert refused.kind is Kind.USER
+    assert refused.text.startswith("The shared ledger at ledger.example.ca/iotpay cannot be")
+    assert "Nothing was sent" in refused.text
+    assert "connection refused" not in refused.text  # the cause is for the log
+
+    local = describe(LedgerUnavailable("/data/ledgers/sandbox-1.sqlite3"))
+    assert "The ledger file /data/ledgers/sandbox-1.sqlite3 cannot be reached." in local.text
+
+    sent = describe(AnswerNotRecorded("refund", "R2503151402001ABCD", gone))
+    assert sent.kind is Kind.PENDING
+    assert sent.text.startswith("Refund R2503151402001ABCD was sent to IOTPay")
+    assert "Do not send it again" in sent.text
+    assert "Nothing was sent" not in sent.text
+
+    mixed = describe(LedgerMismatch("production", "sandbox"))
+    assert mixed.kind is Kind.USER
+    assert "(production)" in mixed.text
+    assert "(sandbox)" in mixed.text
