@@ -256,3 +256,36 @@ async def test_the_watch_goes_on_trying_while_the_server_stays_away(
         assert session.watch.delay == session.watch.first_retry
     finally:
         await session.close()
+
+
+async def test_only_a_server_that_cannot_be_reached_is_unavailable(
+    pg_url: str, tcp_proxy: Callable[[str, int], TcpProxy]
+) -> None:
+    """A lock that times out is the database answering: it stays what it is. A server
+    gone is LedgerUnavailable at once; the same engine works again when it is back."""
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from iotpay_desk.ledger.engine import ping
+
+    url = make_url(pg_url)
+    proxy = tcp_proxy(str(url.host), int(url.port or 5432))
+    engine = open_ledger(pg_proxy_url(pg_url, proxy))
+    try:
+        with engine.connect() as holder, engine.connect() as waiter:
+            holder.execute(text("LOCK TABLE ledger_meta IN ACCESS EXCLUSIVE MODE"))
+            waiter.execute(text("SET lock_timeout = '50ms'"))
+            with pytest.raises(OperationalError) as info:
+                waiter.execute(text("SELECT * FROM ledger_meta"))
+            assert isinstance(info.value.orig, psycopg.errors.LockNotAvailable)
+            holder.rollback()
+        proxy.cut()
+        with pytest.raises(LedgerUnavailable) as gone:
+            ping(engine)
+        assert gone.value.shared
+        assert gone.value.where == f"127.0.0.1/{url.database}"
+        proxy.restore()
+        ping(engine)
+    finally:
+        engine.dispose()
