@@ -202,3 +202,75 @@ def test_messages_say_what_was_sent_and_what_waits_for_the_ledger() -> None:
     assert mixed.kind is Kind.USER
     assert "(production)" in mixed.text
     assert "(sandbox)" in mixed.text
+
+
+def test_a_refund_sent_just_before_the_server_went_away_is_told_and_resolved_later(
+    qtbot: QtBot,
+    qloop: QLoop,
+    tmp_path: Path,
+    sandbox: SandboxServer,
+    pg_url: str,
+    tcp_proxy: Callable[[str, int], TcpProxy],
+) -> None:
+    from iotpay_desk.journal import ActionState, DeskIdentity
+    from iotpay_desk.ledger import LedgerJournal
+    from iotpay_desk.ledger.connect import open_ledger
+    from iotpay_desk.sandbox import FaultSpec
+    from tests.services.conftest import returns_at_sandbox
+
+    url = make_url(pg_url)
+    proxy = tcp_proxy(str(url.host), int(url.port or 5432))
+    run = shared_desk(qtbot, qloop, tmp_path / "desk", sandbox, proxy, str(url.database))
+    window = run.window
+    orders = window.orders
+    banner = window.ledger_banner
+    auditor = LedgerJournal(open_ledger(pg_url), desk=DeskIdentity.here("auditor"))
+
+    async def scenario() -> None:
+        pay_order_id = await a_settled_payment(sandbox, 4000)
+        await run.desk.start(window)
+        await until(orders.query.isEnabled)
+        look_up(qtbot, run, pay_order_id)
+        await until(orders.refund_button.isEnabled, what="Refund on")
+        qtbot.mouseClick(orders.refund_button, Qt.MouseButton.LeftButton)
+        dialog = orders.dialog
+        assert dialog is not None
+        await until(dialog.submit.isEnabled, what="draft ready")
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "15.00")
+        sandbox.set_faults([FaultSpec("latency", "cc_refund", count=1, latency_ms=1500)])
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        # Its intent is in the ledger: the call is on its way to IOTPay. The server goes.
+        await until(
+            lambda: auditor.actions_for_target(DEMO_MERCHANT.mch_id, pay_order_id),
+            what="the intent",
+        )
+        proxy.cut()
+        await until(dialog.message.isVisible, within=10, what="what became of it")
+        text = dialog.message.text()
+        assert "was sent to IOTPay" in text
+        assert "Do not send it again" in text
+        [action] = auditor.actions_for_target(DEMO_MERCHANT.mch_id, pay_order_id)
+        assert action.is_open  # nothing lost: the intent waits in the ledger
+        assert banner.isVisible()
+
+        # Sent again from the form while the ledger is away: refused, nothing sent.
+        qtbot.mouseClick(dialog.submit, Qt.MouseButton.LeftButton)
+        await until(lambda: "Nothing was sent" in dialog.message.text(), what="refused")
+
+        proxy.restore()
+        await until(lambda: not banner.isVisible(), within=15, what="banner hidden")
+        await until(
+            lambda: auditor.get_action(action.id).state is ActionState.SUCCEEDED,
+            within=15,
+            what="resolved with cc_query",
+        )
+        returns = await returns_at_sandbox(sandbox.url, pay_order_id)
+        assert [o["amount"] for o in returns] == [1500]  # sent once
+        await until(lambda: orders.values["refundable"].text() == "$25.00", within=10)
+
+    try:
+        qloop.run(scenario(), timeout=60)
+    finally:
+        run.close()
+        auditor.close()
