@@ -1,7 +1,9 @@
 """Entry point: ``iotpay-desk [--sandbox] ...`` opens the desk; ``iotpay-desk sandbox ...``
 runs the local IOTPay V3 sandbox server; ``iotpay-desk notify-receiver ...`` receives
-IOTPay's notify for a profile; ``iotpay-desk ledger check --sqlite PATH``
-migrates a ledger file and prints its revision. ``python -m iotpay_desk`` does the same."""
+IOTPay's notify for a profile; ``iotpay-desk ledger check --sqlite PATH`` migrates a
+ledger file and prints its revision, ``iotpay-desk ledger copy --from … --to …`` copies a
+desk's ledger into another (a shared PostgreSQL one). ``python -m iotpay_desk`` does the
+same."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """The merchant's ledger on SQLite or PostgreSQL: SQLAlchemy 2 Core tables
 (:mod:`.schema`), engines (:mod:`.engine`), Alembic migrations (:mod:`.migrate`) and the
-journal's API over them (:class:`.journal.LedgerJournal`).
+journal's API over them (:class:`.journal.LedgerJournal`, the one implementation of the
+services' port ``iotpay_desk.journal.Ledger``); which ledger a profile opens
+(:mod:`.place`), copying and merging ledgers (:mod:`.copy`), what other desks changed
+(:mod:`.feed`), opening a shared server with a coded error per cause (:mod:`.connect`).
 
-Plain Python: nothing here imports Qt. Not used by the desk yet; the journal
-(:mod:`iotpay_desk.journal`) is still what the services write to.
+Plain Python: nothing here imports Qt.
 """
 
 from .connect import ConnectCode, LedgerConnectError, open_ledger, parse_url, postgres_url

@@ -126,14 +126,17 @@ def _source_file(text: str) -> Path:
 
 
 def _profile_ledgers(paths: AppPaths, profile_id: str) -> list[Path]:
-    """Where a profile's ledger may be: the merchant's ledger file, when this desk keeps
-    one (``AppPaths.ledger_path``), then the profile's own journal file."""
+    """Where a profile's ledger may be: its merchant's ledger file on this computer
+    (:func:`iotpay_desk.ledger.place.merchant_file`), then the profile's own journal file
+    of an earlier version (not merged yet), then that file once merged (its backup)."""
+    from .place import merchant_file
+
     found: list[Path] = []
-    ledger_path = getattr(paths, "ledger_path", None)
-    profile = _read_profile(paths, profile_id) if ledger_path is not None else None
-    if ledger_path is not None and profile is not None and profile.mch_id:
-        found.append(Path(ledger_path(profile.environment, profile.mch_id)))
-    found.append(paths.journal_path(profile_id))
+    profile = _read_profile(paths, profile_id)
+    if profile is not None and profile.mch_id:
+        found.append(merchant_file(paths.data_dir, profile.environment.value, profile.mch_id))
+    journal = paths.profile_dir(profile_id, create=False) / "journal.sqlite3"
+    found += [journal, journal.with_name(journal.name + ".merged")]
     return found
 
 

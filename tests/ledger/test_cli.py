@@ -275,3 +275,39 @@ def test_on_a_terminal_the_progress_line_is_redrawn_in_place(tmp_path: Path) -> 
     last = bar.rsplit("\r", 1)[1]
     assert last.startswith("copying notifications [" + "#" * 24 + "] 6/6 rows  ")
     assert last.endswith(" rows/s\n")
+
+
+def test_a_profile_whose_files_were_merged_is_copied_from_its_merchants_ledger(
+    tmp_path: Path,
+) -> None:
+    from iotpay_desk.core.credentials import CredentialStore
+    from iotpay_desk.core.profiles import Environment, Profile, ProfileStore
+    from iotpay_desk.journal import DeskIdentity
+    from iotpay_desk.ledger.place import profile_ledger_opener
+    from tests.plugins.memkeyring import MemoryKeyring
+
+    paths = AppPaths.default()
+    credentials = CredentialStore(backend=MemoryKeyring())
+    store = ProfileStore(paths.config_dir, credentials, paths.data_dir)
+    store.load()
+    profile = store.add(
+        Profile.new(
+            "Front", Environment.CUSTOM, MCH, operators=["jack"], custom_url="http://127.0.0.1:9"
+        )
+    )
+    old = paths.profile_dir(profile.id) / "journal.sqlite3"
+    expected = journal_file(old, 6, rows=2)
+    # The desk's first start merges the profile's file into its merchant's ledger.
+    opener = profile_ledger_opener(
+        profile, paths=paths, credentials=credentials, desk=DeskIdentity.here("Front")
+    )
+    merchant = opener()
+    merchant.close()
+    assert not old.exists()
+    target = tmp_path / "copy.sqlite3"
+
+    done = _copy("--from", profile.id, "--to", str(target))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"copied {merchant.path} into ")
+    assert counts(ledger.open_engine(ledger.sqlite_url(target)))["actions"] == expected["actions"]
