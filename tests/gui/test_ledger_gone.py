@@ -94,6 +94,8 @@ def test_server_gone_at_start_look_ups_work_money_is_off_until_it_is_back(
         assert "Refunds, voids and charges are off" in text
         assert "Look-ups still work." in text
         assert run.desk.session is not None  # the desk works without its ledger
+        assert run.desk.journal is None
+        assert not list(run.paths.data_dir.rglob("*.sqlite3"))  # never a local file instead
 
         # A look-up shows IOTPay's answer; Refund and Void stay off, saying why.
         await until(orders.query.isEnabled)

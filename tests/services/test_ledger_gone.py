@@ -6,10 +6,12 @@ sent again and ends resolved (by ``cc_query``) once the server is back. Nothing 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -289,3 +291,22 @@ async def test_only_a_server_that_cannot_be_reached_is_unavailable(
         ping(engine)
     finally:
         engine.dispose()
+
+
+async def test_a_ledger_file_whose_disk_went_away_is_unavailable(tmp_path: Path) -> None:
+    """This computer's ledger on a disk that was unmounted: its folder is gone."""
+    from iotpay_desk.ledger.engine import ping
+    from iotpay_desk.ledger.place import open_sqlite_ledger
+
+    folder = tmp_path / "usb-disk" / "ledgers"
+    ledger = open_sqlite_ledger(folder / "sandbox-10000701.sqlite3")
+    try:
+        ping(ledger.engine)
+        ledger.engine.dispose()  # its connections closed, as after a suspend
+        shutil.rmtree(tmp_path / "usb-disk")
+        with pytest.raises(LedgerUnavailable) as gone:
+            ledger.open_actions(DEMO_MERCHANT.mch_id)
+        assert not gone.value.shared
+        assert gone.value.where == str(folder / "sandbox-10000701.sqlite3")
+    finally:
+        ledger.close()
