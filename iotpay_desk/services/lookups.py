@@ -129,7 +129,8 @@ class Lookups:
                 action.state is ActionState.INTENT
                 and (now - action.created_at).total_seconds() < IN_FLIGHT_GRACE_S
             ):
-                # Just sent, by another window or desk: its answer is on the way.
+                # Just sent, by another window or desk: its answer is on the way. (Or
+                # the ledger went away during an earlier check: shown as it was read.)
                 results.append(result_of(action))
             elif action.is_open and action.mch_no not in ctx.tasks:
                 # One look now; the full backoff is resolve()'s job.
