@@ -79,10 +79,13 @@ class Shots:
     def service(self):
         """A money service pointing at a closed port; screens never call it."""
         from iotpay_desk.api import IotPayClient
-        from iotpay_desk.journal import Journal
+        from iotpay_desk.journal import DeskIdentity
+        from iotpay_desk.ledger.place import open_sqlite_ledger
         from iotpay_desk.services import MoneyService
 
-        journal = Journal(self.workdir / "journal.sqlite3")
+        journal = open_sqlite_ledger(
+            self.workdir / "ledger.sqlite3", desk=DeskIdentity.here("Front counter")
+        )
         self.keep.append(journal)
         client = IotPayClient("http://127.0.0.1:9", "10000701", "screenshot-key-0001")
         return MoneyService(client, journal, operator="cashier1")
@@ -147,8 +150,12 @@ class Shots:
             (ActionKind.VOID, 3000, ActionState.FAILED, "the payment is already settled", ""),
         ]
         out: list[object] = []
+        # The refund being checked was sent from the back office, which checks it still
+        # (its lease runs to 2100: another desk shows "Being checked by Back office").
+        lease_until = datetime(2100, 1, 1, tzinfo=UTC)
         for i, (kind, cents, state, msg, reason) in enumerate(rows, start=1):
             at = base + timedelta(minutes=17 * i)
+            back = state is ActionState.CHECKING
             out.append(
                 Action(
                     id=i,
@@ -157,13 +164,17 @@ class Shots:
                     mch_no=f"{kind.id_prefix}25031514{i:02d}0001",
                     amount_cents=cents,
                     currency="CAD",
-                    operator="cashier1",
+                    operator="manager2" if back else "cashier1",
                     state=state,
                     created_at=at,
                     updated_at=at,
                     target_pay_order_id=f"PC2025031410150212345678{9000 + i}",
                     ret_msg=msg,
                     reason=reason,
+                    desk="Back office" if back else "Front counter",
+                    lease_owner="0" * 32 if back else None,
+                    lease_desk="Back office" if back else None,
+                    lease_until=lease_until if back else None,
                 )
             )
         # A card charge and a purchase link: the payment is their own.
@@ -188,6 +199,7 @@ class Shots:
                     card_num="555555******4444" if user else "424242******4242",
                     card_id=user or None,
                     mch_user_id=user or "walk-in",
+                    desk="Front counter",
                 )
             )
         return out
