@@ -462,7 +462,11 @@ class OrdersPage(QWidget):
         v["pay_order_id"].setText(order.pay_order_id)
         v["mch_order_no"].setText(order.mch_order_no)
         v["amount"].setText(format_cents(order.amount))
-        v["refundable"].setText(format_cents(detail.refundable_cents))
+        if detail.ledger_missing:
+            # Without the ledger the refunds made through the desks are not known.
+            v["refundable"].setText(self.tr("Not known (the ledger cannot be read)"))
+        else:
+            v["refundable"].setText(format_cents(detail.refundable_cents))
         v["status"].setText(
             payment_status_text(payment_status(order, (r.action for r in detail.returns)))
         )

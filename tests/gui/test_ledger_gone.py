@@ -105,6 +105,7 @@ def test_server_gone_at_start_look_ups_work_money_is_off_until_it_is_back(
         assert orders.detail.order.amount == 5000
         assert orders.values["amount"].text() == "$50.00"
         assert "what is left to refund is not known" in orders.advice.text()
+        assert orders.values["refundable"].text() == "Not known (the ledger cannot be read)"
         assert not orders.refund_button.isEnabled()
         assert not orders.void_button.isEnabled()
         assert "ledger cannot be reached" in orders.refund_button.toolTip()
