@@ -16,8 +16,8 @@
         <translation>Paiement</translation>
     </message>
     <message>
-        <source>Every charge, purchase link, refund and void made from this desk, newest first. Actions IOTPay has not confirmed yet are checked again until it does.</source>
-        <translation>Tous les débits, liens de paiement, remboursements et annulations faits depuis ce poste, du plus récent au plus ancien. Les opérations qu’IOTPay n’a pas encore confirmées sont vérifiées de nouveau jusqu’à ce qu’il les confirme.</translation>
+        <source>Every charge, purchase link, refund and void made from this desk or another desk sharing its ledger, newest first. Actions IOTPay has not confirmed yet are checked again until it does.</source>
+        <translation>Tous les débits, liens de paiement, remboursements et annulations faits depuis ce poste ou un autre poste qui partage son registre, du plus récent au plus ancien. Les opérations qu’IOTPay n’a pas encore confirmées sont vérifiées de nouveau jusqu’à ce qu’il les confirme.</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -114,6 +114,10 @@
     <message>
         <source>Note: %1</source>
         <translation>Note : %1</translation>
+    </message>
+    <message>
+        <source>Desk: %1</source>
+        <translation>Poste : %1</translation>
     </message>
     <message>
         <source>Checks with IOTPay: %1</source>
@@ -439,6 +443,38 @@
 </context>
 <context>
     <name>Errors</name>
+    <message>
+        <source>The shared ledger at %1 cannot be reached.</source>
+        <translation>Le registre partagé sur %1 est injoignable.</translation>
+    </message>
+    <message>
+        <source>The ledger file %1 cannot be reached.</source>
+        <translation>Le fichier du registre %1 est inaccessible.</translation>
+    </message>
+    <message>
+        <source>The ledger cannot be reached.</source>
+        <translation>Le registre est injoignable.</translation>
+    </message>
+    <message>
+        <source>%1 %2 was sent to IOTPay, but the ledger could not be reached to record IOTPay&apos;s answer. Do not send it again: it stays “checking” and is confirmed with IOTPay and recorded when the ledger is back. Nothing is lost.</source>
+        <translation>%1 %2 : envoi fait à IOTPay, mais le registre était injoignable pour y inscrire la réponse d&apos;IOTPay. Ne le renvoyez pas : l&apos;opération reste « en vérification », puis elle est confirmée auprès d&apos;IOTPay et inscrite au retour du registre. Rien n&apos;est perdu.</translation>
+    </message>
+    <message>
+        <source>Nothing was sent: refunds, voids and charges wait until it is back. Look-ups still work.</source>
+        <translation>Rien n&apos;a été envoyé : remboursements, annulations et débits attendent son retour. Les recherches fonctionnent toujours.</translation>
+    </message>
+    <message>
+        <source>Started at %1 by %2.</source>
+        <translation>Lancé au poste %1 par %2.</translation>
+    </message>
+    <message>
+        <source>Started by %1.</source>
+        <translation>Lancé par %1.</translation>
+    </message>
+    <message>
+        <source>Nothing was sent.</source>
+        <translation>Rien n’a été envoyé.</translation>
+    </message>
     <message>
         <source>Checking with IOTPay… IOTPay did not answer in time, so the request may have gone through. Do not repeat it: the desk confirms the outcome with IOTPay.</source>
         <translation>Vérification auprès d’IOTPay… IOTPay n’a pas répondu à temps : la demande a peut-être abouti. Ne la refaites pas : le poste confirme le résultat auprès d’IOTPay.</translation>
@@ -786,6 +822,100 @@
     </message>
 </context>
 <context>
+    <name>LedgerBanner</name>
+    <message>
+        <source>Ledger unavailable</source>
+        <translation>Registre indisponible</translation>
+    </message>
+    <message>
+        <source>Tr&amp;y again</source>
+        <translation>Réessa&amp;yer</translation>
+    </message>
+    <message>
+        <source>Refunds, voids and charges are off until it is back: nothing is sent without its record. Look-ups still work.</source>
+        <translation>Remboursements, annulations et débits sont désactivés jusqu&apos;à son retour : rien n&apos;est envoyé sans être inscrit au registre. Les recherches fonctionnent toujours.</translation>
+    </message>
+    <message>
+        <source>Since %2, the shared ledger at %1 cannot be reached.</source>
+        <translation>Depuis %2, le registre partagé sur %1 est injoignable.</translation>
+    </message>
+    <message>
+        <source>Since %2, the ledger file %1 cannot be reached.</source>
+        <translation>Depuis %2, le fichier du registre %1 est inaccessible.</translation>
+    </message>
+    <message>
+        <source>The desk tries again by itself.</source>
+        <translation>Le poste réessaie de lui-même.</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerConnect</name>
+    <message>
+        <source>The ledger server&apos;s settings are not complete: check its host, port, database and user.</source>
+        <translation>Les réglages du serveur du registre sont incomplets : vérifiez l’hôte, le port, la base de données et l’utilisateur.</translation>
+    </message>
+    <message>
+        <source>The ledger address is not a PostgreSQL (postgresql://) address.</source>
+        <translation>L’adresse du registre n’est pas une adresse PostgreSQL (postgresql://).</translation>
+    </message>
+    <message>
+        <source>The host “%1” was not found. Check its name, or type its IP address instead.</source>
+        <translation>L’hôte « %1 » est introuvable. Vérifiez son nom ou saisissez plutôt son adresse IP.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be reached from this computer. Check the network (cable, Wi-Fi, VPN) and the host name.</source>
+        <translation>%1 est injoignable depuis cet ordinateur. Vérifiez le réseau (câble, Wi-Fi, RPV) et le nom de l’hôte.</translation>
+    </message>
+    <message>
+        <source>%1 refused the connection on port %2: no PostgreSQL server is listening there. Check the port, and that the server runs and accepts connections from this computer.</source>
+        <translation>%1 a refusé la connexion sur le port %2 : aucun serveur PostgreSQL n’y écoute. Vérifiez le port, et que le serveur fonctionne et accepte les connexions de cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>%1 did not answer on port %2 in time. Check the host and the port, and that no firewall blocks them.</source>
+        <translation>%1 n’a pas répondu à temps sur le port %2. Vérifiez l’hôte et le port, et qu’aucun pare-feu ne les bloque.</translation>
+    </message>
+    <message>
+        <source>Something answers on %1 port %2, but it is not a PostgreSQL server. Check the port (PostgreSQL usually uses 5432).</source>
+        <translation>Un service répond sur %1, port %2, mais ce n’est pas un serveur PostgreSQL. Vérifiez le port (PostgreSQL utilise d’habitude 5432).</translation>
+    </message>
+    <message>
+        <source>The encrypted connection (TLS) to %1 failed: the server offers no TLS, or its certificate could not be checked. For “verify-full”, this computer needs the server&apos;s CA certificate in ~/.postgresql/root.crt.</source>
+        <translation>La connexion chiffrée (TLS) à %1 a échoué : le serveur n’offre pas TLS, ou son certificat n’a pas pu être vérifié. Pour « verify-full », cet ordinateur a besoin du certificat de l’autorité (CA) du serveur dans ~/.postgresql/root.crt.</translation>
+    </message>
+    <message>
+        <source>The server refused user “%4”: the password is wrong or there is no such user (PostgreSQL does not say which). Check both.</source>
+        <translation>Le serveur a refusé l’utilisateur « %4 » : le mot de passe est erroné ou cet utilisateur n’existe pas (PostgreSQL ne dit pas lequel). Vérifiez les deux.</translation>
+    </message>
+    <message>
+        <source>There is no database “%3” on %1. Check its name, or ask the server&apos;s administrator to create it.</source>
+        <translation>Il n’y a pas de base de données « %3 » sur %1. Vérifiez son nom, ou demandez à l’administrateur du serveur de la créer.</translation>
+    </message>
+    <message>
+        <source>%1 runs PostgreSQL %5, too old for the ledger: it needs PostgreSQL 13 or newer.</source>
+        <translation>%1 utilise PostgreSQL %5, trop ancien pour le registre : il faut PostgreSQL 13 ou plus récent.</translation>
+    </message>
+    <message>
+        <source>User “%4” may not write the ledger in database “%3” (a read-only user, or a standby server). The ledger needs a user that may create and change its tables.</source>
+        <translation>L’utilisateur « %4 » ne peut pas écrire le registre dans la base « %3 » (utilisateur en lecture seule, ou serveur de secours). Le registre a besoin d’un utilisateur qui peut créer et modifier ses tables.</translation>
+    </message>
+    <message>
+        <source>Could not open the ledger on %1 (%6). Check the server&apos;s settings.</source>
+        <translation>Impossible d’ouvrir le registre sur %1 (%6). Vérifiez les réglages du serveur.</translation>
+    </message>
+    <message>
+        <source>This ledger holds the payments of another IOTPay environment (%1) than this profile&apos;s (%2), so the desk does not use it: test and real payments are never mixed. Choose the ledger of this environment in the profile; nothing was written.</source>
+        <translation>Ce registre contient les paiements d&apos;un autre environnement IOTPay (%1) que celui du profil (%2), donc le poste ne l&apos;utilise pas : les paiements de test et les paiements réels ne sont jamais mêlés. Choisissez dans le profil le registre de cet environnement; rien n&apos;a été écrit.</translation>
+    </message>
+    <message>
+        <source>The ledger on this server was written by a newer version of the desk. Update this desk to use it; nothing was changed.</source>
+        <translation>Le registre de ce serveur a été écrit par une version plus récente du poste. Mettez ce poste à jour pour l’utiliser ; rien n’a été modifié.</translation>
+    </message>
+    <message>
+        <source>This database holds other tables and no ledger (%1). Choose an empty database for the ledger; nothing was written to it.</source>
+        <translation>Cette base contient d’autres tables et aucun registre (%1). Choisissez une base vide pour le registre ; rien n’y a été écrit.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>IOTPay Desk</source>
@@ -1032,8 +1162,8 @@
         <translation>Appuyez sur Entrée ou double-cliquez sur une ligne pour son reçu</translation>
     </message>
     <message>
-        <source>Refunds and voids made from this desk:</source>
-        <translation>Remboursements et annulations faits depuis ce poste :</translation>
+        <source>Refunds and voids made from this desk or another:</source>
+        <translation>Remboursements et annulations faits depuis ce poste ou un autre :</translation>
     </message>
     <message>
         <source>Choose a merchant profile whose key is in the keychain to look up orders.</source>
@@ -1056,8 +1186,16 @@
         <translation>Mise à jour du paiement auprès d’IOTPay…</translation>
     </message>
     <message>
+        <source>Not known (the ledger cannot be read)</source>
+        <translation>Inconnu (le registre ne peut pas être lu)</translation>
+    </message>
+    <message>
         <source>Refund or void</source>
         <translation>Remboursement ou annulation</translation>
+    </message>
+    <message>
+        <source>The ledger could not be read: the refunds and voids made through the desks are not shown, so what is left to refund is not known.</source>
+        <translation>Le registre n&apos;a pu être lu : les remboursements et annulations faits par les postes ne sont pas affichés, donc ce qui reste à rembourser est inconnu.</translation>
     </message>
     <message>
         <source>Looking up “%1”…</source>
@@ -1066,6 +1204,10 @@
     <message>
         <source>The payment below is %1, not the order in the field: press Enter to look that order up before acting on it.</source>
         <translation>Le paiement ci-dessous est %1, et non la commande inscrite dans le champ : appuyez sur Entrée pour rechercher cette commande avant d’agir.</translation>
+    </message>
+    <message>
+        <source>The ledger cannot be reached: refunds and voids are off until it is back.</source>
+        <translation>Le registre est injoignable : remboursements et annulations sont désactivés jusqu&apos;à son retour.</translation>
     </message>
     <message>
         <source>A void of %1 is being sent to IOTPay.</source>
@@ -1391,6 +1533,90 @@ Toronto ON M5H 2M9</translation>
         <translation>Numéro de TPS/T&amp;VH :</translation>
     </message>
     <message>
+        <source>Ledger</source>
+        <translation>Registre</translation>
+    </message>
+    <message>
+        <source>Where the desk keeps the merchant&apos;s ledger of refunds, voids and charges. Desks that share a PostgreSQL server see each other&apos;s actions.</source>
+        <translation>Où le poste tient le registre du marchand : remboursements, annulations et débits. Les postes qui partagent un serveur PostgreSQL voient les opérations les uns des autres.</translation>
+    </message>
+    <message>
+        <source>&amp;On this computer (one desk)</source>
+        <translation>Sur cet &amp;ordinateur (un seul poste)</translation>
+    </message>
+    <message>
+        <source>Shared Post&amp;greSQL server (several desks)</source>
+        <translation>Serveur Post&amp;greSQL partagé (plusieurs postes)</translation>
+    </message>
+    <message>
+        <source>e.g. ledger.example.ca or 192.168.1.20</source>
+        <translation>p. ex. registre.exemple.ca ou 192.168.1.20</translation>
+    </message>
+    <message>
+        <source>Po&amp;rt:</source>
+        <translation>Po&amp;rt :</translation>
+    </message>
+    <message>
+        <source>&amp;Host:</source>
+        <translation>&amp;Hôte :</translation>
+    </message>
+    <message>
+        <source>e.g. iotpay_ledger</source>
+        <translation>p. ex. iotpay_ledger</translation>
+    </message>
+    <message>
+        <source>&amp;Database:</source>
+        <translation>Base de &amp;données :</translation>
+    </message>
+    <message>
+        <source>&amp;User:</source>
+        <translation>&amp;Utilisateur :</translation>
+    </message>
+    <message>
+        <source>Leave blank to keep the stored password</source>
+        <translation>Laisser vide pour garder le mot de passe enregistré</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w</source>
+        <translation>A&amp;fficher</translation>
+    </message>
+    <message>
+        <source>P&amp;assword:</source>
+        <translation>Mot de p&amp;asse :</translation>
+    </message>
+    <message>
+        <source>Encrypted, certificate checked (verify-full)</source>
+        <translation>Chiffré, certificat vérifié (verify-full)</translation>
+    </message>
+    <message>
+        <source>Encrypted, not checked (require)</source>
+        <translation>Chiffré, sans vérification (require)</translation>
+    </message>
+    <message>
+        <source>Encrypted if offered (prefer)</source>
+        <translation>Chiffré si le serveur l’offre (prefer)</translation>
+    </message>
+    <message>
+        <source>Not encrypted (disable)</source>
+        <translation>Non chiffré (disable)</translation>
+    </message>
+    <message>
+        <source>The password and the payment records cross the network: keep “verify-full” unless the server is on this computer. It needs the server&apos;s CA certificate in ~/.postgresql/root.crt on this computer.</source>
+        <translation>Le mot de passe et les opérations traversent le réseau : gardez « verify-full », sauf si le serveur est sur cet ordinateur. Ce mode demande le certificat de l’autorité (CA) du serveur dans ~/.postgresql/root.crt sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>TLS &amp;mode:</source>
+        <translation>&amp;Mode TLS :</translation>
+    </message>
+    <message>
+        <source>T&amp;est connection</source>
+        <translation>T&amp;ester la connexion</translation>
+    </message>
+    <message>
+        <source>Signs in to the server as this user and prepares the ledger&apos;s tables in an empty database, as the desk will when it starts.</source>
+        <translation>Se connecte au serveur avec cet utilisateur et prépare les tables du registre dans une base vide, comme le poste le fera au démarrage.</translation>
+    </message>
+    <message>
         <source>Summary</source>
         <translation>Résumé</translation>
     </message>
@@ -1435,6 +1661,10 @@ Toronto ON M5H 2M9</translation>
         <translation>Reçus :</translation>
     </message>
     <message>
+        <source>Ledger:</source>
+        <translation>Registre :</translation>
+    </message>
+    <message>
         <source>&amp;Retry</source>
         <translation>&amp;Réessayer</translation>
     </message>
@@ -1445,6 +1675,22 @@ Toronto ON M5H 2M9</translation>
     <message>
         <source>Meanwhile, “Try the sandbox” works without a keychain.</source>
         <translation>En attendant, « Essayer le bac à sable » fonctionne sans trousseau.</translation>
+    </message>
+    <message>
+        <source>Correct the fields marked in red first; nothing was tried.</source>
+        <translation>Corrigez d’abord les champs signalés en rouge ; aucune connexion n’a été tentée.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Connexion à %1…</translation>
+    </message>
+    <message>
+        <source>Testing the connection to the ledger…</source>
+        <translation>Test de la connexion au registre…</translation>
+    </message>
+    <message>
+        <source>Connected: PostgreSQL %1, ledger at revision %2</source>
+        <translation>Connecté : PostgreSQL %1, registre à la révision %2</translation>
     </message>
     <message>
         <source>(the first one)</source>
@@ -1461,6 +1707,26 @@ Toronto ON M5H 2M9</translation>
     <message>
         <source>%1 (default)</source>
         <translation>%1 (par défaut)</translation>
+    </message>
+    <message>
+        <source>on this computer</source>
+        <translation>sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>password entered; it will be stored in the system keychain</source>
+        <translation>mot de passe saisi ; il sera conservé dans le trousseau du système</translation>
+    </message>
+    <message>
+        <source>password unchanged (kept in the system keychain)</source>
+        <translation>mot de passe inchangé (conservé dans le trousseau du système)</translation>
+    </message>
+    <message>
+        <source>no password</source>
+        <translation>aucun mot de passe</translation>
+    </message>
+    <message>
+        <source>PostgreSQL %1, TLS %2; %3</source>
+        <translation>PostgreSQL %1, TLS %2 ; %3</translation>
     </message>
     <message>
         <source>Saving the profile…</source>
@@ -1497,6 +1763,10 @@ Toronto ON M5H 2M9</translation>
         <translation>Saisie directe des cartes</translation>
     </message>
     <message>
+        <source>Ledger</source>
+        <translation>Registre</translation>
+    </message>
+    <message>
         <source>&amp;Add…</source>
         <translation>&amp;Ajouter…</translation>
     </message>
@@ -1525,6 +1795,14 @@ Toronto ON M5H 2M9</translation>
         <translation>Le nom commercial, l’adresse et le numéro de TPS/TVH imprimés sur les reçus</translation>
     </message>
     <message>
+        <source>&amp;Ledger…</source>
+        <translation>Re&amp;gistre…</translation>
+    </message>
+    <message>
+        <source>Where the profile&apos;s ledger lives: this computer or a shared server</source>
+        <translation>Où se trouve le registre du profil : cet ordinateur ou un serveur partagé</translation>
+    </message>
+    <message>
         <source>Merchant profiles</source>
         <translation>Profils de commerçant</translation>
     </message>
@@ -1541,6 +1819,14 @@ Toronto ON M5H 2M9</translation>
         <translation>Désactivée</translation>
     </message>
     <message>
+        <source>PostgreSQL: %1</source>
+        <translation>PostgreSQL : %1</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>Cet ordinateur</translation>
+    </message>
+    <message>
         <source>Turn off &amp;direct card entry</source>
         <translation>Désactiver la saisie &amp;directe</translation>
     </message>
@@ -1549,8 +1835,8 @@ Toronto ON M5H 2M9</translation>
         <translation>Supprimer le profil</translation>
     </message>
     <message>
-        <source>Remove the profile “%1” and its merchant key from the keychain? Its journal (refunds, voids, charges, card vault) stays on this computer.</source>
-        <translation>Supprimer le profil « %1 » et sa clé de commerçant du trousseau ? Son journal (remboursements, annulations, débits, coffre de cartes) reste sur cet ordinateur.</translation>
+        <source>Remove the profile “%1” and its merchant key (and ledger password) from the keychain? Its journal (refunds, voids, charges, card vault) stays on this computer.</source>
+        <translation>Supprimer le profil « %1 » et sa clé marchand (et le mot de passe du registre) du trousseau ? Son journal (remboursements, annulations, débits, coffre de cartes) reste sur cet ordinateur.</translation>
     </message>
     <message>
         <source>&amp;Remove</source>
@@ -2318,7 +2604,7 @@ Toronto ON M5H 2M9</translation>
     <name>SettingsPage</name>
     <message>
         <source>Settings</source>
-        <extracomment>Settings the running desk cannot change under its windows: they apply at the next start.</extracomment>
+        <extracomment>Settings the running desk cannot change under its windows: they apply at the next start. Beside each text field: the rule its value breaks (hidden while it breaks none).</extracomment>
         <translation>Paramètres</translation>
     </message>
     <message>
@@ -2482,6 +2768,10 @@ Toronto ON M5H 2M9</translation>
     <message>
         <source>%1 of %2 card(s)</source>
         <translation>%1 sur %2 carte(s)</translation>
+    </message>
+    <message>
+        <source>The ledger cannot be reached: charges are off until it is back.</source>
+        <translation>Le registre est injoignable : les débits sont désactivés jusqu&apos;à son retour.</translation>
     </message>
     <message>
         <source>Type who the card belongs to (a name or an account number).</source>
@@ -2743,6 +3033,14 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <translation>Annulation</translation>
     </message>
     <message>
+        <source>another desk</source>
+        <translation>un autre poste</translation>
+    </message>
+    <message>
+        <source>Being checked by %1</source>
+        <translation>Vérification en cours par %1</translation>
+    </message>
+    <message>
         <source>Pacific Time</source>
         <translation>heure du Pacifique</translation>
     </message>
@@ -2849,6 +3147,10 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <source>The keychain prompt was cancelled, so the desk cannot use the keychain yet. Retry, and accept the prompt when it appears.</source>
         <translation>La demande du trousseau a été annulée : le poste ne peut pas encore utiliser le trousseau. Réessayez, puis acceptez la demande quand elle s’affiche.</translation>
     </message>
+    <message>
+        <source>The system keychain did not store the ledger password. Retry; if it keeps failing, open your keychain application and check it.</source>
+        <translation>Le trousseau du système n’a pas enregistré le mot de passe du registre. Réessayez ; si l’échec persiste, ouvrez l’application de votre trousseau et vérifiez-la.</translation>
+    </message>
 </context>
 <context>
     <name>profile</name>
@@ -2929,7 +3231,32 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <translation>Créé le</translation>
     </message>
     <message>
+        <source>Ledger</source>
+        <translation>Registre</translation>
+    </message>
+    <message>
+        <source>Ledger server host</source>
+        <translation>Hôte du serveur du registre</translation>
+    </message>
+    <message>
+        <source>Ledger server port</source>
+        <translation>Port du serveur du registre</translation>
+    </message>
+    <message>
+        <source>Ledger database</source>
+        <translation>Base de données du registre</translation>
+    </message>
+    <message>
+        <source>Ledger user</source>
+        <translation>Utilisateur du registre</translation>
+    </message>
+    <message>
+        <source>Ledger TLS mode</source>
+        <translation>Mode TLS du registre</translation>
+    </message>
+    <message>
         <source>Production (ccapi.iotpaycloud.com)</source>
+        <extracomment>libpq&apos;s ``sslmode`` values the desk offers (the same as ``ledger.connect.SSL_MODES``). PostgreSQL keeps names (databases, roles) to NAMEDATALEN - 1 = 63 bytes.</extracomment>
         <translation>Production (ccapi.iotpaycloud.com)</translation>
     </message>
     <message>
@@ -2949,6 +3276,10 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
         <translation>Clé du commerçant</translation>
     </message>
     <message>
+        <source>Ledger password</source>
+        <translation>Mot de passe du registre</translation>
+    </message>
+    <message>
         <source>Operator login name %1</source>
         <translation>Identifiant d’opérateur %1</translation>
     </message>
@@ -2957,7 +3288,7 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <name>settings</name>
     <message>
         <source>Language</source>
-        <extracomment>Shown only to developers (``--pseudo``), not to merchants.</extracomment>
+        <extracomment>Shown only to developers (``--pseudo``), not to merchants. A text setting with this is a name: 1 to ``max_chars`` printable characters, no spaces at its ends.</extracomment>
         <translation>Langue</translation>
     </message>
     <message>
@@ -3031,6 +3362,14 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>Shows every text about a third longer to find clipped labels. Needs a restart.</source>
         <translation>Affiche chaque texte environ un tiers plus long pour repérer les libellés tronqués. Nécessite un redémarrage.</translation>
+    </message>
+    <message>
+        <source>Desk name</source>
+        <translation>Nom du poste</translation>
+    </message>
+    <message>
+        <source>The name of this computer&apos;s desk, shown to other desks sharing the merchant&apos;s ledger and written in the audit trail with each action. 1 to 40 characters.</source>
+        <translation>Le nom du poste de cet ordinateur, affiché aux autres postes qui partagent le registre du marchand et inscrit au journal d’audit avec chaque opération. De 1 à 40 caractères.</translation>
     </message>
 </context>
 </TS>
