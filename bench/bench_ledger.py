@@ -49,6 +49,7 @@ from sqlalchemy import Engine  # noqa: E402
 from iotpay_desk import ledger  # noqa: E402
 from iotpay_desk.api.models import Order, OrderStatus  # noqa: E402
 from iotpay_desk.journal import ActionKind, ActionState  # noqa: E402
+from iotpay_desk.ledger.groupcommit import group_commit  # noqa: E402
 from iotpay_desk.ledger.journal import LedgerJournal  # noqa: E402
 
 MCH = "10000701"
@@ -149,6 +150,7 @@ def pay_one(journal: LedgerJournal) -> None:
 class Round:
     rate: float
     latencies: list[float]
+    cpu: float  # this process' CPU seconds per payment (all threads)
 
 
 def write_round(journal: LedgerJournal, writers: int, payments: int) -> Round:
@@ -172,16 +174,17 @@ def write_round(journal: LedgerJournal, writers: int, payments: int) -> Round:
     for t in threads:
         t.start()
     barrier.wait()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     if errors:
         raise SystemExit(f"a writer failed: {errors[0]!r}")
-    return Round(each * writers / elapsed, [x for lat in latencies for x in lat])
+    done = each * writers
+    return Round(done / elapsed, [x for lat in latencies for x in lat], cpu / done)
 
 
-def report_rate(name: str, writers: int, rounds: list[Round]) -> None:
+def report_rate(name: str, writers: int, rounds: list[Round], extra: str) -> None:
     rates = [r.rate for r in rounds]
     ms = sorted(x * 1000 for r in rounds for x in r.latencies)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
@@ -189,8 +192,9 @@ def report_rate(name: str, writers: int, rounds: list[Round]) -> None:
     mark = "ok" if min(rates) >= goal else "below goal"
     print(
         f"  {writers:3d} writers  min {min(rates):7.0f}/s  median {statistics.median(rates):7.0f}/s"
-        f"   payment p50 {statistics.median(ms):6.2f} ms  p99 {p99:7.2f} ms   "
-        f"[{mark}: {goal}/s]"
+        f"   payment p50 {statistics.median(ms):6.2f} ms  p99 {p99:7.2f} ms"
+        f"   cpu {statistics.median(r.cpu for r in rounds) * 1000:5.2f} ms/payment"
+        f"{extra}   [{mark}: {goal}/s]"
     )
 
 
@@ -199,10 +203,21 @@ def write_rate(name: str, engine: Engine, writers: list[int], payments: int, rou
     print(f"{name}: intents with outcomes written per second ({rounds} rounds each)")
     write_round(journal, 4, 200)  # warm up: pool, statement cache, file
     for n in writers:
-        report_rate(name, n, [write_round(journal, n, payments) for _ in range(rounds)])
-    describe = getattr(journal, "group_commit_stats", None)
-    if callable(describe):
-        print(f"  {describe()}")
+        before = _commits(engine)
+        figures = [write_round(journal, n, payments) for _ in range(rounds)]
+        after = _commits(engine)
+        extra = ""
+        if before is not None and after is not None and after[0] > before[0]:
+            extra = f"   {(after[1] - before[1]) / (after[0] - before[0]):4.1f} writes/commit"
+        report_rate(name, n, figures, extra)
+
+
+def _commits(engine: Engine) -> tuple[int, int] | None:
+    """(commits, writes) so far of a SQLite ledger's group commit; None on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return None
+    stats = group_commit(engine).stats
+    return stats.batches, stats.writes
 
 
 # ---------------------------------------------------------------------- 2. desk to desk
