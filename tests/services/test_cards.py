@@ -474,9 +474,7 @@ async def test_search_over_label_id_last4_holder_and_brand(direct_cards: CardSer
 
 
 @pytest.mark.asyncio
-async def test_search_on_ten_thousand_cards(
-    cards: CardService, journal: LedgerJournal
-) -> None:
+async def test_search_on_ten_thousand_cards(cards: CardService, journal: LedgerJournal) -> None:
     raw = sqlite3.connect(journal.path)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     rows = []
