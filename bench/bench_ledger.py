@@ -223,23 +223,20 @@ def _commits(engine: Engine) -> tuple[int, int] | None:
 # ---------------------------------------------------------------------- 2. desk to desk
 
 
-def desk_to_desk(name: str, engine: Engine) -> list[float] | None:
-    """THE LEAD'S PART (issue 9): seconds for one desk's change to reach another desk
-    (goal p95 ≤ 500 ms), one figure per change; None while not written.
+def desk_to_desk(name: str, engine: Engine, changes: int = 50) -> list[float]:
+    """Seconds for one desk's change to reach another desk (goal p95 ≤ 500 ms), one
+    figure per change: desk A writes (an intent, then its outcome) on its own engine,
+    desk B follows the ledger with a ``LedgerFeed`` into its ``EventHub`` as the desk's
+    pages do (PostgreSQL LISTEN/NOTIFY; SQLite ``PRAGMA data_version``), and the time
+    from A starting its write to B's hub delivering it is one figure
+    (:func:`bench_feed.desk_to_desk`, which ``bench/bench_feed.py`` prints alone)."""
+    from bench.bench_feed import desk_to_desk as measure
 
-    Two desks on ``engine`` (two ``LedgerJournal`` objects on their own engines, or two
-    processes): desk A writes a change (an intent, an outcome), desk B is notified the
-    way the desk will be (PostgreSQL LISTEN/NOTIFY; on SQLite the local mechanism), and
-    the time from A's commit to B having the change is one figure.
-    """
-    return None
+    return measure(engine, changes)
 
 
 def report_desk_to_desk(name: str, engine: Engine) -> None:
     figures = desk_to_desk(name, engine)
-    if figures is None:
-        print(f"{name}: desk to desk: not measured yet (bench_ledger.desk_to_desk)")
-        return
     ms = sorted(x * 1000 for x in figures)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
     mark = "ok" if p95 <= 500 else "below goal"

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable
 
 from .models import mask_card_number
-from .rules import luhn_ok
+from .rules import ascii_digits, luhn_ok
 
 __all__ = [
     "RedactingFilter",
@@ -97,6 +97,8 @@ def looks_like_card(digits: str) -> bool:
 
 def mask_cards(text: str) -> str:
     """``text`` with every full card number in it masked (nothing else touched)."""
+    if len(text) < 12 or ascii_digits(text) < 12:
+        return text  # no card number has fewer than 12 digits (looks_like_card)
     out: list[str] = []
     last = 0
     for run in _DIGIT_RUN.finditer(text):
@@ -156,7 +158,8 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     for s in [*extra, *secrets]:
         if s:
             text = text.replace(s, REDACTED)
-    text = _MD5_HEX.sub(SIGN_REDACTED, text)
+    if len(text) >= 32:  # a sign's 32 hex digits
+        text = _MD5_HEX.sub(SIGN_REDACTED, text)
     return mask_cards(text)
 
 

@@ -279,6 +279,14 @@ _SEPARATOR_AFTER_DIGIT = tuple((d + sep, d) for sep in (" ", "-") for d in "0123
 _CARD_RUN = re.compile(rf"(?<![0-9A-Za-z])[0-9]{{{CARD_RUN_DIGITS}}}")
 
 
+_NO_ASCII_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def ascii_digits(value: str) -> int:
+    """How many ASCII digits ``value`` holds (a quick test before a search for runs)."""
+    return len(value) - len(value.translate(_NO_ASCII_DIGITS))
+
+
 def join_digit_groups(value: str) -> str:
     """``value`` with each space or dash that follows a digit removed."""
     for old, new in _SEPARATOR_AFTER_DIGIT:
@@ -298,6 +306,8 @@ def has_card_run(value: str) -> bool:
     like that, and a card number hidden in a longer run cannot be told apart from one.
     The journal's database refuses the same (schema v6), computed the same way.
     """
+    if len(value) < CARD_RUN_DIGITS or ascii_digits(value) < CARD_RUN_DIGITS:
+        return False  # too few digits for a run (the usual case: no search needed)
     return bool(_CARD_RUN.search(join_digit_groups(value)))
 
 

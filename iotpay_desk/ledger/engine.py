@@ -12,7 +12,7 @@ SQLite file's disk gone — raises :class:`~iotpay_desk.journal.errors.LedgerUna
 from every call (SQLAlchemy's ``handle_error`` event turns the connection-level errors
 into it; a deadlock, a constraint or a busy file stay what they are). The engine needs
 nothing to recover: a dead pooled connection is invalidated (with the whole pool, on a
-disconnect), PostgreSQL connections are pinged before use (``pool_pre_ping``) and TCP
+disconnect), PostgreSQL connections left idle are pinged before use and TCP
 keepalives and ``tcp_user_timeout`` end a call to a server that vanished without a word
 within seconds, so the next call after the server is back simply works. :func:`ping`
 asks the database one ``SELECT 1`` (what a desk's ledger watch does while it waits).
@@ -21,6 +21,7 @@ asks the database one ``SELECT 1`` (what a desk's ledger watch does while it wai
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from typing import Any, TypeVar
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 
 from iotpay_desk.journal.errors import LedgerUnavailable
 
@@ -47,6 +49,7 @@ __all__ = [
 _T = TypeVar("_T")
 
 BUSY_TIMEOUT = 10.0
+IDLE_PING_S = 1.0  # a pooled connection unused this long is pinged before its next use
 CONNECT_TIMEOUT = 5  # seconds to reach the server before a call says it is unavailable
 # libpq's TCP settings for a shared ledger: a server that vanished without closing its
 # connections (a cut cable, a host that died) is noticed within seconds, not the
@@ -79,13 +82,39 @@ def open_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT, **kw: Any
     if url.get_backend_name() == "postgresql":
         if url.get_driver_name() != "psycopg":
             url = url.set(drivername="postgresql+psycopg")
-        kw.setdefault("pool_pre_ping", True)
         connect_args = {"connect_timeout": CONNECT_TIMEOUT, **_PG_TCP}
         connect_args.update(kw.pop("connect_args", None) or {})
         engine = create_engine(url, connect_args=connect_args, **kw)
+        _ping_when_idle(engine)
         _translate_unreachable(engine, f"{url.host}/{url.database}", shared=True)
         return engine
     raise LedgerError(f"a ledger is a SQLite file or a PostgreSQL database, not {url.drivername}")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled PostgreSQL connection before use if it sat unused for
+    :data:`IDLE_PING_S` or more: one that died meanwhile (the server restarted, a
+    firewall dropped it) is replaced without the call failing. SQLAlchemy's
+    ``pool_pre_ping`` would ping before every use, a round trip per transaction; a
+    connection in steady use needs none."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi: Any, record: Any) -> None:
+        record.info["ledger_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("ledger_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi)
+        except psycopg.Error as exc:
+            gone = engine.dialect.is_disconnect(exc, dbapi, None)  # type: ignore[arg-type]
+            if gone or is_unreachable(exc):
+                # The pool throws this connection away and tries another (a new one).
+                raise DisconnectionError(f"the ledger connection died while idle: {exc}") from exc
+            raise
 
 
 def ping(engine: Engine) -> None:

@@ -136,7 +136,7 @@ class GroupCommit:
                 batch = self._open()
             try:
                 if not first:
-                    batch.conn.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+                    _run(batch.conn, f"SAVEPOINT {_SAVEPOINT}")
             except BaseException as exc:
                 self._end(batch, exc)
                 raise
@@ -178,10 +178,10 @@ class GroupCommit:
     def _leave_savepoint(self, batch: _Batch, failure: BaseException | None) -> None:
         try:
             if failure is None:
-                batch.conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
+                _run(batch.conn, f"RELEASE {_SAVEPOINT}")
             elif _in_transaction(batch):
-                batch.conn.exec_driver_sql(f"ROLLBACK TO {_SAVEPOINT}")
-                batch.conn.exec_driver_sql(f"RELEASE {_SAVEPOINT}")
+                _run(batch.conn, f"ROLLBACK TO {_SAVEPOINT}")
+                _run(batch.conn, f"RELEASE {_SAVEPOINT}")
             else:  # SQLite rolled the whole transaction back: the batch is lost
                 self._end(batch, failure)
         except BaseException as exc:
@@ -237,6 +237,19 @@ class GroupCommit:
     def _waited_for(self) -> bool:
         with self._cond:
             return self._waiting > 0
+
+
+def _run(conn: Connection, sql: str) -> None:
+    """``sql`` on the batch's connection through the driver's cursor (a savepoint taken
+    or left per write: SQLAlchemy's statement machinery would cost more than SQLite's
+    work). A driver error takes SQLAlchemy's own path for a failed execute, as
+    ``exec_driver_sql`` would."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        cursor.close()
+    except BaseException as exc:
+        conn._handle_dbapi_exception(exc, sql, (), cursor, None)
 
 
 def _reason(exc: BaseException) -> str:

@@ -44,19 +44,24 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     CursorResult,
+    Dialect,
     Engine,
     Row,
     Select,
     and_,
+    bindparam,
+    case,
     delete,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.types import Integer, Text
 
 from iotpay_desk.api.models import Order, mask_card_number
 from iotpay_desk.journal import store as _journal
@@ -110,6 +115,190 @@ than a money call may take to answer (the sending desk holds it meanwhile)."""
 _NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_desk": None, "lease_until": None}
 
 
+# ---------------------------------------------------------------------- hot statements
+#
+# The statements every money action runs (an intent, its outcome, a check) are built
+# once, here, and compiled once per dialect by :class:`_Statement`; a call only binds
+# its parameters. Each is one of the queries below for both backends (SQLAlchemy
+# renders it for SQLite or PostgreSQL). Writes return the row they wrote (RETURNING:
+# SQLite 3.35+, PostgreSQL) instead of reading it again.
+
+
+def _one_of(column: ColumnElement[Any], values: tuple[str, ...], name: str) -> Any:
+    """``column IN (…)`` with each value a bound constant (no per-call expansion)."""
+    return column.in_([bindparam(f"{name}{i}", v) for i, v in enumerate(values)])
+
+
+class _Statement:
+    """A statement built once, compiled once per dialect (``keys``: the columns an
+    INSERT or UPDATE sets from the parameters) and run on the connection's DB-API
+    cursor: a call costs the driver's execute and nothing else (no statement building,
+    cache key, cache look-up or result object, which cost five to ten times the
+    driver's own work). Its rows are plain tuples in the statement's column order.
+
+    A driver error takes SQLAlchemy's own path for a failed execute
+    (``Connection._handle_dbapi_exception``, the path of ``exec_driver_sql``): it is
+    wrapped as SQLAlchemy's exception (``IntegrityError`` …), the engine's
+    ``handle_error`` turns a ledger that cannot be reached into
+    :class:`LedgerUnavailable`, and a dead connection is invalidated with its pool."""
+
+    __slots__ = ("_compiled", "keys", "stmt")
+
+    def __init__(self, stmt: ClauseElement, keys: tuple[str, ...] = ()) -> None:
+        self.stmt = stmt
+        self.keys = keys
+        self._compiled: dict[Dialect, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        compiled = self.stmt.compile(dialect=dialect, column_keys=list(self.keys) or None)
+        assert isinstance(compiled, SQLCompiler)
+        order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        # The bound constants (IN lists, CASE values, LIMIT); the rest come with each call.
+        constants = {
+            k: v
+            for k, v in compiled.construct_params(_check=False).items()
+            if v is not None and k not in self.keys and not _is_required(v)
+        }
+        found = (str(compiled), order, constants)
+        self._compiled[dialect] = found
+        return found
+
+    def __call__(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The statement's rows (none for a statement without RETURNING)."""
+        found = self._compiled.get(conn.dialect)
+        sql, order, constants = found or self._compile(conn.dialect)
+        if constants:
+            params = {**constants, **params}
+        args: Any = tuple([params[k] for k in order]) if order is not None else params
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []  # type: ignore[assignment]
+            cursor.close()
+        except BaseException as exc:
+            conn._handle_dbapi_exception(exc, sql, args, cursor, None)
+        return rows
+
+    def first(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        rows = self(conn, params)
+        return rows[0] if rows else None
+
+    def one(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...]:
+        rows = self(conn, params)
+        if len(rows) != 1:
+            raise LedgerError(f"expected one row, got {len(rows)}")
+        return rows[0]
+
+
+def _is_required(value: Any) -> bool:
+    return type(value).__name__ == "symbol"  # SQLAlchemy's REQUIRED marker
+
+
+_ACTION_ID = ACTIONS.c.id == bindparam("action_id")
+_INTENT_COLUMNS = (
+    "kind", "mch_id", "target_pay_order_id", "mch_no", "amount_cents", "currency",
+    "operator", "reason", "note", "state", "created_at", "updated_at", "card_id",
+    "mch_user_id", "subject", "desk", "lease_owner", "lease_desk", "lease_until",
+)  # fmt: skip
+_ORDER_COLUMNS = (
+    "pay_order_id", "status", "card_num", "card_type", "auth_num", "trans_num",
+    "pay_succ_time",
+)  # fmt: skip
+_OUTCOME_COLUMNS = (
+    "state", "ret_msg", "updated_at", "lease_owner", "lease_desk", "lease_until",
+)  # fmt: skip
+
+_open = _one_of(ACTIONS.c.state, _OPEN_STATES, "open")
+# The open action on a payment, else (``since`` given) the first action after ``since``
+# that changed what it has left: create_intent's two checks in one query.
+_OPEN_OR_CHANGED = _Statement(
+    select(ACTIONS)
+    .where(
+        ACTIONS.c.mch_id == bindparam("mch_id"),
+        ACTIONS.c.target_pay_order_id == bindparam("target"),
+        or_(
+            _open,
+            and_(
+                ACTIONS.c.id > bindparam("since"),
+                _one_of(ACTIONS.c.state, _CHANGING_STATES, "changing"),
+            ),
+        ),
+    )
+    .order_by(case((_open, 0), else_=1), ACTIONS.c.id)
+    .limit(1)
+)
+_INSERT_INTENT = _Statement(insert(ACTIONS).returning(*ACTIONS.c), _INTENT_COLUMNS)
+_INSERT_AUDIT = _Statement(
+    insert(AUDIT).returning(AUDIT.c.id),
+    ("at", "operator", "action_id", "event", "detail", "mch_id", "desk"),
+)
+_GET_ACTION = _Statement(select(ACTIONS).where(_ACTION_ID))
+_LOCK_ACTION = _Statement(select(ACTIONS).where(_ACTION_ID).with_for_update())
+# An outcome for an action still open (the usual case: one statement, no read first).
+_OUTCOME_OF_OPEN = _Statement(
+    update(ACTIONS)
+    .where(_ACTION_ID, _open)
+    .values(attempts=ACTIONS.c.attempts + bindparam("add_attempts"))
+    .returning(*ACTIONS.c),
+    _OUTCOME_COLUMNS,
+)
+_OUTCOME_OF_OPEN_WITH_ORDER = _Statement(
+    update(ACTIONS)
+    .where(_ACTION_ID, _open)
+    .values(attempts=ACTIONS.c.attempts + bindparam("add_attempts"))
+    .returning(*ACTIONS.c),
+    _OUTCOME_COLUMNS + _ORDER_COLUMNS,
+)
+# The same for an action in any state (after reading it locked: the not_received case).
+_OUTCOME = _Statement(
+    update(ACTIONS)
+    .where(_ACTION_ID)
+    .values(attempts=ACTIONS.c.attempts + bindparam("add_attempts"))
+    .returning(*ACTIONS.c),
+    _OUTCOME_COLUMNS,
+)
+_OUTCOME_WITH_ORDER = _Statement(
+    update(ACTIONS)
+    .where(_ACTION_ID)
+    .values(attempts=ACTIONS.c.attempts + bindparam("add_attempts"))
+    .returning(*ACTIONS.c),
+    _OUTCOME_COLUMNS + _ORDER_COLUMNS,
+)
+_TO_CHECKING = _Statement(
+    update(ACTIONS)
+    .where(_ACTION_ID, ACTIONS.c.state == bindparam("intent", ActionState.INTENT.value))
+    .returning(*ACTIONS.c),
+    ("state", "updated_at"),
+)
+_COUNT_CHECK = _Statement(
+    update(ACTIONS).where(_ACTION_ID).values(attempts=ACTIONS.c.attempts + 1).returning(*ACTIONS.c),
+    ("updated_at",),
+)
+_CLAIM = _Statement(
+    update(ACTIONS)
+    .where(
+        _ACTION_ID,
+        _open,
+        or_(
+            ACTIONS.c.lease_owner.is_(None),
+            ACTIONS.c.lease_owner == bindparam("me"),
+            ACTIONS.c.lease_until.is_(None),
+            ACTIONS.c.lease_until <= bindparam("now"),
+        ),
+    )
+    .returning(*ACTIONS.c),
+    ("lease_owner", "lease_desk", "lease_until"),
+)
+_ADVISORY_LOCK = _Statement(
+    select(
+        func.pg_advisory_xact_lock(
+            bindparam("scope", type_=Integer),
+            func.hashtext(bindparam("key", type_=Text)),
+        )
+    )
+)
+
+
 def _m(row: Row[Any]) -> Any:
     """A row as the journal's row readers take it (``row["column"]``)."""
     return row._mapping
@@ -124,6 +313,15 @@ def _new_id(result: CursorResult[Any]) -> int:
 
 def _action(row: Row[Any]) -> Action:
     return _journal._action(_m(row))
+
+
+_ACTION_KEYS = tuple(ACTIONS.c.keys())
+
+
+def _action_of(row: tuple[Any, ...]) -> Action:
+    """An action from a :class:`_Statement`'s row of every ``actions`` column."""
+    mapping: Any = dict(zip(_ACTION_KEYS, row, strict=True))
+    return _journal._action(mapping)
 
 
 class LedgerJournal:
@@ -188,10 +386,8 @@ class LedgerJournal:
             with group_commit(self.engine).write() as conn:
                 yield conn
             return
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(ledger_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -202,14 +398,7 @@ class LedgerJournal:
         """Make writers on (``scope``, ``mch_id``, ``key``) wait for each other until
         commit. SQLite: nothing to do (``BEGIN IMMEDIATE`` took the file's write lock)."""
         if self._pg:
-            conn.execute(
-                select(
-                    func.pg_advisory_xact_lock(
-                        literal(_LOCK_SCOPES[scope]),
-                        func.hashtext(literal(f"{mch_id}:{key}")),
-                    )
-                )
-            )
+            _ADVISORY_LOCK(conn, {"scope": _LOCK_SCOPES[scope], "key": f"{mch_id}:{key}"})
 
     def _now(self, now: datetime | None) -> str:
         return format_time(now or self._clock())
@@ -224,30 +413,54 @@ class LedgerJournal:
         detail: Mapping[str, Any] | None,
         *,
         mch_id: str,
+        clean: dict[str, Any] | None = None,
     ) -> int:
-        """One audit row, naming its merchant, this desk and the operator."""
-        text = json.dumps(scrub_detail(detail), ensure_ascii=False, sort_keys=True)
-        result = conn.execute(
-            insert(AUDIT).values(
-                at=at,
-                operator=operator,
-                action_id=action_id,
-                event=event,
-                detail=text,
-                mch_id=mch_id,
-                desk=self.desk.name,
-            )
-        )
-        return _new_id(result)
+        """One audit row, naming its merchant, this desk and the operator; its detail is
+        :meth:`_audit_text`."""
+        text = self._audit_text(detail, clean)
+        return self._audit_row(conn, at, operator, event, action_id, text, mch_id=mch_id)
 
-    def _get(self, conn: Connection, action_id: int, *, lock: bool = False) -> Action:
-        query = select(ACTIONS).where(ACTIONS.c.id == action_id)
-        if lock:
-            query = query.with_for_update()
-        row = conn.execute(query).first()
+    @staticmethod
+    def _audit_text(detail: Mapping[str, Any] | None, clean: dict[str, Any] | None = None) -> str:
+        """An audit row's detail: ``detail`` scrubbed, over ``clean`` (values scrubbed
+        already, or the journal's own constants: not scrubbed twice), as JSON."""
+        scrubbed = scrub_detail(detail)
+        if clean:
+            clean.update(scrubbed)
+            scrubbed = clean
+        return json.dumps(scrubbed, ensure_ascii=False, sort_keys=True)
+
+    def _audit_row(
+        self,
+        conn: Connection,
+        at: str,
+        operator: str,
+        event: str,
+        action_id: int | None,
+        text: str,
+        *,
+        mch_id: str,
+    ) -> int:
+        row = _INSERT_AUDIT.one(
+            conn,
+            {
+                "at": at,
+                "operator": operator,
+                "action_id": action_id,
+                "event": event,
+                "detail": text,
+                "mch_id": mch_id,
+                "desk": self.desk.name,
+            },
+        )
+        return int(row[0])
+
+    @staticmethod
+    def _get(conn: Connection, action_id: int, *, lock: bool = False) -> Action:
+        row = (_LOCK_ACTION if lock else _GET_ACTION).first(conn, {"action_id": action_id})
         if row is None:
             raise KeyError(action_id)
-        return _action(row)
+        return _action_of(row)
 
     def _select(self, query: Select[Any]) -> list[Action]:
         with self._read() as conn:
@@ -280,71 +493,64 @@ class LedgerJournal:
         one transaction, serialized per payment (module docstring)."""
         at = self._now(now)
         reason, note, subject = scrub(reason), scrub(note), scrub(subject)
+        values = {
+            "kind": kind.value,
+            "mch_id": mch_id,
+            "target_pay_order_id": target_pay_order_id,
+            "mch_no": mch_no,
+            "amount_cents": amount_cents,
+            "currency": currency,
+            "operator": operator,
+            "reason": reason,
+            "note": note,
+            "state": ActionState.INTENT.value,
+            "created_at": at,
+            "updated_at": at,
+            "card_id": card_id,
+            "mch_user_id": mch_user_id,
+            "subject": subject,
+            "desk": self.desk.name,
+            # The desk sending it checks it, should its answer be lost.
+            **self._lease_values(now),
+        }
+        # The audit's detail: kind, amount and the texts scrubbed above as they are; the
+        # rest (and the caller's detail, which wins) scrubbed by _insert_audit.
+        clean: dict[str, Any] = {
+            "kind": kind.value,
+            "amount_cents": amount_cents,
+            "reason": reason,
+            "note": note,
+        }
+        audit: dict[str, Any] = {
+            "mch_no": mch_no,
+            "target": target_pay_order_id,
+            "currency": currency,
+        }
+        if card_id is not None:
+            audit["card_id"] = card_id
+        if detail:
+            audit.update(detail)
+        # Everything that need not wait for the ledger is done before the transaction
+        # (on SQLite, writers take turns on one connection for as long as it lasts).
+        text = self._audit_text(audit, clean)
         with self._write() as conn:
             if target_pay_order_id is not None:
                 self._serialize(conn, "target", mch_id, target_pay_order_id)
-                on_target = and_(
-                    ACTIONS.c.mch_id == mch_id,
-                    ACTIONS.c.target_pay_order_id == target_pay_order_id,
+                row = _OPEN_OR_CHANGED.first(
+                    conn,
+                    {"mch_id": mch_id, "target": target_pay_order_id, "since": changed_since},
                 )
-                row = conn.execute(
-                    select(ACTIONS).where(on_target, ACTIONS.c.state.in_(_OPEN_STATES)).limit(1)
-                ).first()
                 if row is not None:
-                    raise OpenActionExists(_action(row))
-                if changed_since is not None:
-                    row = conn.execute(
-                        select(ACTIONS)
-                        .where(
-                            on_target,
-                            ACTIONS.c.id > changed_since,
-                            ACTIONS.c.state.in_(_CHANGING_STATES),
-                        )
-                        .order_by(ACTIONS.c.id)
-                        .limit(1)
-                    ).first()
-                    if row is not None:
-                        raise TargetChanged(_action(row))
+                    found = _action_of(row)
+                    if found.state.is_open:
+                        raise OpenActionExists(found)
+                    raise TargetChanged(found)
             try:
-                result = conn.execute(
-                    insert(ACTIONS).values(
-                        kind=kind.value,
-                        mch_id=mch_id,
-                        target_pay_order_id=target_pay_order_id,
-                        mch_no=mch_no,
-                        amount_cents=amount_cents,
-                        currency=currency,
-                        operator=operator,
-                        reason=reason,
-                        note=note,
-                        state=ActionState.INTENT.value,
-                        created_at=at,
-                        updated_at=at,
-                        card_id=card_id,
-                        mch_user_id=mch_user_id,
-                        subject=subject,
-                        desk=self.desk.name,
-                        # The desk sending it checks it, should its answer be lost.
-                        **self._lease_values(now),
-                    )
-                )
+                row = _INSERT_INTENT.one(conn, values)
             except IntegrityError as exc:
                 raise JournalError(f"cannot write the intent for {mch_no}: {exc.orig}") from None
-            action_id = _new_id(result)
-            audit: dict[str, Any] = {
-                "kind": kind.value,
-                "mch_no": mch_no,
-                "target": target_pay_order_id,
-                "amount_cents": amount_cents,
-                "currency": currency,
-                "reason": reason,
-                "note": note,
-            }
-            if card_id is not None:
-                audit["card_id"] = card_id
-            audit.update(detail or {})
-            self._insert_audit(conn, at, operator, "intent", action_id, audit, mch_id=mch_id)
-            return self._get(conn, action_id)
+            self._audit_row(conn, at, operator, "intent", row[0], text, mch_id=mch_id)
+        return _action_of(row)
 
     def mark_checking(
         self,
@@ -357,24 +563,25 @@ class LedgerJournal:
         """An answer was lost: the action is being checked with IOTPay (intent → checking)."""
         at = self._now(now)
         with self._write() as conn:
-            action = self._get(conn, action_id, lock=True)
-            if action.state is not ActionState.INTENT:
-                return action
-            conn.execute(
-                update(ACTIONS)
-                .where(ACTIONS.c.id == action_id)
-                .values(state=ActionState.CHECKING.value, updated_at=at)
+            # One conditional UPDATE: an action no longer an intent is left as it is.
+            row = _TO_CHECKING.first(
+                conn,
+                {"action_id": action_id, "state": ActionState.CHECKING.value, "updated_at": at},
             )
+            if row is None:
+                return self._get(conn, action_id)
+            action = _action_of(row)
             self._insert_audit(
                 conn,
                 at,
                 operator or action.operator,
                 "checking",
                 action_id,
-                {"kind": action.kind.value, "mch_no": action.mch_no, "why": why},
+                {"mch_no": action.mch_no, "why": why},
                 mch_id=action.mch_id,
+                clean={"kind": action.kind.value},
             )
-            return self._get(conn, action_id)
+            return action
 
     def record_check(
         self,
@@ -387,27 +594,21 @@ class LedgerJournal:
         """A ``cc_query`` check that did not settle the action (counted in ``attempts``)."""
         at = self._now(now)
         with self._write() as conn:
-            action = self._get(conn, action_id, lock=True)
-            conn.execute(
-                update(ACTIONS)
-                .where(ACTIONS.c.id == action_id)
-                .values(attempts=ACTIONS.c.attempts + 1, updated_at=at)
-            )
+            row = _COUNT_CHECK.first(conn, {"action_id": action_id, "updated_at": at})
+            if row is None:
+                raise KeyError(action_id)
+            action = _action_of(row)
             self._insert_audit(
                 conn,
                 at,
                 operator or action.operator,
                 "check",
                 action_id,
-                {
-                    "kind": action.kind.value,
-                    "mch_no": action.mch_no,
-                    "result": result,
-                    "attempt": action.attempts + 1,
-                },
+                {"mch_no": action.mch_no, "result": result},
                 mch_id=action.mch_id,
+                clean={"kind": action.kind.value, "attempt": action.attempts},
             )
-            return self._get(conn, action_id)
+            return action
 
     def complete(
         self,
@@ -429,55 +630,110 @@ class LedgerJournal:
             raise ValueError("complete() takes a final state")
         at = self._now(now)
         ret_msg = scrub(ret_msg or (order.ret_msg if order else ""))
-        with self._write() as conn:
-            action = self._get(conn, action_id, lock=True)
-            who = operator or action.operator
-            audit: dict[str, Any] = {
-                "kind": action.kind.value,
-                "mch_no": action.mch_no,
-                "state": state.value,
-                "amount_cents": order.amount if order else action.amount_cents,
-                "ret_msg": ret_msg,
-            }
-            if order is not None:
-                audit.update(
-                    pay_order_id=order.pay_order_id,
-                    status=int(order.status),
-                    card_num=mask_card_number(order.card_num),
-                )
-            audit.update(detail or {})
-            keep = action.state.is_final and (
-                action.state is not ActionState.NOT_RECEIVED or order is None
+        values: dict[str, Any] = {
+            "action_id": action_id,
+            "state": state.value,
+            "ret_msg": ret_msg,
+            "updated_at": at,
+            "add_attempts": int(checked),
+            **_NO_LEASE,
+        }
+        audit: dict[str, Any] = {}
+        if order is not None:
+            card_num = mask_card_number(order.card_num)
+            values.update(
+                pay_order_id=order.pay_order_id or None,
+                status=int(order.status),
+                card_num=card_num,
+                card_type=order.card_type,
+                auth_num=order.auth_num,
+                trans_num=order.trans_num,
+                pay_succ_time=order.pay_succ_time,
             )
-            if keep:
-                if action.state is not state:
-                    audit["kept_state"] = action.state.value
-                    self._insert_audit(
-                        conn, at, who, "late_answer", action_id, audit, mch_id=action.mch_id
-                    )
-                return action
-            values: dict[str, Any] = {
-                "state": state.value,
-                "ret_msg": ret_msg,
-                "updated_at": at,
-                "attempts": ACTIONS.c.attempts + int(checked),
-                **_NO_LEASE,
-            }
-            if order is not None:
-                values.update(
-                    pay_order_id=order.pay_order_id or None,
-                    status=int(order.status),
-                    card_num=mask_card_number(order.card_num),
-                    card_type=order.card_type,
-                    auth_num=order.auth_num,
-                    trans_num=order.trans_num,
-                    pay_succ_time=order.pay_succ_time,
+            audit.update(
+                pay_order_id=order.pay_order_id, status=int(order.status), card_num=card_num
+            )
+        if detail:
+            audit.update(detail)
+        scrubbed = scrub_detail(audit)  # before the transaction, as in create_intent
+        opened = _OUTCOME_OF_OPEN_WITH_ORDER if order is not None else _OUTCOME_OF_OPEN
+        with self._write() as conn:
+            # The usual case, an action still open, in one statement; otherwise read it
+            # (locked) first: a final action is kept, not_received is corrected.
+            row = opened.first(conn, values)
+            if row is None:
+                return self._complete_other(
+                    conn, action_id, state, order, values, audit, at, event, operator
                 )
-            conn.execute(update(ACTIONS).where(ACTIONS.c.id == action_id).values(**values))
-            if action.state is ActionState.NOT_RECEIVED:
-                audit["corrected_from"] = action.state.value
-            self._insert_audit(conn, at, who, event, action_id, audit, mch_id=action.mch_id)
-            return self._get(conn, action_id)
+            got = dict(zip(_ACTION_KEYS, row, strict=True))
+            text = self._audit_text(
+                None,
+                {
+                    "kind": got["kind"],
+                    "mch_no": scrub(got["mch_no"]),
+                    "state": state.value,
+                    "amount_cents": order.amount if order else got["amount_cents"],
+                    "ret_msg": ret_msg,
+                    **scrubbed,
+                },
+            )
+            who = operator or got["operator"]
+            self._audit_row(conn, at, who, event, action_id, text, mch_id=got["mch_id"])
+        return _action_of(row)
+
+    def _complete_other(
+        self,
+        conn: Connection,
+        action_id: int,
+        state: ActionState,
+        order: Order | None,
+        values: dict[str, Any],
+        audit: dict[str, Any],
+        at: str,
+        event: str,
+        operator: str | None,
+    ) -> Action:
+        """complete() of an action that was not open: a final one is kept (a different
+        answer audited ``late_answer``), ``not_received`` is corrected by an order."""
+        action = self._get(conn, action_id, lock=True)
+        who = operator or action.operator
+        clean = {
+            "kind": action.kind.value,
+            "state": state.value,
+            "amount_cents": order.amount if order else action.amount_cents,
+            "ret_msg": values["ret_msg"],
+        }
+        keep = action.state.is_final and (
+            action.state is not ActionState.NOT_RECEIVED or order is None
+        )
+        if keep:
+            if action.state is not state:
+                clean["kept_state"] = action.state.value
+                self._insert_audit(
+                    conn,
+                    at,
+                    who,
+                    "late_answer",
+                    action_id,
+                    {"mch_no": action.mch_no, **audit},
+                    mch_id=action.mch_id,
+                    clean=clean,
+                )
+            return action
+        row = (_OUTCOME_WITH_ORDER if order is not None else _OUTCOME).one(conn, values)
+        if action.state is ActionState.NOT_RECEIVED:
+            clean["corrected_from"] = action.state.value
+        self._insert_audit(
+            conn,
+            at,
+            who,
+            event,
+            action_id,
+            {"mch_no": action.mch_no, **audit},
+            mch_id=action.mch_id,
+            clean=clean,
+        )
+        return _action_of(row)
 
     # ------------------------------------------------------------------ check leases
 
@@ -500,20 +756,11 @@ class LedgerJournal:
         at = now or self._clock()
         stamp = format_time(at)
         me = self.desk.instance
-        free = or_(
-            ACTIONS.c.lease_owner.is_(None),
-            ACTIONS.c.lease_owner == me,
-            ACTIONS.c.lease_until.is_(None),
-            ACTIONS.c.lease_until <= stamp,
-        )
+        params = {"action_id": action_id, "me": me, "now": stamp, **self._lease_values(at)}
         with self._write() as conn:
             action = self._get(conn, action_id, lock=True)
-            done = conn.execute(
-                update(ACTIONS)
-                .where(ACTIONS.c.id == action_id, ACTIONS.c.state.in_(_OPEN_STATES), free)
-                .values(**self._lease_values(at))
-            )
-            if done.rowcount != 1:
+            row = _CLAIM.first(conn, params)
+            if row is None:
                 return None
             if action.lease_owner not in (None, me):
                 self._insert_audit(
@@ -532,7 +779,7 @@ class LedgerJournal:
                     },
                     mch_id=action.mch_id,
                 )
-            return self._get(conn, action_id)
+            return _action_of(row)
 
     def release_check(self, action_id: int) -> None:
         """Give up this desk's lease on an action (the desk is stopping): another desk
@@ -631,7 +878,7 @@ class LedgerJournal:
             if not mch_id and action_id is not None:
                 mch_id = self._get(conn, action_id).mch_id
             entry_id = self._insert_audit(
-                conn, at, operator, event, action_id, detail, mch_id=mch_id
+                conn, at, operator, event, action_id, detail, mch_id=mch_id, clean=None
             )
             row = conn.execute(select(AUDIT).where(AUDIT.c.id == entry_id)).one()
         return _journal._audit(_m(row))

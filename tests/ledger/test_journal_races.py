@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, false, insert, select
 
 from iotpay_desk import ledger
 from iotpay_desk.api.models import Order
@@ -143,7 +143,9 @@ def test_the_unique_index_stops_what_the_check_would_miss(
     """The last line of defence: with the in-transaction check blinded, the database's
     partial unique index refuses the second open action, reported as JournalError."""
     first = _refund(journal_on)  # type: ignore[arg-type]
-    monkeypatch.setattr(ledger_journal, "_OPEN_STATES", ("no such state",))
+    # The check, built once at import, replaced by one that never finds anything.
+    blind = ledger_journal._Statement(select(ACTIONS).where(false()))
+    monkeypatch.setattr(ledger_journal, "_OPEN_OR_CHANGED", blind)
     with pytest.raises(JournalError, match="cannot write the intent") as info:
         _refund(journal_on)  # type: ignore[arg-type]
     assert not isinstance(info.value, OpenActionExists)
