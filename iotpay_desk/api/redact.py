@@ -67,6 +67,8 @@ _MD5_HEX = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{32}(?![0-9A-Za-z])")
 
 _lock = threading.Lock()
 _known_secrets: set[str] = set()
+# The secrets longest first, as redact() replaces them; a new tuple on every change.
+_secrets_in_order: tuple[str, ...] = ()
 
 
 def register_secret(value: str) -> None:
@@ -74,11 +76,18 @@ def register_secret(value: str) -> None:
     if value and len(value) >= 6:
         with _lock:
             _known_secrets.add(value)
+            _order_secrets()
 
 
 def forget_secret(value: str) -> None:
     with _lock:
         _known_secrets.discard(value)
+        _order_secrets()
+
+
+def _order_secrets() -> None:
+    global _secrets_in_order
+    _secrets_in_order = tuple(sorted(_known_secrets, key=len, reverse=True))
 
 
 def _card_prefix(digits: str) -> bool:
@@ -153,9 +162,7 @@ def _field_sub(m: re.Match[str]) -> str:
 def redact(text: str, extra: Iterable[str] = ()) -> str:
     """Return ``text`` with keys, signs, CVVs and full card numbers removed."""
     text = _FIELD.sub(_field_sub, text)
-    with _lock:
-        secrets = sorted(_known_secrets, key=len, reverse=True)
-    for s in [*extra, *secrets]:
+    for s in [*extra, *_secrets_in_order]:
         if s:
             text = text.replace(s, REDACTED)
     if len(text) >= 32:  # a sign's 32 hex digits

@@ -289,6 +289,8 @@ def ascii_digits(value: str) -> int:
 
 def join_digit_groups(value: str) -> str:
     """``value`` with each space or dash that follows a digit removed."""
+    if " " not in value and "-" not in value:
+        return value  # nothing to remove (ids, amounts): twenty searches spared
     for old, new in _SEPARATOR_AFTER_DIGIT:
         value = value.replace(old, new)
     return value

@@ -26,14 +26,19 @@ def format_time(when: datetime) -> str:
     """UTC, fixed width, so text order is time order (``2024-01-01T21:50:09.579871Z``)."""
     if when.tzinfo is None:
         raise ValueError("journal times must be timezone-aware")
-    return when.astimezone(UTC).strftime(_TIME_FORMAT)
+    utc = when.astimezone(UTC)
+    if utc.year < 1000:  # isoformat() writes 4 digits, %Y as many as the year has
+        return utc.strftime(_TIME_FORMAT)
+    # The same text as strftime(_TIME_FORMAT), in a third of the time (three a payment).
+    text = utc.isoformat()  # 2024-01-01T21:50:09.579871+00:00, no fraction if it is 0
+    return f"{text[:-6]}Z" if utc.microsecond else f"{text[:-6]}.000000Z"
 
 
 def parse_time(text: str) -> datetime:
     """The inverse of :func:`format_time` (fast: lists of thousands of rows use it)."""
     if len(text) == 27 and text[-1] == "Z":
         try:
-            return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+            return datetime.fromisoformat(text)  # "Z" is read as UTC
         except ValueError:
             pass
     return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)

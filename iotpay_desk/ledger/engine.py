@@ -204,6 +204,20 @@ def _sqlite_engine(url: URL, busy_timeout: float, **kw: Any) -> Engine:
         mode = conn.get_execution_options().get("ledger_begin", "")
         if mode not in ("", "IMMEDIATE"):
             raise LedgerError(f"unknown ledger_begin {mode!r}")
-        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        run_on_driver(conn, "BEGIN IMMEDIATE" if mode else "BEGIN")
 
     return engine
+
+
+def run_on_driver(conn: Connection, sql: str) -> None:
+    """``sql`` (no parameters, no rows) on ``conn`` through the driver's cursor: what
+    ``exec_driver_sql`` does for the ledger's own BEGIN and savepoints, without
+    SQLAlchemy's statement machinery (which would cost more than SQLite's work). A driver
+    error takes SQLAlchemy's own path for a failed execute: wrapped as SQLAlchemy's
+    exception, through the engine's ``handle_error``."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        cursor.close()
+    except BaseException as exc:
+        conn._handle_dbapi_exception(exc, sql, (), cursor, None)

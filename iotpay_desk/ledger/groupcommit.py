@@ -30,11 +30,17 @@ How ("the last one in commits"; no thread or timer of its own):
   The first write of a batch, if it fails, rolls the transaction back and is answered at
   once: nothing else is in it yet.
 
-Why not a writer thread that runs the requests: a write's body is the journal method's
-own code (``with self._write() as conn: ...``) running on the caller's thread; sending
-each statement to another thread would cost two thread switches per statement under the
-interpreter lock, and changing every write method into a closure for no other gain. The
-batch's COMMIT is made by whichever write of it comes last.
+Two ways in. :meth:`GroupCommit.write` (``with self._write() as conn: ...`` in the
+journal) runs the write's body on its caller's thread, in turn with the others.
+:meth:`GroupCommit.run` hands the body over: the thread that has the connection runs
+every body queued meanwhile, one after another, and the callers sleep until their batch
+is committed ("flat combining"). The writes every payment makes (``create_intent``,
+``complete``) go that way. Measured with 8 writer threads: writes taking turns spent
+most of the batch waiting for the interpreter lock, since every SQLite call lets go of
+it and getting it back waits for whichever writer took it meanwhile; bodies run by one
+thread do not compete for it (bench/bench_ledger.py). There is still no thread of its
+own: the first caller to find nobody running the queue runs it, and hands it, when it
+leaves, to the oldest body still waiting.
 
 PostgreSQL needs none of this: concurrent transactions on their own connections commit
 in groups in the server (a backend whose WAL was flushed by another's fsync does not
@@ -45,14 +51,19 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
+from .engine import run_on_driver as _run
 from .errors import LedgerError
+
+_T = TypeVar("_T")
 
 __all__ = ["MAX_BATCH", "GroupCommit", "GroupCommitStats", "LedgerBatchFailed", "group_commit"]
 
@@ -95,6 +106,29 @@ class _Batch:
     size: int = 0
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+    # The requests of :meth:`GroupCommit.run` this batch ran, answered after its COMMIT.
+    requests: list[_Request] = field(default_factory=list)
+
+
+# What a request of GroupCommit.run is waiting for.
+_WAITING, _DONE, _LEAD = 0, 1, 2
+
+
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
+@dataclass(eq=False, slots=True)
+class _Request:
+    body: Callable[[Connection], Any]
+    # Held from the start: the request's thread sleeps in acquire() until another thread
+    # answers it or makes it the leader (release()); cheaper than an Event to make and use.
+    signal: threading.Lock = field(default_factory=_held_lock)
+    state: int = _WAITING
+    result: Any = None
+    failure: BaseException | None = None
 
 
 class GroupCommit:
@@ -113,6 +147,9 @@ class GroupCommit:
         self._holder: int | None = None  # the thread that has the connection
         self._waiting = 0  # threads waiting for it
         self._batch: _Batch | None = None
+        self._queue: deque[_Request] = deque()  # bodies given to run(), not yet run
+        self._running = False  # a thread is running the queue
+        self._leader_taking = False  # ... and is waiting for the connection to do it
         self._batches = 0
         self._writes = 0
         self._largest = 0
@@ -162,6 +199,108 @@ class GroupCommit:
         if failure is not None:
             raise failure
 
+    def run(self, body: Callable[[Connection], _T]) -> _T:
+        """``body(conn)`` as one write, run by whichever thread is writing the batch at the
+        time (this one if none is): what :meth:`write` does, with the body handed over.
+
+        Under the interpreter lock only one thread runs Python at a time anyway; a body
+        run by the thread that has the connection does not compete for that lock with the
+        holder at each of its statements (every SQLite call lets go of it, and getting it
+        back waits for whichever thread took it meanwhile), and waiting writers sleep
+        instead of taking turns on the connection. The first caller to find no batch
+        being run runs the queue, one body after another, each in its own savepoint, and
+        commits as :meth:`write` does; the callers sleep until their batch is committed.
+        Returns what ``body`` returned, or raises what it raised (after the COMMIT), or
+        :class:`LedgerBatchFailed`."""
+        request = _Request(body)
+        with self._cond:
+            if self._holder == threading.get_ident():
+                raise RuntimeError("a ledger write inside another write on the same thread")
+            self._queue.append(request)
+            lead = not self._running
+            if lead:
+                self._running = True
+        while True:
+            if lead:
+                self._run_queue(request)
+            request.signal.acquire()
+            if request.state == _LEAD:
+                request.state = _WAITING
+                lead = True
+                continue
+            break
+        if request.failure is not None:
+            raise request.failure
+        result: _T = request.result
+        return result
+
+    def _run_queue(self, mine: _Request) -> None:
+        """Run the queued bodies in the batch (opened if there is none), commit it unless
+        a :meth:`write` is waiting to add to it, then hand the queue to the oldest waiting
+        request's thread (or leave it)."""
+        self._leader_taking = True  # counted in _waiting too (see waiting_writes)
+        try:
+            self._take()
+        except BaseException:  # interrupted while waiting: not run, the queue goes on
+            self._leader_taking = False
+            with self._cond, suppress(ValueError):
+                self._queue.remove(mine)
+            self._hand_on()
+            raise
+        self._leader_taking = False
+        try:
+            batch = self._batch
+            if batch is None:
+                try:
+                    batch = self._open()
+                except BaseException as exc:
+                    # The ledger cannot be reached: this request says so (it is first in
+                    # the queue); the next one tries again on its own.
+                    with self._cond, suppress(ValueError):
+                        self._queue.remove(mine)
+                    mine.failure = exc
+                    mine.state = _DONE
+                    mine.signal.release()
+                    return
+            while batch.size < self.max_batch:
+                with self._cond:
+                    if not self._queue:
+                        break
+                    request = self._queue.popleft()
+                if not self._run_one(batch, request):
+                    break  # the batch is lost (ended, its requests answered)
+            if self._batch is batch and (batch.size >= self.max_batch or not self._waited_for()):
+                self._end(batch, None)
+        finally:
+            self._give()
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        """The queue to the oldest waiting request's thread, or no one runs it."""
+        with self._cond:
+            if self._queue:
+                heir = self._queue[0]
+                heir.state = _LEAD
+                heir.signal.release()
+            else:
+                self._running = False
+
+    def _run_one(self, batch: _Batch, request: _Request) -> bool:
+        """One body in its savepoint; False if the batch had to be ended (lost)."""
+        batch.requests.append(request)
+        batch.size += 1
+        try:
+            _run(batch.conn, f"SAVEPOINT {_SAVEPOINT}")
+        except BaseException as exc:
+            self._end(batch, exc)
+            return False
+        try:
+            request.result = request.body(batch.conn)
+        except BaseException as exc:
+            request.failure = exc
+        self._leave_savepoint(batch, request.failure)
+        return self._batch is batch
+
     # ------------------------------------------------------------------ batches
 
     def _open(self) -> _Batch:
@@ -210,6 +349,15 @@ class GroupCommit:
                     self._writes += batch.size
                     self._largest = max(self._largest, batch.size)
             batch.done.set()
+            for request in batch.requests:
+                if error is not None:
+                    request.result = None
+                    request.failure = LedgerBatchFailed(
+                        f"the ledger could not commit this write: {_reason(error)}"
+                    )
+                    request.failure.__cause__ = error
+                request.state = _DONE
+                request.signal.release()
 
     # ------------------------------------------------------------------ the connection
 
@@ -234,22 +382,16 @@ class GroupCommit:
             self._holder = None
             self._cond.notify()
 
+    @property
+    def waiting_writes(self) -> int:
+        """Writes waiting for the batch now: :meth:`write` callers waiting for the
+        connection and bodies queued by :meth:`run` (for tests and figures)."""
+        with self._cond:
+            return self._waiting + len(self._queue) - int(self._leader_taking)
+
     def _waited_for(self) -> bool:
         with self._cond:
             return self._waiting > 0
-
-
-def _run(conn: Connection, sql: str) -> None:
-    """``sql`` on the batch's connection through the driver's cursor (a savepoint taken
-    or left per write: SQLAlchemy's statement machinery would cost more than SQLite's
-    work). A driver error takes SQLAlchemy's own path for a failed execute, as
-    ``exec_driver_sql`` would."""
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        cursor.close()
-    except BaseException as exc:
-        conn._handle_dbapi_exception(exc, sql, (), cursor, None)
 
 
 def _reason(exc: BaseException) -> str:

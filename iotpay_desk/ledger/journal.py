@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -82,6 +82,7 @@ from iotpay_desk.journal.models import (
     Notification,
     VaultCard,
     format_time,
+    parse_time,
 )
 from iotpay_desk.journal.port import DeskIdentity, Ledger
 from iotpay_desk.journal.schema import SCHEMA_VERSION
@@ -129,6 +130,11 @@ def _one_of(column: ColumnElement[Any], values: tuple[str, ...], name: str) -> A
     return column.in_([bindparam(f"{name}{i}", v) for i, v in enumerate(values)])
 
 
+# A statement compiled for one dialect: its SQL, the order of its parameters (positional
+# drivers), its bound constants, and whether it returns rows.
+_Compiled = tuple[str, tuple[str, ...] | None, dict[str, Any], bool]
+
+
 class _Statement:
     """A statement built once, compiled once per dialect (``keys``: the columns an
     INSERT or UPDATE sets from the parameters) and run on the connection's DB-API
@@ -147,9 +153,9 @@ class _Statement:
     def __init__(self, stmt: ClauseElement, keys: tuple[str, ...] = ()) -> None:
         self.stmt = stmt
         self.keys = keys
-        self._compiled: dict[Dialect, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+        self._compiled: dict[Dialect, _Compiled] = {}
 
-    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.stmt.compile(dialect=dialect, column_keys=list(self.keys) or None)
         assert isinstance(compiled, SQLCompiler)
         order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
@@ -159,24 +165,27 @@ class _Statement:
             for k, v in compiled.construct_params(_check=False).items()
             if v is not None and k not in self.keys and not _is_required(v)
         }
-        found = (str(compiled), order, constants)
+        # Whether to fetch: asking the cursor (its description) costs psycopg a column
+        # object per column at every call.
+        dml = compiled.isinsert or compiled.isupdate or compiled.isdelete
+        rows = bool(compiled.effective_returning) or not dml
+        found = (str(compiled), order, constants, rows)
         self._compiled[dialect] = found
         return found
 
     def __call__(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The statement's rows (none for a statement without RETURNING)."""
         found = self._compiled.get(conn.dialect)
-        sql, order, constants = found or self._compile(conn.dialect)
+        sql, order, constants, returns_rows = found or self._compile(conn.dialect)
         if constants:
             params = {**constants, **params}
         args: Any = tuple([params[k] for k in order]) if order is not None else params
-        cursor = conn.connection.cursor()
         try:
-            cursor.execute(sql, args)
-            rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []  # type: ignore[assignment]
+            cursor = conn.connection.dbapi_connection.execute(sql, args)  # type: ignore[union-attr]
+            rows: list[tuple[Any, ...]] = cursor.fetchall() if returns_rows else []
             cursor.close()
         except BaseException as exc:
-            conn._handle_dbapi_exception(exc, sql, args, cursor, None)
+            conn._handle_dbapi_exception(exc, sql, args, None, None)
         return rows
 
     def first(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -193,6 +202,8 @@ class _Statement:
 def _is_required(value: Any) -> bool:
     return type(value).__name__ == "symbol"  # SQLAlchemy's REQUIRED marker
 
+
+_T = TypeVar("_T")
 
 _ACTION_ID = ACTIONS.c.id == bindparam("action_id")
 _INTENT_COLUMNS = (
@@ -318,10 +329,61 @@ def _action(row: Row[Any]) -> Action:
 _ACTION_KEYS = tuple(ACTIONS.c.keys())
 
 
+# The actions table's columns in the order _action_of unpacks them (checked at import).
+_ACTION_ORDER = (
+    "id", "kind", "mch_id", "target_pay_order_id", "mch_no", "amount_cents", "currency",
+    "operator", "reason", "note", "state", "pay_order_id", "status", "ret_msg", "card_num",
+    "card_type", "auth_num", "trans_num", "pay_succ_time", "created_at", "updated_at",
+    "attempts", "card_id", "mch_user_id", "subject", "desk", "lease_owner", "lease_desk",
+    "lease_until",
+)  # fmt: skip
+if _ACTION_KEYS != _ACTION_ORDER:  # pragma: no cover - a schema change not carried here
+    raise ImportError(f"_action_of: the actions columns are now {_ACTION_KEYS}")
+_KINDS = {k.value: k for k in ActionKind}
+_STATES = {s.value: s for s in ActionState}
+
+
 def _action_of(row: tuple[Any, ...]) -> Action:
-    """An action from a :class:`_Statement`'s row of every ``actions`` column."""
-    mapping: Any = dict(zip(_ACTION_KEYS, row, strict=True))
-    return _journal._action(mapping)
+    """An action from a :class:`_Statement`'s row of every ``actions`` column, as
+    ``journal.store._action`` makes it from a mapping (this runs twice in every payment's
+    writes, so it unpacks the row by position instead)."""
+    (
+        id_, kind, mch_id, target, mch_no, amount_cents, currency, operator, reason, note,
+        state, pay_order_id, status, ret_msg, card_num, card_type, auth_num, trans_num,
+        pay_succ_time, created_at, updated_at, attempts, card_id, mch_user_id, subject,
+        desk, lease_owner, lease_desk, lease_until,
+    ) = row  # fmt: skip
+    return Action(
+        id_,
+        _KINDS.get(kind) or ActionKind(kind),
+        mch_id,
+        mch_no,
+        amount_cents,
+        currency,
+        operator,
+        _STATES.get(state) or ActionState(state),
+        parse_time(created_at),
+        parse_time(updated_at),
+        target,
+        reason,
+        note,
+        pay_order_id,
+        status,
+        ret_msg,
+        card_num,
+        card_type,
+        auth_num,
+        trans_num,
+        pay_succ_time,
+        attempts,
+        card_id,
+        mch_user_id,
+        subject,
+        desk,
+        lease_owner,
+        lease_desk,
+        parse_time(lease_until) if lease_until else None,
+    )
 
 
 class LedgerJournal:
@@ -388,6 +450,15 @@ class LedgerJournal:
             return
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def _transact(self, body: Callable[[Connection], _T]) -> _T:
+        """``body(conn)`` as one write transaction, what ``with self._write() as conn``
+        runs, for the writes of every payment: on SQLite the thread writing the batch
+        runs it (:meth:`.GroupCommit.run`), so the writers waiting meanwhile sleep."""
+        if not self._pg:
+            return group_commit(self.engine).run(body)
+        with self.engine.connect() as conn, conn.begin():
+            return body(conn)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -533,24 +604,27 @@ class LedgerJournal:
         # Everything that need not wait for the ledger is done before the transaction
         # (on SQLite, writers take turns on one connection for as long as it lasts).
         text = self._audit_text(audit, clean)
-        with self._write() as conn:
+
+        def write(conn: Connection) -> tuple[Any, ...]:
             if target_pay_order_id is not None:
                 self._serialize(conn, "target", mch_id, target_pay_order_id)
-                row = _OPEN_OR_CHANGED.first(
+                found = _OPEN_OR_CHANGED.first(
                     conn,
                     {"mch_id": mch_id, "target": target_pay_order_id, "since": changed_since},
                 )
-                if row is not None:
-                    found = _action_of(row)
-                    if found.state.is_open:
-                        raise OpenActionExists(found)
-                    raise TargetChanged(found)
+                if found is not None:
+                    other = _action_of(found)
+                    if other.state.is_open:
+                        raise OpenActionExists(other)
+                    raise TargetChanged(other)
             try:
                 row = _INSERT_INTENT.one(conn, values)
             except IntegrityError as exc:
                 raise JournalError(f"cannot write the intent for {mch_no}: {exc.orig}") from None
             self._audit_row(conn, at, operator, "intent", row[0], text, mch_id=mch_id)
-        return _action_of(row)
+            return row
+
+        return _action_of(self._transact(write))
 
     def mark_checking(
         self,
@@ -657,7 +731,8 @@ class LedgerJournal:
             audit.update(detail)
         scrubbed = scrub_detail(audit)  # before the transaction, as in create_intent
         opened = _OUTCOME_OF_OPEN_WITH_ORDER if order is not None else _OUTCOME_OF_OPEN
-        with self._write() as conn:
+
+        def write(conn: Connection) -> Action | tuple[Any, ...]:
             # The usual case, an action still open, in one statement; otherwise read it
             # (locked) first: a final action is kept, not_received is corrected.
             row = opened.first(conn, values)
@@ -679,7 +754,10 @@ class LedgerJournal:
             )
             who = operator or got["operator"]
             self._audit_row(conn, at, who, event, action_id, text, mch_id=got["mch_id"])
-        return _action_of(row)
+            return row
+
+        done = self._transact(write)
+        return done if isinstance(done, Action) else _action_of(done)
 
     def _complete_other(
         self,

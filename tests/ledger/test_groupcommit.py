@@ -26,6 +26,7 @@ from sqlalchemy import Engine, insert
 
 from iotpay_desk import ledger
 from iotpay_desk.journal import ActionKind, JournalError, OpenActionExists
+from iotpay_desk.journal.errors import LedgerUnavailable
 from iotpay_desk.ledger.groupcommit import GroupCommit, LedgerBatchFailed, group_commit
 from iotpay_desk.ledger.journal import LedgerJournal
 from tests.journal.test_journal import MCH, PAY, PAY2, _refund
@@ -81,7 +82,7 @@ def _queued_behind(
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
     for t in threads:
         t.start()
-    _until(lambda: gc._waiting == len(calls))
+    _until(lambda: gc.waiting_writes == len(calls))
     return threads, results
 
 
@@ -243,6 +244,162 @@ def test_concurrent_writers_share_commits(journal: LedgerJournal) -> None:
     assert after.writes - before.writes == 200
     assert after.batches - before.batches < 200  # some writes shared a COMMIT
     assert len(journal.open_actions(MCH)) == 200
+
+
+def _blocked_leader(gc: GroupCommit) -> tuple[threading.Event, threading.Event, Any]:
+    """A ``run()`` whose body holds the batch until released: (entered, release, body)."""
+    entered, release = threading.Event(), threading.Event()
+
+    def body(conn: Any) -> str:
+        conn.execute(
+            insert(AUDIT).values(at=AT, operator="desk", event="held", detail="{}", mch_id=MCH)
+        )
+        entered.set()
+        assert release.wait(10)
+        return "held"
+
+    return entered, release, body
+
+
+def test_bodies_handed_over_run_on_the_batch_thread_and_answer_after_commit(
+    journal: LedgerJournal, tmp_path: Path
+) -> None:
+    """run(): the thread running the batch runs the bodies queued meanwhile, each in its
+    savepoint; each caller gets its own result or exception, after the one COMMIT."""
+    path = tmp_path / "ledger.sqlite3"
+    gc = group_commit(journal.engine)
+    before = gc.stats
+    entered, release, hold = _blocked_leader(gc)
+    ran_on: list[int] = []
+    refund = _answered_committed(journal, path)
+
+    def fails(conn: Any) -> None:
+        ran_on.append(threading.get_ident())
+        conn.execute(
+            insert(AUDIT).values(at=AT, operator="desk", event="half", detail="{}", mch_id=MCH)
+        )
+        raise ValueError("second thoughts")
+
+    def nested(conn: Any) -> None:
+        _refund(journal, PAY2)  # a write inside a write: refused, not a deadlock
+
+    leader_result: list[Any] = []
+    leader = threading.Thread(target=lambda: leader_result.append(gc.run(hold)))
+    leader.start()
+    assert entered.wait(10)
+    threads, results = _queued_behind(
+        gc,
+        [
+            lambda: refund(PAY),
+            lambda: gc.run(fails),
+            lambda: gc.run(nested),
+            lambda: gc.run(lambda conn: 42),
+        ],
+    )
+    assert results == [None] * 4
+    release.set()
+    leader.join(10)
+    _join(threads)
+
+    done, failed, inner, plain = results
+    assert leader_result == ["held"]
+    assert done.target_pay_order_id == PAY
+    assert isinstance(failed, ValueError)
+    assert isinstance(inner, RuntimeError)
+    assert "inside another write" in str(inner)
+    assert plain == 42
+    assert ran_on == [leader.ident]  # run by the thread holding the batch, not its caller
+    assert gc.stats.batches == before.batches + 1  # all five in one COMMIT
+    assert gc.stats.writes == before.writes + 5
+    assert _committed(path, "SELECT count(*) FROM audit WHERE event = 'held'") == [(1,)]
+    assert _committed(path, "SELECT count(*) FROM audit WHERE event = 'half'") == [(0,)]
+    assert _committed(path, "SELECT target_pay_order_id FROM actions") == [(PAY,)]
+
+
+def test_a_write_waiting_behind_handed_over_bodies_joins_their_batch(
+    journal: LedgerJournal, tmp_path: Path
+) -> None:
+    """A ``write()`` waiting for the connection while bodies run: the batch is left open
+    for it, and its COMMIT answers every body too."""
+    path = tmp_path / "ledger.sqlite3"
+    gc = group_commit(journal.engine)
+    before = gc.stats
+    entered, release, hold = _blocked_leader(gc)
+    leader = threading.Thread(target=gc.run, args=(hold,))
+    leader.start()
+    assert entered.wait(10)
+
+    def write_directly() -> str:
+        with gc.write() as conn:
+            conn.execute(
+                insert(AUDIT).values(
+                    at=AT, operator="desk", event="direct", detail="{}", mch_id=MCH
+                )
+            )
+        return "direct"
+
+    refund = _answered_committed(journal, path)
+    threads, results = _queued_behind(gc, [write_directly, lambda: refund(PAY)])
+    release.set()
+    leader.join(10)
+    _join(threads)
+    assert results[0] == "direct"
+    assert results[1].target_pay_order_id == PAY
+    assert gc.stats.batches == before.batches + 1
+    assert gc.stats.writes == before.writes + 3
+    assert _committed(path, "SELECT count(*) FROM audit WHERE event IN ('held', 'direct')") == [
+        (2,)
+    ]
+
+
+def test_a_batch_that_cannot_be_opened_fails_its_leader_alone(
+    journal: LedgerJournal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ledger cannot be reached when a batch is opened: that body's caller is told
+    (nothing of it written), and the bodies queued behind it try again on their own."""
+    gc = group_commit(journal.engine)
+    real_open = gc._open
+    entered, release = threading.Event(), threading.Event()
+    opens = 0
+
+    def open_once_failing() -> Any:
+        nonlocal opens
+        opens += 1
+        if opens == 1:
+            entered.set()
+            assert release.wait(10)
+            raise LedgerUnavailable("ledger.sqlite3", "disk I/O error")
+        return real_open()
+
+    monkeypatch.setattr(gc, "_open", open_once_failing)
+    first: list[Any] = []
+
+    def lead() -> None:
+        try:
+            first.append(_refund(journal, PAY))
+        except Exception as exc:
+            first.append(exc)
+
+    leader = threading.Thread(target=lead)
+    leader.start()
+    assert entered.wait(10)
+    threads, results = [], [None, None]
+
+    def later(i: int, target: str) -> None:
+        results[i] = _refund(journal, target)
+
+    for i, target in enumerate((PAY, PAY2)):
+        threads.append(threading.Thread(target=later, args=(i, target)))
+        threads[-1].start()
+    _until(lambda: gc.waiting_writes == 3)
+    release.set()
+    leader.join(10)
+    _join(threads)
+    assert isinstance(first[0], LedgerUnavailable)
+    assert [r.target_pay_order_id for r in results] == [PAY, PAY2]
+    assert len(journal.open_actions(MCH)) == 2
+    assert not gc._running
+    assert not gc._queue
 
 
 CHILD = textwrap.dedent(
