@@ -27,9 +27,8 @@ def format_time(when: datetime) -> str:
     if when.tzinfo is None:
         raise ValueError("journal times must be timezone-aware")
     utc = when.astimezone(UTC)
-    if utc.year < 1000:  # isoformat() writes 4 digits, %Y as many as the year has
-        return utc.strftime(_TIME_FORMAT)
-    # The same text as strftime(_TIME_FORMAT), in a third of the time (three a payment).
+    # strftime(_TIME_FORMAT)'s text in half the time (three a payment), and 4-digit years
+    # below 1000 too (%Y writes as many digits as the year has: not fixed width).
     text = utc.isoformat()  # 2024-01-01T21:50:09.579871+00:00, no fraction if it is 0
     return f"{text[:-6]}Z" if utc.microsecond else f"{text[:-6]}.000000Z"
 
