@@ -3,7 +3,7 @@
 files into the merchant's ledger at the desk's first start.
 
 :func:`copy_ledger` copies actions (first: audit rows point at them), audit, lookups,
-vault cards, card pages and notifications. Both ledgers must be at head
+vault cards, card pages, notifications and the books' orders. Both ledgers must be at head
 (:func:`copy_between` migrates them first). The rules:
 
 - **Once.** Every source row handled is recorded in the target's ``copied_rows``
@@ -33,6 +33,10 @@ vault cards, card pages and notifications. Both ledgers must be at head
     it was still open here.
   - notifications (merchant, order, status): one row; ``times`` summed, ``first_at`` the
     earlier, ``last_at`` the later.
+  - orders in the books (merchant, IOTPay order): one row; IOTPay's status, refunded
+    amount and confirmation from the ledger whose IOTPay confirmation is the latest;
+    facts and who made it kept from the target where known, filled in from the source;
+    a void in either stays a void; first seen the earlier, updated the later.
   - look-ups and audit rows have no natural key: ``copied_rows`` alone keeps them once.
 - **Invariants hold.** Nothing is disabled. A payment with an unresolved action in the
   target and another in the source stops the copy with
@@ -73,6 +77,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from iotpay_desk.api.rules import has_card_run
 from iotpay_desk.journal.scrub import scrub
@@ -97,7 +102,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TABLES = ("actions", "audit", "lookups", "vault_cards", "card_pages", "notifications")
+TABLES = (
+    "actions",
+    "audit",
+    "lookups",
+    "vault_cards",
+    "card_pages",
+    "notifications",
+    "orders",
+)
 """What is copied, in this order (actions before the audit rows that point at them)."""
 
 MERGED_SUFFIX = ".merged"
@@ -116,6 +129,21 @@ _AUDIT = metadata.tables["audit"]
 _VAULT = metadata.tables["vault_cards"]
 _PAGES = metadata.tables["card_pages"]
 _NOTES = metadata.tables["notifications"]
+_ORDERS = metadata.tables["orders"]
+# An order's columns a copy fills in from the source when the target's is empty.
+_ORDER_FILLED = (
+    "mch_order_no",
+    "original_order_id",
+    "card_brand",
+    "card_last4",
+    "card_id",
+    "customer",
+    "subject",
+    "operator",
+    "desk",
+    "reason",
+    "note",
+)
 
 # Texts the target refuses when card-like (journal v6's triggers; a v5 file may hold one).
 _CHECKED_TEXTS = {
@@ -300,6 +328,10 @@ class _Copier:
     def _note(self, text: str) -> None:
         log.warning("copy from %s: %s", self.src_id, text)
         self.report.notes.append(text)
+
+    def _upsert(self, table: Table) -> Any:
+        """The dialect's INSERT, with ON CONFLICT."""
+        return (postgresql.insert if self.pg else sqlite.insert)(table)
 
     def _insert(self, conn: Connection, table: Table, values: dict[str, Any]) -> int:
         # Values as parameters, not in the statement: one compiled statement for all rows.
@@ -585,6 +617,34 @@ class _Copier:
             mapped.append((source_id, int(note["id"])))
         return inserted, mapped
 
+    def _copy_orders(self, conn: Connection, rows: list[dict[str, Any]]) -> Pairs:
+        inserted: list[tuple[int, int]] = []
+        mapped: list[tuple[int, int]] = []
+        for row in rows:
+            source_id = row.pop("id")
+            mch_id, pay = row["mch_id"], row["pay_order_id"]
+            # Inserted unless the target has the order (a desk recording it meanwhile
+            # upserts too: whichever comes second finds the other's row).
+            new_id = conn.execute(
+                self._upsert(_ORDERS)
+                .values(row)
+                .on_conflict_do_nothing(index_elements=["mch_id", "pay_order_id"])
+                .returning(_ORDERS.c.id)
+            ).scalar()
+            if new_id is not None:
+                inserted.append((source_id, int(new_id)))
+                continue
+            here = conn.execute(
+                select(_ORDERS)
+                .where(_ORDERS.c.mch_id == mch_id, _ORDERS.c.pay_order_id == pay)
+                .with_for_update()
+            ).one()
+            values = _merged_order(dict(here._mapping), row)
+            if values:
+                conn.execute(update(_ORDERS).where(_ORDERS.c.id == here.id).values(values))
+            mapped.append((source_id, int(here.id)))
+        return inserted, mapped
+
     # -------------------------------------------------------------------- the check
 
     def _count(self) -> None:
@@ -619,6 +679,27 @@ class _Copier:
                     mismatches[name] = (count.source_rows, count.recorded)
         if mismatches:
             raise CopyCountMismatch(mismatches)
+
+
+def _merged_order(here: Mapping[str, Any], there: Mapping[str, Any]) -> dict[str, Any]:
+    """What the target's order ``here`` takes from the source's ``there`` (see the
+    module docstring): only the columns that change."""
+    out: dict[str, Any] = {}
+    if (there["confirmed_at"] or "") > (here["confirmed_at"] or ""):
+        for name in ("status", "refunded_cents", "confirmed_at"):
+            out[name] = there[name]
+    elif not here["confirmed_at"] and not there["confirmed_at"]:
+        out["status"] = max(here["status"], there["status"])
+    for name in _ORDER_FILLED:
+        if not here[name] and there[name]:
+            out[name] = there[name]
+    if there["kind"] == "void":
+        out["kind"] = "void"
+    if not here["paid_at"] and there["paid_at"]:
+        out.update(at=there["at"], paid_at=there["paid_at"])
+    out["first_seen_at"] = min(here["first_seen_at"], there["first_seen_at"])
+    out["updated_at"] = max(here["updated_at"], there["updated_at"])
+    return {k: v for k, v in out.items() if here[k] != v}
 
 
 def copy_ledger(

@@ -65,7 +65,14 @@ from .errors import LedgerError
 
 _T = TypeVar("_T")
 
-__all__ = ["MAX_BATCH", "GroupCommit", "GroupCommitStats", "LedgerBatchFailed", "group_commit"]
+__all__ = [
+    "MAX_BATCH",
+    "GroupCommit",
+    "GroupCommitStats",
+    "LedgerBatchFailed",
+    "group_commit",
+    "transact",
+]
 
 MAX_BATCH = 64
 """Writes in one batch at most: the first of a batch waits for at most this many bodies
@@ -417,3 +424,13 @@ def group_commit(engine: Engine) -> GroupCommit:
         if found is None:
             found = _by_engine[engine] = GroupCommit(engine)
         return found
+
+
+def transact(engine: Engine, body: Callable[[Connection], _T]) -> _T:
+    """``body(conn)`` as one write transaction on the ledger behind ``engine``: on
+    SQLite through its group commit (:meth:`GroupCommit.run`), on PostgreSQL in a
+    transaction of its own (``BEGIN`` … ``COMMIT``)."""
+    if engine.dialect.name == "sqlite":
+        return group_commit(engine).run(body)
+    with engine.connect() as conn, conn.begin():
+        return body(conn)

@@ -89,7 +89,7 @@ from iotpay_desk.journal.schema import SCHEMA_VERSION
 from iotpay_desk.journal.scrub import scrub, scrub_detail
 
 from .errors import LedgerError
-from .groupcommit import group_commit
+from .groupcommit import group_commit, transact
 from .migrate import current_revision, head
 from .schema import metadata
 
@@ -455,10 +455,7 @@ class LedgerJournal:
         """``body(conn)`` as one write transaction, what ``with self._write() as conn``
         runs, for the writes of every payment: on SQLite the thread writing the batch
         runs it (:meth:`.GroupCommit.run`), so the writers waiting meanwhile sleep."""
-        if not self._pg:
-            return group_commit(self.engine).run(body)
-        with self.engine.connect() as conn, conn.begin():
-            return body(conn)
+        return transact(self.engine, body)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

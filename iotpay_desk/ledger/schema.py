@@ -42,7 +42,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.types import Boolean
 
-from iotpay_desk.journal.schema import MIGRATIONS
+from iotpay_desk.journal.schema import MIGRATIONS, _card_run_sql
 
 __all__ = [
     "CARD_RUN_FUNCTION",
@@ -104,6 +104,32 @@ def _no_run_sqlite(element: _NoLongDigitRun, compiler: SQLCompiler, **kw: Any) -
 @compiles(_NoLongDigitRun, "postgresql")
 def _no_run_postgresql(element: _NoLongDigitRun, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} !~ '[0-9]{{{CARD_RUN_DIGITS}}}'"
+
+
+class _NoCardRun(ColumnElement[bool]):
+    """True when a column holds no card-like digit run by the journal's v6 rule
+    (``api.rules.has_card_run``: ids, whose digits follow a letter, pass), as the
+    actions' texts are checked; usable in a CHECK on both backends."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, name: str) -> None:
+        self.column: ColumnClause[Any] = literal_column(name)
+
+
+@compiles(_NoCardRun, "sqlite")
+def _no_card_sqlite(element: _NoCardRun, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"NOT {_card_run_sql(compiler.process(element.column, **kw))}"
+
+
+@compiles(_NoCardRun, "postgresql")
+def _no_card_postgresql(element: _NoCardRun, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"NOT {CARD_RUN_FUNCTION}({compiler.process(element.column, **kw)})"
+
+
+def _no_card(name: str) -> CheckConstraint:
+    return CheckConstraint(_NoCardRun(name), name=f"{name}_no_card")
 
 
 def _no_pan(name: str) -> CheckConstraint:
@@ -453,6 +479,75 @@ def r0002_tables(md: MetaData) -> list[Table]:
     return [meta, copied]
 
 
+# ------------------------------------------------------------------- revision 0003
+
+# The kinds of order in the books, as IOTPay's payType and the desk's action say.
+BOOK_KINDS = ("payment", "refund", "void")
+# How an order first came into the books.
+BOOK_SOURCES = ("desk", "lookup", "notify", "import")
+
+
+def r0003_tables(md: MetaData) -> list[Table]:
+    """The tables revision 0003 adds, defined in ``md``: the books."""
+    orders = Table(
+        "orders",
+        md,
+        Column("id", _BIGINT, **_ID),
+        _text("mch_id", default=None),
+        # IOTPay's order: a payment, or a refund or void of one (original_order_id).
+        _text("pay_order_id", default=None),
+        _text("mch_order_no"),
+        _text("kind", default=None),
+        _text("original_order_id"),
+        Column("amount_cents", _BIGINT, nullable=False),
+        # A payment's amount already returned, as IOTPay last said (amount - refundable).
+        Column("refunded_cents", _BIGINT, nullable=False, server_default=text("0")),
+        _text("currency", default="CAD"),
+        Column("status", Integer, nullable=False),
+        # IOTPay's cardType (V, M, A …) and the last four digits of the masked number.
+        _text("card_brand"),
+        _text("card_last4"),
+        _text("card_id"),
+        _text("customer"),
+        _text("subject"),
+        # Who made it at which desk, and why (orders a desk made; empty otherwise).
+        _text("operator"),
+        _text("desk"),
+        _text("reason"),
+        _text("note"),
+        # When it happened (UTC, as every ledger time; from IOTPay's paySuccTime, which is
+        # Toronto time, or when first seen), and that text as IOTPay gave it.
+        _text("at", default=None),
+        _text("paid_at"),
+        _text("first_seen_at", default=None),
+        _text("updated_at", default=None),
+        # When IOTPay last confirmed it (cc_query); NULL: only notified so far.
+        Column("confirmed_at", Text),
+        _text("source", default=None),
+        CheckConstraint(f"kind IN {BOOK_KINDS!r}", name="kind"),
+        CheckConstraint(f"source IN {BOOK_SOURCES!r}", name="source"),
+        CheckConstraint("amount_cents >= 0", name="amount_cents"),
+        CheckConstraint(
+            "refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refunded_cents"
+        ),
+        CheckConstraint("length(card_last4) IN (0, 4)", name="card_last4"),
+        _no_card("subject"),
+        _no_card("reason"),
+        _no_card("note"),
+        _no_card("customer"),
+        UniqueConstraint("mch_id", "pay_order_id"),
+        sqlite_autoincrement=True,
+    )
+    # Newest first, filtered or not: each filter's column, then the time and id the
+    # pages are read in (keyset), so a page is an index range, never a sort.
+    Index("orders_at", orders.c.mch_id, orders.c.at, orders.c.id)
+    for column in ("status", "kind", "card_last4", "amount_cents", "operator", "desk"):
+        Index(f"orders_{column}", orders.c.mch_id, orders.c[column], orders.c.at, orders.c.id)
+    Index("orders_mch_order_no", orders.c.mch_id, orders.c.mch_order_no)
+    Index("orders_original", orders.c.mch_id, orders.c.original_order_id)
+    return [orders]
+
+
 def _head_metadata() -> MetaData:
     md = v6_metadata()
     for name, columns in r0002_columns().items():
@@ -461,8 +556,9 @@ def _head_metadata() -> MetaData:
     r0002_tables(md)
     audit = md.tables["audit"]
     Index("audit_merchant", audit.c.mch_id, audit.c.id)
+    r0003_tables(md)
     return md
 
 
 metadata = _head_metadata()
-"""The ledger's schema at head (revision 0002): what the queries use."""
+"""The ledger's schema at head (revision 0003): what the queries use."""

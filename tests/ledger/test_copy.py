@@ -19,6 +19,7 @@ from iotpay_desk import ledger
 from iotpay_desk.api.models import Order
 from iotpay_desk.journal import ActionKind, ActionState
 from iotpay_desk.journal.schema import MIGRATIONS
+from iotpay_desk.ledger.books import Books
 from iotpay_desk.ledger.copy import TABLES, copy_between, copy_ledger, ledger_id
 from iotpay_desk.ledger.errors import CopyConflict, CopyCountMismatch
 from iotpay_desk.ledger.schema import metadata
@@ -140,13 +141,40 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def book_orders(engine: Engine, tag: str = "a", rows: int = 3) -> None:
+    """Orders in the books of a ledger at head: a payment per set, a refund of it."""
+    books = Books(engine, clock=lambda: datetime(2025, 3, 1, 12, tzinfo=UTC))
+    for i in range(rows):
+        books.record(
+            Order(pay_order_id=pay(tag, i), mch_id=MCH, amount=900, refundable=400, status=2),
+            source="desk",
+            confirmed=True,
+            operator="jack",
+            desk="front",
+        )
+        books.record(
+            Order(
+                pay_order_id=pay(tag, i, "R"),
+                mch_id=MCH,
+                original_order_id=pay(tag, i),
+                amount=500,
+                pay_type="refund",
+                status=3,
+            ),
+            source="notify",
+            confirmed=False,
+        )
+
+
 @pytest.fixture
 def source(tmp_path: Path) -> Engine:
-    """A version 6 journal file with three sets of rows, migrated to head."""
+    """A version 6 journal file with three sets of rows, migrated to head, and orders in
+    its books."""
     path = tmp_path / "profile-a.sqlite3"
     journal_file(path, 6, rows=3)
     engine = sqlite_engine(path)
     ledger.migrate(engine)
+    book_orders(engine)
     return engine
 
 
@@ -182,7 +210,7 @@ def test_every_row_is_copied_once_with_new_ids(source: Engine, backend: Engine) 
         assert figures.source_rows == figures.recorded == figures.inserted == counts(source)[t]
     # Progress: over all tables, after each batch, ending at the total.
     total = sum(counts(source)[t] for t in TABLES)
-    assert seen[-1] == ("notifications", total, total)
+    assert seen[-1] == ("orders", total, total)
     assert [s[1] for s in seen] == sorted(s[1] for s in seen)
     assert {s[0] for s in seen} == set(TABLES)
     # The target's own rows are untouched; an audit row follows its action's new id.
@@ -530,6 +558,36 @@ def test_notifications_of_one_order_and_status_are_merged(source: Engine, backen
     copy_ledger(source, backend)
     with backend.connect() as conn:
         assert conn.execute(text("SELECT sum(times) FROM notifications")).scalar_one() == 5
+
+
+def test_orders_of_one_iotpay_order_are_merged(source: Engine, backend: Engine) -> None:
+    """The target saw the first payment only notified, with no one's name: it takes the
+    source's confirmed status and refunded amount and who made it; its own first sighting
+    stays."""
+    books = Books(backend, clock=lambda: datetime(2025, 2, 28, 12, tzinfo=UTC))
+    mine = books.record(
+        Order(pay_order_id=pay("a", 0), mch_id=MCH, amount=900, status=3),
+        source="notify",
+        confirmed=False,
+        note="seen here first",
+    )
+    report = copy_ledger(source, backend)
+    figures = report.tables["orders"]
+    assert (figures.mapped, figures.inserted) == (1, 5)
+    merged = books.get(MCH, pay("a", 0))
+    assert merged is not None
+    assert merged.id == mine.id
+    assert merged.status == 2  # the source's confirmed answer is the later truth
+    assert merged.refunded_cents == 500
+    assert (merged.operator, merged.desk, merged.note) == ("jack", "front", "seen here first")
+    assert merged.source == "notify"
+    assert merged.first_seen_at == mine.first_seen_at
+    assert merged.confirmed_at == datetime(2025, 3, 1, 12, tzinfo=UTC)
+    # Copied again: nothing changes.
+    before = content(backend, "orders")
+    copy_ledger(source, backend)
+    assert content(backend, "orders") == before
+    assert len(books.page(MCH)) == 6
 
 
 # ------------------------------------------------------------------------ conflict

@@ -195,11 +195,11 @@ def test_a_merge_killed_mid_copy_is_finished_by_the_next_start(
     (report,) = merge_journal_files(backend, [path], batch=500)
 
     assert report.ok
-    assert counts(backend) == {**expected, "copied_rows": total}
+    assert counts(backend) == {**expected, "orders": 0, "copied_rows": total}  # no books in a file
     for table in TABLES:
         assert content(backend, table) == content(twin, table), table
         figures = report.tables[table]
-        assert figures.already + figures.inserted == figures.source_rows == expected[table]
+        assert figures.already + figures.inserted == figures.source_rows == expected.get(table, 0)
     assert report.tables["audit"].already > 0
     assert _merged(path).is_file()
     assert not path.exists()

@@ -1,0 +1,466 @@
+"""The books: every IOTPay order the merchant's desks know of, one row each (the ledger's
+``orders`` table, revision 0003), and the lists a bookkeeper reads them in.
+
+IOTPay V3 has no call that lists orders, so the books are what the desks saw: the orders
+they made (an action's answer), the orders looked up, the notifications the receiver
+recorded, and orders imported from a file. Each source hands IOTPay's order to
+:meth:`Books.record`; a second sighting of one order updates its row (one row per
+``mch_id`` and ``payOrderId``, enforced by a UNIQUE constraint, written with the
+database's own upsert).
+
+What a later sighting may change, and what it may not:
+
+- IOTPay's status and the amount already refunded follow IOTPay's latest confirmed
+  answer (``cc_query``, ``confirmed=True``); a notification only moves the status on
+  (2 → 3), never back, and never says what was refunded.
+- Facts IOTPay only gives sometimes (the card, ``paySuccTime``, the merchant's order
+  number) are filled in when first known and then kept.
+- Who made an order, at which desk and why (operator, desk, reason, note, customer,
+  card on file, subject) is the first that was recorded: only the desk that made it
+  knows, and that never changes.
+- A refund that a desk's action says was a void becomes a void (IOTPay's order calls
+  both ``refund``).
+
+Lists are newest first and read by keyset (the time and id of the last row of a page),
+each filter through its own index, so a page is an index range, never a sort or a scan,
+however many orders the books hold. Plain Python: nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Engine, and_, case, or_, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Row
+
+from iotpay_desk.api.models import Order, OrderStatus
+from iotpay_desk.journal import store as _journal
+from iotpay_desk.journal.models import format_time, parse_time
+from iotpay_desk.journal.scrub import scrub
+
+from .groupcommit import transact
+from .schema import BOOK_KINDS, BOOK_SOURCES, metadata
+
+__all__ = [
+    "BOOK_KINDS",
+    "BOOK_SOURCES",
+    "BookEntry",
+    "BookKey",
+    "Books",
+    "BooksFilter",
+    "FilterProblem",
+    "paid_at_utc",
+]
+
+ORDERS = metadata.tables["orders"]
+
+# paySuccTime is America/Toronto local time (the API's rule), "yyyy-MM-dd HH:mm:ss".
+TORONTO = ZoneInfo("America/Toronto")
+_PAID_AT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+_LAST4 = re.compile(r"[0-9]{4}")
+
+
+def paid_at_utc(pay_succ_time: str) -> datetime | None:
+    """IOTPay's ``paySuccTime`` (Toronto time) as an aware UTC time; None if it is empty
+    or not a time. An hour that happens twice (the autumn change) is read as the first."""
+    text = pay_succ_time.strip()
+    if not _PAID_AT.fullmatch(text):
+        return None
+    try:
+        local = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=TORONTO)
+    except ValueError:
+        return None
+    return local.astimezone(UTC)
+
+
+def _last4(card_num: str) -> str:
+    tail = card_num[-4:]
+    return tail if _LAST4.fullmatch(tail) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class BookEntry:
+    """One IOTPay order in the books. Amounts in cents; times aware UTC."""
+
+    id: int
+    mch_id: str
+    pay_order_id: str
+    mch_order_no: str
+    kind: str  # payment, refund, void
+    original_order_id: str
+    amount_cents: int
+    refunded_cents: int
+    currency: str
+    status: int
+    card_brand: str
+    card_last4: str
+    card_id: str
+    customer: str
+    subject: str
+    operator: str
+    desk: str
+    reason: str
+    note: str
+    at: datetime
+    paid_at: str  # as IOTPay gave it (Toronto time), "" if never given
+    first_seen_at: datetime
+    updated_at: datetime
+    confirmed_at: datetime | None  # None: IOTPay never confirmed it (only notified)
+    source: str  # desk, lookup, notify, import
+
+    @property
+    def key(self) -> BookKey:
+        """Where the next page after this row starts."""
+        return BookKey(format_time(self.at), self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class BookKey:
+    """A position in a newest-first list: the row's time (ledger text) and id."""
+
+    at: str
+    id: int
+
+
+class FilterProblem(ValueError):
+    """A filter that cannot be read: names the field and the rule (``field``, ``rule``)."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+@dataclass(frozen=True)
+class BooksFilter:
+    """Which orders a list shows; every part given must hold (they combine with AND).
+
+    ``since`` and ``until`` are aware times (``until`` excluded); ``amount_min`` and
+    ``amount_max`` are cents, both included (equal for one amount); ``last4`` is the
+    card's last four digits; ``text`` matches an order number exactly (IOTPay's order
+    id, the merchant's order number, or the payment a refund returns), a customer or a
+    card on file."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    statuses: frozenset[int] = field(default_factory=frozenset)
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    amount_min: int | None = None
+    amount_max: int | None = None
+    last4: str = ""
+    operator: str = ""
+    desk: str = ""
+    text: str = ""
+
+    def check(self) -> None:
+        """Raise :class:`FilterProblem` for the first part that cannot be used."""
+        for name in ("since", "until"):
+            when = getattr(self, name)
+            if when is not None and when.tzinfo is None:
+                raise FilterProblem(name, "a time with its time zone")
+        if self.since and self.until and self.until <= self.since:
+            raise FilterProblem("until", "after the start of the range")
+        unknown = set(self.kinds) - set(BOOK_KINDS)
+        if unknown:
+            raise FilterProblem("kinds", f"one of {', '.join(BOOK_KINDS)}")
+        known = {int(s) for s in OrderStatus}
+        if set(self.statuses) - known:
+            raise FilterProblem("statuses", "IOTPay order statuses (0, 1, 2, 3, 9)")
+        for name in ("amount_min", "amount_max"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise FilterProblem(name, "0 or more")
+        if (
+            self.amount_min is not None
+            and self.amount_max is not None
+            and self.amount_max < self.amount_min
+        ):
+            raise FilterProblem("amount_max", "at least the smallest amount")
+        if self.last4 and not _LAST4.fullmatch(self.last4):
+            raise FilterProblem("last4", "exactly 4 digits")
+
+    def where(self, mch_id: str) -> list[ColumnElement[bool]]:
+        """The filter as conditions on ``orders`` (after :meth:`check`)."""
+        c = ORDERS.c
+        out: list[ColumnElement[bool]] = [c.mch_id == mch_id]
+        if self.since is not None:
+            out.append(c.at >= format_time(self.since))
+        if self.until is not None:
+            out.append(c.at < format_time(self.until))
+        if self.statuses:
+            out.append(c.status.in_(sorted(self.statuses)))
+        if self.kinds:
+            out.append(c.kind.in_(sorted(self.kinds)))
+        if self.amount_min is not None and self.amount_min == self.amount_max:
+            out.append(c.amount_cents == self.amount_min)  # one amount: read in time order
+        else:
+            if self.amount_min is not None:
+                out.append(c.amount_cents >= self.amount_min)
+            if self.amount_max is not None:
+                out.append(c.amount_cents <= self.amount_max)
+        if self.last4:
+            out.append(c.card_last4 == self.last4)
+        if self.operator:
+            out.append(c.operator == self.operator)
+        if self.desk:
+            out.append(c.desk == self.desk)
+        text = self.text.strip()
+        if text:
+            out.append(
+                or_(
+                    c.pay_order_id == text,
+                    c.mch_order_no == text,
+                    c.original_order_id == text,
+                    c.customer == text,
+                    c.card_id == text,
+                )
+            )
+        return out
+
+
+def _entry(row: Row[Any]) -> BookEntry:
+    m = row._mapping
+    confirmed = m["confirmed_at"]
+    return BookEntry(
+        id=m["id"],
+        mch_id=m["mch_id"],
+        pay_order_id=m["pay_order_id"],
+        mch_order_no=m["mch_order_no"],
+        kind=m["kind"],
+        original_order_id=m["original_order_id"],
+        amount_cents=m["amount_cents"],
+        refunded_cents=m["refunded_cents"],
+        currency=m["currency"],
+        status=m["status"],
+        card_brand=m["card_brand"],
+        card_last4=m["card_last4"],
+        card_id=m["card_id"],
+        customer=m["customer"],
+        subject=m["subject"],
+        operator=m["operator"],
+        desk=m["desk"],
+        reason=m["reason"],
+        note=m["note"],
+        at=parse_time(m["at"]),
+        paid_at=m["paid_at"],
+        first_seen_at=parse_time(m["first_seen_at"]),
+        updated_at=parse_time(m["updated_at"]),
+        confirmed_at=parse_time(confirmed) if confirmed else None,
+        source=m["source"],
+    )
+
+
+class Books:
+    """The books of the merchants in one ledger (``engine``, at head)."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _journal._utcnow) -> None:
+        self.engine = engine
+        self._clock = clock
+        dialect = engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(f"the books are on SQLite or PostgreSQL, not {dialect}")
+        self._insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+
+    # ------------------------------------------------------------------ writing
+
+    def record(
+        self,
+        order: Order,
+        *,
+        source: str,
+        confirmed: bool,
+        kind: str | None = None,
+        operator: str = "",
+        desk: str = "",
+        reason: str = "",
+        note: str = "",
+        card_id: str = "",
+        customer: str = "",
+        subject: str = "",
+        now: datetime | None = None,
+    ) -> BookEntry:
+        """Put IOTPay's ``order`` in the books, or update its row (module docstring).
+
+        ``confirmed``: the order comes from IOTPay's answer to a call (``cc_query`` or the
+        call that made it), not a notification. ``kind``: what the desk's action was
+        (``void``), when known; otherwise IOTPay's payType decides."""
+        return transact(
+            self.engine,
+            lambda conn: self.record_in(
+                conn,
+                order,
+                source=source,
+                confirmed=confirmed,
+                kind=kind,
+                operator=operator,
+                desk=desk,
+                reason=reason,
+                note=note,
+                card_id=card_id,
+                customer=customer,
+                subject=subject,
+                now=now,
+            ),
+        )
+
+    def record_in(
+        self,
+        conn: Connection,
+        order: Order,
+        *,
+        source: str,
+        confirmed: bool,
+        kind: str | None = None,
+        operator: str = "",
+        desk: str = "",
+        reason: str = "",
+        note: str = "",
+        card_id: str = "",
+        customer: str = "",
+        subject: str = "",
+        now: datetime | None = None,
+    ) -> BookEntry:
+        """:meth:`record` inside a write transaction the caller holds (the journal's, so
+        an action's outcome and its order in the books are one transaction)."""
+        if source not in BOOK_SOURCES:
+            raise ValueError(f"source: one of {', '.join(BOOK_SOURCES)}")
+        if not order.pay_order_id or not order.mch_id:
+            raise ValueError("an order in the books needs its payOrderId and mchId")
+        is_refund = order.pay_type == "refund"
+        kind = kind or ("refund" if is_refund else "payment")
+        if kind not in BOOK_KINDS:
+            raise ValueError(f"kind: one of {', '.join(BOOK_KINDS)}")
+        if kind == "payment" and is_refund:
+            raise ValueError("kind: IOTPay's order is a refund or void, not a payment")
+        at_text = format_time(now or self._clock())
+        paid = paid_at_utc(order.pay_succ_time)
+        status = int(order.status)
+        refunded = 0
+        if confirmed and kind == "payment" and status in (2, 3):
+            refunded = min(order.amount, max(0, order.amount - order.refundable))
+        values: dict[str, Any] = {
+            "mch_id": order.mch_id,
+            "pay_order_id": order.pay_order_id,
+            "mch_order_no": order.mch_order_no,
+            "kind": kind,
+            "original_order_id": order.original_order_id,
+            "amount_cents": max(0, order.amount),
+            "refunded_cents": refunded,
+            "currency": order.currency or "CAD",
+            "status": status,
+            "card_brand": order.card_type,
+            "card_last4": _last4(order.card_num),
+            "card_id": card_id,
+            "customer": scrub(customer),
+            "subject": scrub(subject),
+            "operator": operator,
+            "desk": desk,
+            "reason": scrub(reason),
+            "note": scrub(note),
+            "at": format_time(paid) if paid else at_text,
+            "paid_at": order.pay_succ_time if paid else "",
+            "first_seen_at": at_text,
+            "updated_at": at_text,
+            "confirmed_at": at_text if confirmed else None,
+            "source": source,
+        }
+        insert = self._insert(ORDERS).values(values)
+        old, new = ORDERS.c, insert.excluded
+
+        def given(name: str) -> Any:  # IOTPay's fact, once known, kept
+            return _case([(new[name] != "", new[name])], old[name])
+
+        def first(name: str) -> Any:  # who and why: the first that was recorded
+            return _case([(old[name] != "", old[name])], new[name])
+
+        stmt = insert.on_conflict_do_update(
+            index_elements=[old.mch_id, old.pay_order_id],
+            set_={
+                "status": _case(
+                    [
+                        (new.confirmed_at.is_not(None), new.status),
+                        (new.status > old.status, new.status),
+                    ],
+                    old.status,
+                ),
+                "refunded_cents": _case(
+                    [(new.confirmed_at.is_not(None), new.refunded_cents)], old.refunded_cents
+                ),
+                "kind": _case([(new.kind == "void", new.kind)], old.kind),
+                "mch_order_no": given("mch_order_no"),
+                "original_order_id": given("original_order_id"),
+                "card_brand": given("card_brand"),
+                "card_last4": given("card_last4"),
+                "at": _case([(and_(old.paid_at == "", new.paid_at != ""), new.at)], old.at),
+                "paid_at": given("paid_at"),
+                **{n: first(n) for n in _FIRST_KEPT},
+                "confirmed_at": _case(
+                    [(new.confirmed_at.is_not(None), new.confirmed_at)], old.confirmed_at
+                ),
+                "updated_at": new.updated_at,
+            },
+        ).returning(*ORDERS.c)
+        return _entry(conn.execute(stmt).one())
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, mch_id: str, pay_order_id: str) -> BookEntry | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ORDERS).where(
+                    ORDERS.c.mch_id == mch_id, ORDERS.c.pay_order_id == pay_order_id
+                )
+            ).first()
+        return _entry(row) if row is not None else None
+
+    def page(
+        self,
+        mch_id: str,
+        flt: BooksFilter | None = None,
+        *,
+        limit: int = 100,
+        after: BookKey | None = None,
+    ) -> list[BookEntry]:
+        """Up to ``limit`` orders matching ``flt``, newest first, after ``after`` (the
+        :attr:`BookEntry.key` of the last row of the previous page)."""
+        flt = flt or BooksFilter()
+        flt.check()
+        if not 1 <= limit <= 10_000:
+            raise FilterProblem("limit", "from 1 to 10,000 rows")
+        where = flt.where(mch_id)
+        if after is not None:
+            where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
+        query = (
+            select(ORDERS)
+            .where(*where)
+            .order_by(ORDERS.c.at.desc(), ORDERS.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_entry(r) for r in conn.execute(query)]
+
+    def iterate(
+        self, mch_id: str, flt: BooksFilter | None = None, *, batch: int = 1000
+    ) -> Iterable[BookEntry]:
+        """Every order matching ``flt``, newest first, read a page at a time (never all
+        rows at once)."""
+        after: BookKey | None = None
+        while True:
+            rows = self.page(mch_id, flt, limit=batch, after=after)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = rows[-1].key
+
+
+_FIRST_KEPT = ("operator", "desk", "reason", "note", "card_id", "customer", "subject")
+
+
+def _case(whens: list[tuple[Any, Any]], otherwise: Any) -> Any:
+    return case(*whens, else_=otherwise)
