@@ -4,7 +4,8 @@ The services (``iotpay_desk.services``) and the notify receiver take a :class:`L
 :class:`iotpay_desk.ledger.LedgerJournal` is the one implementation the desk runs (SQLite
 on this computer, or a shared PostgreSQL server). The protocols are split by what a
 caller needs: :class:`ActionLedger` (money actions and their audit, the lease on
-checking one), :class:`LookupLedger`, :class:`VaultLedger` (the card vault and add-card
+checking one), :class:`BooksLedger` (the merchant's books of IOTPay orders),
+:class:`LookupLedger`, :class:`VaultLedger` (the card vault and add-card
 pages), :class:`NotificationLedger` (what the notify receiver writes); :class:`Ledger`
 is all of them.
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActionLedger",
+    "BooksLedger",
     "DeskIdentity",
     "Ledger",
     "LookupLedger",
@@ -163,6 +165,16 @@ class LookupLedger(Protocol):
     def recent_lookups(self, mch_id: str, limit: int = ...) -> list[Lookup]: ...
 
 
+class BooksLedger(Protocol):
+    def record_order(
+        self, order: Order, *, source: str, confirmed: bool, now: datetime | None = ...
+    ) -> object:
+        """Put an IOTPay order the desk saw (``source``: lookup, notify, import) in the
+        merchant's books; ``confirmed``: IOTPay's answer to ``cc_query``. The orders a
+        desk makes are put there by :meth:`ActionLedger.complete`."""
+        ...
+
+
 class NotificationLedger(Protocol):
     def record_notification(self, order: Order, *, now: datetime | None = ...) -> Notification: ...
 
@@ -262,7 +274,7 @@ class VaultLedger(Protocol):
     ) -> CardPage | None: ...
 
 
-class Ledger(ActionLedger, LookupLedger, NotificationLedger, VaultLedger, Protocol):
+class Ledger(ActionLedger, BooksLedger, LookupLedger, NotificationLedger, VaultLedger, Protocol):
     """Everything the desk keeps about one merchant's money, cards and notifications."""
 
     def close(self) -> None: ...

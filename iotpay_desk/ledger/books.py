@@ -35,7 +35,19 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Engine, and_, case, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    bindparam,
+    case,
+    literal_column,
+    or_,
+    select,
+    table,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
@@ -45,7 +57,7 @@ from iotpay_desk.journal.models import format_time, parse_time
 from iotpay_desk.journal.scrub import scrub
 
 from .groupcommit import transact
-from .schema import BOOK_KINDS, BOOK_SOURCES, metadata
+from .schema import BOOK_KINDS, BOOK_SOURCES, BOOKS_FTS, metadata
 
 __all__ = [
     "BOOK_KINDS",
@@ -143,9 +155,10 @@ class BooksFilter:
 
     ``since`` and ``until`` are aware times (``until`` excluded); ``amount_min`` and
     ``amount_max`` are cents, both included (equal for one amount); ``last4`` is the
-    card's last four digits; ``text`` matches an order number exactly (IOTPay's order
-    id, the merchant's order number, or the payment a refund returns), a customer or a
-    card on file."""
+    card's last four digits; ``text`` matches a whole order number (IOTPay's order id,
+    the merchant's order number, or the payment a refund returns), customer or card on
+    file, or, from 3 characters on, any part of those and of the subject, reason and
+    note, in any case."""
 
     since: datetime | None = None
     until: datetime | None = None
@@ -185,8 +198,9 @@ class BooksFilter:
         if self.last4 and not _LAST4.fullmatch(self.last4):
             raise FilterProblem("last4", "exactly 4 digits")
 
-    def where(self, mch_id: str) -> list[ColumnElement[bool]]:
-        """The filter as conditions on ``orders`` (after :meth:`check`)."""
+    def where(self, mch_id: str, dialect: str = "sqlite") -> list[ColumnElement[bool]]:
+        """The filter as conditions on ``orders`` (after :meth:`check`), for ``dialect``
+        (free text goes through each database's own index)."""
         c = ORDERS.c
         out: list[ColumnElement[bool]] = [c.mch_id == mch_id]
         if self.since is not None:
@@ -212,16 +226,37 @@ class BooksFilter:
             out.append(c.desk == self.desk)
         text = self.text.strip()
         if text:
-            out.append(
-                or_(
-                    c.pay_order_id == text,
-                    c.mch_order_no == text,
-                    c.original_order_id == text,
-                    c.customer == text,
-                    c.card_id == text,
-                )
+            exact = or_(
+                c.pay_order_id == text,
+                c.mch_order_no == text,
+                c.original_order_id == text,
+                c.customer == text,
+                c.card_id == text,
             )
+            if len(text) >= SEARCH_MIN:
+                out.append(or_(exact, _contains(text, dialect)))
+            else:
+                out.append(exact)
         return out
+
+
+SEARCH_MIN = 3
+"""Free text shorter than this matches whole order numbers, customers and cards only:
+the search indexes are of trigrams (three characters)."""
+
+
+def _contains(text: str, dialect: str) -> ColumnElement[bool]:
+    """``orders.search`` holds ``text`` (any case), through the database's index."""
+    if dialect == "sqlite":
+        phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string, taken as it is
+        matches: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(table(BOOKS_FTS))
+            .where(literal_column(BOOKS_FTS).op("MATCH")(bindparam("search_phrase", phrase)))
+        )
+        return ORDERS.c.id.in_(matches)
+    pattern = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return ORDERS.c.search.like(f"%{pattern}%", escape="\\")
 
 
 def _entry(row: Row[Any]) -> BookEntry:
@@ -433,7 +468,7 @@ class Books:
         flt.check()
         if not 1 <= limit <= 10_000:
             raise FilterProblem("limit", "from 1 to 10,000 rows")
-        where = flt.where(mch_id)
+        where = flt.where(mch_id, self.engine.dialect.name)
         if after is not None:
             where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
         query = (

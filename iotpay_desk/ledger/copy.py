@@ -622,6 +622,7 @@ class _Copier:
         mapped: list[tuple[int, int]] = []
         for row in rows:
             source_id = row.pop("id")
+            row.pop("search")  # computed by the target from the row
             mch_id, pay = row["mch_id"], row["pay_order_id"]
             # Inserted unless the target has the order (a desk recording it meanwhile
             # upserts too: whichever comes second finds the other's row).

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
@@ -88,6 +89,7 @@ from iotpay_desk.journal.port import DeskIdentity, Ledger
 from iotpay_desk.journal.schema import SCHEMA_VERSION
 from iotpay_desk.journal.scrub import scrub, scrub_detail
 
+from .books import BookEntry, Books
 from .errors import LedgerError
 from .groupcommit import group_commit, transact
 from .migrate import current_revision, head
@@ -329,6 +331,31 @@ def _action(row: Row[Any]) -> Action:
 _ACTION_KEYS = tuple(ACTIONS.c.keys())
 
 
+# An action's kind as the books call IOTPay's order that answered it.
+_BOOK_KINDS = {
+    "refund": "refund",
+    "void": "void",
+    "charge_token": "payment",
+    "charge_wallet": "payment",
+    "purchase_link": "payment",
+}
+
+
+def _action_values(action: Action) -> dict[str, Any]:
+    """What the books take from an action, as from its row."""
+    return {
+        "kind": action.kind.value,
+        "mch_id": action.mch_id,
+        "operator": action.operator,
+        "desk": action.desk,
+        "reason": action.reason,
+        "note": action.note,
+        "card_id": action.card_id,
+        "mch_user_id": action.mch_user_id,
+        "subject": action.subject,
+    }
+
+
 # The actions table's columns in the order _action_of unpacks them (checked at import).
 _ACTION_ORDER = (
     "id", "kind", "mch_id", "target_pay_order_id", "mch_no", "amount_cents", "currency",
@@ -413,6 +440,7 @@ class LedgerJournal:
         self.desk = desk or DeskIdentity.here()
         self.lease_s = float(lease_s)
         self._pg = engine.dialect.name == "postgresql"
+        self.books = Books(engine, clock=clock)
         self.path: Path | None = (
             Path(engine.url.database) if not self._pg and engine.url.database else None
         )
@@ -751,6 +779,8 @@ class LedgerJournal:
             )
             who = operator or got["operator"]
             self._audit_row(conn, at, who, event, action_id, text, mch_id=got["mch_id"])
+            if order is not None:
+                self._book(conn, order, got, now)
             return row
 
         done = self._transact(write)
@@ -771,6 +801,8 @@ class LedgerJournal:
         """complete() of an action that was not open: a final one is kept (a different
         answer audited ``late_answer``), ``not_received`` is corrected by an order."""
         action = self._get(conn, action_id, lock=True)
+        if order is not None:
+            self._book(conn, order, _action_values(action), None)
         who = operator or action.operator
         clean = {
             "kind": action.kind.value,
@@ -809,6 +841,38 @@ class LedgerJournal:
             clean=clean,
         )
         return _action_of(row)
+
+    def _book(
+        self, conn: Connection, order: Order, action: Mapping[str, Any], now: datetime | None
+    ) -> None:
+        """IOTPay's order that answered a desk's action, in the books, in the action's
+        transaction: who made it, at which desk, why."""
+        if not order.pay_order_id:
+            return  # IOTPay refused the call: no order was made
+        kind = _BOOK_KINDS[action["kind"]]
+        if kind != "payment" and order.pay_type != "refund":
+            return  # not IOTPay's refund order (a stray answer): nothing to book
+        self.books.record_in(
+            conn,
+            replace(order, mch_id=action["mch_id"]),  # the action's merchant
+            source="desk",
+            confirmed=True,
+            kind=kind,
+            operator=action["operator"],
+            desk=action["desk"],
+            reason=action["reason"],
+            note=action["note"],
+            card_id=action["card_id"] or "",
+            customer=action["mch_user_id"] or "",
+            subject=action["subject"],
+            now=now,
+        )
+
+    def record_order(
+        self, order: Order, *, source: str, confirmed: bool, now: datetime | None = None
+    ) -> BookEntry:
+        """Put an IOTPay order the desk saw in the merchant's books (:class:`.Books`)."""
+        return self.books.record(order, source=source, confirmed=confirmed, now=now)
 
     # ------------------------------------------------------------------ check leases
 
@@ -1434,6 +1498,8 @@ class LedgerJournal:
                     .values(times=NOTES.c.times + 1, last_at=at)
                 )
             saved = conn.execute(select(NOTES).where(NOTES.c.id == row_id)).one()
+            # In the books too (a notification confirms nothing: cc_query does).
+            self.books.record_in(conn, order, source="notify", confirmed=False, now=now)
         return _journal._notification(_m(saved))
 
     def notifications(

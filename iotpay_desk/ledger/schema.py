@@ -26,6 +26,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ColumnElement,
+    Computed,
     ForeignKey,
     Index,
     Integer,
@@ -524,6 +525,18 @@ def r0003_tables(md: MetaData) -> list[Table]:
         # When IOTPay last confirmed it (cc_query); NULL: only notified so far.
         Column("confirmed_at", Text),
         _text("source", default=None),
+        # What free text is looked for in: the order numbers and the texts, lower case
+        # (SQLite: an FTS5 trigram index over it; PostgreSQL: a pg_trgm GIN index).
+        Column(
+            "search",
+            Text,
+            Computed(
+                "lower(mch_order_no || ' ' || pay_order_id || ' ' || original_order_id"
+                " || ' ' || customer || ' ' || card_id || ' ' || subject || ' ' || reason"
+                " || ' ' || note)",
+                persisted=True,
+            ),
+        ),
         CheckConstraint(f"kind IN {BOOK_KINDS!r}", name="kind"),
         CheckConstraint(f"source IN {BOOK_SOURCES!r}", name="source"),
         CheckConstraint("amount_cents >= 0", name="amount_cents"),
@@ -545,7 +558,33 @@ def r0003_tables(md: MetaData) -> list[Table]:
         Index(f"orders_{column}", orders.c.mch_id, orders.c[column], orders.c.at, orders.c.id)
     Index("orders_mch_order_no", orders.c.mch_id, orders.c.mch_order_no)
     Index("orders_original", orders.c.mch_id, orders.c.original_order_id)
+    for sql in _SQLITE_BOOKS_SEARCH:
+        event.listen(orders, "after_create", _ddl(sql, "sqlite"))
+    for sql in _PG_BOOKS_SEARCH:
+        event.listen(orders, "after_create", _ddl(sql, "postgresql"))
     return [orders]
+
+
+# Free text in the books: substrings of 3 characters or more, through an index.
+BOOKS_FTS = "orders_fts"
+_SQLITE_BOOKS_SEARCH = (
+    # An external-content FTS5 table over orders.search, kept by triggers.
+    "CREATE VIRTUAL TABLE orders_fts USING fts5("
+    "search, content='orders', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN "
+    "INSERT INTO orders_fts (rowid, search) VALUES (new.id, new.search); END",
+    "CREATE TRIGGER orders_fts_update AFTER UPDATE ON orders "
+    "WHEN new.search IS NOT old.search BEGIN "
+    "INSERT INTO orders_fts (orders_fts, rowid, search) VALUES ('delete', old.id, old.search); "
+    "INSERT INTO orders_fts (rowid, search) VALUES (new.id, new.search); END",
+    "CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN "
+    "INSERT INTO orders_fts (orders_fts, rowid, search) VALUES ('delete', old.id, old.search); "
+    "END",
+)
+_PG_BOOKS_SEARCH = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX orders_search ON orders USING gin (search gin_trgm_ops)",
+)
 
 
 def _head_metadata() -> MetaData:

@@ -12,7 +12,7 @@ and nothing may act on the payment."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from iotpay_desk.api import IotPayRejected, Order, Outcome, QueryRequest, rules
@@ -154,6 +154,14 @@ class Lookups:
         lookup = None
         if not missing:
             try:
+                # IOTPay just confirmed it (cc_query): in the merchant's books.
+                await ctx.db(
+                    ctx.journal.record_order,
+                    replace(order, mch_id=ctx.mch_id),  # the merchant it was asked for
+                    source="lookup",
+                    confirmed=True,
+                    now=ctx.clock(),
+                )
                 notifications = await ctx.db(
                     ctx.journal.notifications, ctx.mch_id, order.pay_order_id, limit=10
                 )

@@ -128,11 +128,12 @@ def _v5_file(path: Path) -> None:
 
 def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
     with sqlite3.connect(path) as db:
+        # Ordinary tables only: not SQLite's own, nor a full-text index's (virtual and
+        # shadow tables, which mirror rows of an ordinary one).
         tables = [
-            r[0]
-            for r in db.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
+            name
+            for _schema, name, kind, *_ in db.execute("PRAGMA main.table_list")
+            if kind == "table" and not name.startswith("sqlite_")
         ]
         return {t: db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
 

@@ -193,6 +193,7 @@ def _fill(books: Books, n: int) -> list[BookEntry]:
                 operator="jack" if i % 4 else "ann",
                 desk="front" if i % 2 else "back",
                 customer=f"cust-{i % 10}",
+                subject="Coffee beans" if i % 6 == 1 else "",
                 now=T0 + timedelta(minutes=i),
             )
         )
@@ -227,7 +228,26 @@ FILTERS = [
     BooksFilter(text="cust-3"),
     BooksFilter(text=" M00000012 "),
     BooksFilter(text="PC20250301120000000000000033"),
+    BooksFilter(text="ust-"),  # part of a customer
+    BooksFilter(text="0000001"),  # part of order numbers
+    BooksFilter(text="BEANS"),  # part of a subject, any case
+    BooksFilter(text="M0", desk="front"),  # too short for a part: whole numbers only
 ]
+
+
+def _searched(r: BookEntry) -> str:
+    return " ".join(
+        (
+            r.mch_order_no,
+            r.pay_order_id,
+            r.original_order_id,
+            r.customer,
+            r.card_id,
+            r.subject,
+            r.reason,
+            r.note,
+        )
+    ).lower()
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=range(len(FILTERS)))
@@ -246,11 +266,16 @@ def test_filters_combine_and_match_what_python_would(books: Books, flt: BooksFil
             and (not flt.desk or r.desk == flt.desk)
             and (flt.since is None or r.at >= flt.since)
             and (flt.until is None or r.at < flt.until)
-            and (not t or t in (r.pay_order_id, r.mch_order_no, r.customer, r.card_id))
+            and (
+                not t
+                or t in (r.pay_order_id, r.mch_order_no, r.original_order_id, r.customer, r.card_id)
+                or (len(t) >= 3 and t.lower() in _searched(r))
+            )
         )
 
     expected = [r.id for r in sorted(rows, key=lambda r: (r.at, r.id), reverse=True) if keep(r)]
-    assert expected  # each filter finds something in this data
+    if flt.text.strip() != "M0":
+        assert expected  # each filter finds something in this data
     got = [r.id for r in books.iterate(MCH, flt, batch=3)]
     assert got == expected
 
@@ -274,6 +299,28 @@ def test_a_filter_that_cannot_be_used_names_its_field(
     with pytest.raises(FilterProblem) as caught:
         books.page(MCH, flt)
     assert caught.value.field == field
+
+
+def test_free_text_finds_parts_of_texts_changed_later_and_takes_any_characters(
+    books: Books,
+) -> None:
+    order = _pay(11)
+    books.record(order, source="notify", confirmed=False)
+    assert books.page(MCH, BooksFilter(text="wrong size")) == []
+    # The desk's answer comes later with the reason: found by it from then on.
+    books.record(order, source="desk", confirmed=True, reason="Wrong SIZE, exchanged")
+    (found,) = books.page(MCH, BooksFilter(text="wrong size"))
+    assert found.pay_order_id == order.pay_order_id
+    assert books.page(MCH, BooksFilter(text="exchang")) == [found]
+    # Characters that mean something to SQL or to the search are taken as they are.
+    odd = _pay(12, mch_order_no='A_%"B\\')
+    books.record(odd, source="lookup", confirmed=True, note='50% off "today"')
+    for words in ('A_%"B\\', '_%"', '"today"', "50% o"):
+        got = [e.pay_order_id for e in books.page(MCH, BooksFilter(text=words))]
+        assert got == [odd.pay_order_id], words
+    assert books.page(MCH, BooksFilter(text="%")) == []  # not a wildcard: matches nothing
+    assert books.page(MCH, BooksFilter(text="a_x")) == []
+    assert books.page(MCH, BooksFilter(text="OR 1=1 --")) == []
 
 
 def test_concurrent_sightings_of_one_order_make_one_row(books: Books) -> None:
@@ -307,7 +354,7 @@ def test_concurrent_sightings_of_one_order_make_one_row(books: Books) -> None:
 def _plan(path: Path, flt: BooksFilter, *, after: bool) -> str:
     """SQLite's plan for the page query of ``flt``, with the values bound as the desk
     binds them."""
-    where = flt.where(MCH)
+    where = flt.where(MCH, "sqlite")
     if after:
         where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_("2025-03-01T12:30:00.000000Z", 99))
     query = select(ORDERS).where(*where).order_by(ORDERS.c.at.desc(), ORDERS.c.id.desc()).limit(100)
@@ -332,6 +379,7 @@ PLAN_FILTERS = [
     (BooksFilter(operator="ann"), "orders_operator"),
     (BooksFilter(desk="front"), "orders_desk"),
     (BooksFilter(amount_min=800, amount_max=800), "orders_amount_cents"),
+    (BooksFilter(text="beans"), "orders_fts VIRTUAL TABLE INDEX"),
     (BooksFilter(since=T0, until=T0 + timedelta(days=1)), "orders_at"),
 ]
 
