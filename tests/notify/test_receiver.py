@@ -321,7 +321,9 @@ def _digit_runs_in_file(path: Path) -> list[str]:
     with sqlite3.connect(path) as raw:
         tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:
-            columns = [r[1] for r in raw.execute(f"PRAGMA table_info({table})")]
+            # Every column SELECT * returns: generated ones too, a virtual table's hidden
+            # ones (hidden = 1) not.
+            columns = [r[1] for r in raw.execute(f"PRAGMA table_xinfo({table})") if r[6] != 1]
             for row in raw.execute(f"SELECT * FROM {table}"):
                 for column, value in zip(columns, row, strict=True):
                     if value is not None and has_card_run(str(value)):

@@ -47,7 +47,9 @@ async def test_what_a_desk_makes_is_booked_with_who_and_why(
     direct_cards: CardService,
     sandbox: SandboxServer,
 ) -> None:
-    card = await direct_cards.direct_add_card("Ada", "4242424242424242", FUTURE_EXPIRY, "123", "Ada Buyer")
+    card = await direct_cards.direct_add_card(
+        "Ada", "4242424242424242", FUTURE_EXPIRY, "123", "Ada Buyer"
+    )
     draft = await service.new_draft(ActionKind.CHARGE_TOKEN)
     charged = await service.charge_card(
         draft.id, card.card_id, 3000, subject="Order 12", note="by phone", mch_user_id="cust-9"
@@ -104,7 +106,9 @@ async def test_a_declined_charge_is_booked_and_a_refused_call_is_not(
     direct_cards: CardService,
     sandbox: SandboxServer,
 ) -> None:
-    card = await direct_cards.direct_add_card("Bo", "4000000000000002", FUTURE_EXPIRY, "123", "Ada Buyer")
+    card = await direct_cards.direct_add_card(
+        "Bo", "4000000000000002", FUTURE_EXPIRY, "123", "Ada Buyer"
+    )
     draft = await service.new_draft(ActionKind.CHARGE_TOKEN)
     declined = await service.charge_card(draft.id, card.card_id, 700)
     assert not declined.succeeded
