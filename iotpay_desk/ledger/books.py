@@ -42,6 +42,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    func,
     literal_column,
     or_,
     select,
@@ -198,9 +199,13 @@ class BooksFilter:
         if self.last4 and not _LAST4.fullmatch(self.last4):
             raise FilterProblem("last4", "exactly 4 digits")
 
-    def where(self, mch_id: str, dialect: str = "sqlite") -> list[ColumnElement[bool]]:
+    def where(
+        self, mch_id: str, dialect: str = "sqlite", *, common: bool = False
+    ) -> list[ColumnElement[bool]]:
         """The filter as conditions on ``orders`` (after :meth:`check`), for ``dialect``
-        (free text goes through each database's own index)."""
+        (free text goes through each database's own index). ``common``: the free text is
+        in many orders (SQLite: then the list is read in time order and each row checked
+        against the text's matches, instead of the matches read and sorted)."""
         c = ORDERS.c
         out: list[ColumnElement[bool]] = [c.mch_id == mch_id]
         if self.since is not None:
@@ -225,18 +230,20 @@ class BooksFilter:
         if self.desk:
             out.append(c.desk == self.desk)
         text = self.text.strip()
-        if text:
-            exact = or_(
-                c.pay_order_id == text,
-                c.mch_order_no == text,
-                c.original_order_id == text,
-                c.customer == text,
-                c.card_id == text,
+        if len(text) >= SEARCH_MIN:
+            # The search column holds every order number, customer and card too: a whole
+            # one is a part of it, found through the one index.
+            out.append(_contains(text, dialect, common=common))
+        elif text:
+            out.append(
+                or_(
+                    c.pay_order_id == text,
+                    c.mch_order_no == text,
+                    c.original_order_id == text,
+                    c.customer == text,
+                    c.card_id == text,
+                )
             )
-            if len(text) >= SEARCH_MIN:
-                out.append(or_(exact, _contains(text, dialect)))
-            else:
-                out.append(exact)
         return out
 
 
@@ -244,17 +251,27 @@ SEARCH_MIN = 3
 """Free text shorter than this matches whole order numbers, customers and cards only:
 the search indexes are of trigrams (three characters)."""
 
+COMMON_MATCHES = 2_000
+"""Free text in more orders than this is "common" (SQLite: see :meth:`BooksFilter.where`);
+below it, reading its matches and sorting them is quicker than scanning the list."""
 
-def _contains(text: str, dialect: str) -> ColumnElement[bool]:
+
+def _fts_matches(text: str) -> Select[Any]:
+    """The ids of the orders whose search text holds ``text`` (SQLite's FTS5 index)."""
+    phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string, taken as it is
+    return (
+        select(literal_column("rowid"))
+        .select_from(table(BOOKS_FTS))
+        .where(literal_column(BOOKS_FTS).op("MATCH")(bindparam("search_phrase", phrase)))
+    )
+
+
+def _contains(text: str, dialect: str, *, common: bool = False) -> ColumnElement[bool]:
     """``orders.search`` holds ``text`` (any case), through the database's index."""
     if dialect == "sqlite":
-        phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string, taken as it is
-        matches: Select[Any] = (
-            select(literal_column("rowid"))
-            .select_from(table(BOOKS_FTS))
-            .where(literal_column(BOOKS_FTS).op("MATCH")(bindparam("search_phrase", phrase)))
-        )
-        return ORDERS.c.id.in_(matches)
+        # "id + 0" keeps SQLite from driving the query by the matches (it then reads
+        # the list's own index in time order and checks each row against them).
+        return (ORDERS.c.id + 0 if common else ORDERS.c.id).in_(_fts_matches(text))
     pattern = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return ORDERS.c.search.like(f"%{pattern}%", escape="\\")
 
@@ -468,17 +485,28 @@ class Books:
         flt.check()
         if not 1 <= limit <= 10_000:
             raise FilterProblem("limit", "from 1 to 10,000 rows")
-        where = flt.where(mch_id, self.engine.dialect.name)
-        if after is not None:
-            where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
-        query = (
-            select(ORDERS)
-            .where(*where)
-            .order_by(ORDERS.c.at.desc(), ORDERS.c.id.desc())
-            .limit(limit)
-        )
+        dialect = self.engine.dialect.name
         with self.engine.connect() as conn:
+            common = dialect == "sqlite" and self._common(conn, flt.text.strip())
+            where = flt.where(mch_id, dialect, common=common)
+            if after is not None:
+                where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
+            query = (
+                select(ORDERS)
+                .where(*where)
+                .order_by(ORDERS.c.at.desc(), ORDERS.c.id.desc())
+                .limit(limit)
+            )
             return [_entry(r) for r in conn.execute(query)]
+
+    @staticmethod
+    def _common(conn: Connection, text: str) -> bool:
+        """Free text in more than :data:`COMMON_MATCHES` orders (of any merchant)."""
+        if len(text) < SEARCH_MIN:
+            return False
+        probe = _fts_matches(text).limit(COMMON_MATCHES + 1).subquery()
+        found = conn.execute(select(func.count()).select_from(probe)).scalar_one()
+        return bool(found > COMMON_MATCHES)
 
     def iterate(
         self, mch_id: str, flt: BooksFilter | None = None, *, batch: int = 1000

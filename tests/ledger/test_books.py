@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from iotpay_desk import ledger
 from iotpay_desk.api.models import Order, OrderStatus
+from iotpay_desk.ledger import books as books_module
 from iotpay_desk.ledger.books import (
     ORDERS,
     BookEntry,
@@ -250,8 +251,13 @@ def _searched(r: BookEntry) -> str:
     ).lower()
 
 
+@pytest.mark.parametrize("common", [False, True], ids=["rare text", "common text"])
 @pytest.mark.parametrize("flt", FILTERS, ids=range(len(FILTERS)))
-def test_filters_combine_and_match_what_python_would(books: Books, flt: BooksFilter) -> None:
+def test_filters_combine_and_match_what_python_would(
+    books: Books, flt: BooksFilter, common: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Free text in more orders than COMMON_MATCHES is read another way (on SQLite).
+    monkeypatch.setattr(books_module, "COMMON_MATCHES", 1 if common else 2_000)
     rows = _fill(books, 40)
 
     def keep(r: BookEntry) -> bool:
@@ -351,10 +357,10 @@ def test_concurrent_sightings_of_one_order_make_one_row(books: Books) -> None:
 # ---------------------------------------------------------------- plans (SQLite)
 
 
-def _plan(path: Path, flt: BooksFilter, *, after: bool) -> str:
+def _plan(path: Path, flt: BooksFilter, *, after: bool, common: bool = False) -> str:
     """SQLite's plan for the page query of ``flt``, with the values bound as the desk
     binds them."""
-    where = flt.where(MCH, "sqlite")
+    where = flt.where(MCH, "sqlite", common=common)
     if after:
         where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_("2025-03-01T12:30:00.000000Z", 99))
     query = select(ORDERS).where(*where).order_by(ORDERS.c.at.desc(), ORDERS.c.id.desc()).limit(100)
@@ -400,3 +406,16 @@ def test_each_filter_reads_an_index_without_sorting(
     assert index in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # no sort
     assert "SCAN orders" not in plan or "USING INDEX" in plan, plan
+
+
+def test_common_free_text_is_read_in_time_order_rare_text_by_its_matches(tmp_path: Path) -> None:
+    engine = ledger.open_engine(ledger.sqlite_url(tmp_path / "ledger.sqlite3"))
+    ledger.migrate(engine)
+    _fill(Books(engine), 30)
+    engine.dispose()
+    path = tmp_path / "ledger.sqlite3"
+    common = _plan(path, BooksFilter(text="cust"), after=True, common=True)
+    assert "orders_at" in common, common
+    assert "TEMP B-TREE" not in common, common
+    rare = _plan(path, BooksFilter(text="cust"), after=True, common=False)
+    assert "orders_fts VIRTUAL TABLE INDEX" in rare, rare
