@@ -14,7 +14,9 @@ Then, for each filter of the Transactions page (none, last four, one amount, an 
 range, a day, a month, a status, a kind, an operator, a desk, free text: a word, part of
 an order number), ``--draws`` first pages of 100 rows with random values, and as many
 next pages from the middle of the list (keyset): the median and the 95th percentile in
-ms. Goal: p95 ≤ 30 ms at 1,000,000 orders. Prints figures; not a timed test.
+ms. Goal: p95 ≤ 30 ms at 1,000,000 orders. Last, the whole books exported to CSV and
+to XLSX (in a child process, whose peak memory is its own): rows per second (goal
+≥ 200,000/s for CSV) and the child's peak RSS. Prints figures; not a timed test.
 """
 
 from __future__ import annotations
@@ -222,6 +224,41 @@ def report(name: str, engine: Engine, rows: int, draws: int) -> None:
         )
 
 
+def _export_child(url: str, kind: str, path: str, queue: Any) -> None:
+    import resource
+
+    from iotpay_desk.ledger.export import export_csv, export_xlsx
+
+    engine = ledger.open_engine(url)
+    books = Books(engine)
+    t0 = time.perf_counter()
+    export = export_csv if kind == "csv" else export_xlsx
+    rows = export(books, MCH, BooksFilter(), Path(path))
+    elapsed = time.perf_counter() - t0
+    queue.put((rows, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def report_export(name: str, engine: Engine, base: Path) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    url = engine.url.render_as_string(hide_password=False)
+    for kind in ("csv", "xlsx"):
+        queue = ctx.Queue()
+        path = base / f"export.{kind}"
+        child = ctx.Process(target=_export_child, args=(url, kind, str(path), queue))
+        child.start()
+        rows, elapsed, peak = queue.get()
+        child.join()
+        size = path.stat().st_size / 2**20
+        path.unlink()
+        goal = "   [ok: ≥ 200,000/s]" if rows / elapsed >= 200_000 else "   [below goal: 200,000/s]"
+        print(
+            f"  export {kind:4s}  {rows:,} rows in {elapsed:5.1f} s = {rows / elapsed:9,.0f} rows/s"
+            f"   {size:6.1f} MiB   peak RSS {peak:5.0f} MiB{goal if kind == 'csv' else ''}"
+        )
+
+
 @contextmanager
 def sqlite_books(base: Path) -> Iterator[Engine]:
     engine = ledger.open_engine(ledger.sqlite_url(base / "books.sqlite3"))
@@ -238,6 +275,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--draws", type=int, default=30)
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--dir", type=Path, default=None, help="where the databases go")
+    p.add_argument("--no-export", action="store_true", help="skip the export figures")
     args = p.parse_args(argv)
     from bench.bench_ledger import postgres_ledger
 
@@ -248,6 +286,8 @@ def main(argv: list[str]) -> int:
             opener = sqlite_books(base) if name == "sqlite" else postgres_ledger(base, None)
             with opener as engine:
                 report(name, engine, args.rows, args.draws)
+                if not args.no_export:
+                    report_export(name, engine, base)
     return 0
 
 

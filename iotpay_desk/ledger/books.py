@@ -68,6 +68,7 @@ __all__ = [
     "Books",
     "BooksFilter",
     "FilterProblem",
+    "common_text",
     "paid_at_utc",
 ]
 
@@ -264,6 +265,16 @@ def _fts_matches(text: str) -> Select[Any]:
         .select_from(table(BOOKS_FTS))
         .where(literal_column(BOOKS_FTS).op("MATCH")(bindparam("search_phrase", phrase)))
     )
+
+
+def common_text(conn: Connection, text: str) -> bool:
+    """Free text in more than :data:`COMMON_MATCHES` orders of a SQLite ledger (of any
+    merchant): see :meth:`BooksFilter.where`."""
+    if len(text) < SEARCH_MIN:
+        return False
+    probe = _fts_matches(text).limit(COMMON_MATCHES + 1).subquery()
+    found = conn.execute(select(func.count()).select_from(probe)).scalar_one()
+    return bool(found > COMMON_MATCHES)
 
 
 def _contains(text: str, dialect: str, *, common: bool = False) -> ColumnElement[bool]:
@@ -487,7 +498,7 @@ class Books:
             raise FilterProblem("limit", "from 1 to 10,000 rows")
         dialect = self.engine.dialect.name
         with self.engine.connect() as conn:
-            common = dialect == "sqlite" and self._common(conn, flt.text.strip())
+            common = dialect == "sqlite" and common_text(conn, flt.text.strip())
             where = flt.where(mch_id, dialect, common=common)
             if after is not None:
                 where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
@@ -498,15 +509,6 @@ class Books:
                 .limit(limit)
             )
             return [_entry(r) for r in conn.execute(query)]
-
-    @staticmethod
-    def _common(conn: Connection, text: str) -> bool:
-        """Free text in more than :data:`COMMON_MATCHES` orders (of any merchant)."""
-        if len(text) < SEARCH_MIN:
-            return False
-        probe = _fts_matches(text).limit(COMMON_MATCHES + 1).subquery()
-        found = conn.execute(select(func.count()).select_from(probe)).scalar_one()
-        return bool(found > COMMON_MATCHES)
 
     def iterate(
         self, mch_id: str, flt: BooksFilter | None = None, *, batch: int = 1000
