@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,13 +51,22 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
-from iotpay_desk.api.models import Order, OrderStatus
+from iotpay_desk.api.models import Order
 from iotpay_desk.journal import store as _journal
+from iotpay_desk.journal.books import (
+    BOOK_KINDS,
+    BOOK_SOURCES,
+    SEARCH_MIN,
+    BookEntry,
+    BookKey,
+    BooksFilter,
+    FilterProblem,
+)
 from iotpay_desk.journal.models import format_time, parse_time
 from iotpay_desk.journal.scrub import scrub
 
 from .groupcommit import transact
-from .schema import BOOK_KINDS, BOOK_SOURCES, BOOKS_FTS, metadata
+from .schema import BOOKS_FTS, metadata
 
 __all__ = [
     "BOOK_KINDS",
@@ -70,6 +78,7 @@ __all__ = [
     "FilterProblem",
     "common_text",
     "paid_at_utc",
+    "where_of",
 ]
 
 ORDERS = metadata.tables["orders"]
@@ -98,159 +107,53 @@ def _last4(card_num: str) -> str:
     return tail if _LAST4.fullmatch(tail) else ""
 
 
-@dataclass(frozen=True, slots=True)
-class BookEntry:
-    """One IOTPay order in the books. Amounts in cents; times aware UTC."""
-
-    id: int
-    mch_id: str
-    pay_order_id: str
-    mch_order_no: str
-    kind: str  # payment, refund, void
-    original_order_id: str
-    amount_cents: int
-    refunded_cents: int
-    currency: str
-    status: int
-    card_brand: str
-    card_last4: str
-    card_id: str
-    customer: str
-    subject: str
-    operator: str
-    desk: str
-    reason: str
-    note: str
-    at: datetime
-    paid_at: str  # as IOTPay gave it (Toronto time), "" if never given
-    first_seen_at: datetime
-    updated_at: datetime
-    confirmed_at: datetime | None  # None: IOTPay never confirmed it (only notified)
-    source: str  # desk, lookup, notify, import
-
-    @property
-    def key(self) -> BookKey:
-        """Where the next page after this row starts."""
-        return BookKey(format_time(self.at), self.id)
-
-
-@dataclass(frozen=True, slots=True)
-class BookKey:
-    """A position in a newest-first list: the row's time (ledger text) and id."""
-
-    at: str
-    id: int
-
-
-class FilterProblem(ValueError):
-    """A filter that cannot be read: names the field and the rule (``field``, ``rule``)."""
-
-    def __init__(self, field: str, rule: str) -> None:
-        self.field = field
-        self.rule = rule
-        super().__init__(f"{field}: {rule}")
-
-
-@dataclass(frozen=True)
-class BooksFilter:
-    """Which orders a list shows; every part given must hold (they combine with AND).
-
-    ``since`` and ``until`` are aware times (``until`` excluded); ``amount_min`` and
-    ``amount_max`` are cents, both included (equal for one amount); ``last4`` is the
-    card's last four digits; ``text`` matches a whole order number (IOTPay's order id,
-    the merchant's order number, or the payment a refund returns), customer or card on
-    file, or, from 3 characters on, any part of those and of the subject, reason and
-    note, in any case."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    statuses: frozenset[int] = field(default_factory=frozenset)
-    kinds: frozenset[str] = field(default_factory=frozenset)
-    amount_min: int | None = None
-    amount_max: int | None = None
-    last4: str = ""
-    operator: str = ""
-    desk: str = ""
-    text: str = ""
-
-    def check(self) -> None:
-        """Raise :class:`FilterProblem` for the first part that cannot be used."""
-        for name in ("since", "until"):
-            when = getattr(self, name)
-            if when is not None and when.tzinfo is None:
-                raise FilterProblem(name, "a time with its time zone")
-        if self.since and self.until and self.until <= self.since:
-            raise FilterProblem("until", "after the start of the range")
-        unknown = set(self.kinds) - set(BOOK_KINDS)
-        if unknown:
-            raise FilterProblem("kinds", f"one of {', '.join(BOOK_KINDS)}")
-        known = {int(s) for s in OrderStatus}
-        if set(self.statuses) - known:
-            raise FilterProblem("statuses", "IOTPay order statuses (0, 1, 2, 3, 9)")
-        for name in ("amount_min", "amount_max"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise FilterProblem(name, "0 or more")
-        if (
-            self.amount_min is not None
-            and self.amount_max is not None
-            and self.amount_max < self.amount_min
-        ):
-            raise FilterProblem("amount_max", "at least the smallest amount")
-        if self.last4 and not _LAST4.fullmatch(self.last4):
-            raise FilterProblem("last4", "exactly 4 digits")
-
-    def where(
-        self, mch_id: str, dialect: str = "sqlite", *, common: bool = False
-    ) -> list[ColumnElement[bool]]:
-        """The filter as conditions on ``orders`` (after :meth:`check`), for ``dialect``
-        (free text goes through each database's own index). ``common``: the free text is
-        in many orders (SQLite: then the list is read in time order and each row checked
-        against the text's matches, instead of the matches read and sorted)."""
-        c = ORDERS.c
-        out: list[ColumnElement[bool]] = [c.mch_id == mch_id]
-        if self.since is not None:
-            out.append(c.at >= format_time(self.since))
-        if self.until is not None:
-            out.append(c.at < format_time(self.until))
-        if self.statuses:
-            out.append(c.status.in_(sorted(self.statuses)))
-        if self.kinds:
-            out.append(c.kind.in_(sorted(self.kinds)))
-        if self.amount_min is not None and self.amount_min == self.amount_max:
-            out.append(c.amount_cents == self.amount_min)  # one amount: read in time order
-        else:
-            if self.amount_min is not None:
-                out.append(c.amount_cents >= self.amount_min)
-            if self.amount_max is not None:
-                out.append(c.amount_cents <= self.amount_max)
-        if self.last4:
-            out.append(c.card_last4 == self.last4)
-        if self.operator:
-            out.append(c.operator == self.operator)
-        if self.desk:
-            out.append(c.desk == self.desk)
-        text = self.text.strip()
-        if len(text) >= SEARCH_MIN:
-            # The search column holds every order number, customer and card too: a whole
-            # one is a part of it, found through the one index.
-            out.append(_contains(text, dialect, common=common))
-        elif text:
-            out.append(
-                or_(
-                    c.pay_order_id == text,
-                    c.mch_order_no == text,
-                    c.original_order_id == text,
-                    c.customer == text,
-                    c.card_id == text,
-                )
+def where_of(
+    flt: BooksFilter, mch_id: str, dialect: str = "sqlite", *, common: bool = False
+) -> list[ColumnElement[bool]]:
+    """``flt`` as conditions on ``orders`` (after its ``check()``), for ``dialect``
+    (free text goes through each database's own index). ``common``: the free text is
+    in many orders (SQLite: then the list is read in time order and each row checked
+    against the text's matches, instead of the matches read and sorted)."""
+    c = ORDERS.c
+    out: list[ColumnElement[bool]] = [c.mch_id == mch_id]
+    if flt.since is not None:
+        out.append(c.at >= format_time(flt.since))
+    if flt.until is not None:
+        out.append(c.at < format_time(flt.until))
+    if flt.statuses:
+        out.append(c.status.in_(sorted(flt.statuses)))
+    if flt.kinds:
+        out.append(c.kind.in_(sorted(flt.kinds)))
+    if flt.amount_min is not None and flt.amount_min == flt.amount_max:
+        out.append(c.amount_cents == flt.amount_min)  # one amount: read in time order
+    else:
+        if flt.amount_min is not None:
+            out.append(c.amount_cents >= flt.amount_min)
+        if flt.amount_max is not None:
+            out.append(c.amount_cents <= flt.amount_max)
+    if flt.last4:
+        out.append(c.card_last4 == flt.last4)
+    if flt.operator:
+        out.append(c.operator == flt.operator)
+    if flt.desk:
+        out.append(c.desk == flt.desk)
+    text = flt.text.strip()
+    if len(text) >= SEARCH_MIN:
+        # The search column holds every order number, customer and card too: a whole
+        # one is a part of it, found through the one index.
+        out.append(_contains(text, dialect, common=common))
+    elif text:
+        out.append(
+            or_(
+                c.pay_order_id == text,
+                c.mch_order_no == text,
+                c.original_order_id == text,
+                c.customer == text,
+                c.card_id == text,
             )
-        return out
+        )
+    return out
 
-
-SEARCH_MIN = 3
-"""Free text shorter than this matches whole order numbers, customers and cards only:
-the search indexes are of trigrams (three characters)."""
 
 COMMON_MATCHES = 2_000
 """Free text in more orders than this is "common" (SQLite: see :meth:`BooksFilter.where`);
@@ -499,7 +402,7 @@ class Books:
         dialect = self.engine.dialect.name
         with self.engine.connect() as conn:
             common = dialect == "sqlite" and common_text(conn, flt.text.strip())
-            where = flt.where(mch_id, dialect, common=common)
+            where = where_of(flt, mch_id, dialect, common=common)
             if after is not None:
                 where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
             query = (

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
-from .books import ORDERS, TORONTO, Books, BooksFilter, common_text
+from .books import ORDERS, TORONTO, Books, BooksFilter, common_text, where_of
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -163,7 +163,7 @@ def _page(
     batch: int,
 ) -> list[Sequence[Any]]:
     common = dialect == "sqlite" and common_text(conn, flt.text.strip())
-    where = flt.where(mch_id, dialect, common=common)
+    where = where_of(flt, mch_id, dialect, common=common)
     if after is not None:
         where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(*after))
     query = (

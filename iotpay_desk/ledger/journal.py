@@ -89,7 +89,7 @@ from iotpay_desk.journal.port import DeskIdentity, Ledger
 from iotpay_desk.journal.schema import SCHEMA_VERSION
 from iotpay_desk.journal.scrub import scrub, scrub_detail
 
-from .books import BookEntry, Books
+from .books import BookEntry, BookKey, Books, BooksFilter
 from .errors import LedgerError
 from .groupcommit import group_commit, transact
 from .migrate import current_revision, head
@@ -873,6 +873,17 @@ class LedgerJournal:
     ) -> BookEntry:
         """Put an IOTPay order the desk saw in the merchant's books (:class:`.Books`)."""
         return self.books.record(order, source=source, confirmed=confirmed, now=now)
+
+    def books_page(
+        self,
+        mch_id: str,
+        flt: BooksFilter | None = None,
+        *,
+        limit: int = 100,
+        after: BookKey | None = None,
+    ) -> list[BookEntry]:
+        """A page of the merchant's books (:meth:`.Books.page`)."""
+        return self.books.page(mch_id, flt, limit=limit, after=after)
 
     # ------------------------------------------------------------------ check leases
 

@@ -43,6 +43,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.types import Boolean
 
+from iotpay_desk.journal.books import BOOK_KINDS, BOOK_SOURCES
 from iotpay_desk.journal.schema import MIGRATIONS, _card_run_sql
 
 __all__ = [
@@ -481,11 +482,6 @@ def r0002_tables(md: MetaData) -> list[Table]:
 
 
 # ------------------------------------------------------------------- revision 0003
-
-# The kinds of order in the books, as IOTPay's payType and the desk's action say.
-BOOK_KINDS = ("payment", "refund", "void")
-# How an order first came into the books.
-BOOK_SOURCES = ("desk", "lookup", "notify", "import")
 
 
 def r0003_tables(md: MetaData) -> list[Table]:

@@ -18,6 +18,7 @@ from datetime import datetime
 from iotpay_desk.api import IotPayRejected, Order, Outcome, QueryRequest, rules
 from iotpay_desk.api.rules import RuleCode
 from iotpay_desk.journal import Action, ActionState, AuditEntry, Lookup, Notification
+from iotpay_desk.journal.books import BookEntry, BookKey, BooksFilter
 from iotpay_desk.journal.errors import LedgerUnavailable
 
 from .checking import IN_FLIGHT_GRACE_S, Checker
@@ -188,6 +189,13 @@ class Lookups:
             notifications=tuple(notifications),
             ledger_missing=missing,
         )
+
+    async def books_page(
+        self, flt: BooksFilter, *, limit: int = 100, after: BookKey | None = None
+    ) -> list[BookEntry]:
+        """A page of this merchant's books (every order its desks saw), newest first."""
+        ctx = self._ctx
+        return await ctx.db(ctx.journal.books_page, ctx.mch_id, flt, limit=limit, after=after)
 
     async def recent_lookups(self, limit: int = 20) -> list[Lookup]:
         return await self._ctx.db(self._ctx.journal.recent_lookups, self._ctx.mch_id, limit)

@@ -26,6 +26,7 @@ from iotpay_desk.ledger.books import (
     BooksFilter,
     FilterProblem,
     paid_at_utc,
+    where_of,
 )
 
 MCH = "10000701"
@@ -360,7 +361,7 @@ def test_concurrent_sightings_of_one_order_make_one_row(books: Books) -> None:
 def _plan(path: Path, flt: BooksFilter, *, after: bool, common: bool = False) -> str:
     """SQLite's plan for the page query of ``flt``, with the values bound as the desk
     binds them."""
-    where = flt.where(MCH, "sqlite", common=common)
+    where = where_of(flt, MCH, "sqlite", common=common)
     if after:
         where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_("2025-03-01T12:30:00.000000Z", 99))
     query = select(ORDERS).where(*where).order_by(ORDERS.c.at.desc(), ORDERS.c.id.desc()).limit(100)
