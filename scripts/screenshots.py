@@ -326,6 +326,67 @@ def _activity_window(s: Shots) -> object:
     return win
 
 
+def _transactions_window(s: Shots, *, problem: bool = False) -> object:
+    from datetime import UTC, datetime, timedelta
+
+    from iotpay_desk.journal.books import BookEntry
+
+    win = s.main_window("transactions")
+    page = win.transactions
+    page._service = s.service()  # the count line speaks of an open profile
+    t0 = datetime(2025, 3, 14, 15, 2, tzinfo=UTC)
+    rows = []
+    samples = [
+        ("payment", "A-2025-0314-17", 8450, 0, 3, "V", "4242", "table 4", "", ""),
+        ("refund", "", 1250, 0, 2, "", "", "", "Damaged", "box crushed"),
+        ("payment", "A-2025-0314-16", 1999, 1250, 3, "M", "4444", "Ada Lovelace", "", ""),
+        ("void", "", 3200, 0, 2, "", "", "", "Wrong amount", ""),
+        ("payment", "web-88213", 3200, 0, 2, "V", "1881", "cust-204", "", ""),
+        ("payment", "A-2025-0314-15", 560, 0, 9, "V", "0002", "", "", ""),
+        ("payment", "A-2025-0314-14", 12500, 0, 3, "A", "0005", "Café Olé", "", ""),
+    ]
+    for i, (kind, number, amount, refunded, status, brand, last4, who, reason, note) in enumerate(
+        samples
+    ):
+        at = t0 - timedelta(minutes=17 * i)
+        pay_id = f"{'PC' if kind == 'payment' else 'RP'}2025031410150{i}123456789012"
+        rows.append(
+            BookEntry(
+                id=100 - i,
+                mch_id="10000701",
+                pay_order_id=pay_id,
+                mch_order_no=number,
+                kind=kind,
+                original_order_id="" if kind == "payment" else "PC20250314101502123456789012",
+                amount_cents=amount,
+                refunded_cents=refunded,
+                currency="CAD",
+                status=status,
+                card_brand=brand,
+                card_last4=last4,
+                card_id="",
+                customer=who,
+                subject="",
+                operator="cashier1" if i % 2 else "manager",
+                desk="Front counter" if i % 3 else "Back office",
+                reason=reason,
+                note=note,
+                at=at,
+                paid_at="",
+                first_seen_at=at,
+                updated_at=at,
+                confirmed_at=at,
+                source="desk",
+            )
+        )
+    page.model.show(rows, more=True)
+    if problem:
+        page.amount_from.setText("20")
+        page.amount_to.setText("10")
+        page.apply()
+    return win
+
+
 def _form(kind: str, *, outcome: str = "") -> Factory:
     def make(s: Shots) -> object:
         from iotpay_desk.gui.refund_dialog import RefundDialog
@@ -388,6 +449,8 @@ SCREENS += [
     ("refund-form-checking", _form("refund", outcome="checking")),
     ("refund-form-done", _form("refund", outcome="done")),
     ("main-activity-rows", _activity_window),
+    ("main-transactions", _transactions_window),
+    ("main-transactions-problem", lambda s: _transactions_window(s, problem=True)),
     ("main-vault", lambda s: s.main_window("vault")),
     ("main-activity", lambda s: s.main_window("activity")),
     ("main-settings", lambda s: s.main_window("settings")),

@@ -43,6 +43,7 @@ from .ledgerbridge import LedgerBridge
 from .orders import OrdersPage
 from .settings_page import SettingsPage
 from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
+from .transactions import TransactionsPage
 from .vault import VaultPage
 
 if TYPE_CHECKING:
@@ -73,6 +74,12 @@ class Page(enum.IntEnum):
     VAULT = 1
     ACTIVITY = 2
     SETTINGS = 3
+    TRANSACTIONS = 4
+
+
+# The pages in the navigation, top to bottom (the books next to the orders). Ctrl+1…4
+# keep the pages they always had; Transactions is Ctrl+T.
+NAV_ORDER = (Page.ORDERS, Page.TRANSACTIONS, Page.VAULT, Page.ACTIVITY, Page.SETTINGS)
 
 
 @final
@@ -141,9 +148,12 @@ class MainWindow(QMainWindow):
         given = dict(pages or {})
         self.orders = OrdersPage(self)
         self.activity = ActivityPage(self)
+        self.transactions = TransactionsPage(self)
+        self.transactions.open_order.connect(self.open_order)
         self.orders.action_finished.connect(self.activity.reload)
         self.pages: dict[Page, QWidget] = {
             Page.ORDERS: self.orders,
+            Page.TRANSACTIONS: self.transactions,
             Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
             Page.ACTIVITY: self.activity,
             Page.SETTINGS: given.get(Page.SETTINGS)
@@ -157,6 +167,7 @@ class MainWindow(QMainWindow):
             Page.VAULT: self.tr("&Card vault"),
             Page.ACTIVITY: self.tr("&Activity"),
             Page.SETTINGS: self.tr("&Settings"),
+            Page.TRANSACTIONS: self.tr("&Transactions"),
         }
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
@@ -166,7 +177,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Navigation"))
-        for page in Page:
+        for page in NAV_ORDER:
             self.stack.addWidget(self.pages[page])
             item = QListWidgetItem(titles[page].replace("&", ""), self.nav)
             item.setData(Qt.ItemDataRole.UserRole, int(page))
@@ -215,12 +226,15 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu(menu_titles[1])
         group = QActionGroup(self)
         group.setExclusive(True)
-        for page in Page:
+        for page in NAV_ORDER:
             action = QAction(titles[page], self)
             action.setObjectName(f"go-{page.name.lower()}")
             action.setCheckable(True)
-            digit = Qt.Key(Qt.Key.Key_1.value + int(page))
-            action.setShortcut(QKeySequence(Qt.Modifier.CTRL | digit))
+            if page is Page.TRANSACTIONS:
+                action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_T))
+            else:
+                digit = Qt.Key(Qt.Key.Key_1.value + int(page))
+                action.setShortcut(QKeySequence(Qt.Modifier.CTRL | digit))
             action.triggered.connect(lambda _on=False, p=page: self.show_page(p))
             group.addAction(action)
             go_menu.addAction(action)
@@ -276,7 +290,18 @@ class MainWindow(QMainWindow):
     # -- pages ------------------------------------------------------------------------------
 
     def current_page(self) -> Page:
-        return Page(self.stack.currentIndex())
+        return NAV_ORDER[self.stack.currentIndex()]
+
+    @staticmethod
+    def nav_row(page: Page) -> int:
+        """The row of ``page`` in the navigation (and in the page stack)."""
+        return NAV_ORDER.index(page)
+
+    def open_order(self, pay_order_id: str) -> None:
+        """The Orders page, showing the order ``pay_order_id`` (from Transactions)."""
+        self.show_page(Page.ORDERS)
+        self.orders.query.setText(pay_order_id)
+        self.orders.look_up()
 
     def find_order(self) -> None:
         """Ctrl+F: the Orders page, its look-up field focused with its text selected."""
@@ -286,20 +311,21 @@ class MainWindow(QMainWindow):
         query.selectAll()
 
     def show_page(self, page: Page) -> None:
-        if self.nav.currentRow() != int(page):
-            self.nav.setCurrentRow(int(page))  # → _on_nav_row
+        row = self.nav_row(page)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # → _on_nav_row
         else:
-            self._on_nav_row(int(page))
+            self._on_nav_row(row)
 
     def _on_nav_row(self, row: int) -> None:
         if row < 0:
             return
-        page = Page(row)
+        page = NAV_ORDER[row]
         changed = self.stack.currentIndex() != row
         self.stack.setCurrentIndex(row)
         self.page_actions[page].setChecked(True)
         if changed:
-            self.page_changed.emit(row)
+            self.page_changed.emit(int(page))
 
     def _fit_navigation(self) -> None:
         width = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth()
@@ -366,6 +392,7 @@ class MainWindow(QMainWindow):
         # why) instead of failing to read it.
         self._activity_waits = service is not None and not self._ledger_ok
         self.activity.set_service(None if self._activity_waits else service, cards=cards)
+        self.transactions.set_service(service)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)

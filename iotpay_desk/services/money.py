@@ -35,6 +35,7 @@ from datetime import UTC, datetime, time, tzinfo
 
 from iotpay_desk.api import IotPayClient, Order
 from iotpay_desk.journal import Action, ActionKind, AuditEntry, DeskIdentity, Ledger, Lookup
+from iotpay_desk.journal.books import BookEntry, BookKey, BooksFilter
 
 from .charges import FOLLOW_ATTEMPTS, FOLLOW_INTERVAL_S, SIMILAR_WITHIN_S, PurchaseSession
 from .charging import Charging
@@ -210,6 +211,12 @@ class MoneyService:
 
     async def recent_lookups(self, limit: int = 20) -> list[Lookup]:
         return await self._lookups.recent_lookups(limit)
+
+    async def books_page(
+        self, flt: BooksFilter, *, limit: int = 100, after: BookKey | None = None
+    ) -> list[BookEntry]:
+        """A page of this merchant's books, newest first (:meth:`.Lookups.books_page`)."""
+        return await self._lookups.books_page(flt, limit=limit, after=after)
 
     async def audit_page(self, limit: int = 100, before_id: int | None = None) -> list[AuditEntry]:
         """The Activity screen's audit trail, newest first, a page at a time."""

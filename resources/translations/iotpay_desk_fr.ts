@@ -971,6 +971,10 @@
         <translation>Aid&amp;e</translation>
     </message>
     <message>
+        <source>&amp;Transactions</source>
+        <translation>&amp;Transactions</translation>
+    </message>
+    <message>
         <source>&amp;User guide</source>
         <translation>&amp;Guide d’utilisation</translation>
     </message>
@@ -2622,6 +2626,256 @@ Toronto ON M5H 2M9</translation>
     <message>
         <source>Saving settings…</source>
         <translation>Enregistrement des paramètres…</translation>
+    </message>
+</context>
+<context>
+    <name>TransactionsModel</name>
+    <message>
+        <source>Date and time</source>
+        <translation>Date et heure</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation>N° de commande</translation>
+    </message>
+    <message>
+        <source>IOTPay order ID</source>
+        <translation>N° de commande IOTPay</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Remboursé</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Opérateur</translation>
+    </message>
+    <message>
+        <source>Desk</source>
+        <translation>Poste</translation>
+    </message>
+    <message>
+        <source>Reason or note</source>
+        <translation>Motif ou note</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Paiement</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Remboursement</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Annulation</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Inconnu</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Payé</translation>
+    </message>
+    <message>
+        <source>Paid, notified</source>
+        <translation>Payé, avis reçu</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échoué</translation>
+    </message>
+</context>
+<context>
+    <name>TransactionsPage</name>
+    <message>
+        <source>Every order of this merchant that a desk made, looked up or was notified of, newest first. Filters combine; double-click an order (or press Enter) to open its payment on the Orders page.</source>
+        <translation>Toutes les commandes de ce marchand qu’un poste a faites, consultées ou reçues en avis, les plus récentes d’abord. Les filtres se combinent ; double-cliquez sur une commande (ou appuyez sur Entrée) pour ouvrir son paiement dans la page Commandes.</translation>
+    </message>
+    <message>
+        <source>Order number, customer, subject, reason or note</source>
+        <translation>N° de commande, client, objet, motif ou note</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>Depuis le début</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Aujourd’hui</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Hier</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>Cette semaine</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Ce mois-ci</translation>
+    </message>
+    <message>
+        <source>Dates…</source>
+        <translation>Dates…</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Tout état</translation>
+    </message>
+    <message>
+        <source>Any kind</source>
+        <translation>Tout type</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Paiements</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Remboursements</translation>
+    </message>
+    <message>
+        <source>Voids</source>
+        <translation>Annulations</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Période :</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>Du :</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>Au :</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>É&amp;tat :</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>T&amp;ype :</translation>
+    </message>
+    <message>
+        <source>Fi&amp;nd:</source>
+        <translation>Rec&amp;hercher :</translation>
+    </message>
+    <message>
+        <source>&amp;Last four:</source>
+        <translation>&amp;4 derniers chiffres :</translation>
+    </message>
+    <message>
+        <source>&amp;Amount:</source>
+        <translation>&amp;Montant :</translation>
+    </message>
+    <message>
+        <source>to:</source>
+        <translation>à :</translation>
+    </message>
+    <message>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Opérateur :</translation>
+    </message>
+    <message>
+        <source>&amp;Desk:</source>
+        <translation>Po&amp;ste :</translation>
+    </message>
+    <message>
+        <source>Transactions</source>
+        <translation>Transactions</translation>
+    </message>
+    <message>
+        <source>four digits</source>
+        <translation>quatre chiffres</translation>
+    </message>
+    <message>
+        <source>on or after the first day</source>
+        <translation>le premier jour ou après</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Amount to</source>
+        <translation>Montant maximal</translation>
+    </message>
+    <message>
+        <source>Last four</source>
+        <translation>4 derniers chiffres</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Au</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>at least the first amount</source>
+        <translation>au moins le premier montant</translation>
+    </message>
+    <message>
+        <source>0 or more</source>
+        <translation>0 ou plus</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>No profile is open.</source>
+        <translation>Aucun profil n’est ouvert.</translation>
+    </message>
+    <message>
+        <source>Reading the books…</source>
+        <translation>Lecture des livres…</translation>
+    </message>
+    <message>
+        <source>No order matches.</source>
+        <translation>Aucune commande ne correspond.</translation>
+    </message>
+    <message>
+        <source>Orders shown: %1 (more as you scroll)</source>
+        <translation>Commandes affichées : %1 (d’autres en faisant défiler)</translation>
+    </message>
+    <message>
+        <source>Orders: %1</source>
+        <translation>Commandes : %1</translation>
+    </message>
+    <message>
+        <source>The books could not be read: %1</source>
+        <translation>Les livres n’ont pas pu être lus : %1</translation>
     </message>
 </context>
 <context>

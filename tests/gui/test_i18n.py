@@ -126,8 +126,9 @@ def french(qapp: QApplication) -> Iterator[None]:
 def test_main_window_in_french(french: None, qtbot: QtBot) -> None:
     win = MainWindow()
     qtbot.addWidget(win)
-    assert [win.nav.item(i).text() for i in range(4)] == [
+    assert [win.nav.item(i).text() for i in range(win.nav.count())] == [
         "Commandes",
+        "Transactions",
         "Coffre de cartes",
         "Activité",
         "Paramètres",

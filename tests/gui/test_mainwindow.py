@@ -19,6 +19,7 @@ from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.orders import OrdersPage
 from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
+from iotpay_desk.gui.transactions import TransactionsPage
 from iotpay_desk.gui.vault import VaultPage
 from iotpay_desk.ledger.place import open_sqlite_ledger
 from iotpay_desk.sandbox import SandboxServer
@@ -45,6 +46,7 @@ PAGE_TYPES = {
     Page.VAULT: VaultPage,
     Page.ACTIVITY: ActivityPage,
     Page.SETTINGS: SettingsPage,
+    Page.TRANSACTIONS: TransactionsPage,
 }
 
 
@@ -57,7 +59,7 @@ def _shown(win: MainWindow) -> type:
 def test_navigation_by_mouse(window: MainWindow, qtbot: QtBot) -> None:
     assert _shown(window) is OrdersPage
     for page in (Page.SETTINGS, Page.VAULT, Page.ACTIVITY, Page.ORDERS):
-        item = window.nav.item(int(page))
+        item = window.nav.item(window.nav_row(page))
         rect = window.nav.visualItemRect(item)
         with qtbot.waitSignal(window.page_changed) as sig:
             qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -75,15 +77,18 @@ def test_navigation_by_ctrl_digits(window: MainWindow, qtbot: QtBot) -> None:
         (Qt.Key.Key_2, Page.VAULT),
         (Qt.Key.Key_3, Page.ACTIVITY),
         (Qt.Key.Key_1, Page.ORDERS),
+        (Qt.Key.Key_T, Page.TRANSACTIONS),
     ):
         QTest.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         assert _shown(window) is PAGE_TYPES[page], key
-        assert window.nav.currentRow() == int(page)
+        assert window.nav.currentRow() == window.nav_row(page)
 
 
 def test_navigation_by_arrow_keys(window: MainWindow, qtbot: QtBot) -> None:
     window.nav.setFocus()
     qtbot.waitUntil(window.nav.hasFocus)
+    QTest.keyClick(window.nav, Qt.Key.Key_Down)
+    assert _shown(window) is TransactionsPage  # the books next to the orders
     QTest.keyClick(window.nav, Qt.Key.Key_Down)
     QTest.keyClick(window.nav, Qt.Key.Key_Down)
     assert _shown(window) is ActivityPage
@@ -93,7 +98,7 @@ def test_menus_have_mnemonics_and_shortcuts(window: MainWindow) -> None:
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Go", "&Help"]
     shortcuts = [window.page_actions[p].shortcut().toString() for p in Page]
-    assert shortcuts == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"]
+    assert shortcuts == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+T"]
 
 
 @pytest.mark.parametrize(

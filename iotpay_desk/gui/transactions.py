@@ -1,0 +1,608 @@
+"""The Transactions page (Ctrl+T): every order in the merchant's books, newest first.
+
+The table is a lazy model (:class:`TransactionsModel`): it holds the pages read so far
+and asks for the next one when the view scrolls near its end (``fetchMore``), so the
+books can hold a million orders and the page still opens at once. Filters combine (a
+period in the merchant's zone, status, kind, amount or amount range, last four digits,
+operator, desk, free text); results follow typing after a short pause. A filter that
+cannot be read says which box and why, and the list keeps what it showed. Enter or a
+double-click opens the payment on the Orders page (for a refund or void: the payment it
+returned), where Refund and Void are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iotpay_desk.journal.books import BookEntry, BookKey, BooksFilter, FilterProblem
+from iotpay_desk.services import InvalidInput, MoneyService
+from iotpay_desk.services.rules import TORONTO
+
+from .amounts import format_cents, parse_amount
+from .errors import describe, rule_text
+from .pagekit import page_title
+from .words import card_brand, local_time
+
+__all__ = ["PAGE_SIZE", "TransactionsModel", "TransactionsPage"]
+
+PAGE_SIZE = 200
+WHEN, KIND, ORDER_NO, IOTPAY_ID, AMOUNT, REFUNDED, STATUS, CARD, CUSTOMER, OPERATOR, DESK, WHY = (
+    range(12)
+)
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+_NONE = "—"
+_ANY = -1
+
+Loader = Callable[[BooksFilter, BookKey | None], Awaitable[list[BookEntry]]]
+
+
+@final
+class TransactionsModel(QAbstractTableModel):
+    """The books' rows for one filter, read a page at a time as the view needs them.
+
+    :meth:`set_filter` starts over; ``fetchMore`` (from the view) reads the next page on
+    the qasync loop. Signals: ``failed(str)`` when a page could not be read (the rows
+    already shown stay); ``loaded(int)`` with the row count after each page."""
+
+    failed = Signal(str)
+    loaded = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[BookEntry] = []
+        self.tz: tzinfo = TORONTO
+        self._loader: Loader | None = None
+        self._filter = BooksFilter()
+        self._more = False
+        self._task: asyncio.Task[None] | None = None
+        self._reading = False
+        self._generation = 0
+        self._headings = {
+            WHEN: self.tr("Date and time"),
+            KIND: self.tr("Kind"),
+            ORDER_NO: self.tr("Order number"),
+            IOTPAY_ID: self.tr("IOTPay order ID"),
+            AMOUNT: self.tr("Amount"),
+            REFUNDED: self.tr("Refunded"),
+            STATUS: self.tr("Status"),
+            CARD: self.tr("Card"),
+            CUSTOMER: self.tr("Customer"),
+            OPERATOR: self.tr("Operator"),
+            DESK: self.tr("Desk"),
+            WHY: self.tr("Reason or note"),
+        }
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def set_loader(self, loader: Loader | None) -> None:
+        self._loader = loader
+        self.set_filter(self._filter)
+
+    @property
+    def has_more(self) -> bool:
+        """More rows match than are read so far."""
+        return self._more
+
+    @property
+    def loading(self) -> bool:
+        """A page is being read."""
+        return self._reading
+
+    def set_filter(self, flt: BooksFilter) -> None:
+        """Show what ``flt`` matches, from its first page."""
+        self._generation += 1
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._reading = False
+        self.beginResetModel()
+        self.rows = []
+        self._filter = flt
+        self._more = self._loader is not None
+        self.endResetModel()
+        self._read_next()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more and not self.loading
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._read_next()
+
+    def _read_next(self) -> None:
+        if self._loader is None or not self._more or self.loading:
+            return
+        after = self.rows[-1].key if self.rows else None
+        self._reading = True
+        self._task = asyncio.ensure_future(
+            self._read(self._loader, self._filter, after, self._generation)
+        )
+
+    async def _read(
+        self, loader: Loader, flt: BooksFilter, after: BookKey | None, generation: int
+    ) -> None:
+        try:
+            page = await loader(flt, after)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # shown on the page; the rows already read stay
+            if generation == self._generation:
+                self._more = self._reading = False
+                self.failed.emit(describe(exc).text)
+            return
+        if generation != self._generation:
+            return  # a newer filter took over meanwhile
+        self._reading = False
+        self._more = len(page) >= PAGE_SIZE
+        if page:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self.rows.extend(page)
+            self.endInsertRows()
+        self.loaded.emit(len(self.rows))
+
+    def show(self, rows: list[BookEntry], *, more: bool = False) -> None:
+        """Show ``rows`` as read (sample screens; the page reads through its loader)."""
+        self._generation += 1
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._more = more
+        self._reading = False
+        self.endResetModel()
+        self.loaded.emit(len(self.rows))
+
+    # -- the table ---------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headings)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headings.get(section)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        entry = self.rows[index.row()]
+        if role == ENTRY_ROLE:
+            return entry
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cell(entry, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (AMOUNT, REFUNDED):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def cell_kinds(self) -> list[str]:
+        return [self.tr("Payment"), self.tr("Refund"), self.tr("Void")]
+
+    def cell(self, e: BookEntry, column: int) -> str:
+        if column == WHEN:
+            return local_time(e.at.astimezone(self.tz))
+        if column == KIND:
+            return {
+                "payment": self.tr("Payment"),
+                "refund": self.tr("Refund"),
+                "void": self.tr("Void"),
+            }.get(e.kind, e.kind)
+        if column == ORDER_NO:
+            return e.mch_order_no or _NONE
+        if column == IOTPAY_ID:
+            return e.pay_order_id
+        if column == AMOUNT:
+            return format_cents(e.amount_cents)
+        if column == REFUNDED:
+            return format_cents(e.refunded_cents) if e.refunded_cents else _NONE
+        if column == STATUS:
+            return status_words(e.status)
+        if column == CARD:
+            if not e.card_last4:
+                return _NONE
+            return f"{card_brand(e.card_brand)} •••• {e.card_last4}".strip()
+        if column == CUSTOMER:
+            return e.customer or e.card_id or _NONE
+        if column == OPERATOR:
+            return e.operator or _NONE
+        if column == DESK:
+            return e.desk or _NONE
+        if column == WHY:
+            return " — ".join(t for t in (e.reason, e.note) if t) or _NONE
+        return ""
+
+
+def status_words(status: int) -> str:
+    """IOTPay's order status in words."""
+    translate = QCoreApplication.translate
+    return {
+        0: translate("TransactionsModel", "Pending"),
+        1: translate("TransactionsModel", "Unknown"),
+        2: translate("TransactionsModel", "Paid"),
+        3: translate("TransactionsModel", "Paid, notified"),
+        9: translate("TransactionsModel", "Failed"),
+    }.get(status, str(status))
+
+
+@final
+class TransactionsPage(QWidget):
+    """The books in a table with filters. Signal: ``open_order(str)`` with the IOTPay
+    order ID of the payment to show on the Orders page."""
+
+    open_order = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page-transactions")
+        self._service: MoneyService | None = None
+        self.tz: tzinfo = TORONTO
+        self.model = TransactionsModel(self)
+        self.model.failed.connect(self._show_failure)
+        self.model.loaded.connect(self._show_count)
+        self.model.modelReset.connect(lambda: self._show_count(0))
+
+        intro = QLabel(
+            self.tr(
+                "Every order of this merchant that a desk made, looked up or was notified of, "
+                "newest first. Filters combine; double-click an order (or press Enter) to "
+                "open its payment on the Orders page."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+
+        # -- filters ---------------------------------------------------------------------
+        self.search = QLineEdit(self)
+        self.search.setObjectName("books-search")
+        self.search.setPlaceholderText(self.tr("Order number, customer, subject, reason or note"))
+        self.search.setClearButtonEnabled(True)
+        self.period = QComboBox(self)
+        self.period.setObjectName("books-period")
+        for text, key in (
+            (self.tr("All time"), "all"),
+            (self.tr("Today"), "today"),
+            (self.tr("Yesterday"), "yesterday"),
+            (self.tr("This week"), "week"),
+            (self.tr("This month"), "month"),
+            (self.tr("Dates…"), "custom"),
+        ):
+            self.period.addItem(text, key)
+        self.date_from = QDateEdit(self)
+        self.date_from.setObjectName("books-from")
+        self.date_to = QDateEdit(self)
+        self.date_to.setObjectName("books-to")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+            edit.setVisible(False)
+        self.status = QComboBox(self)
+        self.status.setObjectName("books-status")
+        self.status.addItem(self.tr("Any status"), _ANY)
+        for code in (2, 3, 0, 9):
+            self.status.addItem(status_words(code), code)
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("books-kind")
+        for text, key in (
+            (self.tr("Any kind"), ""),
+            (self.tr("Payments"), "payment"),
+            (self.tr("Refunds"), "refund"),
+            (self.tr("Voids"), "void"),
+        ):
+            self.kind.addItem(text, key)
+        self.amount_from = QLineEdit(self)
+        self.amount_from.setObjectName("books-amount-from")
+        self.amount_to = QLineEdit(self)
+        self.amount_to.setObjectName("books-amount-to")
+        self.last4 = QLineEdit(self)
+        self.last4.setObjectName("books-last4")
+        self.last4.setMaxLength(4)
+        self.last4.setValidator(QRegularExpressionValidator(r"[0-9]{0,4}", self.last4))
+        self.operator = QLineEdit(self)
+        self.operator.setObjectName("books-operator")
+        self.desk = QLineEdit(self)
+        self.desk.setObjectName("books-desk")
+
+        grid = QGridLayout()
+        labelled = (
+            (self.tr("Fi&nd:"), self.search, 0, 0, 1, 5),
+            (self.tr("&Period:"), self.period, 1, 0, 1, 1),
+            (self.tr("From:"), self.date_from, 1, 2, 1, 1),
+            (self.tr("To:"), self.date_to, 1, 4, 1, 1),
+            (self.tr("&Status:"), self.status, 2, 0, 1, 1),
+            (self.tr("&Kind:"), self.kind, 2, 2, 1, 1),
+            (self.tr("&Last four:"), self.last4, 2, 4, 1, 1),
+            (self.tr("&Amount:"), self.amount_from, 3, 0, 1, 1),
+            (self.tr("to:"), self.amount_to, 3, 2, 1, 1),
+            (self.tr("&Operator:"), self.operator, 4, 0, 1, 1),
+            (self.tr("&Desk:"), self.desk, 4, 2, 1, 1),
+        )
+        self.labels: dict[QWidget, QLabel] = {}
+        for text, widget, row, col, rows, cols in labelled:
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            self.labels[widget] = label
+            grid.addWidget(label, row, col)
+            grid.addWidget(widget, row, col + 1, rows, cols)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(3, 2)
+        grid.setColumnStretch(5, 1)
+
+        self.problem = QLabel(self)
+        self.problem.setObjectName("books-problem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("QLabel#books-problem { color: #b3001b; }")
+        self.problem.setVisible(False)
+        self.count = QLabel(self)
+        self.count.setObjectName("books-count")
+
+        # -- the table ---------------------------------------------------------------------
+        self.table = QTableView(self)
+        self.table.setObjectName("books-table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        self._fit_columns()
+        self.table.doubleClicked.connect(self._open)
+        self.table.installEventFilter(self)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(self.tr("Transactions"), self))
+        layout.addWidget(intro)
+        layout.addLayout(grid)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.count)
+        layout.addWidget(self.table, 1)
+
+        # Results follow typing after a short pause; a choice applies at once.
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(300)
+        self._pause.timeout.connect(self.apply)
+        for line in (
+            self.search,
+            self.amount_from,
+            self.amount_to,
+            self.last4,
+            self.operator,
+            self.desk,
+        ):
+            line.textChanged.connect(self._pause.start)
+            line.returnPressed.connect(self.apply)
+        for box in (self.period, self.status, self.kind):
+            box.currentIndexChanged.connect(self.apply)
+        self.period.currentIndexChanged.connect(self._period_changed)
+        self._period_changed()
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self.apply)
+        self._show_count(0)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as what it usually holds (or its heading), in this font:
+        whole dates, IOTPay's 28-character ids, amounts; the reason takes the rest."""
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        when = local_time(datetime(2025, 12, 31, 23, 59, tzinfo=self.tz))
+        samples = {
+            WHEN: when,
+            KIND: max(self.model.cell_kinds(), key=metrics.horizontalAdvance),
+            ORDER_NO: "A-2025-0314-17",
+            IOTPAY_ID: "PC20250314101502123456789012",
+            AMOUNT: format_cents(1_234_567),
+            REFUNDED: format_cents(1_234_567),
+            STATUS: status_words(3),
+            CARD: f"{card_brand('M')} •••• 4444",
+            CUSTOMER: "Ada Lovelace (table 4)",
+            OPERATOR: "cashier1",
+            DESK: "Front counter",
+        }
+        pad = metrics.horizontalAdvance("M") * 2
+        for column, text in samples.items():
+            heading = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            width = max(metrics.horizontalAdvance(text), metrics.horizontalAdvance(heading))
+            header.resizeSection(column, width + pad)
+
+    # -- service ---------------------------------------------------------------------------
+
+    def set_service(self, service: MoneyService | None) -> None:
+        self._service = service
+        if service is not None:
+            self.tz = service.tz
+        self.model.tz = self.tz
+        loader: Loader | None = None
+        if service is not None:
+
+            def loader(flt: BooksFilter, after: BookKey | None) -> Awaitable[list[BookEntry]]:
+                return service.books_page(flt, limit=PAGE_SIZE, after=after)
+
+        self.model.set_loader(loader)
+
+    def reload(self) -> None:
+        self.apply()
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def _period_changed(self) -> None:
+        custom = self.period.currentData() == "custom"
+        for edit in (self.date_from, self.date_to):
+            edit.setVisible(custom)
+            label = self.labels.get(edit)
+            if label is not None:
+                label.setVisible(custom)
+
+    def current_filter(self) -> BooksFilter:
+        """The filter the boxes say; raises :class:`FilterProblem` naming the box."""
+        since, until = self._period()
+        # One amount alone is that amount; with "to", a range (either end may be open).
+        amounts: list[int | None] = []
+        for edit, name in ((self.amount_from, "amount_min"), (self.amount_to, "amount_max")):
+            text = edit.text().strip()
+            if not text:
+                amounts.append(None)
+                continue
+            try:
+                amounts.append(parse_amount(text))
+            except InvalidInput as exc:
+                raise FilterProblem(name, rule_text(exc.rule)) from None
+        low, high = amounts
+        if high is None and low is not None:
+            high = low
+        status = self.status.currentData()
+        kind = self.kind.currentData()
+        last4 = self.last4.text().strip()
+        if last4 and len(last4) != 4:
+            raise FilterProblem("last4", self.tr("four digits"))
+        flt = BooksFilter(
+            since=since,
+            until=until,
+            statuses=frozenset() if status == _ANY else frozenset({int(status)}),
+            kinds=frozenset({kind}) if kind else frozenset(),
+            amount_min=low,
+            amount_max=high,
+            last4=last4,
+            operator=self.operator.text().strip(),
+            desk=self.desk.text().strip(),
+            text=self.search.text().strip(),
+        )
+        flt.check()
+        return flt
+
+    def _period(self) -> tuple[datetime | None, datetime | None]:
+        key = self.period.currentData()
+        today = datetime.now(self.tz).date()
+        if key == "today":
+            return self._days(today, today)
+        if key == "yesterday":
+            day = today - timedelta(days=1)
+            return self._days(day, day)
+        if key == "week":
+            return self._days(today - timedelta(days=today.weekday()), today)
+        if key == "month":
+            return self._days(today.replace(day=1), today)
+        if key == "custom":
+            first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
+            assert isinstance(first, date)
+            assert isinstance(last, date)
+            if last < first:
+                raise FilterProblem("until", self.tr("on or after the first day"))
+            return self._days(first, last)
+        return None, None
+
+    def _days(self, first: date, last: date) -> tuple[datetime, datetime]:
+        """From the start of ``first`` to the end of ``last``, on the merchant's clock."""
+        start = datetime.combine(first, time(), self.tz)
+        end = datetime.combine(last + timedelta(days=1), time(), self.tz)
+        return start, end
+
+    def apply(self) -> None:
+        """Show what the boxes say, or say which box cannot be read (the list stays)."""
+        self._pause.stop()
+        try:
+            flt = self.current_filter()
+        except FilterProblem as exc:
+            self.problem.setText(self._problem_text(exc))
+            self.problem.setVisible(True)
+            return
+        self.problem.setVisible(False)
+        self.model.set_filter(flt)
+
+    def _problem_text(self, exc: FilterProblem) -> str:
+        box = {
+            "amount_min": self.tr("Amount"),
+            "amount_max": self.tr("Amount to"),
+            "last4": self.tr("Last four"),
+            "until": self.tr("To"),
+            "since": self.tr("From"),
+        }.get(exc.field, exc.field)
+        # The filter's own rules in words (a rule from the amount parser comes translated).
+        rule = {
+            "at least the smallest amount": self.tr("at least the first amount"),
+            "exactly 4 digits": self.tr("four digits"),
+            "after the start of the range": self.tr("on or after the first day"),
+            "0 or more": self.tr("0 or more"),
+        }.get(exc.rule, exc.rule)
+        return self.tr("%1: %2").replace("%1", box).replace("%2", rule)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _show_count(self, rows: int) -> None:
+        if self._service is None:
+            self.count.setText(self.tr("No profile is open."))
+        elif self.model.loading and not rows:
+            self.count.setText(self.tr("Reading the books…"))
+        elif rows == 0:
+            self.count.setText(self.tr("No order matches."))
+        elif self.model.has_more:
+            self.count.setText(
+                self.tr("Orders shown: %1 (more as you scroll)").replace("%1", str(rows))
+            )
+        else:
+            self.count.setText(self.tr("Orders: %1").replace("%1", str(rows)))
+
+    def _show_failure(self, text: str) -> None:
+        self.problem.setText(self.tr("The books could not be read: %1").replace("%1", text))
+        self.problem.setVisible(True)
+
+    def selected_entry(self) -> BookEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        entry = rows[0].data(ENTRY_ROLE)
+        return entry if isinstance(entry, BookEntry) else None
+
+    def _open(self, index: QModelIndex | None = None) -> None:
+        entry = index.data(ENTRY_ROLE) if index is not None else self.selected_entry()
+        if not isinstance(entry, BookEntry):
+            return
+        # A refund or void: the payment it returned (Refund and Void are there).
+        target = entry.original_order_id if entry.kind != "payment" else entry.pay_order_id
+        self.open_order.emit(target or entry.pay_order_id)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._open(self.table.currentIndex())
+            return True
+        return super().eventFilter(watched, event)

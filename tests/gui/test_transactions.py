@@ -1,0 +1,190 @@
+"""The Transactions page (Ctrl+T): the merchant's books in a lazy table, filters that
+combine and follow typing, a filter that cannot be read named by its box, Enter opening
+the payment on the Orders page; on real widgets, a real ledger file and the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from iotpay_desk.api import Order, OrderStatus
+from iotpay_desk.gui.mainwindow import Page
+from iotpay_desk.gui.transactions import (
+    AMOUNT,
+    CARD,
+    IOTPAY_ID,
+    KIND,
+    ORDER_NO,
+    PAGE_SIZE,
+    STATUS,
+    TransactionsPage,
+)
+from iotpay_desk.sandbox import DEMO_MERCHANT, SandboxServer
+from tests.gui.conftest import QLoop, until
+from tests.gui.test_orders import Desk
+from tests.services.conftest import pay
+
+pytestmark = pytest.mark.usefixtures("canadian_english")
+MCH = DEMO_MERCHANT.mch_id
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Desk]:
+    d = Desk(qtbot, qloop, sandbox, tmp_path)
+    yield d
+    d.close()
+
+
+def _fill(desk: Desk, n: int) -> None:
+    """``n`` orders in the books as notifications would bring them."""
+    base = Order(
+        pay_order_id="",
+        mch_id=MCH,
+        amount=1000,
+        status=OrderStatus.NOTIFIED,
+        card_num="424242******4242",
+        card_type="V",
+    )
+    t0 = datetime(2025, 3, 1, 17, tzinfo=UTC)
+    for i in range(n):
+        desk.journal.books.record(
+            replace(
+                base,
+                pay_order_id=f"PC20250301170000{i:012d}",
+                mch_order_no=f"web-{i:04d}",
+                amount=1000 + i,
+                card_num="555555******4444" if i % 10 == 0 else base.card_num,
+            ),
+            source="notify",
+            confirmed=False,
+            now=t0 + timedelta(minutes=i),
+        )
+
+
+def _column(page: TransactionsPage, column: int) -> list[str]:
+    model = page.model
+    return [model.cell(e, column) for e in model.rows]
+
+
+async def _settled(page: TransactionsPage) -> None:
+    await until(lambda: not page.model.loading and not page._pause.isActive(), 10)
+
+
+def test_the_books_fill_the_table_a_page_at_a_time(desk: Desk, qtbot: QtBot) -> None:
+    _fill(desk, PAGE_SIZE + 50)
+    desk.start()
+    page = desk.window.transactions
+
+    async def scenario() -> None:
+        QTest.keyClick(desk.window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+        assert desk.window.current_page() is Page.TRANSACTIONS
+        await _settled(page)
+        assert len(page.model.rows) == PAGE_SIZE  # one page read, not the whole books
+        assert page.model.canFetchMore()
+        assert "more as you scroll" in page.count.text()
+        newest = page.model.rows[0]
+        assert newest.mch_order_no == f"web-{PAGE_SIZE + 49:04d}"
+        # Scrolling to the end reads the next page.
+        page.table.scrollToBottom()
+        await until(lambda: len(page.model.rows) == PAGE_SIZE + 50, 10)
+        await _settled(page)
+        assert not page.model.canFetchMore()
+        assert page.count.text() == f"Orders: {PAGE_SIZE + 50}"
+
+    desk.qloop.run(scenario())
+    assert _column(page, KIND)[0] == "Payment"
+    assert _column(page, STATUS)[0] == "Paid, notified"
+    assert _column(page, AMOUNT)[0] == "$12.49"
+    assert _column(page, CARD)[0] == "Visa •••• 4242"
+
+
+def test_filters_combine_and_follow_typing(desk: Desk, qtbot: QtBot) -> None:
+    _fill(desk, 60)
+    desk.start()
+    page = desk.window.transactions
+    desk.window.show_page(Page.TRANSACTIONS)
+
+    async def scenario() -> None:
+        await _settled(page)
+        assert len(page.model.rows) == 60
+        QTest.keyClicks(page.last4, "4444")
+        await _settled(page)
+        assert _column(page, ORDER_NO) == [f"web-{i:04d}" for i in (50, 40, 30, 20, 10, 0)]
+        # One amount alone is that amount.
+        QTest.keyClicks(page.amount_from, "10.30")
+        await _settled(page)
+        assert _column(page, ORDER_NO) == ["web-0030"]
+        # With "to", a range; free text narrows it further (part of an order number).
+        QTest.keyClicks(page.amount_to, "10.50")
+        await _settled(page)
+        assert _column(page, ORDER_NO) == ["web-0050", "web-0040", "web-0030"]
+        QTest.keyClicks(page.search, "eb-004")
+        await _settled(page)
+        assert _column(page, ORDER_NO) == ["web-0040"]
+        page.kind.setCurrentIndex(page.kind.findData("refund"))
+        await _settled(page)
+        assert page.model.rows == []
+        assert page.count.text() == "No order matches."
+
+    desk.qloop.run(scenario())
+
+
+def test_a_filter_that_cannot_be_read_names_its_box_and_keeps_the_list(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    _fill(desk, 5)
+    desk.start()
+    page = desk.window.transactions
+    desk.window.show_page(Page.TRANSACTIONS)
+
+    async def scenario() -> None:
+        await _settled(page)
+        shown = list(page.model.rows)
+        QTest.keyClicks(page.amount_from, "12.345")
+        await _settled(page)
+        assert page.problem.isVisible()
+        assert page.problem.text() == "Amount: must have at most two decimals"
+        assert page.model.rows == shown  # nothing lost
+        page.amount_from.clear()
+        QTest.keyClicks(page.amount_from, "20")
+        QTest.keyClicks(page.amount_to, "10")
+        await _settled(page)
+        assert page.problem.text() == "Amount to: at least the first amount"
+        assert page.model.rows == shown
+        assert page.amount_from.text() == "20"  # what was typed stays
+        page.amount_to.clear()
+        page.amount_from.clear()
+        await _settled(page)
+        assert not page.problem.isVisible()
+
+    desk.qloop.run(scenario())
+
+
+def test_enter_opens_the_payment_on_the_orders_page(
+    desk: Desk, qtbot: QtBot, sandbox: SandboxServer
+) -> None:
+    desk.start()
+    page = desk.window.transactions
+
+    async def scenario() -> None:
+        paid = await pay(desk.client, 2500, mch_order_no="counter-77")
+        await desk.service.lookup("counter-77")  # now in the books, confirmed
+        desk.window.show_page(Page.TRANSACTIONS)
+        page.reload()
+        await _settled(page)
+        assert _column(page, IOTPAY_ID) == [paid.pay_order_id]
+        page.table.setFocus()
+        page.table.selectRow(0)
+        QTest.keyClick(page.table, Qt.Key.Key_Return)
+        assert desk.window.current_page() is Page.ORDERS
+        assert desk.orders.query.text() == paid.pay_order_id
+        await until(lambda: desk.orders.detail is not None, 10)
+
+    desk.qloop.run(scenario())
