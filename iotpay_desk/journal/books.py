@@ -95,8 +95,8 @@ class BooksFilter:
     ``amount_max`` are cents, both included (equal for one amount); ``last4`` is the
     card's last four digits; ``text`` matches a whole order number (IOTPay's order id,
     the merchant's order number, or the payment a refund returns), customer or card on
-    file, or, from 3 characters on, any part of those and of the subject, reason and
-    note, in any case."""
+    file, or, from 3 characters on, any part of the merchant's order number, the
+    customer, the card on file, the subject, reason and note, in any case."""
 
     since: datetime | None = None
     until: datetime | None = None

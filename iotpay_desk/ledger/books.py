@@ -47,6 +47,7 @@ from sqlalchemy import (
     select,
     table,
     tuple_,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
@@ -67,6 +68,7 @@ from iotpay_desk.journal.scrub import scrub
 
 from .groupcommit import transact
 from .schema import BOOKS_FTS, metadata
+from .statement import Statement
 
 __all__ = [
     "BOOK_KINDS",
@@ -139,9 +141,11 @@ def where_of(
         out.append(c.desk == flt.desk)
     text = flt.text.strip()
     if len(text) >= SEARCH_MIN:
-        # The search column holds every order number, customer and card too: a whole
-        # one is a part of it, found through the one index.
-        out.append(_contains(text, dialect, common=common))
+        # The search column holds the merchant's order number, the customer and card
+        # and the texts: a whole one is a part of it, found through the one index.
+        # IOTPay's own ids (28 characters each, the costliest to index by trigrams) are
+        # matched whole, through their own indexes.
+        out.append(_contains(text, dialect, mch_id, common=common))
     elif text:
         out.append(
             or_(
@@ -180,18 +184,31 @@ def common_text(conn: Connection, text: str) -> bool:
     return bool(found > COMMON_MATCHES)
 
 
-def _contains(text: str, dialect: str, *, common: bool = False) -> ColumnElement[bool]:
-    """``orders.search`` holds ``text`` (any case), through the database's index."""
+def _contains(text: str, dialect: str, mch_id: str, *, common: bool = False) -> ColumnElement[bool]:
+    """``orders.search`` holds ``text`` (any case), or ``text`` is the whole IOTPay id of
+    the order or of the payment it returned: through the database's indexes."""
+    c = ORDERS.c
     if dialect == "sqlite":
+        whole = select(c.id).where(
+            c.mch_id == mch_id, or_(c.pay_order_id == text, c.original_order_id == text)
+        )
+        # One set of ids (SQLite reads an OR of a subquery and columns by scanning).
         # "id + 0" keeps SQLite from driving the query by the matches (it then reads
         # the list's own index in time order and checks each row against them).
-        return (ORDERS.c.id + 0 if common else ORDERS.c.id).in_(_fts_matches(text))
+        return (c.id + 0 if common else c.id).in_(union_all(_fts_matches(text), whole))
     pattern = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return ORDERS.c.search.like(f"%{pattern}%", escape="\\")
+    return or_(
+        c.search.like(f"%{pattern}%", escape="\\"),
+        c.pay_order_id == text,
+        c.original_order_id == text,
+    )
 
 
 def _entry(row: Row[Any]) -> BookEntry:
-    m = row._mapping
+    return _entry_from(row._mapping)
+
+
+def _entry_from(m: Any) -> BookEntry:
     confirmed = m["confirmed_at"]
     return BookEntry(
         id=m["id"],
@@ -231,7 +248,6 @@ class Books:
         dialect = engine.dialect.name
         if dialect not in ("sqlite", "postgresql"):
             raise ValueError(f"the books are on SQLite or PostgreSQL, not {dialect}")
-        self._insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
 
     # ------------------------------------------------------------------ writing
 
@@ -292,11 +308,37 @@ class Books:
         subject: str = "",
         now: datetime | None = None,
     ) -> BookEntry:
-        """:meth:`record` inside a write transaction the caller holds (the journal's, so
-        an action's outcome and its order in the books are one transaction)."""
+        """:meth:`record` inside a write transaction the caller holds."""
+        values = self.order_values(order, source=source, confirmed=confirmed, kind=kind, now=now)
+        if not order.mch_id:
+            raise ValueError("an order in the books needs its payOrderId and mchId")
+        values.update(
+            operator=operator,
+            desk=desk,
+            reason=scrub(reason),
+            note=scrub(note),
+            card_id=card_id,
+            customer=scrub(customer),
+            subject=scrub(subject),
+        )
+        return _entry_of(self.upsert(conn, values))
+
+    def order_values(
+        self,
+        order: Order,
+        *,
+        source: str,
+        confirmed: bool,
+        kind: str | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """The row :meth:`upsert` writes for IOTPay's ``order``, with no one's name on it
+        yet (operator, desk, reason, note, card, customer and subject empty; the caller
+        sets them). Worked out before a transaction, so a batch holding the ledger's
+        writes waits for none of it."""
         if source not in BOOK_SOURCES:
             raise ValueError(f"source: one of {', '.join(BOOK_SOURCES)}")
-        if not order.pay_order_id or not order.mch_id:
+        if not order.pay_order_id:
             raise ValueError("an order in the books needs its payOrderId and mchId")
         is_refund = order.pay_type == "refund"
         kind = kind or ("refund" if is_refund else "payment")
@@ -310,7 +352,7 @@ class Books:
         refunded = 0
         if confirmed and kind == "payment" and status in (2, 3):
             refunded = min(order.amount, max(0, order.amount - order.refundable))
-        values: dict[str, Any] = {
+        return {
             "mch_id": order.mch_id,
             "pay_order_id": order.pay_order_id,
             "mch_order_no": order.mch_order_no,
@@ -322,13 +364,13 @@ class Books:
             "status": status,
             "card_brand": order.card_type,
             "card_last4": _last4(order.card_num),
-            "card_id": card_id,
-            "customer": scrub(customer),
-            "subject": scrub(subject),
-            "operator": operator,
-            "desk": desk,
-            "reason": scrub(reason),
-            "note": scrub(note),
+            "card_id": "",
+            "customer": "",
+            "subject": "",
+            "operator": "",
+            "desk": "",
+            "reason": "",
+            "note": "",
             "at": format_time(paid) if paid else at_text,
             "paid_at": order.pay_succ_time if paid else "",
             "first_seen_at": at_text,
@@ -336,43 +378,12 @@ class Books:
             "confirmed_at": at_text if confirmed else None,
             "source": source,
         }
-        insert = self._insert(ORDERS).values(values)
-        old, new = ORDERS.c, insert.excluded
 
-        def given(name: str) -> Any:  # IOTPay's fact, once known, kept
-            return _case([(new[name] != "", new[name])], old[name])
-
-        def first(name: str) -> Any:  # who and why: the first that was recorded
-            return _case([(old[name] != "", old[name])], new[name])
-
-        stmt = insert.on_conflict_do_update(
-            index_elements=[old.mch_id, old.pay_order_id],
-            set_={
-                "status": _case(
-                    [
-                        (new.confirmed_at.is_not(None), new.status),
-                        (new.status > old.status, new.status),
-                    ],
-                    old.status,
-                ),
-                "refunded_cents": _case(
-                    [(new.confirmed_at.is_not(None), new.refunded_cents)], old.refunded_cents
-                ),
-                "kind": _case([(new.kind == "void", new.kind)], old.kind),
-                "mch_order_no": given("mch_order_no"),
-                "original_order_id": given("original_order_id"),
-                "card_brand": given("card_brand"),
-                "card_last4": given("card_last4"),
-                "at": _case([(and_(old.paid_at == "", new.paid_at != ""), new.at)], old.at),
-                "paid_at": given("paid_at"),
-                **{n: first(n) for n in _FIRST_KEPT},
-                "confirmed_at": _case(
-                    [(new.confirmed_at.is_not(None), new.confirmed_at)], old.confirmed_at
-                ),
-                "updated_at": new.updated_at,
-            },
-        ).returning(*ORDERS.c)
-        return _entry(conn.execute(stmt).one())
+    @staticmethod
+    def upsert(conn: Connection, values: dict[str, Any]) -> tuple[Any, ...]:
+        """Write ``values`` (:meth:`order_values`, names set) by the books' rules, in the
+        caller's transaction; the row as it now is."""
+        return _UPSERT[conn.dialect.name].one(conn, values)
 
     # ------------------------------------------------------------------ reading
 
@@ -428,7 +439,64 @@ class Books:
 
 
 _FIRST_KEPT = ("operator", "desk", "reason", "note", "card_id", "customer", "subject")
+_WRITTEN = (
+    "mch_id", "pay_order_id", "mch_order_no", "kind", "original_order_id", "amount_cents",
+    "refunded_cents", "currency", "status", "card_brand", "card_last4", "card_id", "customer",
+    "subject", "operator", "desk", "reason", "note", "at", "paid_at", "first_seen_at",
+    "updated_at", "confirmed_at", "source",
+)  # fmt: skip
+
+
+def _upsert(make: Any) -> Statement:
+    """The books' upsert (the rules of the module docstring), with the row's values as
+    parameters: built and compiled once, run for every order booked."""
+    insert = make(ORDERS).values({name: bindparam(name) for name in _WRITTEN})
+    old, new = ORDERS.c, insert.excluded
+
+    def given(name: str) -> Any:  # IOTPay's fact, once known, kept
+        return _case([(new[name] != "", new[name])], old[name])
+
+    def first(name: str) -> Any:  # who and why: the first that was recorded
+        return _case([(old[name] != "", old[name])], new[name])
+
+    stmt = insert.on_conflict_do_update(
+        index_elements=[old.mch_id, old.pay_order_id],
+        set_={
+            "status": _case(
+                [
+                    (new.confirmed_at.is_not(None), new.status),
+                    (new.status > old.status, new.status),
+                ],
+                old.status,
+            ),
+            "refunded_cents": _case(
+                [(new.confirmed_at.is_not(None), new.refunded_cents)], old.refunded_cents
+            ),
+            "kind": _case([(new.kind == "void", new.kind)], old.kind),
+            "mch_order_no": given("mch_order_no"),
+            "original_order_id": given("original_order_id"),
+            "card_brand": given("card_brand"),
+            "card_last4": given("card_last4"),
+            "at": _case([(and_(old.paid_at == "", new.paid_at != ""), new.at)], old.at),
+            "paid_at": given("paid_at"),
+            **{n: first(n) for n in _FIRST_KEPT},
+            "confirmed_at": _case(
+                [(new.confirmed_at.is_not(None), new.confirmed_at)], old.confirmed_at
+            ),
+            "updated_at": new.updated_at,
+        },
+    ).returning(*ORDERS.c)
+    return Statement(stmt, _WRITTEN)
 
 
 def _case(whens: list[tuple[Any, Any]], otherwise: Any) -> Any:
     return case(*whens, else_=otherwise)
+
+
+_UPSERT = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+_ORDER_KEYS = tuple(ORDERS.c.keys())
+
+
+def _entry_of(row: tuple[Any, ...]) -> BookEntry:
+    """A book entry from a statement's row of every ``orders`` column."""
+    return _entry_from(dict(zip(_ORDER_KEYS, row, strict=True)))

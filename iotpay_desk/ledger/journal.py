@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase
@@ -45,7 +44,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     CursorResult,
-    Dialect,
     Engine,
     Row,
     Select,
@@ -60,8 +58,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import Integer, Text
 
 from iotpay_desk.api.models import Order, mask_card_number
@@ -94,6 +90,7 @@ from .errors import LedgerError
 from .groupcommit import group_commit, transact
 from .migrate import current_revision, head
 from .schema import metadata
+from .statement import Statement as _Statement
 
 __all__ = ["LedgerJournal"]
 
@@ -130,79 +127,6 @@ _NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_desk": None, "lease_unt
 def _one_of(column: ColumnElement[Any], values: tuple[str, ...], name: str) -> Any:
     """``column IN (…)`` with each value a bound constant (no per-call expansion)."""
     return column.in_([bindparam(f"{name}{i}", v) for i, v in enumerate(values)])
-
-
-# A statement compiled for one dialect: its SQL, the order of its parameters (positional
-# drivers), its bound constants, and whether it returns rows.
-_Compiled = tuple[str, tuple[str, ...] | None, dict[str, Any], bool]
-
-
-class _Statement:
-    """A statement built once, compiled once per dialect (``keys``: the columns an
-    INSERT or UPDATE sets from the parameters) and run on the connection's DB-API
-    cursor: a call costs the driver's execute and nothing else (no statement building,
-    cache key, cache look-up or result object, which cost five to ten times the
-    driver's own work). Its rows are plain tuples in the statement's column order.
-
-    A driver error takes SQLAlchemy's own path for a failed execute
-    (``Connection._handle_dbapi_exception``, the path of ``exec_driver_sql``): it is
-    wrapped as SQLAlchemy's exception (``IntegrityError`` …), the engine's
-    ``handle_error`` turns a ledger that cannot be reached into
-    :class:`LedgerUnavailable`, and a dead connection is invalidated with its pool."""
-
-    __slots__ = ("_compiled", "keys", "stmt")
-
-    def __init__(self, stmt: ClauseElement, keys: tuple[str, ...] = ()) -> None:
-        self.stmt = stmt
-        self.keys = keys
-        self._compiled: dict[Dialect, _Compiled] = {}
-
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.stmt.compile(dialect=dialect, column_keys=list(self.keys) or None)
-        assert isinstance(compiled, SQLCompiler)
-        order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-        # The bound constants (IN lists, CASE values, LIMIT); the rest come with each call.
-        constants = {
-            k: v
-            for k, v in compiled.construct_params(_check=False).items()
-            if v is not None and k not in self.keys and not _is_required(v)
-        }
-        # Whether to fetch: asking the cursor (its description) costs psycopg a column
-        # object per column at every call.
-        dml = compiled.isinsert or compiled.isupdate or compiled.isdelete
-        rows = bool(compiled.effective_returning) or not dml
-        found = (str(compiled), order, constants, rows)
-        self._compiled[dialect] = found
-        return found
-
-    def __call__(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """The statement's rows (none for a statement without RETURNING)."""
-        found = self._compiled.get(conn.dialect)
-        sql, order, constants, returns_rows = found or self._compile(conn.dialect)
-        if constants:
-            params = {**constants, **params}
-        args: Any = tuple([params[k] for k in order]) if order is not None else params
-        try:
-            cursor = conn.connection.dbapi_connection.execute(sql, args)  # type: ignore[union-attr]
-            rows: list[tuple[Any, ...]] = cursor.fetchall() if returns_rows else []
-            cursor.close()
-        except BaseException as exc:
-            conn._handle_dbapi_exception(exc, sql, args, None, None)
-        return rows
-
-    def first(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        rows = self(conn, params)
-        return rows[0] if rows else None
-
-    def one(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...]:
-        rows = self(conn, params)
-        if len(rows) != 1:
-            raise LedgerError(f"expected one row, got {len(rows)}")
-        return rows[0]
-
-
-def _is_required(value: Any) -> bool:
-    return type(value).__name__ == "symbol"  # SQLAlchemy's REQUIRED marker
 
 
 _T = TypeVar("_T")
@@ -756,6 +680,7 @@ class LedgerJournal:
             audit.update(detail)
         scrubbed = scrub_detail(audit)  # before the transaction, as in create_intent
         opened = _OUTCOME_OF_OPEN_WITH_ORDER if order is not None else _OUTCOME_OF_OPEN
+        booked = self._book_values(order, now)
 
         def write(conn: Connection) -> Action | tuple[Any, ...]:
             # The usual case, an action still open, in one statement; otherwise read it
@@ -763,7 +688,7 @@ class LedgerJournal:
             row = opened.first(conn, values)
             if row is None:
                 return self._complete_other(
-                    conn, action_id, state, order, values, audit, at, event, operator
+                    conn, action_id, state, order, values, audit, at, event, operator, booked
                 )
             got = dict(zip(_ACTION_KEYS, row, strict=True))
             text = self._audit_text(
@@ -779,8 +704,7 @@ class LedgerJournal:
             )
             who = operator or got["operator"]
             self._audit_row(conn, at, who, event, action_id, text, mch_id=got["mch_id"])
-            if order is not None:
-                self._book(conn, order, got, now)
+            self._book(conn, booked, got)
             return row
 
         done = self._transact(write)
@@ -797,12 +721,12 @@ class LedgerJournal:
         at: str,
         event: str,
         operator: str | None,
+        booked: dict[str, Any] | None,
     ) -> Action:
         """complete() of an action that was not open: a final one is kept (a different
         answer audited ``late_answer``), ``not_received`` is corrected by an order."""
         action = self._get(conn, action_id, lock=True)
-        if order is not None:
-            self._book(conn, order, _action_values(action), None)
+        self._book(conn, booked, _action_values(action))
         who = operator or action.operator
         clean = {
             "kind": action.kind.value,
@@ -842,30 +766,37 @@ class LedgerJournal:
         )
         return _action_of(row)
 
+    def _book_values(self, order: Order | None, now: datetime | None) -> dict[str, Any] | None:
+        """IOTPay's order that answered an action, as the books will hold it: worked out
+        before the action's transaction (None: IOTPay made no order)."""
+        if order is None or not order.pay_order_id:
+            return None  # IOTPay refused the call: no order was made
+        return self.books.order_values(order, source="desk", confirmed=True, now=now)
+
     def _book(
-        self, conn: Connection, order: Order, action: Mapping[str, Any], now: datetime | None
+        self, conn: Connection, values: dict[str, Any] | None, action: Mapping[str, Any]
     ) -> None:
-        """IOTPay's order that answered a desk's action, in the books, in the action's
-        transaction: who made it, at which desk, why."""
-        if not order.pay_order_id:
-            return  # IOTPay refused the call: no order was made
+        """The order in the books, in the action's transaction, with who made it, at which
+        desk and why (the action's texts, scrubbed when it was written)."""
+        if values is None:
+            return
         kind = _BOOK_KINDS[action["kind"]]
-        if kind != "payment" and order.pay_type != "refund":
-            return  # not IOTPay's refund order (a stray answer): nothing to book
-        self.books.record_in(
+        if (kind == "payment") != (values["kind"] == "payment"):
+            return  # not the kind of order this action makes (a stray answer): not booked
+        self.books.upsert(
             conn,
-            replace(order, mch_id=action["mch_id"]),  # the action's merchant
-            source="desk",
-            confirmed=True,
-            kind=kind,
-            operator=action["operator"],
-            desk=action["desk"],
-            reason=action["reason"],
-            note=action["note"],
-            card_id=action["card_id"] or "",
-            customer=action["mch_user_id"] or "",
-            subject=action["subject"],
-            now=now,
+            {
+                **values,
+                "mch_id": action["mch_id"],  # the action's merchant
+                "kind": kind,
+                "operator": action["operator"],
+                "desk": action["desk"],
+                "reason": action["reason"],
+                "note": action["note"],
+                "card_id": action["card_id"] or "",
+                "customer": action["mch_user_id"] or "",
+                "subject": action["subject"],
+            },
         )
 
     def record_order(
@@ -1463,6 +1394,11 @@ class LedgerJournal:
         at = self._now(now)
         card_num = mask_card_number(order.card_num)
         status = int(order.status)
+        booked = (
+            self.books.order_values(order, source="notify", confirmed=False, now=now)
+            if order.pay_order_id and order.mch_id
+            else None
+        )
         with self._write() as conn:
             self._serialize(conn, "notification", order.mch_id, f"{order.pay_order_id}:{status}")
             row_id = conn.execute(
@@ -1510,7 +1446,8 @@ class LedgerJournal:
                 )
             saved = conn.execute(select(NOTES).where(NOTES.c.id == row_id)).one()
             # In the books too (a notification confirms nothing: cc_query does).
-            self.books.record_in(conn, order, source="notify", confirmed=False, now=now)
+            if booked is not None:
+                self.books.upsert(conn, booked)
         return _journal._notification(_m(saved))
 
     def notifications(
