@@ -174,11 +174,14 @@ def _page(
 
 class _Times:
     """Ledger times (UTC text) as the merchant's wall-clock time, quickly: the zone's
-    offset is looked up once per UTC hour (offsets change on whole hours)."""
+    offset is looked up once per UTC hour (offsets change on whole hours), and in a zone
+    whose offset is whole hours the text is that hour's local prefix and the minutes
+    and seconds as they are."""
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
         self._offsets: dict[str, timedelta] = {}
+        self._prefixes: dict[str, str] = {}
 
     def local(self, at: str) -> datetime:
         hour = at[:13]
@@ -189,7 +192,16 @@ class _Times:
         return (utc + offset).replace(tzinfo=None)
 
     def text(self, at: str) -> str:
-        return self.local(at).isoformat(" ", "seconds")
+        """``2025-03-01T17:00:05.123456Z`` → ``2025-03-01 12:00:05`` (Toronto)."""
+        hour = at[:13]
+        prefix = self._prefixes.get(hour)
+        if prefix is None:
+            local = self.local(at)
+            offset = self._offsets[hour]
+            if offset.total_seconds() % 3600:
+                return local.isoformat(" ", "seconds")  # a half-hour zone: in full
+            prefix = self._prefixes[hour] = local.isoformat(" ", "hours")
+        return prefix + at[13:19]
 
 
 def _labels_of(name: str, labels: Mapping[str, str]) -> dict[Any, str]:

@@ -12,15 +12,20 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from iotpay_desk.api.models import Order, OrderStatus
+from iotpay_desk.journal.models import format_time
 from iotpay_desk.ledger.books import Books, BooksFilter
 from iotpay_desk.ledger.export import (
     ExportCancelled,
     ExportOptions,
+    _Times,
     export_csv,
     export_xlsx,
 )
@@ -177,3 +182,18 @@ def test_a_large_export_streams_page_by_page(backend: Engine, tmp_path: Path) ->
     assert export_csv(books, MCH, BooksFilter(), path, batch=16) == 250
     numbers = [r[2] for r in _read_csv(path)[1:]]
     assert numbers == [f"n{i}" for i in range(249, -1, -1)]
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)),
+    st.sampled_from(["America/Toronto", "America/St_Johns", "America/Vancouver", "UTC"]),
+)
+def test_times_are_the_merchants_wall_clock_across_every_change(when: datetime, zone: str) -> None:
+    """The per-hour shortcut gives what zoneinfo gives, on both sides of each change
+    of clock and in a half-hour zone (Newfoundland)."""
+    times = _Times(ZoneInfo(zone))
+    at = format_time(when.replace(tzinfo=UTC))
+    expected = when.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    assert times.text(at) == expected.isoformat(" ", "seconds")
+    assert times.text(at) == expected.isoformat(" ", "seconds")  # from the cache
+    assert times.local(at) == expected
