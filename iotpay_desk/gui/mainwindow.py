@@ -53,7 +53,8 @@ __all__ = ["WINDOW_STATE_FILE", "ConnectionCheck", "MainWindow", "Page", "mnemon
 
 log = logging.getLogger(__name__)
 
-#: Window size, position and maximised state, beside the settings (``QSettings`` ini).
+#: Window size, position and maximised state, and the Transactions columns (order,
+#: widths, which are shown), beside the settings (``QSettings`` ini).
 WINDOW_STATE_FILE = "window.ini"
 
 
@@ -623,6 +624,10 @@ class MainWindow(QMainWindow):
         readable = isinstance(geometry, QByteArray) and not geometry.isEmpty()
         if readable and not self.restoreGeometry(geometry):
             log.info("window geometry not restored (unreadable)")
+        columns = store.value("transactions/columns")
+        readable = isinstance(columns, QByteArray) and not columns.isEmpty()
+        if readable and not self.transactions.restore_header_state(columns):
+            log.info("transactions columns not restored (unreadable)")
 
     def _save_window_state(self) -> None:
         store = self._state_store()
@@ -634,6 +639,7 @@ class MainWindow(QMainWindow):
             log.warning("window state not saved: %s", exc)
             return
         store.setValue("geometry", self.saveGeometry())
+        store.setValue("transactions/columns", self.transactions.header_state())
         store.sync()
         if store.status() is not QSettings.Status.NoError:
             log.warning("window state not saved: %s", store.status().name)

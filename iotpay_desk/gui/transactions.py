@@ -19,10 +19,12 @@ from typing import Any, final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
     QCoreApplication,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -381,6 +384,9 @@ class TransactionsPage(QWidget):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         self._fit_columns()
+        # Right-click on the headings: which columns show (their order: drag a heading).
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.doubleClicked.connect(self._open)
         self.table.installEventFilter(self)
 
@@ -439,6 +445,39 @@ class TransactionsPage(QWidget):
             heading = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
             width = max(metrics.horizontalAdvance(text), metrics.horizontalAdvance(heading))
             header.resizeSection(column, width + pad)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def column_menu(self) -> QMenu:
+        """A menu of the columns, each checked when shown; the last one shown stays."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        shown = [c for c in range(self.model.columnCount()) if not header.isSectionHidden(c)]
+        for column in range(self.model.columnCount()):
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(column in shown)
+            action.setEnabled(not (column in shown and len(shown) == 1))
+            action.toggled.connect(
+                lambda on, c=column: self.table.horizontalHeader().setSectionHidden(c, not on)
+            )
+        return menu
+
+    def header_state(self) -> QByteArray:
+        """The columns' order, widths and which are shown (kept with the window's state)."""
+        return self.table.horizontalHeader().saveState()
+
+    def restore_header_state(self, state: QByteArray) -> bool:
+        header = self.table.horizontalHeader()
+        if not header.restoreState(state):
+            return False
+        if all(header.isSectionHidden(c) for c in range(self.model.columnCount())):
+            header.showSection(WHEN)  # never a table of no columns
+        return True
 
     # -- service ---------------------------------------------------------------------------
 

@@ -947,7 +947,7 @@
     </message>
     <message>
         <source>&amp;File</source>
-        <extracomment>Window size, position and maximised state, beside the settings (``QSettings`` ini). Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``).</extracomment>
+        <extracomment>Window size, position and maximised state, and the Transactions columns (order, widths, which are shown), beside the settings (``QSettings`` ini). Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``).</extracomment>
         <translation>Fi&amp;chier</translation>
     </message>
     <message>

@@ -15,7 +15,8 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.api import Order, OrderStatus
-from iotpay_desk.gui.mainwindow import Page
+from iotpay_desk.core.settings import Settings
+from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.transactions import (
     AMOUNT,
     CARD,
@@ -188,3 +189,36 @@ def test_enter_opens_the_payment_on_the_orders_page(
         await until(lambda: desk.orders.detail is not None, 10)
 
     desk.qloop.run(scenario())
+
+
+def test_column_choice_and_order_are_remembered(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = Settings(tmp_path)
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    page = first.transactions
+    header = page.table.horizontalHeader()
+    header.moveSection(header.visualIndex(AMOUNT), 0)  # Amount first
+    menu = page.column_menu()
+    titles = [a.text() for a in menu.actions()]
+    assert titles[CARD] == "Card"
+    menu.actions()[CARD].setChecked(False)  # Card hidden
+    assert header.isSectionHidden(CARD)
+    first.close()
+
+    second = MainWindow(settings=Settings(tmp_path))
+    qtbot.addWidget(second)
+    again = second.transactions.table.horizontalHeader()
+    assert again.logicalIndex(0) == AMOUNT
+    assert again.isSectionHidden(CARD)
+    assert not again.isSectionHidden(KIND)
+
+
+def test_the_last_column_shown_cannot_be_hidden(qtbot: QtBot) -> None:
+    page = TransactionsPage()
+    qtbot.addWidget(page)
+    header = page.table.horizontalHeader()
+    for column in range(1, page.model.columnCount()):
+        header.setSectionHidden(column, True)
+    menu = page.column_menu()
+    assert not menu.actions()[0].isEnabled()
+    assert all(a.isEnabled() for a in menu.actions()[1:])
