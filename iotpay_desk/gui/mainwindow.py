@@ -443,6 +443,7 @@ class MainWindow(QMainWindow):
                 self.activity.set_service(self._money, cards=self._cards)
             else:
                 self.activity.reload()
+            self.transactions.reload()
             if isinstance(vault, VaultPage):
                 vault.reload()
 
@@ -463,6 +464,7 @@ class MainWindow(QMainWindow):
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.search.clear()
+        self.transactions.clear_filters()
 
     def action_changed(self, action: Action) -> None:
         """The money service's ``on_change`` (GUI thread): a refund or void moved on.

@@ -495,7 +495,23 @@ class TransactionsPage(QWidget):
         self.model.set_loader(loader)
 
     def reload(self) -> None:
+        """Read the books again for the filter shown (the ledger came back)."""
         self.apply()
+
+    def clear_filters(self) -> None:
+        """Every box back to "all" (another profile: its books, its own search)."""
+        for line in (
+            self.search,
+            self.amount_from,
+            self.amount_to,
+            self.last4,
+            self.operator,
+            self.desk,
+        ):
+            line.clear()
+        for box in (self.period, self.status, self.kind):
+            box.setCurrentIndex(0)
+        self.problem.setVisible(False)
 
     # -- filters ---------------------------------------------------------------------------
 

@@ -157,6 +157,7 @@ def test_server_gone_mid_session_shows_the_banner_and_hides_it_when_back(
         assert not banner.isVisible()
         look_up(qtbot, run, pay_order_id)
         await until(orders.refund_button.isEnabled, what="Refund on")
+        books = window.transactions
 
         proxy.cut()
         look_up(qtbot, run, pay_order_id)  # the cashier looks again: IOTPay answers
@@ -168,10 +169,20 @@ def test_server_gone_mid_session_shows_the_banner_and_hides_it_when_back(
         assert orders.values["amount"].text() == "$30.00"
         assert not orders.refund_button.isEnabled()
         assert "shared ledger at 127.0.0.1/" in banner.text.text()
+        books.reload()  # the books say they cannot be read (no message box)
+        await until(lambda: books.problem.isVisibleTo(books), what="the books' problem")
+        assert books.problem.text().startswith("The books could not be read:")
 
         proxy.restore()  # tried again by itself (2 s, then doubling)
         await until(lambda: not banner.isVisible(), within=15, what="banner hidden")
         await until(orders.refund_button.isEnabled, within=10, what="Refund on again")
+        # Back: the books are read again by themselves.
+        await until(
+            lambda: not books.problem.isVisibleTo(books) and bool(books.model.rows),
+            within=10,
+            what="the books again",
+        )
+        assert books.model.rows[0].pay_order_id == pay_order_id
         assert [b.text() for b in message_boxes(window)] == []
 
     try:
@@ -273,7 +284,7 @@ def test_a_refund_sent_just_before_the_server_went_away_is_told_and_resolved_lat
         await until(lambda: orders.values["refundable"].text() == "$25.00", within=10)
 
     try:
-        qloop.run(scenario(), timeout=60)
+        qloop.run(scenario())
     finally:
         run.close()
         auditor.close()
