@@ -36,8 +36,13 @@ from .models import (
 if TYPE_CHECKING:
     from iotpay_desk.api.models import Order
 
+    from .days import DayStore
+    from .deposits import DepositStore
+    from .jobs import JobStore
+
 __all__ = [
     "ActionLedger",
+    "BookkeepingLedger",
     "BooksLedger",
     "DeskIdentity",
     "Ledger",
@@ -180,6 +185,20 @@ class BooksLedger(Protocol):
         ...
 
 
+class BookkeepingLedger(Protocol):
+    """The bookkeeper's work on the books: imports and reconciliations (``jobs``),
+    business days (``days``), bank deposits (``deposits``)."""
+
+    @property
+    def jobs(self) -> JobStore: ...
+
+    @property
+    def days(self) -> DayStore: ...
+
+    @property
+    def deposits(self) -> DepositStore: ...
+
+
 class NotificationLedger(Protocol):
     def record_notification(self, order: Order, *, now: datetime | None = ...) -> Notification: ...
 
@@ -279,7 +298,15 @@ class VaultLedger(Protocol):
     ) -> CardPage | None: ...
 
 
-class Ledger(ActionLedger, BooksLedger, LookupLedger, NotificationLedger, VaultLedger, Protocol):
+class Ledger(
+    ActionLedger,
+    BooksLedger,
+    BookkeepingLedger,
+    LookupLedger,
+    NotificationLedger,
+    VaultLedger,
+    Protocol,
+):
     """Everything the desk keeps about one merchant's money, cards and notifications."""
 
     def close(self) -> None: ...

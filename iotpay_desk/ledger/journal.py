@@ -86,8 +86,11 @@ from iotpay_desk.journal.schema import SCHEMA_VERSION
 from iotpay_desk.journal.scrub import scrub, scrub_detail
 
 from .books import BookEntry, BookKey, Books, BooksFilter
+from .days import Days
+from .deposits import Deposits
 from .errors import LedgerError
 from .groupcommit import group_commit, transact
+from .jobs import Jobs
 from .migrate import current_revision, head
 from .schema import metadata
 from .statement import Statement as _Statement
@@ -365,6 +368,9 @@ class LedgerJournal:
         self.lease_s = float(lease_s)
         self._pg = engine.dialect.name == "postgresql"
         self.books = Books(engine, clock=clock)
+        self.jobs = Jobs(engine, clock=clock)
+        self.days = Days(engine, clock=clock)
+        self.deposits = Deposits(engine, clock=clock)
         self.path: Path | None = (
             Path(engine.url.database) if not self._pg and engine.url.database else None
         )

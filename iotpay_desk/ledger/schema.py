@@ -561,6 +561,136 @@ def r0003_tables(md: MetaData) -> list[Table]:
     return [orders]
 
 
+# ------------------------------------------------------------------- revision 0004
+
+JOB_KINDS = ("import", "reconcile")
+JOB_STATES = ("running", "done", "cancelled")
+JOB_ITEM_STATES = ("pending", "booked", "same", "differs", "not_found", "bad", "failed")
+MATCH_HOW = ("auto", "manual")
+
+
+def r0004_tables(md: MetaData) -> list[Table]:
+    """The tables revision 0004 adds, defined in ``md``: the bookkeeper's work on the books
+    (imports and reconciliations that resume after a crash, closed days, bank deposits)."""
+    jobs = Table(
+        "jobs",
+        md,
+        Column("id", _BIGINT, **_ID),
+        _text("mch_id", default=None),
+        # import: orders named in a file, each looked up with cc_query and booked;
+        # reconcile: every order of a business day re-checked with cc_query.
+        _text("kind", default=None),
+        # What it works on: the file's name (import) or the business day (reconcile).
+        _text("title"),
+        _text("business_day"),
+        _text("operator"),
+        _text("desk"),
+        _text("state", default="running"),
+        Column("total", Integer, nullable=False, server_default=text("0")),
+        _text("created_at", default=None),
+        Column("finished_at", Text),
+        CheckConstraint(f"kind IN {JOB_KINDS!r}", name="kind"),
+        CheckConstraint(f"state IN {JOB_STATES!r}", name="state"),
+        _no_card("title"),
+        sqlite_autoincrement=True,
+    )
+    Index("jobs_merchant", jobs.c.mch_id, jobs.c.kind, jobs.c.id)
+    items = Table(
+        "job_items",
+        md,
+        Column("id", _BIGINT, **_ID),
+        Column("job_id", _BIGINT, ForeignKey("jobs.id"), nullable=False),
+        # The file's line (import) or the order's place in the day (reconcile).
+        Column("line_no", Integer, nullable=False),
+        # The order number or IOTPay order ID as the file gave it.
+        _text("ref"),
+        _text("state", default="pending"),
+        _text("pay_order_id"),
+        # Why a line was bad, what differed, what IOTPay answered.
+        _text("detail"),
+        Column("done_at", Text),
+        CheckConstraint(f"state IN {JOB_ITEM_STATES!r}", name="state"),
+        _no_card("ref"),
+        _no_card("detail"),
+        UniqueConstraint("job_id", "line_no"),
+        sqlite_autoincrement=True,
+    )
+    Index("job_items_state", items.c.job_id, items.c.state, items.c.line_no)
+    closes = Table(
+        "day_closes",
+        md,
+        Column("id", _BIGINT, **_ID),
+        _text("mch_id", default=None),
+        # The business day (YYYY-MM-DD): from the cut-off of the day before to its own.
+        _text("business_day", default=None),
+        _text("cutoff", default=None),
+        _text("timezone", default=None),
+        _text("operator"),
+        _text("desk"),
+        _text("closed_at", default=None),
+        # The day's figures as closed (JSON) and a digest of its orders.
+        _text("figures", default="{}"),
+        _text("digest"),
+        UniqueConstraint("mch_id", "business_day"),
+        sqlite_autoincrement=True,
+    )
+    close_orders = Table(
+        "day_close_orders",
+        md,
+        # Each order of a closed day as it was when the day was closed: a later change
+        # to one of them (or an order added to the day) is found against these.
+        Column("close_id", _BIGINT, ForeignKey("day_closes.id"), primary_key=True),
+        Column("pay_order_id", Text, primary_key=True),
+        _text("kind", default=None),
+        Column("status", Integer, nullable=False),
+        Column("amount_cents", _BIGINT, nullable=False),
+        Column("refunded_cents", _BIGINT, nullable=False),
+    )
+    deposits = Table(
+        "bank_deposits",
+        md,
+        Column("id", _BIGINT, **_ID),
+        _text("mch_id", default=None),
+        # The bank account as the statement names it (OFX ACCTID, or the file's).
+        _text("account"),
+        _text("posted_on", default=None),  # YYYY-MM-DD
+        Column("amount_cents", _BIGINT, nullable=False),
+        _text("description"),
+        # The bank's own id of the transaction (OFX FITID), or one made from the line:
+        # the same statement imported twice adds nothing.
+        _text("ref", default=None),
+        _text("source", default=None),  # csv, ofx
+        _text("file_name"),
+        _text("operator"),
+        _text("imported_at", default=None),
+        CheckConstraint("source IN ('csv', 'ofx')", name="source"),
+        _no_card("description"),
+        _no_card("file_name"),
+        UniqueConstraint("mch_id", "account", "ref"),
+        sqlite_autoincrement=True,
+    )
+    Index("bank_deposits_posted", deposits.c.mch_id, deposits.c.posted_on, deposits.c.id)
+    matches = Table(
+        "deposit_matches",
+        md,
+        Column("id", _BIGINT, **_ID),
+        _text("mch_id", default=None),
+        # A deposit pays one business day's net, or several days' together (a weekend):
+        # each day is paid by one deposit at most.
+        Column("deposit_id", _BIGINT, ForeignKey("bank_deposits.id"), nullable=False),
+        _text("business_day", default=None),
+        Column("day_net_cents", _BIGINT, nullable=False),
+        _text("how", default=None),
+        _text("operator"),
+        _text("matched_at", default=None),
+        CheckConstraint(f"how IN {MATCH_HOW!r}", name="how"),
+        UniqueConstraint("mch_id", "business_day"),
+        sqlite_autoincrement=True,
+    )
+    Index("deposit_matches_deposit", matches.c.deposit_id)
+    return [jobs, items, closes, close_orders, deposits, matches]
+
+
 # Free text in the books: substrings of 3 characters or more, through an index.
 BOOKS_FTS = "orders_fts"
 _SQLITE_BOOKS_SEARCH = (
@@ -593,8 +723,9 @@ def _head_metadata() -> MetaData:
     audit = md.tables["audit"]
     Index("audit_merchant", audit.c.mch_id, audit.c.id)
     r0003_tables(md)
+    r0004_tables(md)
     return md
 
 
 metadata = _head_metadata()
-"""The ledger's schema at head (revision 0003): what the queries use."""
+"""The ledger's schema at head (revision 0004): what the queries use."""

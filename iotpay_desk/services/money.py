@@ -49,8 +49,12 @@ from .checking import (
     Checker,
 )
 from .context import TEXT_MAX, MoneyContext
+from .days import Days
+from .deposits import Deposits
+from .importing import Imports
 from .lookups import Lookups, OrderDetail
 from .purchases import WALK_IN_CUSTOMER, Purchases
+from .reconcile import Reconciler
 from .refunds import Refunds
 from .results import ActionResult, Draft
 from .rules import DEFAULT_CUTOFF, TORONTO
@@ -124,6 +128,11 @@ class MoneyService:
         self._refunds = Refunds(ctx, self._sender)
         self._charging = Charging(ctx, self._sender)
         self._purchases = Purchases(ctx, self._sender)
+        # The bookkeeper's work on the books (issue: the books).
+        self.days = Days(ctx)
+        self.imports = Imports(ctx)
+        self.reconciler = Reconciler(ctx)
+        self.deposits = Deposits(ctx)
 
     def __repr__(self) -> str:
         return f"MoneyService(mch_id={self.mch_id!r}, operator={self.operator!r})"

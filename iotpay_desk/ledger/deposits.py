@@ -1,0 +1,20 @@
+"""The ledger's side of :mod:`iotpay_desk.journal.deposits`. Plain Python: no Qt here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from iotpay_desk.journal import store as _journal
+
+__all__ = ["Deposits"]
+
+
+class Deposits:
+    """(being built)"""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _journal._utcnow) -> None:
+        self.engine = engine
+        self._clock = clock

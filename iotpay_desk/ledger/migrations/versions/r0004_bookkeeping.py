@@ -1,0 +1,30 @@
+"""The bookkeeper's work on the books: imports and reconciliations that resume after a
+crash (jobs and their items), closed business days with their orders as closed, and bank
+deposits matched to days' net settlements.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from iotpay_desk.ledger.schema import NAMING_CONVENTION, r0004_tables
+
+revision = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    for table in r0004_tables(md):
+        table.create(bind)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the ledger is never downgraded")
