@@ -691,6 +691,13 @@ def r0004_tables(md: MetaData) -> list[Table]:
     return [jobs, items, closes, close_orders, deposits, matches]
 
 
+def r0004_indexes(md: MetaData) -> list[Index]:
+    """The indexes revision 0004 adds to earlier tables (in ``md``): a payment's
+    notifications found by its IOTPay id (End of day's "no notification")."""
+    notes = md.tables["notifications"]
+    return [Index("notifications_order", notes.c.mch_id, notes.c.pay_order_id)]
+
+
 # Free text in the books: substrings of 3 characters or more, through an index.
 BOOKS_FTS = "orders_fts"
 _SQLITE_BOOKS_SEARCH = (
@@ -724,6 +731,7 @@ def _head_metadata() -> MetaData:
     Index("audit_merchant", audit.c.mch_id, audit.c.id)
     r0003_tables(md)
     r0004_tables(md)
+    r0004_indexes(md)
     return md
 
 

@@ -1,6 +1,7 @@
 """The bookkeeper's work on the books: imports and reconciliations that resume after a
 crash (jobs and their items), closed business days with their orders as closed, and bank
-deposits matched to days' net settlements.
+deposits matched to days' net settlements; an index finding a payment's
+notifications.
 
 Revision ID: 0004
 Revises: 0003
@@ -24,6 +25,7 @@ def upgrade() -> None:
     md = sa.MetaData(naming_convention=NAMING_CONVENTION)
     for table in r0004_tables(md):
         table.create(bind)
+    op.create_index("notifications_order", "notifications", ["mch_id", "pay_order_id"])
 
 
 def downgrade() -> None:
