@@ -479,24 +479,50 @@ def _eod_sample(s: Shots) -> tuple[object, ...]:
     )
     at = since + timedelta(hours=14)
     attention = [
-        AttentionItem("outcome_unknown", "PC20250314101502123456789012", "A-2025-0314-17", 8450,
-                      7, at),
-        AttentionItem("refund_unconfirmed", "RP20250314113011987654321098", "R2503141130001",
-                      1250, 8, at + timedelta(hours=1)),
-        AttentionItem("status_differs", "PC20250314094411987654321098", "B-889", 1999, None,
-                      at + timedelta(hours=2), "the ledger says paid, IOTPay says failed"),
-        AttentionItem("no_notification", "PC20250314081230555566667777", "web-88213", 3200,
-                      None, at + timedelta(hours=3)),
+        AttentionItem(
+            "outcome_unknown", "PC20250314101502123456789012", "A-2025-0314-17", 8450, 7, at
+        ),
+        AttentionItem(
+            "refund_unconfirmed",
+            "RP20250314113011987654321098",
+            "R2503141130001",
+            1250,
+            8,
+            at + timedelta(hours=1),
+        ),
+        AttentionItem(
+            "status_differs",
+            "PC20250314094411987654321098",
+            "B-889",
+            1999,
+            None,
+            at + timedelta(hours=2),
+            "the ledger says paid, IOTPay says failed",
+        ),
+        AttentionItem(
+            "no_notification",
+            "PC20250314081230555566667777",
+            "web-88213",
+            3200,
+            None,
+            at + timedelta(hours=3),
+        ),
     ]
     close = DayClose(
-        id=1, mch_id="10000701", day=day, closed_at=until + timedelta(minutes=12),
-        operator="manager", desk="Back office", cutoff="21:00", timezone="America/Toronto",
-        figures=figures, digest="9f2c" * 16,
+        id=1,
+        mch_id="10000701",
+        day=day,
+        closed_at=until + timedelta(minutes=12),
+        operator="manager",
+        desk="Back office",
+        cutoff="21:00",
+        timezone="America/Toronto",
+        figures=figures,
+        digest="9f2c" * 16,
     )
     changes = [
         DayChange("RP20250315090102123456789012", "added", "refund", None, (2, 2000, 0)),
-        DayChange("PC20250314094411987654321098", "changed", "payment", (2, 1999, 0),
-                  (9, 1999, 0)),
+        DayChange("PC20250314094411987654321098", "changed", "payment", (2, 1999, 0), (9, 1999, 0)),
     ]
     nets = []
     for i in range(90):
@@ -508,6 +534,8 @@ def _eod_sample(s: Shots) -> tuple[object, ...]:
 
 
 def _eod_window(s: Shots, *, closed: bool = False, tab: str = "day") -> object:
+    from datetime import UTC, datetime
+
     win = s.main_window("end_of_day")
     page = win.end_of_day
     figures, attention, close, changes, nets = _eod_sample(s)
@@ -528,6 +556,9 @@ def _eod_window(s: Shots, *, closed: bool = False, tab: str = "day") -> object:
     page.show_nets(nets)
     page._update_buttons()
     page.tabs.setCurrentIndex({"day": 0, "attention": 1, "charts": 2}[tab])
+    page._loaded_at = datetime.now(UTC)  # shown as given: not read again from the ledger
+    page.loading = False
+    page._update_buttons()
     return win
 
 

@@ -32,7 +32,7 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QLocale, QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsScene, QToolTip, QWidget
 
 from iotpay_desk.journal.days import DailyNet, DayLine
 
@@ -153,7 +153,8 @@ def _base_chart(chart: QChart, colors: ChartColors, font: QFont) -> None:
     chart.setBackgroundBrush(QBrush(colors.background))
     chart.setBackgroundRoundness(0)
     chart.setPlotAreaBackgroundVisible(False)
-    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.setMargins(QMargins(6, 6, 30, 4))  # room for the last date, centred on its bar
+    chart.layout().setContentsMargins(0, 0, 0, 0)
     chart.setTitleBrush(QBrush(colors.text))
     chart.setTitleFont(font)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -276,7 +277,7 @@ def draw_brands(
     chart.addSeries(pie)
     legend = chart.legend()
     legend.setVisible(True)
-    legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
+    legend.setAlignment(Qt.AlignmentFlag.AlignRight)
     legend.setShowToolTips(True)
     legend.setLabelColor(colors.text)
 
@@ -287,21 +288,24 @@ class _ThemedChart(QChartView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(QChart(), parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         fm = self.fontMetrics()
-        self.setMinimumSize(fm.averageCharWidth() * 30, fm.height() * 12)
+        self.setMinimumSize(fm.averageCharWidth() * 40, fm.height() * 9)
         self.colors = chart_colors(self.palette())
+        self.setBackgroundBrush(QBrush(self.colors.background))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self.colors = chart_colors(self.palette())
+            self.setBackgroundBrush(QBrush(self.colors.background))
             self.redraw()
 
     def redraw(self) -> None:
         raise NotImplementedError
 
     def series_points(self) -> int:
-        """How many values the chart draws (its bars, points or slices; 0 when empty)."""
+        """How many values the chart shows that are not zero (bars, points or slices)."""
         count = 0
         for series in self.chart().series():
             if series.objectName() == "zero":
@@ -310,7 +314,7 @@ class _ThemedChart(QChartView):
                 sets = series.barSets()
                 count += sum(1 for i in range(sets[0].count()) if any(s.at(i) for s in sets))
             elif isinstance(series, QLineSeries):
-                count += series.count()
+                count += sum(1 for p in series.points() if p.y())
             elif isinstance(series, QPieSeries):
                 count += series.count()
         return count

@@ -359,9 +359,7 @@ def closeout_html(
         + e(tr(_N("CloseOut", "Currency: %1")).replace("%1", figures.currency))
         + "</p>"
     )
-    body += _lines_table(
-        tr(_N("CloseOut", "By card brand")), "brand", figures.by_brand, tr, money
-    )
+    body += _lines_table(tr(_N("CloseOut", "By card brand")), "brand", figures.by_brand, tr, money)
     body += _lines_table(
         tr(_N("CloseOut", "By operator")), "operator", figures.by_operator, tr, money
     )
@@ -433,8 +431,9 @@ def closeout_html(
     if close is not None:
         body.append(
             "<p><small>"
-            + e(tr(_N("CloseOut", "Fingerprint of the orders as closed: %1")))
-            .replace("%1", e(close.digest))
+            + e(tr(_N("CloseOut", "Fingerprint of the orders as closed: %1"))).replace(
+                "%1", e(close.digest)
+            )
             + "</small></p>"
         )
     if made_at is not None:
@@ -443,9 +442,7 @@ def closeout_html(
             + e(tr(_N("CloseOut", "Made by IOTPay Desk at %1")).replace("%1", when(made_at)))
             + "</small></p>"
         )
-    return (
-        "<html><head><meta charset='utf-8'></head><body>" + "\n".join(body) + "</body></html>"
-    )
+    return "<html><head><meta charset='utf-8'></head><body>" + "\n".join(body) + "</body></html>"
 
 
 # -- the PDF ----------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, final
+from typing import Any, TypeVar, final
 
 from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut, QShowEvent
@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -58,11 +57,12 @@ from iotpay_desk.journal.days import (
     day_bounds,
 )
 from iotpay_desk.services import MoneyService
+from iotpay_desk.services.days import CHART_DAYS
 from iotpay_desk.services.receipts import Merchant
 from iotpay_desk.services.rules import DEFAULT_CUTOFF, TORONTO
 
 from .amounts import format_cents
-from .asyncjob import async_slot, gone, run_busy
+from .asyncjob import JobResult, async_slot, find_indicator, gone, run_busy
 from .charts import BrandChart, NetChart, brand_chart_image, net_chart_image
 from .closeout import (
     BRAND_CHART,
@@ -90,10 +90,11 @@ __all__ = ["PERIODS", "EndOfDayPage"]
 log = logging.getLogger(__name__)
 
 #: The chart periods offered (days).
-PERIODS = (30, 90, 365)
+PERIODS = CHART_DAYS
 #: At most this many changes after the close are listed on the page (the report has all).
-CHANGES_SHOWN = 6
+CHANGES_SHOWN = 3
 ITEM_ROLE = Qt.ItemDataRole.UserRole
+T = TypeVar("T")
 _NONE = "—"
 
 
@@ -115,13 +116,19 @@ def _readonly_table(parent: QWidget, name: str, headings: Sequence[str]) -> QTab
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
     table.setAlternatingRowColors(True)
+    table.horizontalHeader().setDefaultAlignment(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
+    first = table.horizontalHeaderItem(0)
+    if first is not None:
+        first.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return table
 
 
 def _cell(text: str, *, right: bool = False, bold: bool = False, tip: str = "") -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     if right:
-        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if bold:
         font = item.font()
         font.setBold(True)
@@ -130,20 +137,34 @@ def _cell(text: str, *, right: bool = False, bold: bool = False, tip: str = "") 
     return item
 
 
-def _fit_table(table: QTableWidget) -> None:
-    """The table as tall as its rows (it sits in a scrolling column, never scrolls itself)
-    and its columns as wide as their contents, the first one taking the rest."""
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    table.resizeRowsToContents()
-    height = header.height() + 2 * table.frameWidth()
-    height += sum(table.rowHeight(r) for r in range(table.rowCount()))
-    if table.horizontalScrollBar().isVisible():
-        height += table.horizontalScrollBar().sizeHint().height()
-    table.setFixedHeight(max(height, header.sizeHint().height() + 2 * table.frameWidth()))
+def _fit_tables(tables: Sequence[QTableWidget]) -> None:
+    """Each table as tall as its rows (they sit in a scrolling column and never scroll
+    themselves) and as wide as its contents; tables of the same columns get the same
+    widths, so their figures line up one under the other."""
+    if not tables:
+        return
+    columns = tables[0].columnCount()
+    widths = [0] * columns
+    for table in tables:
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        pad = table.fontMetrics().horizontalAdvance("M")
+        for c in range(columns):
+            need = max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) + pad
+            widths[c] = max(widths[c], need)
+    for table in tables:
+        header = table.horizontalHeader()
+        for c, width in enumerate(widths):
+            header.resizeSection(c, width)
+        table.resizeRowsToContents()
+        frame = 2 * table.frameWidth()
+        height = header.sizeHint().height() + frame
+        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(height)
+        table.setFixedWidth(sum(widths) + frame)
 
 
 @final
@@ -171,10 +192,11 @@ class EndOfDayPage(QWidget):
         self.day: date = self.today()
         self.figures: DayFigures | None = None
         self.attention: list[AttentionItem] = []
-        self.close: DayClose | None = None
+        self.day_close: DayClose | None = None
         self.changes: list[DayChange] = []
         self.nets: list[DailyNet] = []
         self.loading = False
+        self._working = 0  # a close or a report being written: Close and Save wait
         self._task: asyncio.Task[None] | None = None
         self._generation = 0
         self._loaded_at: datetime | None = None
@@ -207,9 +229,7 @@ class EndOfDayPage(QWidget):
         for key, step in ((Qt.Key.Key_Left, -1), (Qt.Key.Key_Right, 1)):
             shortcut = QShortcut(QKeySequence(Qt.Modifier.ALT | key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(
-                lambda s=step: self.set_day(self.day + timedelta(days=s))
-            )
+            shortcut.activated.connect(lambda s=step: self.set_day(self.day + timedelta(days=s)))
         day_row = QHBoxLayout()
         day_row.addWidget(day_label)
         day_row.addWidget(self.date_edit)
@@ -236,17 +256,17 @@ class EndOfDayPage(QWidget):
         self.reconcile_button.clicked.connect(lambda: self.reconcile_requested.emit(self.day))
         self.close_button.clicked.connect(self.ask_close)
         self.save_button.clicked.connect(self.ask_save)
-        action_row = QHBoxLayout()
-        action_row.addWidget(self.reconcile_button)
-        action_row.addWidget(self.close_button)
-        action_row.addWidget(self.save_button)
-        action_row.addStretch(1)
 
         # -- state -------------------------------------------------------------------------
         self.state = QLabel(self)
         self.state.setObjectName("eod-state")
         self.state.setWordWrap(True)
         self.state.setTextFormat(Qt.TextFormat.PlainText)
+        action_row = QHBoxLayout()
+        action_row.addWidget(self.reconcile_button)
+        action_row.addWidget(self.close_button)
+        action_row.addWidget(self.save_button)
+        action_row.addWidget(self.state, 1)
         self.changed = QLabel(self)
         self.changed.setObjectName("eod-changed")
         self.changed.setWordWrap(True)
@@ -273,7 +293,7 @@ class EndOfDayPage(QWidget):
         font.setBold(True)
         self.summary.setFont(font)
         self.totals = _readonly_table(
-            self, "eod-totals", [self.tr("Totals"), self.tr("Count"), self.tr("Amount")]
+            self, "eod-totals", [self.tr("What"), self.tr("Count"), self.tr("Amount")]
         )
         line_heads = [
             self.tr("Orders"),
@@ -316,12 +336,16 @@ class EndOfDayPage(QWidget):
             [
                 self.tr("What needs attention"),
                 self.tr("Order number"),
-                self.tr("IOTPay order ID"),
                 self.tr("Amount"),
                 self.tr("Time"),
                 self.tr("Detail"),
+                self.tr("IOTPay order ID"),
             ],
         )
+        for c in range(self.attention_table.columnCount()):
+            heading = self.attention_table.horizontalHeaderItem(c)
+            if heading is not None and c != 2:
+                heading.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         att_header = self.attention_table.horizontalHeader()
         att_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         att_header.setStretchLastSection(True)
@@ -352,16 +376,20 @@ class EndOfDayPage(QWidget):
         period_row.addWidget(period_label)
         period_row.addWidget(self.period)
         period_row.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.net_chart)
-        splitter.addWidget(self.brand_chart)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        charts_tab = QWidget(self)
-        charts_layout = QVBoxLayout(charts_tab)
+        fm = self.fontMetrics()
+        self.net_chart.setMinimumHeight(fm.height() * 15)
+        self.brand_chart.setMinimumHeight(fm.height() * 12)
+        charts = QWidget(self)
+        charts_layout = QVBoxLayout(charts)
+        charts_layout.setContentsMargins(0, 0, 0, 0)
         charts_layout.addLayout(period_row)
-        charts_layout.addWidget(splitter, 1)
+        charts_layout.addWidget(self.net_chart, 3)
+        charts_layout.addWidget(self.brand_chart, 2)
+        charts_tab = QScrollArea(self)
+        charts_tab.setObjectName("eod-charts")
+        charts_tab.setWidgetResizable(True)
+        charts_tab.setFrameShape(QFrame.Shape.NoFrame)
+        charts_tab.setWidget(charts)
 
         # -- tabs --------------------------------------------------------------------------
         self.tabs = QTabWidget(self)
@@ -379,7 +407,6 @@ class EndOfDayPage(QWidget):
         layout.addLayout(day_row)
         layout.addWidget(self.bounds)
         layout.addLayout(action_row)
-        layout.addWidget(self.state)
         layout.addWidget(self.changed)
         layout.addWidget(self.problem)
         layout.addWidget(self.message)
@@ -410,7 +437,13 @@ class EndOfDayPage(QWidget):
         if service is not None:
             self.tz = service.tz
             self.cutoff = service.cutoff
-        self.figures, self.attention, self.close, self.changes, self.nets = None, [], None, [], []
+        self.figures, self.attention, self.day_close, self.changes, self.nets = (
+            None,
+            [],
+            None,
+            [],
+            [],
+        )
         self.day = self.today()
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(_qdate(self.day))
@@ -447,7 +480,7 @@ class EndOfDayPage(QWidget):
         self.date_edit.setMaximumDate(_qdate(self.today()))
         since, until = day_bounds(self.day, self.cutoff, self.tz)
         text = (
-            self.tr("%1 — from %2 to %3. %4")
+            self.tr("%1, from %2 to %3\n%4")
             .replace("%1", day_words(self.day))
             .replace("%2", local_time(since.astimezone(self.tz)))
             .replace("%3", local_time(until.astimezone(self.tz)))
@@ -577,13 +610,14 @@ class EndOfDayPage(QWidget):
             self.totals.setItem(r, 0, _cell(label, bold=bold))
             self.totals.setItem(r, 1, _cell(str(count), right=True, bold=bold))
             self.totals.setItem(r, 2, _cell(format_cents(cents), right=True, bold=bold))
-        _fit_table(self.totals)
+        _fit_tables([self.totals])
         for table, group, lines in (
             (self.by_brand, "brand", figures.by_brand if figures else ()),
             (self.by_operator, "operator", figures.by_operator if figures else ()),
             (self.by_desk, "desk", figures.by_desk if figures else ()),
         ):
             self._fill_lines(table, group, lines)
+        _fit_tables([self.by_brand, self.by_operator, self.by_desk])
         self.brand_chart.show_brands(figures.by_brand if figures is not None else ())
 
     def _fill_lines(self, table: QTableWidget, group: str, lines: Sequence[DayLine]) -> None:
@@ -599,7 +633,6 @@ class EndOfDayPage(QWidget):
             )
             for c, item in enumerate(cells):
                 table.setItem(r, c, item)
-        _fit_table(table)
 
     @staticmethod
     def _amount(cents: int, count: int, tip: str) -> QTableWidgetItem:
@@ -617,16 +650,17 @@ class EndOfDayPage(QWidget):
             cells = (
                 _cell(attention_text(item.kind)),
                 _cell(item.mch_order_no or _NONE),
-                _cell(item.pay_order_id or _NONE),
                 _cell(format_cents(item.amount_cents), right=True),
                 _cell(when),
                 _cell(item.detail or _NONE),
+                _cell(item.pay_order_id or _NONE),
             )
             for c, cell in enumerate(cells):
                 if c == 0:
                     cell.setData(ITEM_ROLE, item)
                 table.setItem(r, c, cell)
         table.resizeColumnsToContents()
+        table.resizeRowsToContents()
         self.tabs.setTabText(
             self.attention_tab,
             self.tr("Needs &attention (%1)").replace("%1", str(len(items))),
@@ -636,12 +670,10 @@ class EndOfDayPage(QWidget):
     def show_close(self, close: DayClose | None, changes: Sequence[DayChange]) -> None:
         """Whether the day is closed (by whom, when, on which desk) and what changed in it
         since it was closed."""
-        self.close = close
+        self.day_close = close
         self.changes = list(changes)
         if close is None:
-            self.state.setText(
-                self.tr("Not closed yet.") if self._service is not None else ""
-            )
+            self.state.setText(self.tr("Not closed yet.") if self._service is not None else "")
         else:
             self.state.setText(
                 self.tr("Closed by %1 at %2 on desk %3.")
@@ -689,12 +721,17 @@ class EndOfDayPage(QWidget):
         self.net_chart.show_nets(self.nets)
 
     def _update_buttons(self) -> None:
-        ready = self._service is not None and self.figures is not None and not self.loading
+        ready = (
+            self._service is not None
+            and self.figures is not None
+            and not self.loading
+            and not self._working
+        )
         self.reconcile_button.setEnabled(self._service is not None)
-        self.close_button.setEnabled(ready and self.close is None)
+        self.close_button.setEnabled(ready and self.day_close is None)
         self.close_button.setToolTip(
             self.tr("This day is closed.")
-            if self.close is not None
+            if self.day_close is not None
             else self.tr("Keep the day's figures as they are now and save its report")
         )
         self.save_button.setEnabled(ready)
@@ -734,6 +771,20 @@ class EndOfDayPage(QWidget):
 
     # -- closing -------------------------------------------------------------------------------
 
+    async def _run(self, work: Awaitable[T], text: str) -> JobResult[T]:
+        """``work`` with its progress in the window's status bar and a failure said in a
+        message box; Close and Save wait meanwhile (whatever a reload does to them)."""
+        self._working += 1
+        self._update_buttons()
+        try:
+            return await run_busy(
+                [], work, progress_text=text, busy=find_indicator([self]), parent=self
+            )
+        finally:
+            self._working -= 1
+            if not gone(self):
+                self._update_buttons()
+
     def close_question(self) -> QMessageBox:
         """The question asked before closing the day shown (not shown yet)."""
         net = self.figures.total.net_cents if self.figures is not None else 0
@@ -764,13 +815,13 @@ class EndOfDayPage(QWidget):
 
     def ask_close(self) -> None:
         """Close the day… : ask (window-modal, ``open()``), then close it."""
-        if self._service is None or self.figures is None or self.close is not None:
+        if self._service is None or self.figures is None or self.day_close is not None:
             return
         box = self.close_question()
         box.buttonClicked.connect(
-            lambda button, day=self.day: self.close_day(day)
-            if button is self.confirm_button
-            else None
+            lambda button, day=self.day: (
+                self.close_day(day) if button is self.confirm_button else None
+            )
         )
         self.question = box
         box.open()
@@ -789,12 +840,7 @@ class EndOfDayPage(QWidget):
             except DayAlreadyClosed as exc:
                 return exc
 
-        result = await run_busy(
-            [self.close_button, self.save_button],
-            work(),
-            progress_text=self.tr("Closing the day…"),
-            parent=self,
-        )
+        result = await self._run(work(), self.tr("Closing the day…"))
         if gone(self):
             return
         closed = result.value
@@ -858,11 +904,8 @@ class EndOfDayPage(QWidget):
         if service is None or not path:
             return
         day = day or self.day
-        result = await run_busy(
-            [self.save_button],
-            self._write_report(service, day, Path(path)),
-            progress_text=self.tr("Saving the close-out report…"),
-            parent=self,
+        result = await self._run(
+            self._write_report(service, day, Path(path)), self.tr("Saving the close-out report…")
         )
         if gone(self) or result.value is None:
             return
@@ -918,4 +961,3 @@ class EndOfDayPage(QWidget):
             paper=default_paper(),
             footer=footer,
         )
-
