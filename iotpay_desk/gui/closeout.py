@@ -408,7 +408,7 @@ def closeout_html(
     if changes:
         body.append(f"<h3>{e(tr(_N('CloseOut', 'Changed after it was closed')))}</h3>")
         body.append(_TABLE.format(_STYLE))
-        heads = (
+        titles = (
             tr(_N("CloseOut", "What")),
             tr(_N("CloseOut", "IOTPay order ID")),
             tr(_N("CloseOut", "When closed")),
@@ -416,7 +416,7 @@ def closeout_html(
         )
         body.append(
             "<tr bgcolor='#eeeeee'>"
-            + "".join(f"<th align='left'>{e(h)}</th>" for h in heads)
+            + "".join(f"<th align='left'>{e(h)}</th>" for h in titles)
             + "</tr>"
         )
         for change in changes:

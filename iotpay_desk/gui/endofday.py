@@ -342,10 +342,11 @@ class EndOfDayPage(QWidget):
                 self.tr("IOTPay order ID"),
             ],
         )
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         for c in range(self.attention_table.columnCount()):
-            heading = self.attention_table.horizontalHeaderItem(c)
-            if heading is not None and c != 2:
-                heading.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            head_item = self.attention_table.horizontalHeaderItem(c)
+            if head_item is not None and c != 2:  # the amount stays on the right
+                head_item.setTextAlignment(left)
         att_header = self.attention_table.horizontalHeader()
         att_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         att_header.setStretchLastSection(True)

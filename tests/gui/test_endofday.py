@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.api import Order
+from iotpay_desk.gui.endofday import EndOfDayPage
+from iotpay_desk.gui.mainwindow import Page
 from iotpay_desk.journal import ActionKind
 from iotpay_desk.journal.days import (
     AttentionItem,
@@ -26,8 +28,6 @@ from iotpay_desk.journal.days import (
     DayLine,
     day_bounds,
 )
-from iotpay_desk.gui.endofday import EndOfDayPage
-from iotpay_desk.gui.mainwindow import Page
 from iotpay_desk.sandbox import SandboxServer
 from iotpay_desk.services.rules import TORONTO
 from tests.gui.conftest import QLoop, message_boxes, until
@@ -272,7 +272,8 @@ def test_a_worked_day_is_closed_reported_and_flagged_when_it_changes(
             service = desk.service
             d = await service.new_draft(ActionKind.REFUND, kept.pay_order_id)
             again = await service.refund(kept.pay_order_id, 500, "second", draft_id=d.id)
-            assert again.succeeded and again.order is not None
+            assert again.succeeded
+            assert again.order is not None
             return again.order.pay_order_id
 
         refund_id = await refund_again()
@@ -282,7 +283,8 @@ def test_a_worked_day_is_closed_reported_and_flagged_when_it_changes(
         assert "Changed after it was closed: 1 order(s)" in page.changed.text()
         assert refund_id in page.changed.text()
         assert page.figures.total.net_cents == 3_700
-        assert page.day_close is not None and page.day_close.figures.total.net_cents == 4_200
+        assert page.day_close is not None
+        assert page.day_close.figures.total.net_cents == 4_200
         assert not page.close_button.isEnabled()
 
         again = tmp_path / "reports" / "again"
