@@ -114,10 +114,11 @@ def _light_colors() -> ChartColors:
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round values from at most ``low`` to at least ``high`` (always with 0 in range),
-    about ``count`` of them: 1, 2 or 5 times a power of ten apart."""
+    """Round values (dollars) from at most ``low`` to at least ``high`` (always with 0
+    in range), about ``count`` of them: 1, 2 or 5 times a power of ten apart, a cent at
+    least."""
     low, high = min(low, 0.0), max(high, 0.0)
-    if high - low < 1e-9:
+    if high - low < 0.05:
         high = low + 1.0
     raw = (high - low) / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
