@@ -248,7 +248,7 @@ class EndOfDayPage(QWidget):
         self.reconcile_button.setToolTip(
             self.tr("Check every order of the day with IOTPay and list the differences")
         )
-        self.close_button = QPushButton(self.tr("&Close the day…"), self)
+        self.close_button = QPushButton(self.tr("C&lose the day…"), self)
         self.close_button.setObjectName("eod-close")
         self.save_button = QPushButton(self.tr("Sa&ve report…"), self)
         self.save_button.setObjectName("eod-save")
@@ -368,7 +368,7 @@ class EndOfDayPage(QWidget):
         self.period.setObjectName("eod-period")
         for days in PERIODS:
             self.period.addItem(self.tr("%1 days").replace("%1", str(days)), days)
-        period_label = QLabel(self.tr("&Last:"), self)
+        period_label = QLabel(self.tr("Sho&w:"), self)
         period_label.setBuddy(self.period)
         self.period.currentIndexChanged.connect(self._period_changed)
         self.net_chart = NetChart(self)
@@ -382,7 +382,6 @@ class EndOfDayPage(QWidget):
         self.brand_chart.setMinimumHeight(fm.height() * 12)
         charts = QWidget(self)
         charts_layout = QVBoxLayout(charts)
-        charts_layout.setContentsMargins(0, 0, 0, 0)
         charts_layout.addLayout(period_row)
         charts_layout.addWidget(self.net_chart, 3)
         charts_layout.addWidget(self.brand_chart, 2)
@@ -395,7 +394,7 @@ class EndOfDayPage(QWidget):
         # -- tabs --------------------------------------------------------------------------
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("eod-tabs")
-        self.day_tab = self.tabs.addTab(self.figures_area, self.tr("Da&y"))
+        self.day_tab = self.tabs.addTab(self.figures_area, self.tr("Day"))
         self.attention_tab = self.tabs.addTab(attention_tab, "")
         self.charts_tab = self.tabs.addTab(charts_tab, self.tr("Chart&s"))
         self.deposits_holder = QWidget(self)
