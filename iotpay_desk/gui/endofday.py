@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar, final
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QDate, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -200,6 +200,11 @@ class EndOfDayPage(QWidget):
         self._task: asyncio.Task[None] | None = None
         self._generation = 0
         self._loaded_at: datetime | None = None
+        # Changes come in bursts (a refund: intent, then its answer): one read after them.
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setSingleShot(True)
+        self._stale_timer.setInterval(500)
+        self._stale_timer.timeout.connect(self.reload)
         self.question: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         self.deposits_widget: QWidget | None = None
@@ -493,6 +498,7 @@ class EndOfDayPage(QWidget):
 
     def reload(self) -> None:
         """Read the day shown again (after a reconcile, when the ledger is back)."""
+        self._stale_timer.stop()
         self._generation += 1
         if self._task is not None:
             self._task.cancel()
@@ -558,6 +564,13 @@ class EndOfDayPage(QWidget):
             return
         if not gone(self) and day == self.day and days == self.period_days():
             self.show_nets(nets)
+
+    def mark_stale(self, *_args: object) -> None:
+        """Something in the books changed (an action moved on, a notification came): the
+        day shown is read again, soon if the page is on screen, else when it is shown."""
+        self._loaded_at = None
+        if self.isVisible() and self._service is not None:
+            self._stale_timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -494,6 +494,7 @@ class MainWindow(QMainWindow):
             return
         self.activity.action_changed(action)
         self.orders.action_changed(action)
+        self.end_of_day.mark_stale()
 
     def set_event_hub(self, hub: EventHub | None) -> None:
         """Feed the pages from ``hub`` (None: from :meth:`action_changed` directly, as
@@ -526,6 +527,8 @@ class MainWindow(QMainWindow):
         bridge.reset.connect(self.activity.reload)
         bridge.reset.connect(self.orders.refresh)
         bridge.reset.connect(self.end_of_day.reload)
+        bridge.action_changed.connect(self.end_of_day.mark_stale)
+        bridge.notification_recorded.connect(self.end_of_day.mark_stale)
         if isinstance(vault, VaultPage):
             bridge.vault_changed.connect(vault.vault_changed)
             bridge.reset.connect(vault.reload)

@@ -277,9 +277,9 @@ def test_a_worked_day_is_closed_reported_and_flagged_when_it_changes(
             return again.order.pay_order_id
 
         refund_id = await refund_again()
-        page.reload()
-        await _loaded(page)
+        # The page hears of the refund and reads the day again by itself.
         await until(page.changed.isVisible, 10, "changes shown")
+        await _loaded(page)
         assert "Changed after it was closed: 1 order(s)" in page.changed.text()
         assert refund_id in page.changed.text()
         assert page.figures.total.net_cents == 3_700
