@@ -562,7 +562,15 @@ def _eod_window(s: Shots, *, closed: bool = False, tab: str = "day") -> object:
     return win
 
 
+def _eod_question(s: Shots) -> object:
+    win = _eod_window(s)
+    s.keep.append(win)
+    win.show()  # type: ignore[attr-defined]
+    return win.end_of_day.close_question()  # type: ignore[attr-defined]
+
+
 SCREENS += [
+    ("end-of-day-close-question", _eod_question),
     ("main-end-of-day", _eod_window),
     ("main-end-of-day-closed", lambda s: _eod_window(s, closed=True)),
     ("main-end-of-day-attention", lambda s: _eod_window(s, tab="attention")),

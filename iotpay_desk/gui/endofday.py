@@ -327,6 +327,7 @@ class EndOfDayPage(QWidget):
             title.setFont(title_font)
             column.addWidget(title)
             column.addWidget(table)
+            table.setAccessibleName(heading)
         column.addStretch(1)
         self.figures_area = QScrollArea(self)
         self.figures_area.setObjectName("eod-figures")
@@ -352,6 +353,7 @@ class EndOfDayPage(QWidget):
             head_item = self.attention_table.horizontalHeaderItem(c)
             if head_item is not None and c != 2:  # the amount stays on the right
                 head_item.setTextAlignment(left)
+        self.attention_table.setAccessibleName(self.tr("What needs attention"))
         att_header = self.attention_table.horizontalHeader()
         att_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         att_header.setStretchLastSection(True)
@@ -810,6 +812,17 @@ class EndOfDayPage(QWidget):
             self.tr("Net: %1").replace("%1", format_cents(net)),
             self.tr("Still needing attention: %1").replace("%1", str(len(self.attention))),
             "",
+        ]
+        if self.day >= self.today():
+            _since, until = day_bounds(self.day, self.cutoff, self.tz)
+            lines += [
+                self.tr(
+                    "This business day is not over: it ends at %1. Orders made until then will "
+                    "be flagged as changes after the close."
+                ).replace("%1", local_time(until.astimezone(self.tz))),
+                "",
+            ]
+        lines += [
             self.tr(
                 "Its figures are kept as they are now and cannot be closed again; any later "
                 "change to its orders is flagged on this page and in its report."

@@ -253,6 +253,7 @@ def test_a_worked_day_is_closed_reported_and_flagged_when_it_changes(
         assert today.strftime("%Y") in question.text()
         assert "Net: $42.00" in question.informativeText()
         assert "Still needing attention: 1" in question.informativeText()
+        assert "This business day is not over" in question.informativeText()
         qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
         await until(lambda: page.day_close is not None, 10, "day closed")
         await until(lambda: page.file_dialog is not None and page.file_dialog.isVisible())
