@@ -357,6 +357,21 @@ def test_the_keyboard_moves_between_business_days(desk: Desk, qtbot: QtBot) -> N
         # (a mnemonic presses its button with a short animation)
         QTest.keyClick(page.reconcile_button, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
         await until(lambda: page.day == today - timedelta(days=1), what="Alt+P")
+        await _loaded(page)
+        # Tab goes through the day's controls, then the actions, then the tabs.
+        page.previous_button.setFocus()
+        chain = []
+        for _ in range(6):
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            chain.append(QApplication.focusWidget())
+        assert chain == [
+            page.next_button,
+            page.today_button,
+            page.reconcile_button,
+            page.close_button,
+            page.save_button,
+            page.tabs.tabBar(),
+        ]
         QTest.keyClick(page.reconcile_button, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
         await until(lambda: page.day == today, what="Alt+O")
         await _loaded(page)
