@@ -322,8 +322,8 @@ def closeout_html(
                 tr(
                     _N(
                         "CloseOut",
-                        "Changed after it was closed: %1 order(s) are not as they were when "
-                        "the day was closed (listed at the end).",
+                        "Changed after it was closed. Orders not as they were when the day "
+                        "was closed: %1 (listed at the end).",
                     )
                 ).replace("%1", str(len(changes)))
             )

@@ -1,4 +1,4 @@
-"""The End of day page (Ctrl+E): a business day's totals, what needs attention, its charts,
+"""The End of day page (Ctrl+D): a business day's totals, what needs attention, its charts,
 reconciling it with IOTPay and closing it with its close-out report.
 
 A business day runs from the profile's cut-off on the day before to the cut-off on the
@@ -700,8 +700,8 @@ class EndOfDayPage(QWidget):
         if close is not None and changes:
             lines = [
                 self.tr(
-                    "Changed after it was closed: %1 order(s) are not as they were when the day "
-                    "was closed. The close-out report lists them all."
+                    "Changed after it was closed. Orders not as they were when the day was "
+                    "closed: %1. The close-out report lists them all."
                 ).replace("%1", str(len(changes)))
             ]
             for change in changes[:CHANGES_SHOWN]:

@@ -81,7 +81,8 @@ class Page(enum.IntEnum):
 
 
 # The pages in the navigation, top to bottom (the books next to the orders). Ctrl+1…4
-# keep the pages they always had; Transactions is Ctrl+T, End of day Ctrl+E.
+# keep the pages they always had; Transactions is Ctrl+T, End of day Ctrl+D (on X11 a
+# focused text field takes Ctrl+E: the end of its line).
 NAV_ORDER = (
     Page.ORDERS,
     Page.TRANSACTIONS,
@@ -91,7 +92,7 @@ NAV_ORDER = (
     Page.SETTINGS,
 )
 #: The pages whose shortcut is a letter (the others: Ctrl and their number).
-LETTER_SHORTCUTS = {Page.TRANSACTIONS: Qt.Key.Key_T, Page.END_OF_DAY: Qt.Key.Key_E}
+LETTER_SHORTCUTS = {Page.TRANSACTIONS: Qt.Key.Key_T, Page.END_OF_DAY: Qt.Key.Key_D}
 
 
 @final

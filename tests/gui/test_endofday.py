@@ -1,4 +1,4 @@
-"""The End of day page (Ctrl+E): a business day's figures, what needs attention, moving
+"""The End of day page (Ctrl+D): a business day's figures, what needs attention, moving
 between days from the keyboard, closing the day with its close-out report and the warning
 when the day changes after; on real widgets, a real ledger file and the sandbox."""
 
@@ -123,7 +123,9 @@ def test_a_closed_day_says_who_closed_it_and_warns_of_changes(page: EndOfDayPage
     assert said == "Closed by jack at 2026-12-04 9:05 p.m. on desk Front counter."
     assert page.changed.isVisible()
     text = page.changed.text()
-    assert text.startswith("Changed after it was closed: 1 order(s)")
+    assert text.startswith(
+        "Changed after it was closed. Orders not as they were when the day was closed: 1."
+    )
     assert "RP20261205090102123456789012" in text
     assert "Not in the day → Paid, $20.00" in text
     assert not page.close_button.isEnabled()  # no service: nothing to close either way
@@ -231,7 +233,7 @@ def test_a_worked_day_is_closed_reported_and_flagged_when_it_changes(
 
     async def scenario() -> None:
         window.activateWindow()
-        QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
         assert window.current_page() is Page.END_OF_DAY
         await _loaded(page)
         assert page.day == today
@@ -281,7 +283,7 @@ def test_a_worked_day_is_closed_reported_and_flagged_when_it_changes(
         # The page hears of the refund and reads the day again by itself.
         await until(page.changed.isVisible, 10, "changes shown")
         await _loaded(page)
-        assert "Changed after it was closed: 1 order(s)" in page.changed.text()
+        assert "was closed: 1." in page.changed.text()
         assert refund_id in page.changed.text()
         assert page.figures.total.net_cents == 3_700
         assert page.day_close is not None

@@ -80,7 +80,7 @@ def test_navigation_by_ctrl_digits(window: MainWindow, qtbot: QtBot) -> None:
         (Qt.Key.Key_3, Page.ACTIVITY),
         (Qt.Key.Key_1, Page.ORDERS),
         (Qt.Key.Key_T, Page.TRANSACTIONS),
-        (Qt.Key.Key_E, Page.END_OF_DAY),
+        (Qt.Key.Key_D, Page.END_OF_DAY),
     ):
         QTest.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         assert _shown(window) is PAGE_TYPES[page], key
@@ -103,7 +103,7 @@ def test_menus_have_mnemonics_and_shortcuts(window: MainWindow) -> None:
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Go", "&Help"]
     shortcuts = [window.page_actions[p].shortcut().toString() for p in Page]
-    assert shortcuts == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+T", "Ctrl+E"]
+    assert shortcuts == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+T", "Ctrl+D"]
 
 
 @pytest.mark.parametrize(
