@@ -61,46 +61,55 @@ lines is well under a megabyte)."""
 DATE_ORDERS = ("dmy", "mdy")
 """The orders a ``NN/NN/YYYY`` date may be read in: day first, or month first."""
 
-_CTX = "Statement"
 DESCRIPTION_MAX = 500
 
 
-def _t(text: str) -> str:
-    return QT_TRANSLATE_NOOP(_CTX, text)
-
-
 # Reasons (a file refused, or one of its lines).
-TOO_LARGE = _t("The file is larger than %1 MB; a bank statement is much smaller.")
-EMPTY = _t("The file is empty.")
-NOT_TEXT = _t("This is not a text file (CSV) nor an OFX or QFX statement.")
-BAD_ENCODING = _t("The file is neither UTF-8 nor Windows-1252 text (byte %1 cannot be read).")
-NO_HEADER = _t(
+TOO_LARGE = QT_TRANSLATE_NOOP(
+    "Statement", "The file is larger than %1 MB; a bank statement is much smaller."
+)
+EMPTY = QT_TRANSLATE_NOOP("Statement", "The file is empty.")
+NOT_TEXT = QT_TRANSLATE_NOOP(
+    "Statement", "This is not a text file (CSV) nor an OFX or QFX statement."
+)
+BAD_ENCODING = QT_TRANSLATE_NOOP(
+    "Statement",
+    "The file is neither UTF-8 nor Windows-1252 text: line %1 has a byte that cannot be read "
+    "(byte %2 of the file).",
+)
+NO_HEADER = QT_TRANSLATE_NOOP(
+    "Statement",
     "No date column was found: the file needs a header row with a date, a description and "
-    "an amount (or withdrawal and deposit) column."
+    "an amount (or withdrawal and deposit) column.",
 )
-NO_AMOUNT = _t(
+NO_AMOUNT = QT_TRANSLATE_NOOP(
+    "Statement",
     "No amount column was found: the header needs an amount column, or withdrawal and "
-    "deposit (debit and credit) columns."
+    "deposit (debit and credit) columns.",
 )
-NO_LINES = _t("The file has no transaction lines.")
-MIXED_ORDER = _t(
+NO_LINES = QT_TRANSLATE_NOOP("Statement", "The file has no transaction lines.")
+MIXED_ORDER = QT_TRANSLATE_NOOP(
+    "Statement",
     "The dates are written both day first (line %1) and month first (line %2): the file "
-    "cannot be read."
+    "cannot be read.",
 )
-DATE_ORDER_UNKNOWN = _t(
+DATE_ORDER_UNKNOWN = QT_TRANSLATE_NOOP(
+    "Statement",
     "Every date in the file could be read day first or month first (for example “%1”): "
-    "choose how the bank writes dates."
+    "choose how the bank writes dates.",
 )
-NOT_OFX = _t("The file is not a valid OFX or QFX statement: %1")
-NO_STATEMENT = _t("The OFX file holds no bank or card statement.")
-CANNOT_READ = _t("The file cannot be read: %1")
+NOT_OFX = QT_TRANSLATE_NOOP("Statement", "The file is not a valid OFX or QFX statement: %1")
+NO_STATEMENT = QT_TRANSLATE_NOOP("Statement", "The OFX file holds no bank or card statement.")
+CANNOT_READ = QT_TRANSLATE_NOOP("Statement", "The file cannot be read: %1")
 
-BAD_DATE = _t("“%1” is not a date")
-BAD_AMOUNT = _t("“%1” is not an amount")
-TOO_FEW_CELLS = _t("the line has %1 cells; the header has %2")
-BOTH_SIDES = _t("both the withdrawal and the deposit columns have an amount")
-NO_SIDE = _t("no amount")
-DEPOSIT_ON_DEBIT = _t("“%1” in the withdrawal column is negative")
+BAD_DATE = QT_TRANSLATE_NOOP("Statement", "“%1” is not a date")
+BAD_AMOUNT = QT_TRANSLATE_NOOP("Statement", "“%1” is not an amount")
+TOO_FEW_CELLS = QT_TRANSLATE_NOOP("Statement", "the line has %1 cells; the header has %2")
+BOTH_SIDES = QT_TRANSLATE_NOOP(
+    "Statement", "both the withdrawal and the deposit columns have an amount"
+)
+NO_SIDE = QT_TRANSLATE_NOOP("Statement", "no amount")
+DEPOSIT_ON_DEBIT = QT_TRANSLATE_NOOP("Statement", "“%1” in the withdrawal column is negative")
 
 
 class StatementError(ValueError):
@@ -197,10 +206,11 @@ _CURRENCY = re.compile(r"(?i)(CAD|CA\$|C\$|US\$|USD|\$)")
 _NUMBER = re.compile(r"^\d[\d.,]*$")
 
 
-def parse_amount(text: str) -> int | None:
+def parse_amount(text: str, decimal: str = "") -> int | None:
     """Cents of an amount as banks write them (``1,234.56``, ``1 234,56``, ``$1,234.56``,
     ``1 234,56 $``, ``(12.00)``, ``-12.00``, ``12.00-``, ``+5``), or None if it is not one
-    (more than two decimals, letters, a formula)."""
+    (more than two decimals, letters, a formula). ``decimal``: the file's decimal mark
+    ("." or ","), when its other amounts show it; else each amount decides."""
     s = text.strip()
     if not s or len(s) > 40:
         return None
@@ -219,7 +229,7 @@ def parse_amount(text: str) -> int | None:
     s = _SPACES.sub("", s)
     if not _NUMBER.match(s):
         return None
-    decimal_sep = _decimal_separator(s)
+    decimal_sep = _decimal_separator(s, decimal)
     if decimal_sep is None and ("." in s and "," in s):
         return None
     if decimal_sep is None:
@@ -227,6 +237,8 @@ def parse_amount(text: str) -> int | None:
     else:
         whole, _, frac = s.rpartition(decimal_sep)
     if not whole:
+        return None
+    if decimal and decimal in whole:
         return None
     if not _groups_ok(whole):
         return None
@@ -240,7 +252,9 @@ def parse_amount(text: str) -> int | None:
     return -cents if negative else cents
 
 
-def _decimal_separator(s: str) -> str | None:
+def _decimal_separator(s: str, decimal: str = "") -> str | None:
+    if decimal:
+        return decimal if decimal in s else None
     last_dot, last_comma = s.rfind("."), s.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         return "." if last_dot > last_comma else ","
@@ -260,6 +274,22 @@ def _groups_ok(whole: str) -> bool:
     if len(parts) == 1:
         return True
     return 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])
+
+
+_DECIMAL_EVIDENCE = re.compile(r"\d([.,])\d{1,2}\s*(\$|CAD|-|\))?\s*$")
+
+
+def _file_decimal(cells: Iterable[str]) -> str:
+    """The decimal mark the file's amounts show ("." or ","), "" if none shows it."""
+    marks = Counter()
+    for cell in cells:
+        m = _DECIMAL_EVIDENCE.search(cell.strip())
+        if m:
+            marks[m.group(1)] += 1
+    if not marks:
+        return ""
+    (mark, _), *rest = marks.most_common()
+    return mark if not rest or rest[0][1] < marks[mark] else ""
 
 
 # ---------------------------------------------------------------------------- dates
@@ -360,7 +390,8 @@ def _decode(data: bytes, file_name: str) -> tuple[str, str]:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise StatementError(file_name, BAD_ENCODING, exc.start + 1) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise StatementError(file_name, BAD_ENCODING, line, exc.start + 1) from None
     # Windows-1252 decodes nearly any bytes: text full of control characters is not text.
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
     if controls > max(8, len(text) // 200):
@@ -526,6 +557,8 @@ def _read_csv(
         cell = row[cols.date] if cols.date < len(row) else ""
         raws.append((n, _raw_date(cell)))
     order = _date_order(file_name, [(n, r) for n, r in raws if r is not None], date_order)
+    money_cols = [i for i in (cols.amount, cols.debit, cols.credit) if i is not None]
+    decimal = _file_decimal(row[i] for _, row in body for i in money_cols if i < len(row))
 
     lines: list[StatementLine] = []
     bad: list[BadLine] = []
@@ -538,7 +571,7 @@ def _read_csv(
         if day is None:
             bad.append(BadLine(n, BAD_DATE, (_shown(row[cols.date]),)))
             continue
-        cents, problem = _row_amount(row, cols)
+        cents, problem = _row_amount(row, cols, decimal)
         if problem is not None:
             bad.append(problem if problem.line else BadLine(n, problem.reason, problem.args))
             continue
@@ -572,18 +605,20 @@ def _shown(cell: str) -> str:
     return scrub(cell[:40] + ("…" if len(cell) > 40 else ""))
 
 
-def _row_amount(row: Sequence[str], cols: _Columns) -> tuple[int | None, BadLine | None]:
+def _row_amount(
+    row: Sequence[str], cols: _Columns, decimal: str
+) -> tuple[int | None, BadLine | None]:
     if cols.amount is not None:
         cell = row[cols.amount]
-        cents = parse_amount(cell)
+        cents = parse_amount(cell, decimal)
         if cents is None:
             return None, BadLine(0, BAD_AMOUNT if cell.strip() else NO_SIDE, (_shown(cell),))
         return cents, None
     assert cols.debit is not None
     assert cols.credit is not None
     out_cell, in_cell = row[cols.debit].strip(), row[cols.credit].strip()
-    out = parse_amount(out_cell) if out_cell else 0
-    got = parse_amount(in_cell) if in_cell else 0
+    out = parse_amount(out_cell, decimal) if out_cell else 0
+    got = parse_amount(in_cell, decimal) if in_cell else 0
     if out is None:
         return None, BadLine(0, BAD_AMOUNT, (_shown(out_cell),))
     if got is None:
