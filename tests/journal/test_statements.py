@@ -125,7 +125,11 @@ def test_utf8_bom_and_iso_dates_and_parenthesised_debits(tmp_path: Path) -> None
 
 
 def test_day_month_order_left_open_is_asked_then_chosen(tmp_path: Path) -> None:
-    text = "Date,Transaction,Name,Memo,Amount\n01/02/2026,CREDIT,IOTPAY,,10.00\n03/04/2026,CREDIT,IOTPAY,,20.00\n"
+    text = (
+        "Date,Transaction,Name,Memo,Amount\n"
+        "01/02/2026,CREDIT,IOTPAY,,10.00\n"
+        "03/04/2026,CREDIT,IOTPAY,,20.00\n"
+    )
     path = write(tmp_path, "tangerine.csv", text)
     with pytest.raises(DateOrderUnknown) as caught:
         read_statement(path)
@@ -145,7 +149,8 @@ def test_dates_written_both_ways_refuse_the_file(tmp_path: Path) -> None:
     )
     with pytest.raises(StatementError) as caught:
         read_statement(path)
-    assert "line 2" in str(caught.value) and "line 3" in str(caught.value)
+    assert "line 2" in str(caught.value)
+    assert "line 3" in str(caught.value)
 
 
 def test_bad_lines_are_listed_and_the_good_ones_read(tmp_path: Path) -> None:
@@ -183,7 +188,12 @@ def test_formula_cells_are_kept_as_plain_text(tmp_path: Path) -> None:
 
 
 def test_refs_are_stable_and_tell_identical_lines_apart(tmp_path: Path) -> None:
-    text = "Date,Description,Amount\n2026-12-01,IOTPAY,10.00\n2026-12-01,IOTPAY,10.00\n2026-12-02,IOTPAY,10.00\n"
+    text = (
+        "Date,Description,Amount\n"
+        "2026-12-01,IOTPAY,10.00\n"
+        "2026-12-01,IOTPAY,10.00\n"
+        "2026-12-02,IOTPAY,10.00\n"
+    )
     first = read_statement(write(tmp_path, "a.csv", text))
     again = read_statement(write(tmp_path, "b.csv", text))
     refs = [x.ref for x in first.lines]
@@ -232,7 +242,8 @@ def test_wrong_encoding_is_named(tmp_path: Path) -> None:
     err = _refused(path)
     assert err.reason == s.BAD_ENCODING
     assert "UTF-8" in str(err)
-    assert "line 2" in str(err) and "byte 39" in str(err)
+    assert "line 2" in str(err)
+    assert "byte 39" in str(err)
 
 
 def test_utf16_file_is_not_text(tmp_path: Path) -> None:
