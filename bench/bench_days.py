@@ -70,12 +70,12 @@ def report(name: str, engine: Engine, rows: int, draws: int) -> None:
     sample = days.figures(MCH, a_day(), CUTOFF, TORONTO)
     print(f"  (a day holds about {sample.total.count:,} successful orders)")
     line("figures of a day", lambda: days.figures(MCH, a_day(), CUTOFF, TORONTO))
+    last = first + timedelta(days=360)
     for span in (30, 90, 365):
+        since = last - timedelta(days=span - 1)
         line(
             f"daily nets, {span} days",
-            lambda span=span: days.daily_nets(  # type: ignore[misc]
-                MCH, first + timedelta(days=360 - span), first + timedelta(days=360), CUTOFF, TORONTO
-            ),
+            lambda since=since: days.daily_nets(MCH, since, last, CUTOFF, TORONTO),  # type: ignore[misc]
             max(3, draws // 4),
         )
     line(
