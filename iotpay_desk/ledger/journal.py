@@ -369,7 +369,7 @@ class LedgerJournal:
         self._pg = engine.dialect.name == "postgresql"
         self.books = Books(engine, clock=clock)
         self.jobs = Jobs(engine, clock=clock)
-        self.days = Days(engine, clock=clock)
+        self.days = Days(engine, clock=clock, audit=self._day_audit)
         self.deposits = Deposits(engine, clock=clock)
         self.path: Path | None = (
             Path(engine.url.database) if not self._pg and engine.url.database else None
@@ -455,6 +455,18 @@ class LedgerJournal:
             clean.update(scrubbed)
             scrubbed = clean
         return json.dumps(scrubbed, ensure_ascii=False, sort_keys=True)
+
+    def _day_audit(
+        self,
+        conn: Connection,
+        at: str,
+        operator: str,
+        event: str,
+        detail: Mapping[str, Any],
+        mch_id: str,
+    ) -> int:
+        """An audit row written by the books' days (:class:`.Days`) in their transaction."""
+        return self._insert_audit(conn, at, operator, event, None, detail, mch_id=mch_id)
 
     def _audit_row(
         self,

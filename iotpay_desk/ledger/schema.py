@@ -691,6 +691,27 @@ def r0004_tables(md: MetaData) -> list[Table]:
     return [jobs, items, closes, close_orders, deposits, matches]
 
 
+ORDERS_AT_0004 = ("mch_id", "at", "id", "kind", "status", "amount_cents")
+"""Revision 0004's ``orders_at``: the books' list order (merchant, time, id), then what a
+day's totals read (kind, status, amount), so the daily nets of a year are read from the
+index alone."""
+
+
+def r0004_indexes(md: MetaData) -> list[Index]:
+    """The indexes revision 0004 adds to earlier tables (in ``md``): a payment's
+    notifications found by its IOTPay id (End of day's "no notification"), and the books'
+    ``orders_at`` made covering for the days' totals (:data:`ORDERS_AT_0004`)."""
+    notes = md.tables["notifications"]
+    orders = md.tables["orders"]
+    for index in list(orders.indexes):
+        if index.name == "orders_at":
+            orders.indexes.discard(index)
+    return [
+        Index("notifications_order", notes.c.mch_id, notes.c.pay_order_id),
+        Index("orders_at", *(orders.c[name] for name in ORDERS_AT_0004)),
+    ]
+
+
 # Free text in the books: substrings of 3 characters or more, through an index.
 BOOKS_FTS = "orders_fts"
 _SQLITE_BOOKS_SEARCH = (
@@ -724,6 +745,7 @@ def _head_metadata() -> MetaData:
     Index("audit_merchant", audit.c.mch_id, audit.c.id)
     r0003_tables(md)
     r0004_tables(md)
+    r0004_indexes(md)
     return md
 
 
