@@ -281,7 +281,7 @@ _DECIMAL_EVIDENCE = re.compile(r"\d([.,])\d{1,2}\s*(\$|CAD|-|\))?\s*$")
 
 def _file_decimal(cells: Iterable[str]) -> str:
     """The decimal mark the file's amounts show ("." or ","), "" if none shows it."""
-    marks = Counter()
+    marks: Counter[str] = Counter()
     for cell in cells:
         m = _DECIMAL_EVIDENCE.search(cell.strip())
         if m:

@@ -66,7 +66,7 @@ async def test_statement_imported_and_matched_to_the_days_nets(
         "chequing.csv",
         [
             (d[1], "IOTPAY SETTLEMENT", "", "42.50"),
-            (d[1], "RENT", "\"1,200.00\"", ""),
+            (d[1], "RENT", '"1,200.00"', ""),
             (d[2], "IOTPAY SETTLEMENT", "", "8.00"),
             (d[4], "IOTPAY SETTLEMENT", "", "40.00"),
             (d[4], "E-TRANSFER FROM ADA", "", "77.00"),
