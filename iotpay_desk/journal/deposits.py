@@ -199,6 +199,13 @@ class DepositStore(Protocol):
         """Matches of the business days ``first`` to ``last``, by day."""
         ...
 
+    def overview(
+        self, mch_id: str, posted_first: date, posted_last: date, first_day: date, last_day: date
+    ) -> tuple[list[Deposit], list[DepositMatch]]:
+        """Deposits posted from ``posted_first`` to ``posted_last`` and the matches of the
+        business days ``first_day`` to ``last_day``, read as of one moment."""
+        ...
+
     def record_matches(
         self,
         mch_id: str,

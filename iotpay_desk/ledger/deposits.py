@@ -109,6 +109,14 @@ class Deposits:
             return self._with_matches(conn, [row._mapping])[0]
 
     def between(self, mch_id: str, first: date, last: date) -> list[Deposit]:
+        with self.engine.connect() as conn:
+            return self._between(conn, mch_id, first, last)
+
+    def matched_days(self, mch_id: str, first: date, last: date) -> list[DepositMatch]:
+        with self.engine.connect() as conn:
+            return self._matched_days(conn, mch_id, first, last)
+
+    def _between(self, conn: Connection, mch_id: str, first: date, last: date) -> list[Deposit]:
         query = (
             select(DEPOSITS)
             .where(
@@ -118,11 +126,12 @@ class Deposits:
             )
             .order_by(DEPOSITS.c.posted_on, DEPOSITS.c.id)
         )
-        with self.engine.connect() as conn:
-            rows = [r._mapping for r in conn.execute(query)]
-            return self._with_matches(conn, rows)
+        rows = [r._mapping for r in conn.execute(query)]
+        return self._with_matches(conn, rows)
 
-    def matched_days(self, mch_id: str, first: date, last: date) -> list[DepositMatch]:
+    def _matched_days(
+        self, conn: Connection, mch_id: str, first: date, last: date
+    ) -> list[DepositMatch]:
         query = (
             select(MATCHES)
             .where(
@@ -132,8 +141,20 @@ class Deposits:
             )
             .order_by(MATCHES.c.business_day)
         )
+        return [_match(r._mapping) for r in conn.execute(query)]
+
+    def overview(
+        self, mch_id: str, posted_first: date, posted_last: date, first_day: date, last_day: date
+    ) -> tuple[list[Deposit], list[DepositMatch]]:
+        """:meth:`between` and :meth:`matched_days` as of one moment (one snapshot), so a
+        match made meanwhile shows on both sides or on neither."""
         with self.engine.connect() as conn:
-            return [_match(r._mapping) for r in conn.execute(query)]
+            if self.engine.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                deposits = self._between(conn, mch_id, posted_first, posted_last)
+                matches = self._matched_days(conn, mch_id, first_day, last_day)
+        return deposits, matches
 
     def _with_matches(self, conn: Connection, rows: Sequence[Any]) -> list[Deposit]:
         ids = [int(r["id"]) for r in rows]

@@ -24,6 +24,7 @@ from iotpay_desk.journal.deposits import (
     AmbiguousMatch,
     Deposit,
     DepositAlreadyMatched,
+    DepositMatch,
     DepositNotFound,
     DepositWindow,
     NewDeposit,
@@ -167,14 +168,8 @@ class Deposits:
         (how=auto, one transaction)."""
         ctx = self._ctx
         self._check_period(first_day, last_day)
-        nets, deposits = await self._load(first_day, last_day)
-        paid = {m.day for d in deposits for m in d.matches}
-        paid |= {
-            m.day
-            for m in await ctx.db(
-                ctx.journal.deposits.matched_days, ctx.mch_id, first_day, last_day
-            )
-        }
+        nets, deposits, matches = await self._load(first_day, last_day)
+        paid = {m.day for m in matches} | {m.day for d in deposits for m in d.matches}
         free_days = [n for n in nets if n.day not in paid]
         free_deposits = [(d.id, d.posted_on, d.amount_cents) for d in deposits if not d.matched]
         plan = plan_matches(free_deposits, free_days, window=self.window)
@@ -197,13 +192,8 @@ class Deposits:
         """The period's deposits and days (see :class:`DepositReport`)."""
         self._check_period(first_day, last_day)
         ctx = self._ctx
-        nets, deposits = await self._load(first_day, last_day)
-        paid = {
-            m.day
-            for m in await ctx.db(
-                ctx.journal.deposits.matched_days, ctx.mch_id, first_day, last_day
-            )
-        }
+        nets, deposits, matches = await self._load(first_day, last_day)
+        paid = {m.day for m in matches}
         today = ctx.today()
         without = tuple(
             DayWithoutDeposit(n.day, n.net_cents, n.day + timedelta(days=self.window.last) < today)
@@ -286,15 +276,19 @@ class Deposits:
         if (last - first).days >= MAX_PERIOD_DAYS:
             raise InvalidInput("period", f"at most {MAX_PERIOD_DAYS} days at once")
 
-    async def _load(self, first: date, last: date) -> tuple[list[DailyNet], list[Deposit]]:
+    async def _load(
+        self, first: date, last: date
+    ) -> tuple[list[DailyNet], list[Deposit], list[DepositMatch]]:
         ctx = self._ctx
         nets = await ctx.db(
             ctx.journal.days.daily_nets, ctx.mch_id, first, last, ctx.cutoff, ctx.tz
         )
-        deposits = await ctx.db(
-            ctx.journal.deposits.between,
+        deposits, matches = await ctx.db(
+            ctx.journal.deposits.overview,
             ctx.mch_id,
             first + timedelta(days=self.window.first),
             last + timedelta(days=self.window.last),
+            first,
+            last,
         )
-        return nets, deposits
+        return nets, deposits, matches

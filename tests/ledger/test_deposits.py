@@ -224,6 +224,9 @@ def test_matches_recorded_listed_and_undone(backend: Engine) -> None:
     assert got.days == (day(2), day(3))
     assert got.difference_cents == 0
     assert [m.day for m in store.matched_days(MCH, day(0), day(2))] == [day(0), day(2)]
+    deposits, matches = store.overview(MCH, day(4), day(4), day(3), day(9))
+    assert [d.id for d in deposits] == [ids[1]]
+    assert [m.day for m in matches] == [day(3)]
     removed = store.unmatch(MCH, ids[1])
     assert [m.day for m in removed] == [day(2), day(3)]
     assert store.get(MCH, ids[1]).matches == ()  # type: ignore[union-attr]
