@@ -225,7 +225,16 @@ def test_screens(books: Books, tmp_path: Path, theme: str) -> None:
             f"{d0 + timedelta(days=2):%Y-%m-%d},IOTPAY SETTLEMENT,,not a number\n",
             encoding="utf-8",
         )
-        await panel.import_path(path)
+        # Through the file dialog, as a person would: it offers statements, then reads one.
+        QTest.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
+        dialog = panel.file_dialog
+        assert dialog is not None
+        assert dialog.isVisible()
+        assert dialog.nameFilters()[0] == "Bank statements (*.csv *.ofx *.qfx)"
+        dialog.selectFile(str(path))
+        dialog.accept()
+        await until(lambda: panel.last_import is not None, 10, "the import")
+        await until(lambda: panel.deposits.rowCount() == 2, 10, "the deposits")
         await panel.match_period()
         _shot(panel, f"deposits-{theme}")
 
