@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -307,6 +308,7 @@ class _RawDate:
     parts: tuple[int, int, int]
 
 
+@functools.lru_cache(maxsize=4096)
 def _raw_date(text: str) -> _RawDate | None:
     s = _TIME_TAIL.sub("", text.strip())
     m = _YMD.match(s) or _YMD_PACKED.match(s)
@@ -563,9 +565,10 @@ def _read_csv(
     lines: list[StatementLine] = []
     bad: list[BadLine] = []
     seen: Counter[tuple[str, str, int, str]] = Counter()
+    needed = cols.needed
     for (n, row), (_, raw) in zip(body, raws, strict=True):
-        if len(row) < cols.needed:
-            bad.append(BadLine(n, TOO_FEW_CELLS, (str(len(row)), str(cols.needed))))
+        if len(row) < needed:
+            bad.append(BadLine(n, TOO_FEW_CELLS, (str(len(row)), str(needed))))
             continue
         day = _to_date(raw, order) if raw is not None else None
         if day is None:
@@ -579,9 +582,9 @@ def _read_csv(
         if cents == 0:
             continue
         desc = " ".join(row[i].strip() for i in cols.description if row[i].strip())
-        desc = scrub(re.sub(r"\s+", " ", desc))[:DESCRIPTION_MAX]
+        desc = _clean(desc)
         acct = row[cols.account].strip() if cols.account is not None else account.strip()
-        acct = scrub(acct)[:100]
+        acct = _clean(acct, 100)
         key = (acct, day.isoformat(), cents, desc)
         seen[key] += 1
         ref = _csv_ref(*key, seen[key])
@@ -598,6 +601,14 @@ def _read_csv(
         encoding=encoding,
         columns=cols.names,
     )
+
+
+def _clean(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """``text`` on one line, without card numbers (a card number has 12 digits or more)."""
+    text = " ".join(text.split())
+    if sum(map(str.isdigit, text)) >= 12:
+        text = scrub(text)
+    return text[:limit]
 
 
 def _shown(cell: str) -> str:

@@ -88,11 +88,10 @@ class Deposits:
         ).returning(DEPOSITS.c.id)
 
         def write(conn: Connection) -> AddedDeposits:
-            ids: list[int] = []
-            for row in rows:
-                got = conn.execute(stmt, row).first()
-                if got is not None:
-                    ids.append(int(got[0]))
+            if not rows:
+                return AddedDeposits(0, 0)
+            # Many rows a statement ("insertmanyvalues"); a row already there returns none.
+            ids = sorted(int(r[0]) for r in conn.execute(stmt, rows))
             return AddedDeposits(len(ids), len(rows) - len(ids), tuple(ids))
 
         return transact(self.engine, write)
