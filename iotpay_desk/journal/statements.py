@@ -31,12 +31,14 @@ import hashlib
 import io
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 
@@ -670,52 +672,112 @@ def _csv_ref(account: str, day: str, cents: int, description: str, occurrence: i
 
 
 def _read_ofx(data: bytes, file_name: str, path: str) -> StatementPlan:
+    """Read with ofxtools: its parser (OFX 1.x SGML or 2.x XML) and its typed models. A
+    file the models refuse (banks' exports often leave out an element the standard
+    requires, such as the server's time) is read from the parsed tree instead, as long as
+    it holds a statement. A bad line's number is the transaction's number in the file."""
     from ofxtools.Parser import OFXTree
 
     tree = OFXTree()
     try:
-        tree.parse(io.BytesIO(data.lstrip(codecs.BOM_UTF8).lstrip()))
-        ofx = tree.convert()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # banks' private tags (<INTU.BID> …)
+            tree.parse(io.BytesIO(data.lstrip(codecs.BOM_UTF8).lstrip()))
     except Exception as exc:  # ofxtools raises many kinds for a malformed file
-        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise StatementError(file_name, NOT_OFX, scrub(detail)) from None
+        raise StatementError(file_name, NOT_OFX, _first_line(exc)) from None
+    root = tree.getroot()
+    if root is None:
+        raise StatementError(file_name, NOT_OFX, "no <OFX> element")
+    aggregates = [el for el in root.iter() if el.tag in ("STMTRS", "CCSTMTRS")]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ofx = tree.convert()
+    except Exception as exc:
+        if not aggregates:
+            raise StatementError(file_name, NOT_OFX, _first_line(exc)) from None
+        return _ofx_plan(file_name, path, _tree_lines(aggregates))
     statements = list(getattr(ofx, "statements", None) or [])
     if not statements:
         raise StatementError(file_name, NO_STATEMENT)
     # The date each line was posted as the bank wrote it (ofxtools turns it into UTC,
     # which may fall on another day than the bank's).
-    root = tree.getroot()
     posted: dict[str, str] = {}
-    if root is not None:
-        for el in root.iter("STMTTRN"):
-            fitid = (el.findtext("FITID") or "").strip()
-            when = (el.findtext("DTPOSTED") or "").strip()
-            if fitid and len(when) >= 8:
-                posted.setdefault(fitid, when[:8])
-    lines: list[StatementLine] = []
-    bad: list[BadLine] = []
+    for el in root.iter("STMTTRN"):
+        fitid = (el.findtext("FITID") or "").strip()
+        when = (el.findtext("DTPOSTED") or "").strip()
+        if fitid and len(when) >= 8:
+            posted.setdefault(fitid, when[:8])
+    found: list[tuple[int, str, str, date | None, str, str, str]] = []
     n = 0
     for stmt in statements:
-        acct = scrub(str(getattr(stmt.account, "acctid", "") or ""))[:100]
+        acct = str(getattr(stmt.account, "acctid", "") or "")
         for trn in stmt.transactions or []:
             n += 1
             fitid = str(getattr(trn, "fitid", "") or "").strip()
+            day = _ofx_day(posted.get(fitid, "")) or trn.dtposted.date()
             amount = getattr(trn, "trnamt", None)
-            when = posted.get(fitid, "")
-            try:
-                day = date(int(when[:4]), int(when[4:6]), int(when[6:8]))
-            except ValueError:
-                day = trn.dtposted.date()
-            if amount is None or Decimal(amount) != Decimal(amount).quantize(Decimal("0.01")):
-                bad.append(BadLine(n, BAD_AMOUNT, (str(amount),)))
-                continue
-            cents = int(Decimal(amount) * 100)
-            if cents == 0:
-                continue
-            words = [str(getattr(trn, k, "") or "").strip() for k in ("name", "memo")]
-            desc = scrub(" ".join(w for w in words if w))[:DESCRIPTION_MAX]
-            ref = "ofx:" + fitid if fitid else _csv_ref(acct, day.isoformat(), cents, desc, n)
-            lines.append(StatementLine(n, day, cents, desc, ref[:200], acct))
+            name, memo = (str(getattr(trn, k, "") or "").strip() for k in ("name", "memo"))
+            found.append((n, acct, fitid, day, "" if amount is None else str(amount), name, memo))
+    return _ofx_plan(file_name, path, found)
+
+
+def _tree_lines(
+    aggregates: Sequence[Any],
+) -> list[tuple[int, str, str, date | None, str, str, str]]:
+    found: list[tuple[int, str, str, date | None, str, str, str]] = []
+    n = 0
+    for agg in aggregates:
+        acct = (agg.findtext(".//ACCTID") or "").strip()
+        for trn in agg.iter("STMTTRN"):
+            n += 1
+            found.append(
+                (
+                    n,
+                    acct,
+                    (trn.findtext("FITID") or "").strip(),
+                    _ofx_day((trn.findtext("DTPOSTED") or "").strip()),
+                    (trn.findtext("TRNAMT") or "").strip(),
+                    (trn.findtext("NAME") or "").strip(),
+                    (trn.findtext("MEMO") or "").strip(),
+                )
+            )
+    return found
+
+
+def _ofx_day(when: str) -> date | None:
+    try:
+        return date(int(when[:4]), int(when[4:6]), int(when[6:8]))
+    except ValueError:
+        return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return scrub(text.splitlines()[0][:200]) if text else type(exc).__name__
+
+
+def _ofx_plan(
+    file_name: str,
+    path: str,
+    found: Sequence[tuple[int, str, str, date | None, str, str, str]],
+) -> StatementPlan:
+    lines: list[StatementLine] = []
+    bad: list[BadLine] = []
+    for n, account, fitid, day, amount, name, memo in found:
+        if day is None:
+            bad.append(BadLine(n, BAD_DATE, ("DTPOSTED",)))
+            continue
+        cents = parse_amount(amount, "." if "." in amount else "")
+        if cents is None:
+            bad.append(BadLine(n, BAD_AMOUNT, (_shown(amount),)))
+            continue
+        if cents == 0:
+            continue
+        acct = _clean(account, 100)
+        desc = _clean(" ".join(w for w in (name, memo) if w))
+        ref = "ofx:" + fitid if fitid else _csv_ref(acct, day.isoformat(), cents, desc, n)
+        lines.append(StatementLine(n, day, cents, desc, ref[:200], acct))
     return StatementPlan(
         path=path,
         file_name=file_name,

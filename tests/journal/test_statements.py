@@ -356,6 +356,29 @@ def test_ofx_2_xml(tmp_path: Path) -> None:
     assert plan.lines[1].description == '=HYPERLINK("x")'
 
 
+def test_qfx_with_private_tags(tmp_path: Path) -> None:
+    text = OFX_V1.replace(
+        "<LANGUAGE>ENG</SONRS>", "<LANGUAGE>ENG<INTU.BID>00012<INTU.USERID>ada</SONRS>"
+    )
+    plan = read_statement(write(tmp_path, "rbc.qfx", text))
+    assert [x.ref for x in plan.lines] == ["ofx:90000001", "ofx:90000002"]
+
+
+def test_ofx_missing_what_the_standard_requires_is_still_read(tmp_path: Path) -> None:
+    # No server time, no balance, a comma as the decimal mark, one amount unreadable.
+    text = (
+        OFX_V1.replace("<DTSERVER>20261205120000[-5:EST]", "")
+        .replace("<LEDGERBAL><BALAMT>5000.00<DTASOF>20261130</LEDGERBAL>", "")
+        .replace("<TRNAMT>1234.56", "<TRNAMT>1234,56")
+        .replace("<TRNAMT>-80.00", "<TRNAMT>eighty")
+    )
+    plan = read_statement(write(tmp_path, "sloppy.ofx", text))
+    assert [(x.posted_on, x.amount_cents, x.ref, x.account) for x in plan.lines] == [
+        (date(2026, 11, 3), 123456, "ofx:90000001", "1234567")
+    ]
+    assert [(b.line, b.text) for b in plan.bad_lines] == [(2, "“eighty” is not an amount")]
+
+
 def test_ofx_without_statement(tmp_path: Path) -> None:
     start, end = OFX_V1.index("<BANKMSGSRSV1>"), OFX_V1.index("</OFX>")
     err = _refused(write(tmp_path, "signon.ofx", OFX_V1[:start] + OFX_V1[end:]))
