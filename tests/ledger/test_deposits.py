@@ -7,6 +7,8 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from iotpay_desk.journal.days import DailyNet
@@ -147,6 +149,59 @@ def test_negative_day_inside_a_weekend_sum() -> None:
     days = nets(10000, -1500, 4000, start=4)
     (m,) = plan_matches([(1, day(7), 12500)], days).matches
     assert [d.net_cents for d in m.days] == [10000, -1500, 4000]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-3000, max_value=9000), min_size=1, max_size=20),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=-2, max_value=25), st.integers(min_value=1, max_value=9000)
+        ),
+        max_size=15,
+    ),
+    st.integers(min_value=0, max_value=3),
+    st.integers(min_value=0, max_value=4),
+)
+def test_every_planned_match_keeps_the_rules(
+    values: list[int], deposits: list[tuple[int, int]], first: int, extra: int
+) -> None:
+    window = DepositWindow(first, first + extra)
+    days = nets(*values)
+    deps = [(i, day(when), cents) for i, (when, cents) in enumerate(deposits)]
+    plan = plan_matches(deps, days, window=window)
+    by_id = {i: (posted, cents) for i, posted, cents in deps}
+    used_days: list[date] = []
+    for m in plan.matches:
+        posted, cents = by_id[m.deposit_id]
+        assert m.net_cents == cents  # exactly the deposit
+        assert 1 <= len(m.days) <= 3
+        assert all(d.net_cents != 0 for d in m.days)
+        assert (m.days[-1].day - m.days[0].day).days <= 2  # consecutive calendar days
+        assert window.first <= (posted - m.days[-1].day).days <= window.last
+        used_days += [d.day for d in m.days]
+    assert len(used_days) == len(set(used_days))  # each day paid once
+    ids = [m.deposit_id for m in plan.matches]
+    assert len(ids) == len(set(ids))  # each deposit used once
+    ambiguous = {i for a in plan.ambiguous for i in a.deposit_ids}
+    assert not ambiguous & set(ids)
+    # A deposit equal to one day's net, alone in its window, is always matched to it.
+    for i, posted, cents in deps:
+        fits = [
+            n
+            for n in days
+            if n.net_cents == cents and window.first <= (posted - n.day).days <= window.last
+        ]
+        rivals = [
+            j
+            for j, p2, c2 in deps
+            if j != i
+            and any(
+                c2 == n.net_cents and window.first <= (p2 - n.day).days <= window.last for n in days
+            )
+        ]
+        if len(fits) == 1 and not rivals:
+            assert i in ids
 
 
 # --------------------------------------------------------------------------- the store

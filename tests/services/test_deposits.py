@@ -169,3 +169,30 @@ async def test_the_window_is_a_setting(
         deposits.set_window(5, 2)
     with pytest.raises(InvalidInput):
         await deposits.report(first, first - timedelta(days=1))
+
+
+async def test_a_tie_is_listed_not_matched(
+    service: MoneyService, client: IotPayClient, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    deposits = service.deposits
+    first = service.days.today()
+    await work_a_day(service, client, 2500)
+    next_day = first + timedelta(days=1)
+    path = statement(
+        tmp_path,
+        "two.csv",
+        [(next_day, "IOTPAY SETTLEMENT", "", "25.00"), (next_day, "E-TRANSFER", "", "25.00")],
+    )
+    await deposits.import_statement(await deposits.read_statement(path, date_order="mdy"))
+    report = await deposits.match(first, first)
+    assert report.matched == ()
+    (tie,) = report.ambiguous
+    assert len(tie.deposit_ids) == 2
+    assert tie.options == ((first,),)
+    assert len(report.report.unmatched) == 2
+    assert [w.day for w in report.report.days_without_deposit] == [first]
+    # The person decides.
+    await deposits.match_by_hand(tie.deposit_ids[0], [first])
+    after = await deposits.report(first, first)
+    assert [d.id for d in after.matched] == [tie.deposit_ids[0]]
+    assert after.matched[0].difference_cents == 0
