@@ -437,6 +437,147 @@ def _orders_ledger_gone(s: Shots) -> object:
     return win
 
 
+def _eod_sample(s: Shots) -> tuple[object, ...]:
+    """A business day's figures, what needs attention, its close and 90 days of nets."""
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from iotpay_desk.journal.days import (
+        AttentionItem,
+        DailyNet,
+        DayChange,
+        DayClose,
+        DayFigures,
+        DayLine,
+        day_bounds,
+    )
+    from iotpay_desk.services.rules import TORONTO
+
+    day = date(2025, 3, 14)
+    since, until = day_bounds(day, time(21, 0), TORONTO)
+    figures = DayFigures(
+        day=day,
+        since=since,
+        until=until,
+        currency="CAD",
+        total=DayLine("", 41, 318_450, 3, 12_850, 2, 11_650),
+        by_brand=(
+            DayLine("V", 24, 201_200, 2, 8_600, 1, 3_200),
+            DayLine("M", 12, 84_300, 1, 4_250, 1, 8_450),
+            DayLine("A", 4, 31_950),
+            DayLine("", 1, 1_000),
+        ),
+        by_operator=(
+            DayLine("cashier1", 30, 240_100, 2, 8_600, 2, 11_650),
+            DayLine("manager", 8, 70_350, 1, 4_250),
+            DayLine("", 3, 8_000),
+        ),
+        by_desk=(
+            DayLine("Front counter", 33, 250_450, 3, 12_850, 2, 11_650),
+            DayLine("Back office", 8, 68_000),
+        ),
+        failed_count=2,
+    )
+    at = since + timedelta(hours=14)
+    attention = [
+        AttentionItem(
+            "outcome_unknown", "PC20250314101502123456789012", "A-2025-0314-17", 8450, 7, at
+        ),
+        AttentionItem(
+            "refund_unconfirmed",
+            "RP20250314113011987654321098",
+            "R2503141130001",
+            1250,
+            8,
+            at + timedelta(hours=1),
+        ),
+        AttentionItem(
+            "status_differs",
+            "PC20250314094411987654321098",
+            "B-889",
+            1999,
+            None,
+            at + timedelta(hours=2),
+            "the ledger says paid, IOTPay says failed",
+        ),
+        AttentionItem(
+            "no_notification",
+            "PC20250314081230555566667777",
+            "web-88213",
+            3200,
+            None,
+            at + timedelta(hours=3),
+        ),
+    ]
+    close = DayClose(
+        id=1,
+        mch_id="10000701",
+        day=day,
+        closed_at=until + timedelta(minutes=12),
+        operator="manager",
+        desk="Back office",
+        cutoff="21:00",
+        timezone="America/Toronto",
+        figures=figures,
+        digest="9f2c" * 16,
+    )
+    changes = [
+        DayChange("RP20250315090102123456789012", "added", "refund", None, (2, 2000, 0)),
+        DayChange("PC20250314094411987654321098", "changed", "payment", (2, 1999, 0), (9, 1999, 0)),
+    ]
+    nets = []
+    for i in range(90):
+        d = day - timedelta(days=89 - i)
+        cents = 0 if d.weekday() == 6 else 120_000 + (i * 37_331) % 190_000 - 40_000
+        nets.append(DailyNet(d, cents, max(cents, 0), 20 + i % 17))
+    del UTC, datetime
+    return figures, attention, close, changes, nets
+
+
+def _eod_window(s: Shots, *, closed: bool = False, tab: str = "day") -> object:
+    from datetime import UTC, datetime
+
+    win = s.main_window("end_of_day")
+    page = win.end_of_day
+    figures, attention, close, changes, nets = _eod_sample(s)
+    page._service = s.service()  # the page speaks of an open profile; nothing is read
+    page.day = figures.day  # type: ignore[attr-defined]
+    page.date_edit.blockSignals(True)
+    from PySide6.QtCore import QDate
+
+    page.date_edit.setDate(QDate(2025, 3, 14))
+    page.date_edit.blockSignals(False)
+    page._show_bounds()
+    page.show_figures(figures)
+    page.show_attention(attention)
+    page.show_close(close if closed else None, changes if closed else [])
+    page.period.blockSignals(True)
+    page.period.setCurrentIndex(1)
+    page.period.blockSignals(False)
+    page.show_nets(nets)
+    page._update_buttons()
+    page.tabs.setCurrentIndex({"day": 0, "attention": 1, "charts": 2}[tab])
+    page._loaded_at = datetime.now(UTC)  # shown as given: not read again from the ledger
+    page.loading = False
+    page._update_buttons()
+    return win
+
+
+def _eod_question(s: Shots) -> object:
+    win = _eod_window(s)
+    s.keep.append(win)
+    win.show()  # type: ignore[attr-defined]
+    return win.end_of_day.close_question()  # type: ignore[attr-defined]
+
+
+SCREENS += [
+    ("end-of-day-close-question", _eod_question),
+    ("main-end-of-day", _eod_window),
+    ("main-end-of-day-closed", lambda s: _eod_window(s, closed=True)),
+    ("main-end-of-day-attention", lambda s: _eod_window(s, tab="attention")),
+    ("main-end-of-day-charts", lambda s: _eod_window(s, tab="charts")),
+]
+
+
 SCREENS += [
     ("main-orders-ledger-gone", _orders_ledger_gone),
     ("main-orders", _orders_window),

@@ -36,6 +36,7 @@ from .activity import ActivityPage
 from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
+from .endofday import EndOfDayPage
 from .errors import UserMessage, describe
 from .help import HelpDialog, desk_version, guide_path, test_cards_html
 from .ledgerbanner import LedgerBanner
@@ -76,11 +77,21 @@ class Page(enum.IntEnum):
     ACTIVITY = 2
     SETTINGS = 3
     TRANSACTIONS = 4
+    END_OF_DAY = 5
 
 
 # The pages in the navigation, top to bottom (the books next to the orders). Ctrl+1…4
-# keep the pages they always had; Transactions is Ctrl+T.
-NAV_ORDER = (Page.ORDERS, Page.TRANSACTIONS, Page.VAULT, Page.ACTIVITY, Page.SETTINGS)
+# keep the pages they always had; Transactions is Ctrl+T, End of day Ctrl+E.
+NAV_ORDER = (
+    Page.ORDERS,
+    Page.TRANSACTIONS,
+    Page.END_OF_DAY,
+    Page.VAULT,
+    Page.ACTIVITY,
+    Page.SETTINGS,
+)
+#: The pages whose shortcut is a letter (the others: Ctrl and their number).
+LETTER_SHORTCUTS = {Page.TRANSACTIONS: Qt.Key.Key_T, Page.END_OF_DAY: Qt.Key.Key_E}
 
 
 @final
@@ -151,10 +162,13 @@ class MainWindow(QMainWindow):
         self.activity = ActivityPage(self)
         self.transactions = TransactionsPage(self)
         self.transactions.open_order.connect(self.open_order)
+        self.end_of_day = EndOfDayPage(self)
+        self.end_of_day.open_order.connect(self.open_order)
         self.orders.action_finished.connect(self.activity.reload)
         self.pages: dict[Page, QWidget] = {
             Page.ORDERS: self.orders,
             Page.TRANSACTIONS: self.transactions,
+            Page.END_OF_DAY: self.end_of_day,
             Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
             Page.ACTIVITY: self.activity,
             Page.SETTINGS: given.get(Page.SETTINGS)
@@ -169,6 +183,7 @@ class MainWindow(QMainWindow):
             Page.ACTIVITY: self.tr("&Activity"),
             Page.SETTINGS: self.tr("&Settings"),
             Page.TRANSACTIONS: self.tr("&Transactions"),
+            Page.END_OF_DAY: self.tr("&End of day"),
         }
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
@@ -231,8 +246,9 @@ class MainWindow(QMainWindow):
             action = QAction(titles[page], self)
             action.setObjectName(f"go-{page.name.lower()}")
             action.setCheckable(True)
-            if page is Page.TRANSACTIONS:
-                action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_T))
+            letter = LETTER_SHORTCUTS.get(page)
+            if letter is not None:
+                action.setShortcut(QKeySequence(Qt.Modifier.CTRL | letter))
             else:
                 digit = Qt.Key(Qt.Key.Key_1.value + int(page))
                 action.setShortcut(QKeySequence(Qt.Modifier.CTRL | digit))
@@ -299,7 +315,8 @@ class MainWindow(QMainWindow):
         return NAV_ORDER.index(page)
 
     def open_order(self, pay_order_id: str) -> None:
-        """The Orders page, showing the order ``pay_order_id`` (from Transactions)."""
+        """The Orders page, showing the order ``pay_order_id`` (from Transactions or End of
+        day)."""
         self.show_page(Page.ORDERS)
         self.orders.query.setText(pay_order_id)
         self.orders.look_up()
@@ -394,6 +411,7 @@ class MainWindow(QMainWindow):
         self._activity_waits = service is not None and not self._ledger_ok
         self.activity.set_service(None if self._activity_waits else service, cards=cards)
         self.transactions.set_service(service)
+        self.end_of_day.set_service(service)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)
@@ -444,6 +462,7 @@ class MainWindow(QMainWindow):
             else:
                 self.activity.reload()
             self.transactions.reload()
+            self.end_of_day.reload()
             if isinstance(vault, VaultPage):
                 vault.reload()
 
@@ -475,6 +494,7 @@ class MainWindow(QMainWindow):
             return
         self.activity.action_changed(action)
         self.orders.action_changed(action)
+        self.end_of_day.mark_stale()
 
     def set_event_hub(self, hub: EventHub | None) -> None:
         """Feed the pages from ``hub`` (None: from :meth:`action_changed` directly, as
@@ -506,6 +526,9 @@ class MainWindow(QMainWindow):
         bridge.notification_recorded.connect(self.orders.notification_recorded)
         bridge.reset.connect(self.activity.reload)
         bridge.reset.connect(self.orders.refresh)
+        bridge.reset.connect(self.end_of_day.reload)
+        bridge.action_changed.connect(self.end_of_day.mark_stale)
+        bridge.notification_recorded.connect(self.end_of_day.mark_stale)
         if isinstance(vault, VaultPage):
             bridge.vault_changed.connect(vault.vault_changed)
             bridge.reset.connect(vault.reload)

@@ -37,6 +37,11 @@ vault cards, card pages, notifications and the books' orders. Both ledgers must 
     amount and confirmation from the ledger whose IOTPay confirmation is the latest;
     facts and who made it kept from the target where known, filled in from the source;
     a void in either stays a void; first seen the earlier, updated the later.
+  - closed days (merchant, business day): the target's close is kept; a day closed
+    only in the source comes with its orders as closed.
+  - bank deposits (merchant, account, the bank's reference): one row.
+  - deposit matches (merchant, business day): the target's match is kept; the source's
+    follows its deposit's new id.
   - look-ups and audit rows have no natural key: ``copied_rows`` alone keeps them once.
 - **Invariants hold.** Nothing is disabled. A payment with an unresolved action in the
   target and another in the source stops the copy with
@@ -110,8 +115,14 @@ TABLES = (
     "card_pages",
     "notifications",
     "orders",
+    "day_closes",
+    "bank_deposits",
+    "deposit_matches",
 )
-"""What is copied, in this order (actions before the audit rows that point at them)."""
+"""What is copied, in this order (actions before the audit rows that point at them, bank
+deposits before their matches). A closed day's orders as closed travel with it; the
+jobs of imports and reconciliations do not (their results are in the books and the
+audit)."""
 
 MERGED_SUFFIX = ".merged"
 
@@ -130,6 +141,10 @@ _VAULT = metadata.tables["vault_cards"]
 _PAGES = metadata.tables["card_pages"]
 _NOTES = metadata.tables["notifications"]
 _ORDERS = metadata.tables["orders"]
+_CLOSES = metadata.tables["day_closes"]
+_CLOSE_ORDERS = metadata.tables["day_close_orders"]
+_DEPOSITS = metadata.tables["bank_deposits"]
+_MATCHES = metadata.tables["deposit_matches"]
 # An order's columns a copy fills in from the source when the target's is empty.
 _ORDER_FILLED = (
     "mch_order_no",
@@ -645,6 +660,86 @@ class _Copier:
                 conn.execute(update(_ORDERS).where(_ORDERS.c.id == here.id).values(values))
             mapped.append((source_id, int(here.id)))
         return inserted, mapped
+
+    def _keyed(
+        self, conn: Connection, table: Table, row: dict[str, Any], keys: Sequence[str]
+    ) -> int | None:
+        """Insert ``row`` unless the target has one under ``keys``: its new id, or None."""
+        new_id = conn.execute(
+            self._upsert(table)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=list(keys))
+            .returning(table.c.id)
+        ).scalar()
+        return None if new_id is None else int(new_id)
+
+    def _existing(
+        self, conn: Connection, table: Table, row: Mapping[str, Any], keys: Sequence[str]
+    ) -> int:
+        return int(
+            conn.execute(
+                select(table.c.id).where(*(table.c[k] == row[k] for k in keys))
+            ).scalar_one()
+        )
+
+    def _copy_day_closes(self, conn: Connection, rows: list[dict[str, Any]]) -> Pairs:
+        inserted: list[tuple[int, int]] = []
+        mapped: list[tuple[int, int]] = []
+        keys = ("mch_id", "business_day")
+        for row in rows:
+            source_id = row.pop("id")
+            new_id = self._keyed(conn, _CLOSES, row, keys)
+            if new_id is None:
+                mapped.append((source_id, self._existing(conn, _CLOSES, row, keys)))
+                continue
+            with self.source.connect() as src:
+                kept = [
+                    dict(r._mapping) | {"close_id": new_id}
+                    for r in src.execute(
+                        select(_CLOSE_ORDERS).where(_CLOSE_ORDERS.c.close_id == source_id)
+                    )
+                ]
+            if kept:
+                conn.execute(insert(_CLOSE_ORDERS), kept)
+            inserted.append((source_id, new_id))
+        return inserted, mapped
+
+    def _copy_bank_deposits(self, conn: Connection, rows: list[dict[str, Any]]) -> Pairs:
+        inserted: list[tuple[int, int]] = []
+        mapped: list[tuple[int, int]] = []
+        keys = ("mch_id", "account", "ref")
+        for row in rows:
+            source_id = row.pop("id")
+            self._mask("bank_deposits", row)
+            new_id = self._keyed(conn, _DEPOSITS, row, keys)
+            if new_id is None:
+                mapped.append((source_id, self._existing(conn, _DEPOSITS, row, keys)))
+            else:
+                inserted.append((source_id, new_id))
+        return inserted, mapped
+
+    def _copy_deposit_matches(self, conn: Connection, rows: list[dict[str, Any]]) -> Pairs:
+        inserted: list[tuple[int, int]] = []
+        mapped: list[tuple[int, int]] = []
+        deposits = self._recorded_map_in(conn, "bank_deposits")
+        keys = ("mch_id", "business_day")
+        for row in rows:
+            source_id = row.pop("id")
+            row["deposit_id"] = deposits[row["deposit_id"]]
+            new_id = self._keyed(conn, _MATCHES, row, keys)
+            if new_id is None:
+                mapped.append((source_id, self._existing(conn, _MATCHES, row, keys)))
+            else:
+                inserted.append((source_id, new_id))
+        return inserted, mapped
+
+    def _recorded_map_in(self, conn: Connection, tbl: str) -> dict[int, int]:
+        rows = conn.execute(
+            select(_COPIED.c.source_id, _COPIED.c.target_id).where(
+                _COPIED.c.source == self.src_id, _COPIED.c.tbl == tbl
+            )
+        )
+        return {int(s): int(t) for s, t in rows}
 
     # -------------------------------------------------------------------- the check
 

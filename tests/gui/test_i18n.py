@@ -129,6 +129,7 @@ def test_main_window_in_french(french: None, qtbot: QtBot) -> None:
     assert [win.nav.item(i).text() for i in range(win.nav.count())] == [
         "Commandes",
         "Transactions",
+        "Fin de journée",
         "Coffre de cartes",
         "Activité",
         "Paramètres",

@@ -15,6 +15,7 @@ from iotpay_desk.core.credentials import CredentialStore, KeychainState
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
 from iotpay_desk.gui.activity import ActivityPage
+from iotpay_desk.gui.endofday import EndOfDayPage
 from iotpay_desk.gui.mainwindow import MainWindow, Page
 from iotpay_desk.gui.orders import OrdersPage
 from iotpay_desk.gui.settings_page import SettingsPage
@@ -47,6 +48,7 @@ PAGE_TYPES = {
     Page.ACTIVITY: ActivityPage,
     Page.SETTINGS: SettingsPage,
     Page.TRANSACTIONS: TransactionsPage,
+    Page.END_OF_DAY: EndOfDayPage,
 }
 
 
@@ -78,6 +80,7 @@ def test_navigation_by_ctrl_digits(window: MainWindow, qtbot: QtBot) -> None:
         (Qt.Key.Key_3, Page.ACTIVITY),
         (Qt.Key.Key_1, Page.ORDERS),
         (Qt.Key.Key_T, Page.TRANSACTIONS),
+        (Qt.Key.Key_E, Page.END_OF_DAY),
     ):
         QTest.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         assert _shown(window) is PAGE_TYPES[page], key
@@ -90,6 +93,8 @@ def test_navigation_by_arrow_keys(window: MainWindow, qtbot: QtBot) -> None:
     QTest.keyClick(window.nav, Qt.Key.Key_Down)
     assert _shown(window) is TransactionsPage  # the books next to the orders
     QTest.keyClick(window.nav, Qt.Key.Key_Down)
+    assert _shown(window) is EndOfDayPage
+    QTest.keyClick(window.nav, Qt.Key.Key_Down)
     QTest.keyClick(window.nav, Qt.Key.Key_Down)
     assert _shown(window) is ActivityPage
 
@@ -98,7 +103,7 @@ def test_menus_have_mnemonics_and_shortcuts(window: MainWindow) -> None:
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&Go", "&Help"]
     shortcuts = [window.page_actions[p].shortcut().toString() for p in Page]
-    assert shortcuts == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+T"]
+    assert shortcuts == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+T", "Ctrl+E"]
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,11 @@ def test_copy_a_journal_file_into_a_ledger_file(tmp_path: Path) -> None:
     assert progress[-1].endswith(" rows/s")
     assert _rows(ledger.open_engine(ledger.sqlite_url(target))) == {
         **expected,
-        "orders": 0,  # a journal file has no books
+        # A journal file has no books, closed days or bank deposits.
+        "orders": 0,
+        "day_closes": 0,
+        "bank_deposits": 0,
+        "deposit_matches": 0,
         "copied_rows": total,
     }
 
@@ -139,7 +143,11 @@ def test_copy_a_profile_into_postgresql(tmp_path: Path, pg_url: str) -> None:
     assert _rows(ledger.open_engine(pg_url)) == {
         **expected,
         "notifications": 0,
-        "orders": 0,  # a journal file has no books
+        # A journal file has no books, closed days or bank deposits.
+        "orders": 0,
+        "day_closes": 0,
+        "bank_deposits": 0,
+        "deposit_matches": 0,
         "copied_rows": sum(expected.values()),
     }
 

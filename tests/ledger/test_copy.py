@@ -8,9 +8,10 @@ import hashlib
 import sqlite3
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
@@ -175,6 +176,11 @@ def source(tmp_path: Path) -> Engine:
     engine = sqlite_engine(path)
     ledger.migrate(engine)
     book_orders(engine)
+    # A closed day (no orders), a bank deposit and its match to that day.
+    ledger.LedgerJournal(engine).days.close_day(
+        MCH, date(2025, 2, 20), time(21, 0), ZoneInfo("America/Toronto"), operator="amy", desk="a"
+    )
+    _match(engine, _deposit(engine, "FIT-0", 700, "2025-02-21"), "2025-02-20", 0)
     return engine
 
 
@@ -210,7 +216,7 @@ def test_every_row_is_copied_once_with_new_ids(source: Engine, backend: Engine) 
         assert figures.source_rows == figures.recorded == figures.inserted == counts(source)[t]
     # Progress: over all tables, after each batch, ending at the total.
     total = sum(counts(source)[t] for t in TABLES)
-    assert seen[-1] == ("orders", total, total)
+    assert seen[-1] == (TABLES[-1], total, total)
     assert [s[1] for s in seen] == sorted(s[1] for s in seen)
     assert {s[0] for s in seen} == set(TABLES)
     # The target's own rows are untouched; an audit row follows its action's new id.
@@ -588,6 +594,79 @@ def test_orders_of_one_iotpay_order_are_merged(source: Engine, backend: Engine) 
     copy_ledger(source, backend)
     assert content(backend, "orders") == before
     assert len(books.page(MCH)) == 6
+
+
+def _deposit(engine: Engine, ref: str, amount: int, posted: str) -> int:
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                insert(metadata.tables["bank_deposits"])
+                .values(
+                    mch_id=MCH, account="0001-12345", posted_on=posted, amount_cents=amount,
+                    description="IOTPAY SETTLEMENT", ref=ref, source="ofx", imported_at=AT,
+                )
+                .returning(metadata.tables["bank_deposits"].c.id)
+            ).scalar_one()
+        )  # fmt: skip
+
+
+def _match(engine: Engine, deposit_id: int, day: str, net: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(metadata.tables["deposit_matches"]).values(
+                mch_id=MCH, deposit_id=deposit_id, business_day=day, day_net_cents=net,
+                how="auto", matched_at=AT,
+            )
+        )  # fmt: skip
+
+
+def test_closed_days_and_bank_deposits_are_copied_once(source: Engine, backend: Engine) -> None:
+    """A day closed in the source comes with its orders as closed; a day closed in both
+    keeps the target's close; deposits are one row per bank reference, and a match
+    follows its deposit's new id (the target's match of a day is kept)."""
+    tz = ZoneInfo("America/Toronto")
+    cutoff = time(21, 0)
+    there = ledger.LedgerJournal(source).days
+    here = ledger.LedgerJournal(backend).days
+    first = there.close_day(MCH, date(2025, 3, 1), cutoff, tz, operator="amy", desk="a")
+    there.close_day(MCH, date(2025, 2, 27), cutoff, tz, operator="amy", desk="a")
+    mine = here.close_day(MCH, date(2025, 2, 27), cutoff, tz, operator="bob", desk="b")
+    d1 = _deposit(source, "FIT-1", 1000, "2025-03-03")
+    d2 = _deposit(source, "FIT-2", 2000, "2025-03-04")
+    _match(source, d1, "2025-03-01", 1000)
+    _match(source, d2, "2025-03-02", 2000)
+    _deposit(backend, "filler", 5, "2025-01-01")  # ids differ between the two ledgers
+    theirs = _deposit(backend, "FIT-2", 2000, "2025-03-04")
+    _match(backend, theirs, "2025-03-02", 2000)
+
+    report = copy_ledger(source, backend)
+    for table in ("day_closes", "bank_deposits", "deposit_matches"):
+        # The fixture's own close, deposit and match, one more, and one the target had.
+        assert (report.tables[table].inserted, report.tables[table].mapped) == (2, 1), table
+    copied = here.get_close(MCH, date(2025, 3, 1))
+    assert copied is not None
+    assert (copied.operator, copied.figures, copied.digest) == (
+        "amy",
+        first.figures,
+        first.digest,
+    )
+    assert here.changes_since_close(MCH, date(2025, 3, 1)) == []  # its orders came along
+    assert here.get_close(MCH, date(2025, 2, 27)) == mine
+    with backend.connect() as conn:
+        pairs = conn.execute(
+            text(
+                "SELECT d.ref, m.business_day FROM deposit_matches m"
+                " JOIN bank_deposits d ON d.id = m.deposit_id ORDER BY m.business_day"
+            )
+        ).all()
+    assert [tuple(p) for p in pairs] == [
+        ("FIT-0", "2025-02-20"),
+        ("FIT-1", "2025-03-01"),
+        ("FIT-2", "2025-03-02"),
+    ]
+    before = {t: content(backend, t) for t in ("day_closes", "day_close_orders", "bank_deposits")}
+    copy_ledger(source, backend)
+    assert {t: content(backend, t) for t in before} == before
 
 
 # ------------------------------------------------------------------------ conflict

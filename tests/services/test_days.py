@@ -4,12 +4,13 @@ changes after it; the profile's cut-off decides the business day."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from iotpay_desk import ledger
 from iotpay_desk.api import IotPayClient
 from iotpay_desk.journal import ActionKind
 from iotpay_desk.journal.days import DayAlreadyClosed, business_day_of
@@ -24,13 +25,32 @@ MCH = DEMO_MERCHANT.mch_id
 TORONTO = ZoneInfo("America/Toronto")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_of_day(
+    request: pytest.FixtureRequest, journal: LedgerJournal
+) -> Iterator[LedgerJournal]:
+    """The profile's SQLite ledger, or a shared ledger on a PostgreSQL server."""
+    if request.param == "sqlite":
+        yield journal
+        return
+    url = request.getfixturevalue("pg_url")
+    engine = ledger.open_engine(url)
+    ledger.migrate(engine)
+    shared = LedgerJournal(engine)
+    yield shared
+    shared.close()
+
+
 async def test_a_worked_day_adds_up_and_closes_once(
-    service: MoneyService,
+    make_service: Callable[..., MoneyService],
+    make_cards: Callable[..., CardService],
     client: IotPayClient,
-    journal: LedgerJournal,
-    direct_cards: CardService,
+    ledger_of_day: LedgerJournal,
     sandbox: SandboxServer,
 ) -> None:
+    journal = ledger_of_day
+    service = make_service(journal=journal)
+    direct_cards = make_cards(journal=journal, direct_add_enabled=True)
     days = service.days
     today = days.today()
     assert today == business_day_of(sandbox.clock.local_now(), service.cutoff, service.tz)
