@@ -113,11 +113,6 @@ class DepositsPanel(QWidget):
         self.date_order_box: QMessageBox | None = None
         self._reads = 0
 
-        title = QLabel(self.tr("Bank deposits"), self)
-        title.setObjectName("deposits-title")
-        font = title.font()
-        font.setBold(True)
-        title.setFont(font)
         intro = QLabel(
             self.tr(
                 "Import the bank's statement (CSV, OFX or QFX) and match its deposits to the "
@@ -191,7 +186,7 @@ class DepositsPanel(QWidget):
         self.deposits.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.deposits.horizontalHeader()
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        deposits_label = QLabel(self.tr("&Deposits:"), self)
+        deposits_label = QLabel(self.tr("D&eposits:"), self)
         deposits_label.setBuddy(self.deposits)
 
         # -- days without a deposit -------------------------------------------------------------
@@ -238,7 +233,6 @@ class DepositsPanel(QWidget):
         bottom.addWidget(self.undo_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
         layout.addWidget(intro)
         layout.addLayout(top)
         layout.addWidget(self.summary)
@@ -276,7 +270,7 @@ class DepositsPanel(QWidget):
 
     # ------------------------------------------------------------------ wiring
 
-    def set_money_service(self, money: MoneyService | None) -> None:
+    def set_service(self, money: MoneyService | None) -> None:
         """The service of the profile now open (None: none); the list is read again."""
         self._money = money
         self.report = None
@@ -319,9 +313,14 @@ class DepositsPanel(QWidget):
 
     @async_slot()
     async def refresh(self) -> None:
-        await self.reload()
+        await self.load()
 
-    async def reload(self) -> None:
+    def reload(self) -> None:
+        """Read the period again (when the ledger is back, after another page's change)."""
+        self._pause.stop()
+        self.refresh()
+
+    async def load(self) -> None:
         """Read the period's deposits and days again."""
         money = self._money
         if money is None:
@@ -427,7 +426,7 @@ class DepositsPanel(QWidget):
         for w in (self.bad_title, self.bad_lines):
             w.setVisible(bool(plan.bad_lines))
         self.changed.emit()
-        await self.reload()
+        await self.load()
         return result
 
     async def ask_date_order(self, exc: DateOrderUnknown) -> str | None:
@@ -535,7 +534,7 @@ class DepositsPanel(QWidget):
         self.ambiguous_ids.discard(deposit.id)
         self._say("")
         self.changed.emit()
-        await self.reload()
+        await self.load()
         return result.value
 
     @async_slot()
@@ -560,7 +559,7 @@ class DepositsPanel(QWidget):
             return None
         self._say("")
         self.changed.emit()
-        await self.reload()
+        await self.load()
         return result.value
 
     # ------------------------------------------------------------------ showing

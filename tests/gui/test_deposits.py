@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from iotpay_desk.api import IotPayClient
 from iotpay_desk.gui.deposits import AMOUNT, DESCRIPTION, PAYS, DepositsPanel
+from iotpay_desk.gui.endofday import EndOfDayPage
 from iotpay_desk.gui.theme import apply_theme
 from iotpay_desk.ledger import LedgerJournal
 from iotpay_desk.ledger.place import open_sqlite_ledger
@@ -103,7 +104,7 @@ def test_import_match_by_hand_and_undo(books: Books, qtbot: QtBot, tmp_path: Pat
         await books.work_day(700)  # day 2: 7.00, paid with an odd amount
         books.sandbox.clock.advance(DAY_S)
         panel.date_to.setDate(panel.date_to.date().addDays(3))
-        await panel.reload()
+        await panel.load()
         assert [panel.day_cells(r)[1] for r in range(panel.days.rowCount())] == [
             "$32.34",
             "$5.00",
@@ -188,7 +189,7 @@ def test_a_bad_file_is_named_and_nothing_changes(books: Books, tmp_path: Path) -
     path.write_bytes(os.urandom(64 * 1024))
 
     async def scenario() -> None:
-        await panel.reload()
+        await panel.load()
         assert await panel.import_path(path) is None
         await until(lambda: bool(message_boxes(panel)), 5, "the message")
         box = message_boxes(panel)[0]
@@ -237,6 +238,18 @@ def test_screens(books: Books, tmp_path: Path, theme: str) -> None:
         await until(lambda: panel.deposits.rowCount() == 2, 10, "the deposits")
         await panel.match_period()
         _shot(panel, f"deposits-{theme}")
+        # In its place: the End of day page's Bank deposits tab.
+        page = EndOfDayPage()
+        page.resize(1100, 760)
+        page.set_deposits_widget(panel)
+        page.tabs.setCurrentIndex(page.deposits_tab)
+        page.show()
+        await until(lambda: panel.isVisible(), 5, "the tab")
+        assert panel.deposits.rowCount() == 2
+        _shot(page, f"deposits-on-end-of-day-{theme}")
+        page.set_deposits_widget(None)
+        page.close()
+        page.deleteLater()
 
     try:
         books.qloop.run(scenario(), timeout=60)
