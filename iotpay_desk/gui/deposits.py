@@ -40,7 +40,12 @@ from PySide6.QtWidgets import (
 from iotpay_desk.journal.deposits import Deposit, DepositError
 from iotpay_desk.journal.statements import DateOrderUnknown, StatementError, StatementPlan
 from iotpay_desk.services import MoneyService
-from iotpay_desk.services.deposits import DepositReport, ImportResult, MatchReport
+from iotpay_desk.services.deposits import (
+    MAX_PERIOD_DAYS,
+    DepositReport,
+    ImportResult,
+    MatchReport,
+)
 
 from .amounts import format_cents
 from .asyncjob import async_slot, find_indicator, gone, run_busy
@@ -282,6 +287,16 @@ class DepositsPanel(QWidget):
             self._pause.start()
         self._update_buttons()
 
+    def _period_problem(self) -> bool:
+        """Say so and True when the period is longer than the service matches at once."""
+        first, last = self.period()
+        if (last - first).days < MAX_PERIOD_DAYS:
+            return False
+        self._say(
+            self.tr("Choose a period of %1 days at most.").replace("%1", str(MAX_PERIOD_DAYS))
+        )
+        return True
+
     def period(self) -> tuple[date, date]:
         first, last = _pydate(self.date_from.date()), _pydate(self.date_to.date())
         return (first, last) if first <= last else (last, first)
@@ -323,7 +338,7 @@ class DepositsPanel(QWidget):
     async def load(self) -> None:
         """Read the period's deposits and days again."""
         money = self._money
-        if money is None:
+        if money is None or self._period_problem():
             return
         first, last = self.period()
         self._reads += 1
@@ -482,7 +497,7 @@ class DepositsPanel(QWidget):
 
     async def match_period(self) -> MatchReport | None:
         money = self._money
-        if money is None:
+        if money is None or self._period_problem():
             return None
         first, last = self.period()
         self._reads += 1  # a read begun before the match would show the days unmatched

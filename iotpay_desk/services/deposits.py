@@ -22,6 +22,7 @@ from iotpay_desk.journal.days import DailyNet
 from iotpay_desk.journal.deposits import (
     DEFAULT_WINDOW,
     AmbiguousMatch,
+    DayAlreadyPaid,
     Deposit,
     DepositAlreadyMatched,
     DepositMatch,
@@ -165,24 +166,31 @@ class Deposits:
 
     async def match(self, first_day: date, last_day: date) -> MatchReport:
         """Match the period's unmatched deposits to its unpaid days and store the pairs
-        (how=auto, one transaction)."""
+        (how=auto, one transaction). If another desk matched some of them meanwhile, the
+        whole batch is refused by the ledger and planned again once from what it holds."""
         ctx = self._ctx
         self._check_period(first_day, last_day)
-        nets, deposits, matches = await self._load(first_day, last_day)
-        paid = {m.day for m in matches} | {m.day for d in deposits for m in d.matches}
-        free_days = [n for n in nets if n.day not in paid]
-        free_deposits = [(d.id, d.posted_on, d.amount_cents) for d in deposits if not d.matched]
-        plan = plan_matches(free_deposits, free_days, window=self.window)
-        matched: tuple[Deposit, ...] = ()
-        if plan.matches:
-            await ctx.db(
-                ctx.journal.deposits.record_matches,
-                ctx.mch_id,
-                [(m.deposit_id, m.days) for m in plan.matches],
-                how="auto",
-                operator=ctx.operator,
-                now=ctx.clock(),
-            )
+        for attempt in (1, 2):
+            nets, deposits, matches = await self._load(first_day, last_day)
+            paid = {m.day for m in matches} | {m.day for d in deposits for m in d.matches}
+            free_days = [n for n in nets if n.day not in paid]
+            free = [(d.id, d.posted_on, d.amount_cents) for d in deposits if not d.matched]
+            plan = plan_matches(free, free_days, window=self.window)
+            if not plan.matches:
+                break
+            try:
+                await ctx.db(
+                    ctx.journal.deposits.record_matches,
+                    ctx.mch_id,
+                    [(m.deposit_id, m.days) for m in plan.matches],
+                    how="auto",
+                    operator=ctx.operator,
+                    now=ctx.clock(),
+                )
+                break
+            except (DepositAlreadyMatched, DayAlreadyPaid):
+                if attempt == 2:
+                    raise
         report = await self.report(first_day, last_day)
         ids = {m.deposit_id for m in plan.matches}
         matched = tuple(d for d in report.deposits if d.id in ids)

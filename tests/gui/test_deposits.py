@@ -257,3 +257,16 @@ def test_screens(books: Books, tmp_path: Path, theme: str) -> None:
         assert panel.bad_lines.count() == 1
     finally:
         apply_theme(app, "light")
+
+
+def test_a_period_too_long_is_named(books: Books) -> None:
+    panel = books.panel
+
+    async def scenario() -> None:
+        await panel.load()
+        panel.date_from.setDate(panel.date_to.date().addDays(-500))
+        assert await panel.match_period() is None
+        assert panel.message.text() == "Choose a period of 400 days at most."
+        assert panel.match_button.isEnabled()
+
+    books.qloop.run(scenario())
