@@ -4,6 +4,8 @@ imported from a file, deposits matched to the days' nets, by hand and undone."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -196,3 +198,32 @@ async def test_a_tie_is_listed_not_matched(
     after = await deposits.report(first, first)
     assert [d.id for d in after.matched] == [tie.deposit_ids[0]]
     assert after.matched[0].difference_cents == 0
+
+
+async def test_two_desks_matching_at_once(
+    service: MoneyService,
+    make_service: Callable[..., MoneyService],
+    client: IotPayClient,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+) -> None:
+    other = make_service(operator="jill")
+    first = service.days.today()
+    for k in range(4):
+        await work_a_day(service, client, 1000 + k)
+        sandbox.clock.advance(DAY_S)
+    rows = [
+        (first + timedelta(days=k + 1), "IOTPAY", "", f"{(1000 + k) / 100:.2f}") for k in range(4)
+    ]
+    path = statement(tmp_path, "s.csv", rows)
+    await service.deposits.import_statement(
+        await service.deposits.read_statement(path, date_order="mdy")
+    )
+    last = first + timedelta(days=3)
+    mine, theirs = await asyncio.gather(
+        service.deposits.match(first, last), other.deposits.match(first, last)
+    )
+    assert len(mine.matched) + len(theirs.matched) == 4
+    after = await service.deposits.report(first, last)
+    assert len(after.matched) == 4
+    assert after.days_without_deposit == ()
