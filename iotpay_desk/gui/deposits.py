@@ -168,6 +168,7 @@ class DepositsPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setVisible(False)
+        self._read_problem = False  # the message says the last read failed
         self.bad_title = QLabel(self.tr("Lines not imported:"), self)
         self.bad_lines = QListWidget(self)
         self.bad_lines.setObjectName("deposits-bad-lines")
@@ -344,16 +345,26 @@ class DepositsPanel(QWidget):
         self._reads += 1
         mine = self._reads
         # Reading holds no button back (reading is harmless); only the newest read shows.
+        # A read that fails (the shared ledger away: its banner says so) is said here,
+        # never in a box.
         result = await run_busy(
             [],
             money.deposits.report(first, last),
             progress_text=self.tr("Reading the deposits…"),
             busy=find_indicator([self]),
             parent=self,
+            on_error=self._read_failed,
         )
         if gone(self) or result.value is None or mine != self._reads:
             return
+        if self._read_problem:
+            self._read_problem = False
+            self._say("")
         self._show_report(result.value)
+
+    def _read_failed(self, message: UserMessage) -> None:
+        self._read_problem = True
+        self._say(self.tr("The deposits could not be read: %1").replace("%1", message.text))
 
     # ------------------------------------------------------------------ import
 

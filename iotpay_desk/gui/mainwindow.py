@@ -36,6 +36,7 @@ from .activity import ActivityPage
 from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
+from .deposits import DepositsPanel
 from .endofday import EndOfDayPage
 from .errors import UserMessage, describe
 from .help import HelpDialog, desk_version, guide_path, test_cards_html
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self.transactions.open_order.connect(self.open_order)
         self.end_of_day = EndOfDayPage(self)
         self.end_of_day.open_order.connect(self.open_order)
+        self.deposits_panel = DepositsPanel(None, self)
+        self.end_of_day.set_deposits_widget(self.deposits_panel)
         self.orders.action_finished.connect(self.activity.reload)
         self.pages: dict[Page, QWidget] = {
             Page.ORDERS: self.orders,
@@ -413,6 +416,7 @@ class MainWindow(QMainWindow):
         self.activity.set_service(None if self._activity_waits else service, cards=cards)
         self.transactions.set_service(service)
         self.end_of_day.set_service(service)
+        self.deposits_panel.set_service(service)
         vault = self.pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.set_services(cards, service, merchant_name=name)
@@ -464,6 +468,7 @@ class MainWindow(QMainWindow):
                 self.activity.reload()
             self.transactions.reload()
             self.end_of_day.reload()
+            self.deposits_panel.reload()
             if isinstance(vault, VaultPage):
                 vault.reload()
 
@@ -528,6 +533,7 @@ class MainWindow(QMainWindow):
         bridge.reset.connect(self.activity.reload)
         bridge.reset.connect(self.orders.refresh)
         bridge.reset.connect(self.end_of_day.reload)
+        bridge.reset.connect(self.deposits_panel.reload)
         bridge.action_changed.connect(self.end_of_day.mark_stale)
         bridge.notification_recorded.connect(self.end_of_day.mark_stale)
         if isinstance(vault, VaultPage):

@@ -117,16 +117,20 @@ class LedgerSlot:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        if name in _STORES:
+            return _StoreSlot(self, name)
         ledger = self._ledger
         if ledger is None:
             if not callable(getattr(Ledger, name, None)):
                 raise AttributeError(name)
+            return self._unavailable
+        return self._reporting(getattr(ledger, name))
 
-            def unavailable(*_args: object, **_kw: object) -> Any:
-                raise self.missing()
+    def _unavailable(self, *_args: object, **_kw: object) -> Any:
+        raise self.missing()
 
-            return unavailable
-        value = getattr(ledger, name)
+    def _reporting(self, value: Any) -> Any:
+        """``value``, a method of the ledger, reporting the ledger gone when it says so."""
         if not callable(value):
             return value
 
@@ -140,6 +144,27 @@ class LedgerSlot:
                 raise
 
         return call
+
+
+_STORES = frozenset({"books", "jobs", "days", "deposits"})
+"""The ledger's parts the services reach through it (``ledger.days.figures(...)``)."""
+
+
+class _StoreSlot:
+    """One part of the ledger in a :class:`LedgerSlot`: its calls, like the ledger's
+    own, raise :class:`LedgerUnavailable` while no ledger is open and report it gone."""
+
+    def __init__(self, slot: LedgerSlot, name: str) -> None:
+        self._slot = slot
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        ledger = self._slot.ledger
+        if ledger is None:
+            return self._slot._unavailable
+        return self._slot._reporting(getattr(getattr(ledger, self._name), attr))
 
 
 class LedgerWatch:

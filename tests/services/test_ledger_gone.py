@@ -137,10 +137,17 @@ async def test_server_gone_at_start_lookups_work_and_money_is_refused_before_sen
             await session.money.start_purchase(1500, "coffee")
         assert desk.money_calls() == {}
         assert await returns_at_sandbox(sandbox.url, payment.pay_order_id) == []
+        # The bookkeeper's pages say the ledger is away, as the rest do.
+        today = session.money.days.today()
+        with pytest.raises(LedgerUnavailable):
+            await session.money.days.figures(today)
+        with pytest.raises(LedgerUnavailable):
+            await session.money.deposits.report(today, today)
 
         # The server comes back: the desk opens the same ledger by itself.
         desk.proxy.restore()
         await wait_for(lambda: session.ledger_state.available)
+        assert (await session.money.days.figures(today)).total.count == 0
         draft = await session.money.new_draft(REFUND, payment.pay_order_id)
         done = await session.money.refund(payment.pay_order_id, 700, draft_id=draft.id)
         assert done.succeeded
