@@ -16,10 +16,10 @@ Days whose net is 0 need no deposit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from iotpay_desk.core.i18n import QT_TRANSLATE_NOOP
 
@@ -183,9 +183,11 @@ class DepositStore(Protocol):
         file_name: str,
         operator: str,
         now: datetime | None = None,
+        audit: tuple[str, Mapping[str, Any]] | None = None,
     ) -> AddedDeposits:
         """Store a statement's deposits in one transaction; one already there (same
-        account and ref) is not added again."""
+        account and ref) is not added again. ``audit``: (event, detail) of the audit row
+        written in the same transaction (with ``added`` and ``already``)."""
         ...
 
     def get(self, mch_id: str, deposit_id: int) -> Deposit | None: ...
@@ -214,14 +216,25 @@ class DepositStore(Protocol):
         how: str,
         operator: str,
         now: datetime | None = None,
+        audit: tuple[str, Mapping[str, Any]] | None = None,
     ) -> list[DepositMatch]:
-        """Match each deposit to its days, all in one transaction: a deposit already
-        matched (:class:`DepositAlreadyMatched`) or a day already paid
-        (:class:`DayAlreadyPaid`) refuses the whole call."""
+        """Match each deposit to its days, all in one transaction with its audit row
+        (``audit``, with the ``matches`` made): a deposit already matched
+        (:class:`DepositAlreadyMatched`) or a day already paid (:class:`DayAlreadyPaid`)
+        refuses the whole call."""
         ...
 
-    def unmatch(self, mch_id: str, deposit_id: int) -> list[DepositMatch]:
-        """Undo a deposit's matches (one transaction); the matches removed."""
+    def unmatch(
+        self,
+        mch_id: str,
+        deposit_id: int,
+        *,
+        operator: str = "",
+        now: datetime | None = None,
+        audit: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> list[DepositMatch]:
+        """Undo a deposit's matches (one transaction, with its audit row when one was
+        removed: ``audit`` with the ``days`` and ``how``); the matches removed."""
         ...
 
 

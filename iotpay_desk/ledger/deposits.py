@@ -8,7 +8,7 @@ business day is paid by one deposit at most (UNIQUE); every write is one transac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from iotpay_desk.journal.deposits import (
 from iotpay_desk.journal.models import format_time, parse_time
 from iotpay_desk.journal.scrub import scrub
 
+from .days import AuditWriter
 from .groupcommit import transact
 from .schema import metadata
 
@@ -39,14 +40,38 @@ DEPOSITS = metadata.tables["bank_deposits"]
 MATCHES = metadata.tables["deposit_matches"]
 SOURCES = ("csv", "ofx")
 HOWS = ("auto", "manual")
+Audit = tuple[str, Mapping[str, Any]]
+"""The audit row a change writes in its transaction: the event and the caller's detail."""
 
 
 class Deposits:
     """Bank deposits and their matches in the ledger behind ``engine``."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _journal._utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = _journal._utcnow,
+        audit: AuditWriter | None = None,
+    ) -> None:
         self.engine = engine
         self._clock = clock
+        self._audit = audit
+
+    def _audited(
+        self,
+        conn: Connection,
+        at: str,
+        operator: str,
+        audit: Audit | None,
+        mch_id: str,
+        **found: Any,
+    ) -> None:
+        """The audit row of a change, in the change's own transaction: ``audit`` is the
+        caller's (event, detail); ``found`` adds what the write found (counts, days)."""
+        if audit is not None and self._audit is not None:
+            event, detail = audit
+            self._audit(conn, at, operator, event, {**detail, **found}, mch_id)
 
     def _now(self, now: datetime | None) -> str:
         return format_time(now if now is not None else self._clock())
@@ -62,6 +87,7 @@ class Deposits:
         file_name: str,
         operator: str,
         now: datetime | None = None,
+        audit: Audit | None = None,
     ) -> AddedDeposits:
         if source not in SOURCES:
             raise ValueError(f"source: one of {SOURCES}")
@@ -88,11 +114,13 @@ class Deposits:
         ).returning(DEPOSITS.c.id)
 
         def write(conn: Connection) -> AddedDeposits:
-            if not rows:
-                return AddedDeposits(0, 0)
             # Many rows a statement ("insertmanyvalues"); a row already there returns none.
-            ids = sorted(int(r[0]) for r in conn.execute(stmt, rows))
-            return AddedDeposits(len(ids), len(rows) - len(ids), tuple(ids))
+            ids = sorted(int(r[0]) for r in conn.execute(stmt, rows)) if rows else []
+            added = AddedDeposits(len(ids), len(rows) - len(ids), tuple(ids))
+            self._audited(
+                conn, at, operator, audit, mch_id, added=added.added, already=added.already
+            )
+            return added
 
         return transact(self.engine, write)
 
@@ -180,6 +208,7 @@ class Deposits:
         how: str,
         operator: str,
         now: datetime | None = None,
+        audit: Audit | None = None,
     ) -> list[DepositMatch]:
         if how not in HOWS:
             raise ValueError(f"how: one of {HOWS}")
@@ -219,18 +248,47 @@ class Deposits:
                     except IntegrityError:
                         raise DayAlreadyPaid(day.day) from None
                     made.append(_match(row._mapping))
+            self._audited(
+                conn,
+                at,
+                operator,
+                audit,
+                mch_id,
+                matches=[[m.deposit_id, m.day.isoformat(), m.day_net_cents] for m in made],
+            )
             return made
 
         return transact(self.engine, write)
 
-    def unmatch(self, mch_id: str, deposit_id: int) -> list[DepositMatch]:
+    def unmatch(
+        self,
+        mch_id: str,
+        deposit_id: int,
+        *,
+        operator: str = "",
+        now: datetime | None = None,
+        audit: Audit | None = None,
+    ) -> list[DepositMatch]:
+        at = self._now(now)
+
         def write(conn: Connection) -> list[DepositMatch]:
             rows = conn.execute(
                 delete(MATCHES)
                 .where(MATCHES.c.mch_id == mch_id, MATCHES.c.deposit_id == deposit_id)
                 .returning(*MATCHES.c)
             ).all()
-            return sorted((_match(r._mapping) for r in rows), key=lambda m: m.day)
+            removed = sorted((_match(r._mapping) for r in rows), key=lambda m: m.day)
+            if removed:
+                self._audited(
+                    conn,
+                    at,
+                    operator,
+                    audit,
+                    mch_id,
+                    days=[m.day.isoformat() for m in removed],
+                    how=removed[0].how,
+                )
+            return removed
 
         return transact(self.engine, write)
 

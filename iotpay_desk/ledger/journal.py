@@ -370,7 +370,7 @@ class LedgerJournal:
         self.books = Books(engine, clock=clock)
         self.jobs = Jobs(engine, clock=clock)
         self.days = Days(engine, clock=clock, audit=self._day_audit)
-        self.deposits = Deposits(engine, clock=clock)
+        self.deposits = Deposits(engine, clock=clock, audit=self._day_audit)
         self.path: Path | None = (
             Path(engine.url.database) if not self._pg and engine.url.database else None
         )
@@ -465,7 +465,8 @@ class LedgerJournal:
         detail: Mapping[str, Any],
         mch_id: str,
     ) -> int:
-        """An audit row written by the books' days (:class:`.Days`) in their transaction."""
+        """An audit row written by the books' days and deposits (:class:`.Days`,
+        :class:`.Deposits`) in their transaction."""
         return self._insert_audit(conn, at, operator, event, None, detail, mch_id=mch_id)
 
     def _audit_row(

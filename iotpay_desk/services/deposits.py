@@ -133,6 +133,12 @@ class Deposits:
             NewDeposit(x.account, x.posted_on, x.amount_cents, x.description, x.ref)
             for x in plan.deposits
         ]
+        audit = {
+            "file": plan.file_name,
+            "format": plan.source,
+            "withdrawals_left_out": plan.withdrawals,
+            "bad_lines": len(plan.bad_lines),
+        }
         added = await ctx.db(
             ctx.journal.deposits.add,
             ctx.mch_id,
@@ -141,26 +147,11 @@ class Deposits:
             file_name=plan.file_name,
             operator=ctx.operator,
             now=ctx.clock(),
+            audit=("deposits_import", audit),
         )
-        result = ImportResult(
+        return ImportResult(
             plan.file_name, added.added, added.already, plan.withdrawals, len(plan.bad_lines)
         )
-        await ctx.db(
-            ctx.journal.append_audit,
-            ctx.operator,
-            "deposits_import",
-            detail={
-                "file": plan.file_name,
-                "format": plan.source,
-                "added": result.added,
-                "already": result.already,
-                "withdrawals_left_out": result.withdrawals,
-                "bad_lines": result.bad_lines,
-            },
-            mch_id=ctx.mch_id,
-            now=ctx.clock(),
-        )
-        return result
 
     # ------------------------------------------------------------------ matching
 
@@ -186,6 +177,10 @@ class Deposits:
                     how="auto",
                     operator=ctx.operator,
                     now=ctx.clock(),
+                    audit=(
+                        "deposits_matched",
+                        {"first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+                    ),
                 )
                 break
             except (DepositAlreadyMatched, DayAlreadyPaid):
@@ -234,20 +229,16 @@ class Deposits:
             how="manual",
             operator=ctx.operator,
             now=ctx.clock(),
-        )
-        await ctx.db(
-            ctx.journal.append_audit,
-            ctx.operator,
-            "deposit_match",
-            detail={
-                "deposit_id": deposit_id,
-                "posted_on": deposit.posted_on.isoformat(),
-                "amount_cents": deposit.amount_cents,
-                "days": [d.isoformat() for d in chosen],
-                "nets_cents": [n.net_cents for n in picked],
-            },
-            mch_id=ctx.mch_id,
-            now=ctx.clock(),
+            audit=(
+                "deposit_match",
+                {
+                    "deposit_id": deposit_id,
+                    "posted_on": deposit.posted_on.isoformat(),
+                    "amount_cents": deposit.amount_cents,
+                    "days": [d.isoformat() for d in chosen],
+                    "nets_cents": [n.net_cents for n in picked],
+                },
+            ),
         )
         done = await ctx.db(ctx.journal.deposits.get, ctx.mch_id, deposit_id)
         assert done is not None
@@ -256,24 +247,18 @@ class Deposits:
     async def unmatch(self, deposit_id: int) -> int:
         """Undo a deposit's match (auto or manual); how many days it paid. An audit row."""
         ctx = self._ctx
-        removed = await ctx.db(ctx.journal.deposits.unmatch, ctx.mch_id, deposit_id)
+        removed = await ctx.db(
+            ctx.journal.deposits.unmatch,
+            ctx.mch_id,
+            deposit_id,
+            operator=ctx.operator,
+            now=ctx.clock(),
+            audit=("deposit_unmatch", {"deposit_id": deposit_id}),
+        )
         if not removed:
             deposit = await ctx.db(ctx.journal.deposits.get, ctx.mch_id, deposit_id)
             if deposit is None:
                 raise DepositNotFound(deposit_id)
-            return 0
-        await ctx.db(
-            ctx.journal.append_audit,
-            ctx.operator,
-            "deposit_unmatch",
-            detail={
-                "deposit_id": deposit_id,
-                "days": [m.day.isoformat() for m in removed],
-                "how": removed[0].how,
-            },
-            mch_id=ctx.mch_id,
-            now=ctx.clock(),
-        )
         return len(removed)
 
     # ------------------------------------------------------------------ plumbing

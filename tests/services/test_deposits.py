@@ -136,10 +136,17 @@ async def test_statement_imported_and_matched_to_the_days_nets(
     overdue = await deposits.report(d[0], d[4])
     assert [(w.day, w.overdue) for w in overdue.days_without_deposit] == [(d[4], True)]
 
-    events = [e.event for e in journal.audit_page(limit=50)]
+    audit = journal.audit_page(limit=50)
+    events = [e.event for e in audit]
     assert events.count("deposits_import") == 2
+    assert events.count("deposits_matched") == 2  # each Match that paired something
     assert events.count("deposit_match") == 1
     assert events.count("deposit_unmatch") == 2
+    # Each row was written with its change: it says what the change found.
+    imports = [e.detail for e in audit if e.event == "deposits_import"]
+    assert all({"added", "already"} <= set(d) for d in imports)
+    assert all(e.detail["matches"] for e in audit if e.event == "deposits_matched")
+    assert all(e.detail["days"] for e in audit if e.event == "deposit_unmatch")
 
 
 async def test_a_bad_statement_is_refused_and_nothing_stored(
