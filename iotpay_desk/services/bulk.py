@@ -164,15 +164,13 @@ async def run_items(
     workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, len(pending_items)))]
     writing = asyncio.create_task(writer())
     try:
-        remaining: set[asyncio.Task[None]] = {*workers, writing}
-        while True:
-            done_tasks, _ = await asyncio.wait(remaining, return_when=asyncio.FIRST_EXCEPTION)
-            for t in done_tasks:
-                if t.exception() is not None:
-                    raise t.exception()  # type: ignore[misc]
-            remaining -= done_tasks
-            if not any(w in remaining for w in workers):
-                break
+        running: set[asyncio.Task[None]] = {*workers, writing}
+        while any(w in running for w in workers):
+            ended, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for t in ended:
+                problem = t.exception()
+                if problem is not None:
+                    raise problem
         finished = True
         full.set()
         await writing
