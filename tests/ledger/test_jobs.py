@@ -65,7 +65,8 @@ def test_an_import_is_written_at_once_and_each_result_recorded_once(
     items = [NewItem(1, "M00000001"), NewItem(2, "", state="bad", detail="empty")]
     items += [NewItem(n, f"M{n:08d}") for n in range(3, 8)]
     job = jobs.create(MCH, "import", items, title="orders.csv", operator="jack", desk="front")
-    assert job.state == "running" and job.total == 7
+    assert job.state == "running"
+    assert job.total == 7
     assert job.counts == {"pending": 6, "bad": 1}
     assert [s.id for s in jobs.open_jobs(MCH, "import")] == [job.id]
     pending = jobs.items(job.id, states=("pending", "failed"))
@@ -98,13 +99,16 @@ def test_an_import_is_written_at_once_and_each_result_recorded_once(
         ],
     )
     done = jobs.finish(job.id)
-    assert done.state == "done" and done.finished_at == T0
+    assert done.state == "done"
+    assert done.finished_at == T0
     assert done.counts == {"booked": 5, "not_found": 1, "bad": 1}
     assert _orders(backend) == 4
     assert jobs.open_jobs(MCH, "import") == []
     assert [e for e, _ in _audit(backend)] == ["import.done"]
     book = Books(backend).get(MCH, _pay(1).pay_order_id)
-    assert book is not None and book.source == "import" and book.confirmed_at is not None
+    assert book is not None
+    assert book.source == "import"
+    assert book.confirmed_at is not None
 
     # A second import of the same orders adds no row to the books.
     again = jobs.create(
@@ -113,7 +117,8 @@ def test_an_import_is_written_at_once_and_each_result_recorded_once(
     jobs.record(again.id, [ItemResult(1, "booked", order=_pay(1, status=OrderStatus.NOTIFIED))])
     assert _orders(backend) == 4
     book = Books(backend).get(MCH, _pay(1).pay_order_id)
-    assert book is not None and book.status == 3
+    assert book is not None
+    assert book.status == 3
 
 
 def test_a_card_number_never_reaches_an_item(jobs: Jobs) -> None:
@@ -126,7 +131,8 @@ def test_a_card_number_never_reaches_an_item(jobs: Jobs) -> None:
         desk="front",
     )
     (item,) = jobs.items(job.id)
-    assert "424242424242" not in item.ref and "424242424242" not in item.detail
+    assert "424242424242" not in item.ref
+    assert "424242424242" not in item.detail
     assert "4111111111" not in job.title
 
 
@@ -139,10 +145,9 @@ def test_a_reconciliation_finds_and_audits_differences(jobs: Jobs, backend: Engi
         _pay(9, pay_succ_time="2025-03-05 09:30:00"), source="desk", confirmed=True, now=T0
     )
     since, until = T0 - timedelta(days=1), T0 + timedelta(hours=6)
-    job = jobs.create_reconcile(
-        MCH, date(2025, 3, 1), since, until, operator="jack", desk="front"
-    )
-    assert job.total == 4 and job.business_day == date(2025, 3, 1)
+    job = jobs.create_reconcile(MCH, date(2025, 3, 1), since, until, operator="jack", desk="front")
+    assert job.total == 4
+    assert job.business_day == date(2025, 3, 1)
     items = jobs.items(job.id)
     assert [i.pay_order_id for i in items] == [_pay(n).pay_order_id for n in range(1, 5)]
 
@@ -166,7 +171,8 @@ def test_a_reconciliation_finds_and_audits_differences(jobs: Jobs, backend: Engi
         (4, "failed", "unreachable: timeout"),
     ]
     entry = books.get(MCH, refunded.pay_order_id)
-    assert entry is not None and (entry.status, entry.refunded_cents) == (3, 500)
+    assert entry is not None
+    assert (entry.status, entry.refunded_cents) == (3, 500)
     events = _audit(backend)
     assert [e for e, _ in events] == ["reconcile.differs", "reconcile.not_found"]
     assert events[0][1]["differs"] == "status 2→3; refunded 0→500"

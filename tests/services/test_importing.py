@@ -52,7 +52,8 @@ def test_a_portal_export_is_read_by_its_column_among_others(tmp_path: Path) -> N
         (2, "PC20250301120000000000000001"),
         (3, "PC20250301120000000000000002"),
     )
-    assert plan.bad == () and plan.title == "orders.csv"
+    assert plan.bad == ()
+    assert plan.title == "orders.csv"
 
 
 def test_a_french_export_with_semicolons_and_a_bom(tmp_path: Path) -> None:
@@ -73,9 +74,7 @@ def test_bad_lines_are_listed_with_their_line_and_reason(tmp_path: Path) -> None
         "A-1\n"  # 1
         "\n"  # blank line: skipped
         "A-2\n"  # 3
-        "A-1\n"  # 4 duplicate of 1
-        + "X" * 31
-        + "\n"  # 5 too long
+        "A-1\n" + "X" * 31 + "\n"  # 4 duplicate of 1  # 5 too long
         '"ab\tcd"\n'  # 6 a control character
         "4242 4242 4242 4242\n"  # 7 a card number
         "  A-3  \n",  # 8 spaces trimmed
@@ -83,12 +82,16 @@ def test_bad_lines_are_listed_with_their_line_and_reason(tmp_path: Path) -> None
     plan = read_plan(path)
     assert plan.refs == ((1, "A-1"), (3, "A-2"), (8, "A-3"))
     bad = {b.line_no: b for b in plan.bad}
-    assert bad[4].reason == "duplicate" and bad[4].duplicate_of == 1
-    assert bad[5].reason == "too_long" and bad[5].rule is not None
+    assert bad[4].reason == "duplicate"
+    assert bad[4].duplicate_of == 1
+    assert bad[5].reason == "too_long"
+    assert bad[5].rule is not None
     assert bad[5].rule.code is RuleCode.MAX_CHARS
-    assert bad[6].reason == "invalid" and bad[6].rule is not None
+    assert bad[6].reason == "invalid"
+    assert bad[6].rule is not None
     assert bad[6].rule.code is RuleCode.NO_CONTROL_CHARS
-    assert bad[7].reason == "card_number" and bad[7].text == ""
+    assert bad[7].reason == "card_number"
+    assert bad[7].text == ""
     with_header = _write(tmp_path, "mchOrderNo,note\n,empty one\nA-9,x\n", "h.csv")
     plan = read_plan(with_header)
     assert plan.refs == ((3, "A-9"),)
@@ -102,21 +105,20 @@ def test_bad_lines_are_listed_with_their_line_and_reason(tmp_path: Path) -> None
         ("Order ID\nPC1\n".encode("utf-16-le"), "utf16"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
         (b"Date,Amount,Status\n2025-03-01,10.00,ok\n", "no_column"),
-        (b"Order ID,x\n=HYPERLINK(\"http://evil\",\"A-1\"),1\n", "formula"),
+        (b'Order ID,x\n=HYPERLINK("http://evil","A-1"),1\n', "formula"),
         (b"@SUM(A1:A9)\n", "formula"),
         (b"", "empty"),
         (b"\n \n\n", "empty"),
     ],
 )
-def test_a_bad_file_is_refused_by_name_and_rule(
-    tmp_path: Path, content: bytes, rule: str
-) -> None:
+def test_a_bad_file_is_refused_by_name_and_rule(tmp_path: Path, content: bytes, rule: str) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(content)
     with pytest.raises(ImportFileProblem) as caught:
         read_plan(path)
     assert caught.value.rule == rule
-    assert caught.value.path == path and "export.csv" in str(caught.value)
+    assert caught.value.path == path
+    assert "export.csv" in str(caught.value)
 
 
 def test_twenty_megabytes_of_garbage_and_a_missing_file(tmp_path: Path) -> None:
@@ -126,7 +128,8 @@ def test_twenty_megabytes_of_garbage_and_a_missing_file(tmp_path: Path) -> None:
             f.write(uuid.uuid4().bytes * 65536)
     with pytest.raises(ImportFileProblem) as caught:
         read_plan(path)
-    assert caught.value.rule == "too_large" and caught.value.limit == MAX_FILE_BYTES
+    assert caught.value.rule == "too_large"
+    assert caught.value.limit == MAX_FILE_BYTES
     with pytest.raises(ImportFileProblem) as caught:
         read_plan(tmp_path / "nowhere.csv")
     assert caught.value.rule == "missing"
@@ -167,29 +170,33 @@ async def test_import_end_to_end_and_again_adds_no_row(
         "NO-SUCH-ORDER,unknown number\n"  # 6
         "PC20000101000000000000000000,unknown id\n"  # 7
         ",empty\n"  # 8
-        f"{orders[0].mch_order_no},duplicate\n"  # 9
-        + "Y" * 40
-        + ",too long\n",  # 10
+        f"{orders[0].mch_order_no},duplicate\n" + "Y" * 40 + ",too long\n",  # 9  # 10
     )
     imports = service.imports
     plan = await imports.read_file(path)
-    assert len(plan.refs) == 6 and len(plan.bad) == 3
+    assert len(plan.refs) == 6
+    assert len(plan.bad) == 3
     job_id = await imports.start(plan)
     assert [j.id for j in await imports.unfinished()] == [job_id]
     seen: list[JobProgress] = []
     summary = await imports.run(job_id, on_progress=seen.append)
     assert summary.state == "done"
     assert summary.counts == {"booked": 4, "not_found": 2, "bad": 3}
-    assert seen and seen[-1].done == seen[-1].total == 9
+    assert seen
+    assert seen[-1].done == seen[-1].total == 9
     assert seen[-1].seconds_left == 0.0
     assert await imports.unfinished() == []
     items = {i.line_no: i for i in await imports.items(job_id)}
     assert items[5].pay_order_id == orders[2].pay_order_id
-    assert items[6].state == "not_found" and items[7].state == "not_found"
-    assert items[9].detail == "duplicate:2" and items[10].detail == "too_long"
+    assert items[6].state == "not_found"
+    assert items[7].state == "not_found"
+    assert items[9].detail == "duplicate:2"
+    assert items[10].detail == "too_long"
     assert _book_count(journal) == 3  # orders 0, 1, 2 (2 named twice)
     entry = journal.books.get(DEMO_MERCHANT.mch_id, orders[1].pay_order_id)
-    assert entry is not None and entry.source == "import" and entry.amount_cents == 1001
+    assert entry is not None
+    assert entry.source == "import"
+    assert entry.amount_cents == 1001
 
     again = await imports.start(await imports.read_file(path))
     second = await imports.run(again)
@@ -210,10 +217,12 @@ async def test_lines_iotpay_cannot_answer_fail_and_are_retried_on_resume(
     assert first.state == "running"
     assert first.counts == {"failed": 1, "booked": 2}
     (failed,) = await service.imports.items(job_id, states=("failed",))
-    assert failed.line_no == 1 and failed.detail.startswith("unreachable")
+    assert failed.line_no == 1
+    assert failed.detail.startswith("unreachable")
     assert [j.id for j in await service.imports.unfinished()] == [job_id]
     resumed = await service.imports.run(job_id)
-    assert resumed.state == "done" and resumed.counts == {"booked": 3}
+    assert resumed.state == "done"
+    assert resumed.counts == {"booked": 3}
 
 
 @pytest.mark.asyncio
@@ -235,13 +244,17 @@ async def test_a_cancelled_import_resumes_where_it_stopped(
     with pytest.raises(asyncio.CancelledError):
         await task
     stopped = await service.imports.summary(job_id)
-    assert stopped.state == "running" and 2 <= stopped.count("booked") < 12
+    assert stopped.state == "running"
+    assert 2 <= stopped.count("booked") < 12
     assert stopped.pending == 12 - stopped.count("booked")
-    assert seen[-1].rate > 0 and seen[-1].seconds_left is not None
+    assert seen[-1].rate > 0
+    assert seen[-1].seconds_left is not None
     sandbox.clear_faults()
     done = await service.imports.run(job_id)
-    assert done.state == "done" and done.counts == {"booked": 12}
-    assert set(_per_order(journal).values()) == {1} and _book_count(journal) == 12
+    assert done.state == "done"
+    assert done.counts == {"booked": 12}
+    assert set(_per_order(journal).values()) == {1}
+    assert _book_count(journal) == 12
 
 
 @pytest.mark.asyncio
@@ -251,7 +264,8 @@ async def test_an_unfinished_import_can_be_given_up(
     (order,) = await _orders(client, 1)
     job_id = await service.imports.start(read_plan(_write(tmp_path, order.mch_order_no)))
     given_up = await service.imports.discard(job_id)
-    assert given_up.state == "cancelled" and await service.imports.unfinished() == []
+    assert given_up.state == "cancelled"
+    assert await service.imports.unfinished() == []
     assert (await service.imports.run(job_id)).state == "cancelled"  # nothing queried
 
 
@@ -301,7 +315,8 @@ async def run_and_kill(
         async with asyncio.timeout(60):
             while True:
                 line = (await child.stdout.readline()).decode().strip()
-                assert line and line != "finished", "the child ended before it was killed"
+                assert line, "the child ended before it was killed"
+                assert line != "finished", "the child finished before it was killed"
                 if int(line) >= at_least:
                     break
         child.send_signal(signal.SIGKILL)
@@ -345,10 +360,12 @@ async def test_an_import_killed_halfway_resumes_without_duplicates(
     await run_and_kill(sandbox, journal, "import", job_id, at_least=6)
 
     killed = await service.imports.summary(job_id)
-    assert killed.state == "running" and 6 <= killed.count("booked") < 30
+    assert killed.state == "running"
+    assert 6 <= killed.count("booked") < 30
     assert [j.id for j in await service.imports.unfinished()] == [job_id]
     resumed = await service.imports.run(job_id)
-    assert resumed.state == "done" and resumed.counts == {"booked": 30}
+    assert resumed.state == "done"
+    assert resumed.counts == {"booked": 30}
     items = items_of(journal, job_id)
     assert [n for n, _, _ in items] == list(range(2, 32))
     assert all(s == "booked" and at for _, s, at in items)

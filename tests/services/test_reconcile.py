@@ -78,19 +78,19 @@ async def test_a_reconciliation_finds_what_changed_behind_the_desks_back(
         replace(orders[1], status=OrderStatus.NOTIFIED), source="notify", confirmed=False
     )
     # An order in the books that IOTPay has never heard of.
-    ghost = replace(
-        orders[2], pay_order_id="PC" + orders[2].pay_order_id[2:16] + "999999999999"
-    )
+    ghost = replace(orders[2], pay_order_id="PC" + orders[2].pay_order_id[2:16] + "999999999999")
     journal.record_order(ghost, source="notify", confirmed=False)
 
     seen: list[JobProgress] = []
     summary = await service.reconciler.reconcile_day(day, on_progress=seen.append)
-    assert summary.state == "done" and summary.business_day == day
+    assert summary.state == "done"
+    assert summary.business_day == day
     assert summary.counts == {"same": 1, "differs": 2, "not_found": 1}
     assert seen[-1].done == seen[-1].total == 4
 
     report = await service.reconciler.latest(day)
-    assert report is not None and report.summary.id == summary.id
+    assert report is not None
+    assert report.summary.id == summary.id
     found = {i.pay_order_id: (i.state, i.detail) for i in report.items}
     assert found == {
         orders[0].pay_order_id: ("differs", "refunded 0→1200"),
@@ -110,8 +110,10 @@ async def test_a_reconciliation_finds_what_changed_behind_the_desks_back(
     # The books now say what IOTPay says.
     first = journal.books.get(MCH, orders[0].pay_order_id)
     second = journal.books.get(MCH, orders[1].pay_order_id)
-    assert first is not None and first.refunded_cents == 1200
-    assert second is not None and second.status == 2
+    assert first is not None
+    assert first.refunded_cents == 1200
+    assert second is not None
+    assert second.status == 2
     # Another day has no reconciliation.
     assert await service.reconciler.latest(day - timedelta(days=3)) is None
 
@@ -139,10 +141,12 @@ async def test_a_cancelled_reconciliation_is_resumed_not_restarted(
     with pytest.raises(asyncio.CancelledError):
         await task
     (unfinished,) = await service.reconciler.unfinished()
-    assert unfinished.business_day == day and 2 <= unfinished.done < 8
+    assert unfinished.business_day == day
+    assert 2 <= unfinished.done < 8
     sandbox.clear_faults()
     done = await service.reconciler.reconcile_day(day)
-    assert done.id == unfinished.id and done.counts == {"same": 8}
+    assert done.id == unfinished.id
+    assert done.counts == {"same": 8}
     with journal.engine.connect() as conn:
         assert conn.execute(select(JOBS.c.id).where(JOBS.c.kind == "reconcile")).all() == [
             (done.id,)
@@ -163,16 +167,20 @@ async def test_a_reconciliation_killed_halfway_audits_each_difference_once(
     job_id = await service.reconciler.start_day(day)
     await run_and_kill(sandbox, journal, "reconcile", job_id, at_least=6)
     killed = await service.reconciler.summary(job_id)
-    assert killed.state == "running" and 6 <= killed.count("differs") < 24
+    assert killed.state == "running"
+    assert 6 <= killed.count("differs") < 24
 
     resumed = await service.reconciler.reconcile_day(day)
-    assert resumed.id == job_id and resumed.counts == {"differs": 24}
+    assert resumed.id == job_id
+    assert resumed.counts == {"differs": 24}
     items = items_of(journal, job_id)
-    assert len(items) == 24 and all(s == "differs" and at for _, s, at in items)
+    assert len(items) == 24
+    assert all(s == "differs" and at for _, s, at in items)
     events = _audit(journal)
     per_order = Counter(d["pay_order_id"] for e, d in events if e == "reconcile.differs")
     assert per_order == {o.pay_order_id: 1 for o in orders}
     assert [e for e, _ in events].count("reconcile.done") == 1
     for o in orders:
         entry = journal.books.get(MCH, o.pay_order_id)
-        assert entry is not None and entry.refunded_cents == 0
+        assert entry is not None
+        assert entry.refunded_cents == 0
