@@ -291,14 +291,17 @@ def _table(parent: QWidget, name: str, headers: Sequence[str]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setTabKeyNavigation(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.setWordWrap(True)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
     table.setVisible(False)
     return table
 
 
 def _fill(table: QTableWidget, rows: Sequence[Sequence[str]], limit: int = 1000) -> None:
-    shown = rows[:limit]
+    shown = [(r[0], _clip(r[1]), *r[2:]) for r in rows[:limit]]
     table.setRowCount(len(shown))
     for r, row in enumerate(shown):
         for c, text in enumerate(row):
@@ -306,8 +309,12 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]], limit: int = 1000)
             if c == 0:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-    table.resizeColumnToContents(1)
+    table.resizeRowsToContents()
     table.setVisible(bool(shown))
+
+
+def _clip(text: str, most: int = 30) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 class ImportDialog(QDialog):
@@ -418,7 +425,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.problem_table, 1)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
 
         self.choose_button.clicked.connect(self.choose_file)
         self.path_edit.returnPressed.connect(self._path_entered)
@@ -521,6 +528,9 @@ class ImportDialog(QDialog):
     def _say(self, text: str, *, problem: bool = False) -> None:
         self.message.setText(text)
         self.message.setProperty("problem", problem)
+        font = self.message.font()
+        font.setBold(problem)
+        self.message.setFont(font)
         self.message.setVisible(True)
 
     # ------------------------------------------------------------------ running
@@ -573,6 +583,7 @@ class ImportDialog(QDialog):
         self._running(True)
         self.resume_box.setVisible(False)
         self.progress.setVisible(True)
+        self.progress.counts.setVisible(True)
         self.summary_label.setVisible(False)
         self.problem_table.setVisible(False)
 
@@ -601,6 +612,7 @@ class ImportDialog(QDialog):
             return
         self.summary = summary
         self.progress.show_progress(progress_of(summary))
+        self.progress.counts.setVisible(False)  # the summary below says it all
         self._running(False)
         text = self.tr(
             "Finished. Booked: %1 · Not found at IOTPay: %2 · Left out (bad lines): %3 · "
