@@ -36,6 +36,7 @@ __all__ = [
     "progress_of",
     "run_items",
     "run_job",
+    "stopping",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,13 @@ def progress_of(summary: JobSummary, rate: float = 0.0) -> JobProgress:
     )
 
 
+def stopping() -> bool:
+    """True in a task being cancelled: an error it meets then (an HTTP library failing
+    while its connection is torn down) is the cancellation's, not the item's."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def run_items(
     summary: JobSummary,
     items: Iterable[JobItem],
@@ -99,6 +107,7 @@ async def run_items(
     waiting: list[ItemResult] = []
     full = asyncio.Event()
     finished = False
+    halted = False
     counts = dict(summary.counts)
     # Items queried again (failed before) were counted done already.
     done = summary.done
@@ -127,7 +136,11 @@ async def run_items(
 
     async def worker() -> None:
         for item in source:
+            if halted:
+                return
             result = await work(item)
+            if halted:
+                return  # the run is being stopped: the item stays open, asked again later
             waiting.append(result)
             if len(waiting) >= batch:
                 full.set()
@@ -174,7 +187,8 @@ async def run_items(
         finished = True
         full.set()
         await writing
-    except BaseException:
+    except BaseException:  # cancelled, or a write failed
+        halted = True
         for w in workers:
             w.cancel()
         await asyncio.gather(*workers, return_exceptions=True)

@@ -39,7 +39,7 @@ from iotpay_desk.api import IotPayRejected, QueryRequest, rules
 from iotpay_desk.api.rules import BrokenRule, RuleCode, has_card_run
 from iotpay_desk.journal.jobs import ItemResult, JobItem, JobSummary, NewItem
 
-from .bulk import CONCURRENCY, JobProgress, run_job
+from .bulk import CONCURRENCY, JobProgress, run_job, stopping
 from .context import MoneyContext
 from .errors import CannotReachIotPay
 from .rules import looks_like_pay_order_id
@@ -395,6 +395,8 @@ class Imports:
         except CannotReachIotPay as exc:
             return ItemResult(item.line_no, "failed", detail=f"unreachable: {exc}"[:300])
         except Exception as exc:  # one line's trouble: kept with the line, tried again
+            if stopping():
+                raise
             log.warning("import line %s: %s", item.line_no, type(exc).__name__)
             return ItemResult(item.line_no, "failed", detail=f"error: {type(exc).__name__}")
         if refused:

@@ -25,7 +25,7 @@ from iotpay_desk.api import IotPayRejected, QueryRequest
 from iotpay_desk.journal.days import day_bounds
 from iotpay_desk.journal.jobs import ItemResult, JobItem, JobSummary, ReconcileReport
 
-from .bulk import CONCURRENCY, JobProgress, run_job
+from .bulk import CONCURRENCY, JobProgress, run_job, stopping
 from .context import MoneyContext
 from .errors import CannotReachIotPay
 
@@ -122,6 +122,8 @@ class Reconciler:
         except CannotReachIotPay as exc:
             return ItemResult(item.line_no, "failed", pay_order_id, f"unreachable: {exc}"[:300])
         except Exception as exc:  # one order's trouble: kept with it, tried again
+            if stopping():
+                raise
             log.warning("reconcile %s: %s", pay_order_id, type(exc).__name__)
             return ItemResult(item.line_no, "failed", pay_order_id, f"error: {type(exc).__name__}")
         order = replace(order, mch_id=ctx.mch_id)
