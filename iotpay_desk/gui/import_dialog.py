@@ -662,8 +662,11 @@ class ImportDialog(QDialog):
             self.close_button.setDefault(True)
 
     def stop(self) -> None:
-        """Stop the import (asks nothing): what is done is kept, the rest resumes later."""
+        """Stop the import (asks nothing): what is done is kept, the rest resumes later.
+        The answers already received are written first (a moment on a busy disk)."""
         if self.task is not None and not self.task.done():
+            self.cancel_button.setEnabled(False)
+            self._show_result(self.tr("Stopping…"))
             self.task.cancel()
 
     def reject(self) -> None:  # Close, Escape, the window's close button

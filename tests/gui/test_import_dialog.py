@@ -133,7 +133,7 @@ def test_a_stopped_import_is_offered_again_and_resumed(
     )
     assert "Done: " in dialog.progress.status.text()
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-    qloop.run(until(lambda: dialog.task is None, what="the stop"))
+    qloop.run(until(lambda: dialog.task is None, within=30, what="the stop"))
     assert "Stopped" in dialog.summary_label.text()
     dialog.close()
     sandbox.clear_faults()
