@@ -296,6 +296,8 @@ def _table(parent: QWidget, name: str, headers: Sequence[str]) -> QTableWidget:
     header.setStretchLastSection(True)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    # Wrapped reasons take the height they need at the width the columns end up with.
+    header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
     table.setVisible(False)
     return table
 
