@@ -6,6 +6,7 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, final
 
 from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTime, Signal
@@ -40,6 +41,7 @@ from .deposits import DepositsPanel
 from .endofday import EndOfDayPage
 from .errors import UserMessage, describe
 from .help import HelpDialog, desk_version, guide_path, test_cards_html
+from .import_dialog import JobProgressDialog
 from .ledgerbanner import LedgerBanner
 from .ledgerbridge import LedgerBridge
 from .orders import OrdersPage
@@ -166,6 +168,7 @@ class MainWindow(QMainWindow):
         self.transactions.open_order.connect(self.open_order)
         self.end_of_day = EndOfDayPage(self)
         self.end_of_day.open_order.connect(self.open_order)
+        self.end_of_day.reconcile_requested.connect(self.reconcile_day)
         self.deposits_panel = DepositsPanel(None, self)
         self.end_of_day.set_deposits_widget(self.deposits_panel)
         self.orders.action_finished.connect(self.activity.reload)
@@ -324,6 +327,25 @@ class MainWindow(QMainWindow):
         self.show_page(Page.ORDERS)
         self.orders.query.setText(pay_order_id)
         self.orders.look_up()
+
+    def reconcile_day(self, day: date) -> JobProgressDialog | None:
+        """Reconcile with IOTPay (End of day): every order of ``day`` re-checked with
+        cc_query in a progress dialog (Cancel stops it, resumable); the page is read
+        again when it ends."""
+        money = self._money
+        if money is None:
+            return None
+        dialog = JobProgressDialog(
+            self.tr("Reconcile %1 with IOTPay").replace("%1", day.isoformat()),
+            lambda progress: money.reconciler.reconcile_day(day, on_progress=progress),
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.job_finished.connect(lambda _summary: self.end_of_day.reload())
+        dialog.job_stopped.connect(self.end_of_day.reload)
+        dialog.open()
+        dialog.start()
+        return dialog
 
     def find_order(self) -> None:
         """Ctrl+F: the Orders page, its look-up field focused with its text selected."""

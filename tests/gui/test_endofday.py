@@ -384,3 +384,53 @@ def test_the_keyboard_moves_between_business_days(desk: Desk, qtbot: QtBot) -> N
         assert page.net_chart.series_points() == 0
 
     desk.qloop.run(scenario(), timeout=30)
+
+
+def test_reconcile_with_iotpay_lists_what_changed_behind_the_desks_back(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    """The page's Reconcile button runs the day's reconciliation in a progress dialog;
+    when it ends the page lists the order IOTPay now says was refunded."""
+    import uuid
+
+    from iotpay_desk.api import RefundRequest
+    from iotpay_desk.gui.import_dialog import JobProgressDialog
+
+    async def work() -> Order:
+        paid = await _pay(desk, 4_000)
+        await desk.service.lookup(paid.pay_order_id)
+        desk.sandbox.settle()
+        await desk.client.refund(
+            RefundRequest(
+                mch_refund_no="r" + uuid.uuid4().hex[:20],
+                login_name="jack",
+                refund_amount=1_000,
+                pay_order_id=paid.pay_order_id,
+            )
+        )
+        return paid
+
+    paid = desk.qloop.run(work())
+    desk.start()
+    window = desk.window
+    page = window.end_of_day
+    window.show_page(Page.END_OF_DAY)
+
+    async def scenario() -> None:
+        await _loaded(page)
+        assert [i.kind for i in page.attention] == []
+        qtbot.mouseClick(page.reconcile_button, Qt.MouseButton.LeftButton)
+        dialogs = window.findChildren(JobProgressDialog)
+        assert len(dialogs) == 1
+        dialog = dialogs[0]
+        await until(lambda: dialog.summary is not None, 20, "reconciliation ended")
+        await until(lambda: [i.kind for i in page.attention] == ["status_differs"], 10, "listed")
+        (item,) = page.attention
+        assert item.pay_order_id == paid.pay_order_id
+        assert "refunded 0→1000" in item.detail
+        assert not message_boxes(window)
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+    desk.qloop.run(scenario(), timeout=40)
+    events = [e.event for e in desk.journal.audit_page(20)]
+    assert "reconcile.differs" in events
