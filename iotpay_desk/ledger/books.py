@@ -29,8 +29,9 @@ however many orders the books hold. Plain Python: nothing here imports Qt.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -488,6 +489,36 @@ class Books:
             if len(page) < batch:
                 return
             after = {"after_at": page[-1][0], "after_id": page[-1][1]}
+
+    def export(
+        self,
+        mch_id: str,
+        flt: BooksFilter,
+        path: Path,
+        *,
+        xlsx: bool = False,
+        options: Mapping[str, Any] | None = None,
+        progress: Callable[[int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> int | None:
+        """The orders ``flt`` shows written to ``path`` (CSV, or XLSX): the rows written,
+        or None when ``cancelled()`` stopped it (no file left under that name, an older
+        one untouched). ``options``: :class:`.export.ExportOptions`' fields by name."""
+        from .export import ExportCancelled, ExportOptions, export_csv, export_xlsx
+
+        write = export_xlsx if xlsx else export_csv
+        try:
+            return write(
+                self,
+                mch_id,
+                flt,
+                path,
+                ExportOptions(**(options or {})),
+                progress=progress,
+                cancelled=cancelled,
+            )
+        except ExportCancelled:
+            return None
 
     def rows_by_id(self, ids: Sequence[int], columns: Sequence[str]) -> list[tuple[Any, ...]]:
         """``(id, *columns)`` of the orders ``ids`` (an export's second look at a few)."""
