@@ -67,6 +67,10 @@ WHEN, KIND, ORDER_NO, IOTPAY_ID, AMOUNT, REFUNDED, STATUS, CARD, CUSTOMER, OPERA
     range(12)
 )
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _NONE = "—"
 _ANY = -1
 
@@ -114,6 +118,8 @@ class TransactionsModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[BookEntry] = []
+        self._texts: dict[int, tuple[str, ...]] = {}  # by row: its cells, once shown
+        self._locale = QLocale()
         self.tz: tzinfo = TORONTO
         self._loader: Loader | None = None
         self._filter = BooksFilter()
@@ -161,6 +167,8 @@ class TransactionsModel(QAbstractTableModel):
         self._reading = False
         self.beginResetModel()
         self.rows = []
+        self._texts = {}
+        self._locale = QLocale()
         self._filter = flt
         self._more = self._loader is not None
         self.endResetModel()
@@ -210,6 +218,7 @@ class TransactionsModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.rows = list(rows)
+        self._texts = {}
         self._more = more
         self._reading = False
         self.endResetModel()
@@ -231,23 +240,33 @@ class TransactionsModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        entry = self.rows[index.row()]
-        if role == ENTRY_ROLE:
-            return entry
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cell(entry, index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (AMOUNT, REFUNDED):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Painting asks for a dozen roles per cell: the ones not given return first, and a
+        # row's texts are made once, when it is first shown (a repaint is lookups).
+        if role in (_DISPLAY, _TOOLTIP):
+            row = index.row()
+            if not 0 <= row < len(self.rows):
+                return None
+            texts = self._texts.get(row)
+            if texts is None:
+                texts = self._texts[row] = self.texts(self.rows[row])
+            column = index.column()
+            return texts[column] if 0 <= column < len(texts) else None
+        if role == _ALIGN:
+            return _RIGHT if index.column() in (AMOUNT, REFUNDED) else None
+        if role == ENTRY_ROLE and 0 <= index.row() < len(self.rows):
+            return self.rows[index.row()]
         return None
+
+    def texts(self, entry: BookEntry) -> tuple[str, ...]:
+        """The row's cells, as shown."""
+        return tuple(self.cell(entry, column) for column in range(len(self._headings)))
 
     def cell_kinds(self) -> list[str]:
         return [self.tr("Payment"), self.tr("Refund"), self.tr("Void")]
 
     def cell(self, e: BookEntry, column: int) -> str:
         if column == WHEN:
-            return local_time(e.at.astimezone(self.tz))
+            return local_time(e.at.astimezone(self.tz), self._locale)
         if column == KIND:
             return {
                 "payment": self.tr("Payment"),
@@ -454,7 +473,11 @@ class TransactionsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        # Every row one line high, fixed: a million rows need no measuring.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionsMovable(True)
@@ -463,6 +486,9 @@ class TransactionsPage(QWidget):
         # Right-click on the headings: which columns show (their order: drag a heading).
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        # The next page is asked for two screens before the end (the view itself asks only
+        # at the very end), so it is usually in before it is needed.
+        self.table.verticalScrollBar().valueChanged.connect(self._near_the_end)
         self.table.doubleClicked.connect(self._open)
         self.table.installEventFilter(self)
 
@@ -527,6 +553,11 @@ class TransactionsPage(QWidget):
         menu = self.column_menu()
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
         menu.deleteLater()
+
+    def _near_the_end(self, value: int) -> None:
+        bar = self.table.verticalScrollBar()
+        if value >= bar.maximum() - 2 * bar.pageStep() and self.model.canFetchMore():
+            self.model.fetchMore()
 
     def column_menu(self) -> QMenu:
         """A menu of the columns, each checked when shown; the last one shown stays."""
