@@ -424,7 +424,7 @@ class _CsvCells:
     def lines(self, books: Books, page: list[tuple[Any, ...]]) -> str:
         """A page's lines, each ended."""
         sep = self.sep
-        cols: list[Sequence[Any]] = [*zip(*page, strict=True)][2:]
+        cols: list[Sequence[Any]] = [*list(zip(*page, strict=True))[2:]]
         dirty: list[int] = []
         for i, fmt in enumerate(self.formats):
             cols[i] = fmt(cols[i])
@@ -534,7 +534,7 @@ def export_xlsx(
                     _step(count, progress, cancelled)
         finally:
             book.close()
-        _step(count, progress, None)
+        _step(count, progress, cancelled)  # a last word before the name is taken
         return count
 
     return _write_atomically(path, write)
