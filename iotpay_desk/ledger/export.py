@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, literal
+from sqlalchemy import ColumnElement, String, case, cast, literal
 
 from .books import ORDERS, TORONTO, Books, BooksFilter
 
@@ -362,17 +362,17 @@ class _CsvCells:
         return text
 
     def pieces(self) -> list[ColumnElement[Any]]:
-        """The expressions to read after the keyset's time and id: a run of texts
-        joined, or one field."""
+        """The expressions to read after the keyset's time and id: a run of fields
+        joined (texts, amounts, and words that never need quotes), or one field."""
         pieces: list[ColumnElement[Any]] = []
         run: list[str] = []
 
         def close_run() -> None:
             if run:
-                texts = [ORDERS.c[FIELDS[n][0]] for n in run]
-                joined: ColumnElement[Any] = texts[0]
-                for text in texts[1:]:
-                    joined = joined + literal(_UNIT, String) + text
+                cells = [self._sql_cell(n) for n in run]
+                joined: ColumnElement[Any] = cells[0]
+                for cell in cells[1:]:
+                    joined = joined + literal(_UNIT, String) + cell
                 pieces.append(joined)
                 self.runs.append(list(run))
                 self.formats.append(self._run_format(len(run)))
@@ -380,7 +380,7 @@ class _CsvCells:
 
         for name in self.fields:
             column, kind = FIELDS[name]
-            if kind == "text":
+            if kind in ("text", "cents") or (kind == "label" and self._plain_words(name)):
                 run.append(name)
                 continue
             close_run()
@@ -390,16 +390,43 @@ class _CsvCells:
         close_run()
         return pieces
 
+    def _plain_words(self, name: str) -> bool:
+        """Every word of a field's values is a cell as it is (no quotes, no apostrophe)."""
+        return all(self.one(w) == w for w in _labels_of(name, self.labels).values())
+
+    def _sql_cell(self, name: str) -> ColumnElement[Any]:
+        """A field of a run, as the database gives it: a text as it is (checked here),
+        an amount written out, a value's word."""
+        column, kind = FIELDS[name]
+        value = ORDERS.c[column]
+        if kind == "cents":
+            cents = value % 100
+            return (
+                cast(value // 100, String)
+                + literal(self.options.decimal_point, String)
+                + case((cents < 10, literal("0", String)), else_=literal("", String))
+                + cast(cents, String)
+            )
+        if kind == "label":
+            words = _labels_of(name, self.labels)
+            whens = [(value == v, literal(w, String)) for v, w in words.items()]
+            return case(*whens, else_=cast(value, String)) if whens else cast(value, String)
+        return value
+
+    def _cell(self, name: str, value: Any) -> str:
+        """One field's cell, made here (the rows that need a closer look)."""
+        kind = FIELDS[name][1]
+        if kind == "cents":
+            return self.one(f"{value // 100}{self.options.decimal_point}{value % 100:02d}")
+        if kind == "label":
+            return self.one(_labels_of(name, self.labels).get(value) or str(value))
+        return self.one(value)
+
     def _format(self, name: str, kind: str) -> Callable[[Sequence[Any]], Sequence[str]]:
         if kind == "time":
             return self.times.column
-        if kind == "cents":
-            point = self.options.decimal_point
-            amounts = _Table(lambda v: self.one(f"{v // 100}{point}{v % 100:02d}"))
-            return lambda col: list(map(amounts.__getitem__, col))
-        known = _labels_of(name, self.labels)
-        words = _Table(lambda v: self.one(known.get(v) or str(v)))
-        return lambda col: list(map(words.__getitem__, col))
+        cells = _Table(lambda v: self._cell(name, v))
+        return lambda col: list(map(cells.__getitem__, col))
 
     def _run_format(self, size: int) -> Callable[[Sequence[Any]], Sequence[str]]:
         joiners = size - 1
@@ -460,7 +487,8 @@ class _CsvCells:
         if again:
             columns = [FIELDS[n][0] for n in names]
             for row in books.rows_by_id(list(again), columns):
-                out[again[row[0]]] = sep.join(self.one(v) for v in row[1:])
+                cells = (self._cell(n, v) for n, v in zip(names, row[1:], strict=True))
+                out[again[row[0]]] = sep.join(cells)
         return out
 
 
