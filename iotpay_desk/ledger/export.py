@@ -143,13 +143,15 @@ def _pages(
     flt: BooksFilter,
     columns: Sequence[str | ColumnElement[Any]],
     batch: int,
+    readers: int = 1,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The rows ``flt`` shows, newest first, as tuples of ``(at, id, *columns)``, a page
     of ``batch`` at a time (:meth:`.Books.raw_pages`)."""
-    return books.raw_pages(mch_id, flt, columns, batch=batch)
+    return books.raw_pages(mch_id, flt, columns, batch=batch, readers=readers)
 
 
 _DONE = object()
+READERS = 2  # a CSV's pages read at once (the database works without Python's lock)
 
 
 def _read_ahead(pages: Iterator[list[tuple[Any, ...]]], depth: int = 2) -> Iterator[Any]:
@@ -308,7 +310,7 @@ def export_csv(
         with part.open("w", encoding=encoding, newline="") as out:
             writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
             writer.writerow([_safe(titles[f]) for f in fields])
-            pages = _read_ahead(_pages(books, mch_id, flt, pieces, batch))
+            pages = _read_ahead(_pages(books, mch_id, flt, pieces, batch, READERS))
             try:
                 for page in pages:
                     out.write(cells.lines(books, page))

@@ -439,13 +439,18 @@ def test_raw_pages_and_count_are_what_the_list_shows(books: Books, tmp_path: Pat
     for flt in (BooksFilter(), BooksFilter(amount_min=500, amount_max=500)):
         listed = list(books.iterate(MCH, flt, batch=4))
         assert books.count(MCH, flt) == len(listed)
-        pages = list(books.raw_pages(MCH, flt, ["mch_order_no", "amount_cents"], batch=4))
-        assert [len(p) for p in pages][:-1] == [4] * (len(pages) - 1)
-        rows = [r for p in pages for r in p]
-        assert [(r[1], r[2], r[3]) for r in rows] == [
-            (e.id, e.mch_order_no, e.amount_cents) for e in listed
-        ]
-        assert all(isinstance(r, tuple) for r in rows)  # the driver's rows as they are
+        for readers, batch in ((1, 4), (2, 4), (3, 5), (2, 11), (2, 100)):
+            pages = list(
+                books.raw_pages(
+                    MCH, flt, ["mch_order_no", "amount_cents"], batch=batch, readers=readers
+                )
+            )
+            assert [len(p) for p in pages][:-1] == [batch] * (len(pages) - 1)
+            rows = [r for p in pages for r in p]
+            assert [(r[1], r[2], r[3]) for r in rows] == [
+                (e.id, e.mch_order_no, e.amount_cents) for e in listed
+            ]
+            assert all(isinstance(r, tuple) for r in rows)  # the driver's rows as they are
     assert books.count(MCH, BooksFilter(amount_min=500, amount_max=500)) == 11
     with pytest.raises(FilterProblem):
         next(iter(books.raw_pages(MCH, BooksFilter(), ["id"], batch=0)))
