@@ -133,6 +133,9 @@ def run(path: Path, step: int, timeout: float) -> int:
     finally:
         page.set_service(None)
         journal.close()
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gaps = sorted(beat.gaps)
     stalls = [max(0.0, g - 1.0) for g in gaps]
     worst = stalls[-1] if stalls else float("nan")
@@ -140,7 +143,9 @@ def run(path: Path, step: int, timeout: float) -> int:
     mark = "ok" if worst <= GOAL_MS else "over goal"
     print(
         f"scrolled {rows:,} rows end to end in {elapsed:.1f} s "
-        f"({rows / max(elapsed, 1e-9):,.0f} rows/s); heartbeats {len(gaps):,}"
+        f"({rows / max(elapsed, 1e-9):,.0f} rows/s); heartbeats {len(gaps):,}; "
+        f"peak RSS {peak:,.0f} MiB; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
     )
     print(
         f"  GUI thread stall: longest {worst:.1f} ms, p99 {p99:.2f} ms, "

@@ -447,11 +447,11 @@ class ExportDialog(QDialog):
             return
         if rows is None:
             self.progress.setVisible(False)
-            self.status.setText(
-                self.tr("Cancelled: no file was written; %1 is as it was.").replace(
-                    "%1", request.path.name
-                )
-            )
+            if request.path.exists():
+                text = self.tr("Cancelled: no file was written; %1 is as it was.")
+            else:
+                text = self.tr("Cancelled: no file was written.")
+            self.status.setText(text.replace("%1", request.path.name))
             return
         self.result_rows = rows
         self.progress.setRange(0, 1)

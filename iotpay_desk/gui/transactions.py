@@ -71,6 +71,7 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_TEXTS_KEPT = 5_000  # rows whose texts are kept made
 _NONE = "—"
 _ANY = -1
 
@@ -248,6 +249,8 @@ class TransactionsModel(QAbstractTableModel):
                 return None
             texts = self._texts.get(row)
             if texts is None:
+                if len(self._texts) >= _TEXTS_KEPT:
+                    self._texts.clear()  # a few screens' worth is all a repaint needs
                 texts = self._texts[row] = self.texts(self.rows[row])
             column = index.column()
             return texts[column] if 0 <= column < len(texts) else None

@@ -302,7 +302,7 @@ def export_csv(
     titles = {**_TITLES, **options.titles}
     sep = options.separator
     cells = _CsvCells(options, books.engine.dialect.name)
-    pieces = cells.pieces()
+    pieces = cells.pieces
 
     def write(part: Path) -> int:
         count = 0
@@ -325,16 +325,18 @@ def export_csv(
     return _write_atomically(path, write)
 
 
-_UNIT = "\x1f"  # joins the texts of a run, in the database (never in a cell as written)
+_UNIT = "\x1f"  # joins the cells of a run, in the database (never in a cell as written)
+_WORD = "\x1e"  # around a word's number in a run, in the database (its cell put in here)
 
 
 class _CsvCells:
-    """An order's CSV line, quickly: each run of text fields is joined by the database
-    into one text (a row reaches Python as a few strings, not a score of values), and a
-    page's column of runs is checked at once (a few searches over its joined text, in
-    C) for anything that needs defusing or quotes, which is rare; only the rows that do
-    are read again field by field. Amounts and words come from a table of the values
-    already seen; times from the hour's prefix (the zone's rules are Python's).
+    """An order's CSV line, quickly: the database joins each run of fields between two
+    times into one text (texts as they are, amounts written out, words by their number),
+    so a row reaches Python as its time, its id and a string or two, not a score of
+    values. A page's column of runs is checked at once (a few searches over its joined
+    text, in C) for anything that needs defusing or quotes, which is rare; only the
+    rows that do are read again field by field. Times come from the hour's prefix (the
+    zone's rules are Python's).
 
     Cells as :mod:`csv` writes them with minimal quoting: in quotes (quotes doubled)
     when a cell holds the separator, a quote or a line end; a text a spreadsheet would
@@ -350,11 +352,15 @@ class _CsvCells:
         self.quoted = re.compile("[" + re.escape(self.sep) + '"\r\n]')
         # In a run's column of a page, its rows joined by NULs: what needs a closer look
         # (a quote, a line end or the separator anywhere, a formula start at the start
-        # of a cell, the joiner's count wrong). Single characters first: C's memchr.
+        # of a cell, the joiners' count wrong). Single characters first: C's memchr.
         self.anywhere = (self.sep, '"', "\r", "\n")
         self.starts = tuple((c, ("\0" + c, _UNIT + c)) for c in _FORMULA_START if c != "\r")
-        self.runs: list[list[str]] = []  # the fields of each run, by piece
-        self.formats: list[Callable[[Sequence[Any]], Sequence[str]]] = []
+        # The pieces after the keyset's time and id: None for that time (a field), else
+        # a run of fields; each run's fields, and the words put in by number.
+        self.runs: list[list[str] | None] = []
+        self.words: list[tuple[str, str]] = []  # (the number as the database writes it, cell)
+        self.pieces: list[ColumnElement[Any]] = []
+        self._plan()
 
     def one(self, text: str) -> str:
         """One text cell: defused, then in quotes if it must be."""
@@ -363,10 +369,7 @@ class _CsvCells:
             return '"' + text.replace('"', '""') + '"'
         return text
 
-    def pieces(self) -> list[ColumnElement[Any]]:
-        """The expressions to read after the keyset's time and id: a run of fields
-        joined (texts, amounts, and words that never need quotes), or one field."""
-        pieces: list[ColumnElement[Any]] = []
+    def _plan(self) -> None:
         run: list[str] = []
 
         def close_run() -> None:
@@ -375,30 +378,22 @@ class _CsvCells:
                 joined: ColumnElement[Any] = cells[0]
                 for cell in cells[1:]:
                     joined = joined + literal(_UNIT, String) + cell
-                pieces.append(joined)
+                self.pieces.append(joined)
                 self.runs.append(list(run))
-                self.formats.append(self._run_format(len(run)))
                 run.clear()
 
         for name in self.fields:
-            column, kind = FIELDS[name]
-            if kind in ("text", "cents") or (kind == "label" and self._plain_words(name)):
+            if FIELDS[name][1] == "time":  # the order's time: the keyset's own
+                close_run()
+                self.runs.append(None)
+            else:
                 run.append(name)
-                continue
-            close_run()
-            pieces.append(ORDERS.c[column])
-            self.runs.append([])
-            self.formats.append(self._format(name, kind))
         close_run()
-        return pieces
-
-    def _plain_words(self, name: str) -> bool:
-        """Every word of a field's values is a cell as it is (no quotes, no apostrophe)."""
-        return all(self.one(w) == w for w in _labels_of(name, self.labels).values())
 
     def _sql_cell(self, name: str) -> ColumnElement[Any]:
         """A field of a run, as the database gives it: a text as it is (checked here),
-        an amount written out, a value's word."""
+        an amount written out, a value's word (or its number, when the word's cell needs
+        quotes: put in here)."""
         column, kind = FIELDS[name]
         value = ORDERS.c[column]
         if kind == "cents":
@@ -410,9 +405,16 @@ class _CsvCells:
                 + cast(cents, String)
             )
         if kind == "label":
-            words = _labels_of(name, self.labels)
-            whens = [(value == v, literal(w, String)) for v, w in words.items()]
-            return case(*whens, else_=cast(value, String)) if whens else cast(value, String)
+            whens = []
+            for v, w in _labels_of(name, self.labels).items():
+                cell = self.one(w)
+                if cell != w:  # quotes or an apostrophe: put in by number
+                    number = f"{_WORD}{len(self.words)}{_WORD}"
+                    self.words.append((number, cell))
+                    cell = number
+                whens.append((value == v, literal(cell, String)))
+            other = cast(value, String)
+            return case(*whens, else_=other) if whens else other
         return value
 
     def _cell(self, name: str, value: Any) -> str:
@@ -424,65 +426,71 @@ class _CsvCells:
             return self.one(_labels_of(name, self.labels).get(value) or str(value))
         return self.one(value)
 
-    def _format(self, name: str, kind: str) -> Callable[[Sequence[Any]], Sequence[str]]:
-        if kind == "time":
-            return self.times.column
-        cells = _Table(lambda v: self._cell(name, v))
-        return lambda col: list(map(cells.__getitem__, col))
-
-    def _run_format(self, size: int) -> Callable[[Sequence[Any]], Sequence[str]]:
-        joiners = size - 1
-
-        def clean(col: Sequence[str]) -> bool:
-            joined = "\0" + "\0".join(col)
-            if joined.count(_UNIT) != joiners * len(col):
-                return False
-            return self.clean(joined)
-
-        def run(col: Sequence[str]) -> Sequence[str]:
-            return col if clean(col) else [_DIRTY] * len(col)
-
-        return run
-
-    def clean(self, joined: str) -> bool:
-        """Nothing in ``joined`` (cells each after a NUL or the joiner) needs a change."""
+    def clean(self, joined: str, rows: int, joiners: int) -> bool:
+        """Nothing in ``joined`` (``rows`` runs, each after a NUL) needs a change."""
+        if joined.count(_UNIT) != joiners * rows:
+            return False
+        if self.words and joined.count(_WORD) != 2 * self._numbered(joined, rows):
+            return False
         if any(c in joined for c in self.anywhere):
             return False
         return not any(c in joined and (a in joined or b in joined) for c, (a, b) in self.starts)
 
+    def _numbered(self, joined: str, rows: int) -> int:
+        """How many words by number ``joined`` should hold: one per row per such field
+        whose value had a word (counted: a value with none has none)."""
+        return sum(joined.count(number) for number, _ in self.words)
+
     def lines(self, books: Books, page: list[tuple[Any, ...]]) -> str:
         """A page's lines, each ended."""
         sep = self.sep
-        cols: list[Sequence[Any]] = [*list(zip(*page, strict=True))[2:]]
-        dirty: list[int] = []
-        for i, fmt in enumerate(self.formats):
-            cols[i] = fmt(cols[i])
-            if cols[i] and cols[i][0] is _DIRTY:
-                dirty.append(i)
-        if dirty:  # rare: each run made here (the whole page's joiners not replaced)
-            for i, names in enumerate(self.runs):
-                if i in dirty:
-                    cols[i] = self._careful(books, page, i)
-                elif names:
-                    cols[i] = [v.replace(_UNIT, sep) for v in cols[i]]
+        raw = list(zip(*page, strict=True))
+        runs = [n for n in self.runs if n is not None]
+        clean = [
+            self.clean("\0" + "\0".join(raw[2 + i]), len(page), len(names) - 1)
+            for i, names in enumerate(runs)
+        ]
+        cols: list[Sequence[Any]] = []
+        piece = 0
+        for names in self.runs:
+            if names is None:
+                cols.append(self.times.column(raw[0]))
+                continue
+            col: Sequence[Any] = raw[2 + piece]
+            if not all(clean):  # rare: each run made here, row by row
+                if clean[piece]:
+                    col = [self._finish(v) for v in col]
+                else:
+                    col = self._careful(books, page, 2 + piece, names)
+            cols.append(col)
+            piece += 1
         if len(cols) == 1:
             lines: Sequence[str] = ['""' if v == "" else v for v in cols[0]]
         else:
             lines = list(map(sep.join, zip(*cols, strict=True)))
         text = "\r\n".join(lines) + "\r\n"
-        return text if dirty else text.replace(_UNIT, sep)
+        if not all(clean):
+            return text
+        for number, cell in self.words:
+            text = text.replace(number, cell)
+        return text.replace(_UNIT, sep)
 
-    def _careful(self, books: Books, page: list[tuple[Any, ...]], piece: int) -> list[str]:
-        """A run's cells for a page that needs a closer look: each row's texts checked,
+    def _finish(self, run: str) -> str:
+        for number, cell in self.words:
+            run = run.replace(number, cell)
+        return run.replace(_UNIT, self.sep)
+
+    def _careful(
+        self, books: Books, page: list[tuple[Any, ...]], piece: int, names: list[str]
+    ) -> list[str]:
+        """A run's cells for a page that needs a closer look: each row's run checked,
         and the rows that need it read again field by field and made cells one by one."""
-        names = self.runs[piece]
-        sep = self.sep
         out: list[str] = []
         again: dict[int, int] = {}  # order id → its place in ``out``
         for n, row in enumerate(page):
-            joined = "\0" + row[2 + piece]
-            if joined.count(_UNIT) == len(names) - 1 and self.clean(joined):
-                out.append(row[2 + piece].replace(_UNIT, sep))
+            run = row[piece]
+            if self.clean("\0" + run, 1, len(names) - 1):
+                out.append(self._finish(run))
             else:
                 again[row[1]] = n
                 out.append("")
@@ -490,23 +498,11 @@ class _CsvCells:
             columns = [FIELDS[n][0] for n in names]
             for row in books.rows_by_id(list(again), columns):
                 cells = (self._cell(n, v) for n, v in zip(names, row[1:], strict=True))
-                out[again[row[0]]] = sep.join(cells)
+                out[again[row[0]]] = self.sep.join(cells)
         return out
 
 
 _DIRTY = "\0dirty"
-
-
-class _Table(dict[Any, str]):
-    """Values already formatted, by value; a new one made by ``make`` once."""
-
-    def __init__(self, make: Callable[[Any], str]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: Any) -> str:
-        value = self[key] = self.make(key)
-        return value
 
 
 def export_xlsx(
