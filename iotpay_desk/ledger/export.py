@@ -151,7 +151,7 @@ def _pages(
 
 
 _DONE = object()
-READERS = 2  # a CSV's pages read at once (the database works without Python's lock)
+READERS = 1  # pages read at once by the CSV export (more: see Books.raw_pages)
 
 
 def _read_ahead(pages: Iterator[list[tuple[Any, ...]]], depth: int = 2) -> Iterator[Any]:
