@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, final
+from typing import Any, final, overload
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -105,6 +106,48 @@ SavedFilter = dict[str, Any]
 its name: "This month" stays relative, dates only for "Dates…")."""
 
 
+_ENTRY_FIELDS = tuple(f.name for f in dataclass_fields(BookEntry))
+
+
+@final
+class EntryList(Sequence[BookEntry]):
+    """Book entries kept as plain tuples (texts, numbers, times): Python's cycle collector
+    leaves those alone, so a table of a million rows costs a collection nothing; each is
+    a :class:`BookEntry` again when asked for."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, entries: Iterable[BookEntry] = ()) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        self.extend(entries)
+
+    def extend(self, entries: Iterable[BookEntry]) -> None:
+        self._rows.extend(tuple(getattr(e, f) for f in _ENTRY_FIELDS) for e in entries)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> BookEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BookEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> BookEntry | list[BookEntry]:
+        if isinstance(index, slice):
+            return [BookEntry(*row) for row in self._rows[index]]
+        return BookEntry(*self._rows[index])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EntryList):
+            return self._rows == other._rows
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @final
 class TransactionsModel(QAbstractTableModel):
     """The books' rows for one filter, read a page at a time as the view needs them.
@@ -118,7 +161,7 @@ class TransactionsModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[BookEntry] = []
+        self.rows = EntryList()
         self._texts: dict[int, tuple[str, ...]] = {}  # by row: its cells, once shown
         self._locale = QLocale()
         self.tz: tzinfo = TORONTO
@@ -167,7 +210,7 @@ class TransactionsModel(QAbstractTableModel):
             self._task = None
         self._reading = False
         self.beginResetModel()
-        self.rows = []
+        self.rows = EntryList()
         self._texts = {}
         self._locale = QLocale()
         self._filter = flt
@@ -218,7 +261,7 @@ class TransactionsModel(QAbstractTableModel):
         """Show ``rows`` as read (sample screens; the page reads through its loader)."""
         self._generation += 1
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = EntryList(rows)
         self._texts = {}
         self._more = more
         self._reading = False
