@@ -133,6 +133,7 @@ def run(path: Path, step: int, timeout: float) -> int:
     finally:
         page.set_service(None)
         journal.close()
+        loop.close()  # its worker threads end with it
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
