@@ -13,15 +13,19 @@ returned), where Refund and Void are.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, final
+from pathlib import Path
+from typing import Any, final, overload
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
     QCoreApplication,
     QDate,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -29,16 +33,20 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtGui import QKeyEvent, QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -53,17 +61,91 @@ from .errors import describe, rule_text
 from .pagekit import page_title
 from .words import card_brand, local_time
 
-__all__ = ["PAGE_SIZE", "TransactionsModel", "TransactionsPage"]
+__all__ = ["EXPORT_FIELDS", "PAGE_SIZE", "SavedFilter", "TransactionsModel", "TransactionsPage"]
 
 PAGE_SIZE = 200
 WHEN, KIND, ORDER_NO, IOTPAY_ID, AMOUNT, REFUNDED, STATUS, CARD, CUSTOMER, OPERATOR, DESK, WHY = (
     range(12)
 )
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_TEXTS_KEPT = 5_000  # rows whose texts are kept made
 _NONE = "—"
 _ANY = -1
 
 Loader = Callable[[BooksFilter, BookKey | None], Awaitable[list[BookEntry]]]
+
+#: The export's fields (``ledger.export.FIELDS``' keys) in the order the dialog offers
+#: them, and the table's columns they show.
+EXPORT_FIELDS: tuple[str, ...] = (
+    "at", "kind", "mch_order_no", "pay_order_id", "original_order_id", "amount", "refunded",
+    "currency", "status", "card_brand", "card_last4", "card_id", "customer", "subject",
+    "operator", "desk", "reason", "note", "source",
+)  # fmt: skip
+_COLUMN_FIELDS: dict[int, tuple[str, ...]] = {
+    WHEN: ("at",),
+    KIND: ("kind",),
+    ORDER_NO: ("mch_order_no",),
+    IOTPAY_ID: ("pay_order_id",),
+    AMOUNT: ("amount",),
+    REFUNDED: ("refunded",),
+    STATUS: ("status",),
+    CARD: ("card_brand", "card_last4"),
+    CUSTOMER: ("customer",),
+    OPERATOR: ("operator",),
+    DESK: ("desk",),
+    WHY: ("reason", "note"),
+}
+SAVED_NAME_MAX = 60
+_SAVED_VERSION = 1
+SavedFilter = dict[str, Any]
+"""A saved filter: its ``name`` and its ``boxes`` as typed (text as typed, a period by
+its name: "This month" stays relative, dates only for "Dates…")."""
+
+
+_ENTRY_FIELDS = tuple(f.name for f in dataclass_fields(BookEntry))
+
+
+@final
+class EntryList(Sequence[BookEntry]):
+    """Book entries kept as plain tuples (texts, numbers, times): Python's cycle collector
+    leaves those alone, so a table of a million rows costs a collection nothing; each is
+    a :class:`BookEntry` again when asked for."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, entries: Iterable[BookEntry] = ()) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        self.extend(entries)
+
+    def extend(self, entries: Iterable[BookEntry]) -> None:
+        self._rows.extend(tuple(getattr(e, f) for f in _ENTRY_FIELDS) for e in entries)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> BookEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BookEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> BookEntry | list[BookEntry]:
+        if isinstance(index, slice):
+            return [BookEntry(*row) for row in self._rows[index]]
+        return BookEntry(*self._rows[index])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EntryList):
+            return self._rows == other._rows
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @final
@@ -79,7 +161,9 @@ class TransactionsModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[BookEntry] = []
+        self.rows = EntryList()
+        self._texts: dict[int, tuple[str, ...]] = {}  # by row: its cells, once shown
+        self._locale = QLocale()
         self.tz: tzinfo = TORONTO
         self._loader: Loader | None = None
         self._filter = BooksFilter()
@@ -126,7 +210,9 @@ class TransactionsModel(QAbstractTableModel):
             self._task = None
         self._reading = False
         self.beginResetModel()
-        self.rows = []
+        self.rows = EntryList()
+        self._texts = {}
+        self._locale = QLocale()
         self._filter = flt
         self._more = self._loader is not None
         self.endResetModel()
@@ -175,7 +261,8 @@ class TransactionsModel(QAbstractTableModel):
         """Show ``rows`` as read (sample screens; the page reads through its loader)."""
         self._generation += 1
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = EntryList(rows)
+        self._texts = {}
         self._more = more
         self._reading = False
         self.endResetModel()
@@ -197,23 +284,35 @@ class TransactionsModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        entry = self.rows[index.row()]
-        if role == ENTRY_ROLE:
-            return entry
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cell(entry, index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (AMOUNT, REFUNDED):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Painting asks for a dozen roles per cell: the ones not given return first, and a
+        # row's texts are made once, when it is first shown (a repaint is lookups).
+        if role in (_DISPLAY, _TOOLTIP):
+            row = index.row()
+            if not 0 <= row < len(self.rows):
+                return None
+            texts = self._texts.get(row)
+            if texts is None:
+                if len(self._texts) >= _TEXTS_KEPT:
+                    self._texts.clear()  # a few screens' worth is all a repaint needs
+                texts = self._texts[row] = self.texts(self.rows[row])
+            column = index.column()
+            return texts[column] if 0 <= column < len(texts) else None
+        if role == _ALIGN:
+            return _RIGHT if index.column() in (AMOUNT, REFUNDED) else None
+        if role == ENTRY_ROLE and 0 <= index.row() < len(self.rows):
+            return self.rows[index.row()]
         return None
+
+    def texts(self, entry: BookEntry) -> tuple[str, ...]:
+        """The row's cells, as shown."""
+        return tuple(self.cell(entry, column) for column in range(len(self._headings)))
 
     def cell_kinds(self) -> list[str]:
         return [self.tr("Payment"), self.tr("Refund"), self.tr("Void")]
 
     def cell(self, e: BookEntry, column: int) -> str:
         if column == WHEN:
-            return local_time(e.at.astimezone(self.tz))
+            return local_time(e.at.astimezone(self.tz), self._locale)
         if column == KIND:
             return {
                 "payment": self.tr("Payment"),
@@ -361,6 +460,48 @@ class TransactionsPage(QWidget):
         grid.setColumnStretch(3, 2)
         grid.setColumnStretch(5, 1)
 
+        # -- saved filters and the export -----------------------------------------------
+        self._saved: dict[str, list[SavedFilter]] = {}  # by merchant (its own books)
+        self._owner = ""
+        self.saved = QComboBox(self)
+        self.saved.setObjectName("books-saved")
+        self.saved.setMinimumContentsLength(18)
+        self.saved.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.saved.activated.connect(self._saved_picked)
+        self.save_button = QPushButton(self.tr("Sa&ve…"), self)
+        self.save_button.setObjectName("books-save-filter")
+        self.save_button.setToolTip(self.tr("Save the filter as it is, under a name"))
+        self.save_button.clicked.connect(self._ask_save)
+        self.rename_button = QPushButton(self.tr("Rename…"), self)
+        self.rename_button.setObjectName("books-rename-filter")
+        self.rename_button.clicked.connect(self._ask_rename)
+        self.delete_button = QPushButton(self.tr("Delete"), self)
+        self.delete_button.setObjectName("books-delete-filter")
+        self.delete_button.clicked.connect(self._ask_delete)
+        self.export_button = QPushButton(self.tr("E&xport…"), self)
+        self.export_button.setObjectName("books-export")
+        self.export_button.setToolTip(
+            self.tr("Every order the filter shows, to a CSV or Excel file (Ctrl+Shift+E)")
+        )
+        self.export_button.clicked.connect(self.open_export)
+        export_key = QShortcut(QKeySequence("Ctrl+Shift+E"), self)
+        export_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        export_key.activated.connect(self.open_export)
+        self.export_dialog: Any = None
+        saved_label = QLabel(self.tr("Saved filte&rs:"), self)
+        saved_label.setBuddy(self.saved)
+        saved_row = QHBoxLayout()
+        saved_row.addWidget(saved_label)
+        saved_row.addWidget(self.saved, 1)
+        saved_row.addWidget(self.save_button)
+        saved_row.addWidget(self.rename_button)
+        saved_row.addWidget(self.delete_button)
+        saved_row.addStretch(1)
+        saved_row.addWidget(self.export_button)
+        self._fill_saved()
+
         self.problem = QLabel(self)
         self.problem.setObjectName("books-problem")
         self.problem.setWordWrap(True)
@@ -378,7 +519,11 @@ class TransactionsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        lines = self.table.verticalHeader()
+        lines.setVisible(False)
+        # Every row one line high, fixed: a million rows need no measuring.
+        lines.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        lines.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionsMovable(True)
@@ -387,12 +532,16 @@ class TransactionsPage(QWidget):
         # Right-click on the headings: which columns show (their order: drag a heading).
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        # The next page is asked for two screens before the end (the view itself asks only
+        # at the very end), so it is usually in before it is needed.
+        self.table.verticalScrollBar().valueChanged.connect(self._near_the_end)
         self.table.doubleClicked.connect(self._open)
         self.table.installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(page_title(self.tr("Transactions"), self))
         layout.addWidget(intro)
+        layout.addLayout(saved_row)
         layout.addLayout(grid)
         layout.addWidget(self.problem)
         layout.addWidget(self.count)
@@ -451,6 +600,11 @@ class TransactionsPage(QWidget):
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
         menu.deleteLater()
 
+    def _near_the_end(self, value: int) -> None:
+        bar = self.table.verticalScrollBar()
+        if value >= bar.maximum() - 2 * bar.pageStep() and self.model.canFetchMore():
+            self.model.fetchMore()
+
     def column_menu(self) -> QMenu:
         """A menu of the columns, each checked when shown; the last one shown stays."""
         header = self.table.horizontalHeader()
@@ -493,6 +647,9 @@ class TransactionsPage(QWidget):
                 return service.books_page(flt, limit=PAGE_SIZE, after=after)
 
         self.model.set_loader(loader)
+        self._owner = service.mch_id if service is not None else ""
+        self._fill_saved()
+        self.export_button.setEnabled(service is not None)
 
     def reload(self) -> None:
         """Read the books again for the filter shown (the ledger came back)."""
@@ -512,6 +669,355 @@ class TransactionsPage(QWidget):
         for box in (self.period, self.status, self.kind):
             box.setCurrentIndex(0)
         self.problem.setVisible(False)
+
+    # -- saved filters ---------------------------------------------------------------------
+
+    saved_filters_changed = Signal()
+
+    def saved_filters(self) -> str:
+        """Every merchant's saved filters, as text to keep with the window's state."""
+        mine = {k: v for k, v in self._saved.items() if v}
+        return json.dumps({"version": _SAVED_VERSION, "merchants": mine}, ensure_ascii=False)
+
+    def restore_saved_filters(self, data: object) -> bool:
+        """The saved filters kept by :meth:`saved_filters`; False (and none) when
+        ``data`` cannot be read."""
+        self._saved = {}
+        try:
+            parsed = json.loads(str(data)) if data else {}
+            merchants = parsed.get("merchants", {}) if isinstance(parsed, dict) else None
+            if not isinstance(merchants, dict):
+                raise ValueError("no merchants")
+            for owner, entries in merchants.items():
+                kept = [
+                    {"name": str(e["name"])[:SAVED_NAME_MAX], "boxes": dict(e["boxes"])}
+                    for e in entries
+                    if isinstance(e, dict)
+                    and str(e.get("name", "")).strip()
+                    and isinstance(e.get("boxes"), dict)
+                ]
+                if kept:
+                    self._saved[str(owner)] = kept
+        except (ValueError, TypeError, KeyError, AttributeError):
+            self._saved = {}
+            self._fill_saved()
+            return False
+        self._fill_saved()
+        return True
+
+    def saved_names(self) -> list[str]:
+        """This merchant's saved filters' names, in the drop-down's order."""
+        return [e["name"] for e in self._saved.get(self._owner, [])]
+
+    def boxes(self) -> dict[str, Any]:
+        """The filter boxes as typed (what a saved filter keeps)."""
+        out: dict[str, Any] = {
+            "text": self.search.text(),
+            "period": self.period.currentData(),
+            "status": self.status.currentData(),
+            "kind": self.kind.currentData(),
+            "amount_from": self.amount_from.text(),
+            "amount_to": self.amount_to.text(),
+            "last4": self.last4.text(),
+            "operator": self.operator.text(),
+            "desk": self.desk.text(),
+        }
+        if out["period"] == "custom":
+            out["from"] = self.date_from.date().toString("yyyy-MM-dd")
+            out["to"] = self.date_to.date().toString("yyyy-MM-dd")
+        return out
+
+    def save_filter(self, name: str) -> str | None:
+        """Save the boxes as they are under ``name`` (one of that name is replaced);
+        a problem with the name, in words, or None."""
+        name = " ".join(name.split())
+        if not name:
+            return self.tr("Name: type a name for the filter.")
+        if len(name) > SAVED_NAME_MAX:
+            return self.tr("Name: at most %1 characters.").replace("%1", str(SAVED_NAME_MAX))
+        entries = self._saved.setdefault(self._owner, [])
+        entry = {"name": name, "boxes": self.boxes()}
+        for i, old in enumerate(entries):
+            if old["name"].casefold() == name.casefold():
+                entries[i] = entry
+                break
+        else:
+            entries.append(entry)
+        self._fill_saved(name)
+        self.saved_filters_changed.emit()
+        return None
+
+    def rename_filter(self, old: str, new: str) -> str | None:
+        """Rename a saved filter; a problem with the new name, in words, or None."""
+        new = " ".join(new.split())
+        entries = self._saved.get(self._owner, [])
+        if not new:
+            return self.tr("Name: type a name for the filter.")
+        if len(new) > SAVED_NAME_MAX:
+            return self.tr("Name: at most %1 characters.").replace("%1", str(SAVED_NAME_MAX))
+        if any(e["name"].casefold() == new.casefold() and e["name"] != old for e in entries):
+            return self.tr("Name: another saved filter is called %1.").replace("%1", new)
+        for entry in entries:
+            if entry["name"] == old:
+                entry["name"] = new
+        self._fill_saved(new)
+        self.saved_filters_changed.emit()
+        return None
+
+    def delete_filter(self, name: str) -> None:
+        entries = self._saved.get(self._owner, [])
+        self._saved[self._owner] = [e for e in entries if e["name"] != name]
+        self._fill_saved()
+        self.saved_filters_changed.emit()
+
+    def _fill_saved(self, current: str = "") -> None:
+        self.saved.blockSignals(True)
+        self.saved.clear()
+        self.saved.addItem(self.tr("(none chosen)"), "")
+        for name in self.saved_names():
+            self.saved.addItem(name, name)
+        self.saved.setCurrentIndex(max(0, self.saved.findData(current)) if current else 0)
+        self.saved.blockSignals(False)
+        self._saved_buttons()
+
+    def _saved_buttons(self) -> None:
+        chosen = bool(self.saved.currentData())
+        self.rename_button.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+        self.saved.setEnabled(self.saved.count() > 1)
+
+    def _saved_picked(self, _index: int = 0) -> None:
+        name = str(self.saved.currentData() or "")
+        self._saved_buttons()
+        if name:
+            self.pick_filter(name)
+
+    def pick_filter(self, name: str) -> bool:
+        """Put a saved filter in the boxes and show what it finds ("This month" is the
+        month it is now). A box that no longer reads (a language changed since) is named
+        and the list keeps what it showed; False then."""
+        entry = next((e for e in self._saved.get(self._owner, []) if e["name"] == name), None)
+        if entry is None:
+            return False
+        self.saved.blockSignals(True)
+        self.saved.setCurrentIndex(max(0, self.saved.findData(name)))
+        self.saved.blockSignals(False)
+        self._saved_buttons()
+        boxes: dict[str, Any] = entry["boxes"]
+        problem = self._set_boxes(boxes)
+        if problem is None:
+            try:
+                self.current_filter()
+            except FilterProblem as exc:
+                problem = self._problem_text(exc)
+        if problem is not None:
+            self._pause.stop()
+            self.problem.setText(
+                self.tr("Saved filter %1: %2").replace("%1", f"“{name}”").replace("%2", problem)
+            )
+            self.problem.setVisible(True)
+            return False
+        self.apply(keep_saved=True)
+        return True
+
+    def _set_boxes(self, boxes: dict[str, Any]) -> str | None:
+        """The boxes as ``boxes`` says (signals held); the first one that cannot be set,
+        named, or None."""
+        problem: str | None = None
+        widgets: list[QWidget] = [
+            self.search, self.period, self.status, self.kind, self.amount_from,
+            self.amount_to, self.last4, self.operator, self.desk, self.date_from, self.date_to,
+        ]  # fmt: skip
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            for line, key in (
+                (self.search, "text"),
+                (self.amount_from, "amount_from"),
+                (self.amount_to, "amount_to"),
+                (self.last4, "last4"),
+                (self.operator, "operator"),
+                (self.desk, "desk"),
+            ):
+                line.setText(str(boxes.get(key, "") or ""))
+            for box, key, title in (
+                (self.period, "period", self.tr("Period")),
+                (self.status, "status", self.tr("Status")),
+                (self.kind, "kind", self.tr("Kind")),
+            ):
+                index = box.findData(boxes.get(key, box.itemData(0)))
+                if index < 0:
+                    box.setCurrentIndex(0)
+                    problem = problem or self.tr("%1: no longer offered").replace("%1", title)
+                else:
+                    box.setCurrentIndex(index)
+            if boxes.get("period") == "custom":
+                for edit, key, title in (
+                    (self.date_from, "from", self.tr("From")),
+                    (self.date_to, "to", self.tr("To")),
+                ):
+                    day = QDate.fromString(str(boxes.get(key, "")), "yyyy-MM-dd")
+                    if day.isValid():
+                        edit.setDate(day)
+                    else:
+                        problem = problem or self.tr("%1: not a date").replace("%1", title)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._period_changed()
+        return problem
+
+    def _ask_save(self) -> None:
+        current = str(self.saved.currentData() or "")
+        name, ok = QInputDialog.getText(
+            self,
+            self.tr("Save the filter"),
+            self.tr("Name of this filter (e.g. Refunds this month over $100):"),
+            text=current,
+        )
+        if not ok:
+            return
+        problem = self.save_filter(name)
+        if problem is not None:
+            QMessageBox.warning(self, self.tr("Save the filter"), problem)
+
+    def _ask_rename(self) -> None:
+        old = str(self.saved.currentData() or "")
+        if not old:
+            return
+        name, ok = QInputDialog.getText(
+            self, self.tr("Rename the saved filter"), self.tr("New name:"), text=old
+        )
+        if not ok:
+            return
+        problem = self.rename_filter(old, name)
+        if problem is not None:
+            QMessageBox.warning(self, self.tr("Rename the saved filter"), problem)
+
+    def _ask_delete(self) -> None:
+        name = str(self.saved.currentData() or "")
+        if not name:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Delete the saved filter"),
+            self.tr("Delete the saved filter %1? The orders are not touched.").replace(
+                "%1", f"“{name}”"
+            ),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_filter(name)
+
+    # -- export ----------------------------------------------------------------------------
+
+    def export_fields(self) -> list[tuple[str, str]]:
+        """Every field an export can hold: its key and its title, translated."""
+        titles = {
+            "at": self.tr("Date and time"),
+            "kind": self.tr("Kind"),
+            "mch_order_no": self.tr("Order number"),
+            "pay_order_id": self.tr("IOTPay order ID"),
+            "original_order_id": self.tr("Payment returned"),
+            "amount": self.tr("Amount"),
+            "refunded": self.tr("Refunded"),
+            "currency": self.tr("Currency"),
+            "status": self.tr("Status"),
+            "card_brand": self.tr("Card brand"),
+            "card_last4": self.tr("Last four"),
+            "card_id": self.tr("Card on file"),
+            "customer": self.tr("Customer"),
+            "subject": self.tr("Subject"),
+            "operator": self.tr("Operator"),
+            "desk": self.tr("Desk"),
+            "reason": self.tr("Reason"),
+            "note": self.tr("Note"),
+            "source": self.tr("Source"),
+        }
+        return [(k, titles[k]) for k in EXPORT_FIELDS]
+
+    def visible_fields(self) -> list[str]:
+        """The export fields of the table's visible columns, in their order on screen."""
+        header = self.table.horizontalHeader()
+        out: list[str] = []
+        for visual in range(header.count()):
+            column = header.logicalIndex(visual)
+            if not header.isSectionHidden(column):
+                out.extend(_COLUMN_FIELDS.get(column, ()))
+        return out
+
+    def export_labels(self) -> dict[str, str]:
+        """The words for kinds and statuses in the file, translated."""
+        labels = {
+            "kind:payment": self.tr("Payment"),
+            "kind:refund": self.tr("Refund"),
+            "kind:void": self.tr("Void"),
+        }
+        labels.update({f"status:{c}": status_words(c) for c in (0, 1, 2, 3, 9)})
+        return labels
+
+    def open_export(self) -> None:
+        """Export… (Ctrl+Shift+E): what the filter shows, to a file."""
+        from .export_dialog import ExportDialog, ExportRequest
+
+        service = self._service
+        exports = getattr(service, "exports", None) if service is not None else None
+        if exports is None:
+            return
+        try:
+            flt = self.current_filter()
+        except FilterProblem as exc:
+            self.problem.setText(self._problem_text(exc))
+            self.problem.setVisible(True)
+            return
+        if self.export_dialog is not None and self.export_dialog.isVisible():
+            self.export_dialog.raise_()
+            self.export_dialog.activateWindow()
+            return
+        titles = dict(self.export_fields())
+        labels = self.export_labels()
+
+        def write(
+            request: ExportRequest,
+            progress: Callable[[int], None],
+            cancelled: Callable[[], bool],
+        ) -> Awaitable[int | None]:
+            return exports.write(  # type: ignore[no-any-return]
+                flt,
+                request.path,
+                xlsx=request.xlsx,
+                fields=request.fields,
+                titles=titles,
+                labels=labels,
+                separator=request.separator,
+                decimal_point=request.decimal_point,
+                bom=request.bom,
+                progress=progress,
+                cancelled=cancelled,
+            )
+
+        def count() -> Awaitable[int]:
+            return exports.count(flt)  # type: ignore[no-any-return]
+
+        dialog = ExportDialog(
+            self.export_fields(),
+            self.visible_fields(),
+            write,
+            count,
+            today=datetime.now(self.tz).date(),
+            folder=self.export_folder,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.finished_export.connect(self._exported)
+        self.export_dialog = dialog
+        dialog.destroyed.connect(lambda: setattr(self, "export_dialog", None))
+        dialog.show()
+
+    #: Where the export's file goes at first (None: the Documents folder).
+    export_folder: Path | None = None
+
+    def _exported(self, rows: int) -> None:
+        self.count.setText(self.tr("Exported orders: %1").replace("%1", QLocale().toString(rows)))
 
     # -- filters ---------------------------------------------------------------------------
 
@@ -587,9 +1093,16 @@ class TransactionsPage(QWidget):
         end = datetime.combine(last + timedelta(days=1), time(), self.tz)
         return start, end
 
-    def apply(self) -> None:
+    def apply(self, *, keep_saved: bool = False) -> None:
         """Show what the boxes say, or say which box cannot be read (the list stays)."""
         self._pause.stop()
+        if not keep_saved and self.saved.currentIndex() > 0:
+            # Changed by hand: no longer the saved filter shown in the drop-down.
+            name = str(self.saved.currentData())
+            entry = next((e for e in self._saved.get(self._owner, []) if e["name"] == name), None)
+            if entry is None or entry["boxes"] != self.boxes():
+                self.saved.setCurrentIndex(0)
+                self._saved_buttons()
         try:
             flt = self.current_filter()
         except FilterProblem as exc:

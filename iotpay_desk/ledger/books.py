@@ -29,8 +29,11 @@ however many orders the books hold. Plain Python: nothing here imports Qt.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -428,6 +431,170 @@ class Books:
                 .limit(limit)
             )
             return [_entry(r) for r in conn.execute(query)]
+
+    def count(self, mch_id: str, flt: BooksFilter | None = None) -> int:
+        """How many orders ``flt`` shows (an export's progress: its total)."""
+        flt = flt or BooksFilter()
+        flt.check()
+        dialect = self.engine.dialect.name
+        with self.engine.connect() as conn:
+            common = dialect == "sqlite" and common_text(conn, flt.text.strip())
+            where = where_of(flt, mch_id, dialect, common=common)
+            return int(conn.execute(select(func.count()).where(*where)).scalar_one())
+
+    def raw_pages(
+        self,
+        mch_id: str,
+        flt: BooksFilter,
+        columns: Sequence[str | ColumnElement[Any]],
+        *,
+        batch: int = 10_000,
+        readers: int = 1,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The orders ``flt`` shows, newest first, as plain tuples ``(at, id, *columns)``
+        (the database driver's own rows: no row objects, no entries), ``batch`` at a time.
+        A column is a column's name or an expression over ``orders`` (worked out by the
+        database).
+
+        The bulk read of an export: one statement compiled once and run per page by keyset
+        (the time and id of the last row read), each page its own short read, so a long
+        export never holds a read transaction open (on SQLite that would keep the WAL from
+        being folded back) and a million rows never sit in memory. ``readers`` above 1:
+        that many pages read at once (see :meth:`_pages_in_parallel`)."""
+        flt.check()
+        if not 1 <= batch <= 100_000:
+            raise FilterProblem("batch", "from 1 to 100,000 rows")
+        dialect = self.engine.dialect.name
+        wanted = [
+            ORDERS.c.at,
+            ORDERS.c.id,
+            *(ORDERS.c[c] if isinstance(c, str) else c for c in columns),
+        ]
+        order = (ORDERS.c.at.desc(), ORDERS.c.id.desc())
+        with self.engine.connect() as conn:
+            common = dialect == "sqlite" and common_text(conn, flt.text.strip())
+        where = where_of(flt, mch_id, dialect, common=common)
+        first = select(*wanted).where(*where).order_by(*order).limit(batch)
+        keyset = tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(
+            bindparam("after_at"), bindparam("after_id")
+        )
+        following = select(*wanted).where(*where, keyset).order_by(*order).limit(batch)
+        if readers > 1:
+            yield from self._pages_in_parallel(where, wanted, batch, readers)
+            return
+        after: dict[str, Any] | None = None
+        while True:
+            query, params = (first, {}) if after is None else (following, after)
+            page = self._read(query, params)
+            if page:
+                yield page
+            if len(page) < batch:
+                return
+            after = {"after_at": page[-1][0], "after_id": page[-1][1]}
+
+    def _read(self, query: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """One short read; the driver's cursor's rows as they are (plain tuples, in C)."""
+        with self.engine.connect() as conn:
+            result = conn.execute(query, params)
+            try:
+                return list(result.cursor.fetchall())
+            finally:
+                result.close()
+
+    def _pages_in_parallel(
+        self, where: list[Any], wanted: list[Any], batch: int, readers: int
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """:meth:`raw_pages` with ``readers`` pages read at once, in order: first the
+        pages' bounds, walked along the index (only the time and id of every
+        ``batch``-th row: no table row read), then each page between its bounds,
+        whatever was written meanwhile (every row in the range once)."""
+        key = tuple_(ORDERS.c.at, ORDERS.c.id)
+        order = (ORDERS.c.at.desc(), ORDERS.c.id.desc())
+        below = key < tuple_(bindparam("lo_at"), bindparam("lo_id"))
+        from_ = key >= tuple_(bindparam("hi_at"), bindparam("hi_id"))
+        bound = select(ORDERS.c.at, ORDERS.c.id).order_by(*order).limit(1).offset(batch - 1)
+        bounds = {False: bound.where(*where), True: bound.where(*where, below)}
+        ranges = {
+            (lo, hi): select(*wanted)
+            .where(*where, *([below] if lo else []), *([from_] if hi else []))
+            .order_by(*order)
+            for lo in (False, True)
+            for hi in (False, True)
+        }
+
+        def read(lo: tuple[Any, Any] | None, hi: tuple[Any, Any] | None) -> list[tuple[Any, ...]]:
+            params: dict[str, Any] = {}
+            if lo is not None:
+                params.update(lo_at=lo[0], lo_id=lo[1])
+            if hi is not None:
+                params.update(hi_at=hi[0], hi_id=hi[1])
+            return self._read(ranges[lo is not None, hi is not None], params)
+
+        with ThreadPoolExecutor(readers, thread_name_prefix="books-read") as pool:
+            pending: deque[Future[list[tuple[Any, ...]]]] = deque()
+            try:
+                lo: tuple[Any, Any] | None = None
+                while True:
+                    params = {} if lo is None else {"lo_at": lo[0], "lo_id": lo[1]}
+                    with self.engine.connect() as conn:
+                        row = conn.execute(bounds[lo is not None], params).first()
+                    hi = (row[0], row[1]) if row is not None else None
+                    pending.append(pool.submit(read, lo, hi))
+                    while len(pending) > readers:
+                        page = pending.popleft().result()
+                        if page:
+                            yield page
+                    if hi is None:
+                        break
+                    lo = hi
+                while pending:
+                    page = pending.popleft().result()
+                    if page:
+                        yield page
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def export(
+        self,
+        mch_id: str,
+        flt: BooksFilter,
+        path: Path,
+        *,
+        xlsx: bool = False,
+        options: Mapping[str, Any] | None = None,
+        progress: Callable[[int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> int | None:
+        """The orders ``flt`` shows written to ``path`` (CSV, or XLSX): the rows written,
+        or None when ``cancelled()`` stopped it (no file left under that name, an older
+        one untouched). ``options``: :class:`.export.ExportOptions`' fields by name."""
+        from .export import ExportCancelled, ExportOptions, export_csv, export_xlsx
+
+        write = export_xlsx if xlsx else export_csv
+        try:
+            return write(
+                self,
+                mch_id,
+                flt,
+                path,
+                ExportOptions(**(options or {})),
+                progress=progress,
+                cancelled=cancelled,
+            )
+        except ExportCancelled:
+            return None
+
+    def rows_by_id(self, ids: Sequence[int], columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """``(id, *columns)`` of the orders ``ids`` (an export's second look at a few)."""
+        wanted = [ORDERS.c.id, *(ORDERS.c[c] for c in columns)]
+        out: list[tuple[Any, ...]] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                query = select(*wanted).where(ORDERS.c.id.in_(chunk))
+                out.extend(tuple(r) for r in conn.execute(query))
+        return out
 
     def iterate(
         self, mch_id: str, flt: BooksFilter | None = None, *, batch: int = 1000

@@ -4,13 +4,14 @@ the payment on the Orders page; on real widgets, a real ledger file and the sand
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -222,3 +223,126 @@ def test_the_last_column_shown_cannot_be_hidden(qtbot: QtBot) -> None:
     menu = page.column_menu()
     assert not menu.actions()[0].isEnabled()
     assert all(a.isEnabled() for a in menu.actions()[1:])
+
+
+# -- saved filters -----------------------------------------------------------------------
+
+
+def test_a_saved_filter_comes_back_on_a_new_page_with_its_period_still_relative(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    _fill(desk, 30)
+    desk.start()
+    page = desk.window.transactions
+    desk.window.show_page(Page.TRANSACTIONS)
+
+    async def scenario() -> TransactionsPage:
+        await _settled(page)
+        QTest.keyClicks(page.last4, "4444")
+        page.kind.setCurrentIndex(page.kind.findData("payment"))
+        await _settled(page)
+        assert _column(page, ORDER_NO) == ["web-0020", "web-0010", "web-0000"]
+        assert page.save_filter("  Mastercard   payments ") is None
+        assert page.saved_names() == ["Mastercard payments"]
+        page.period.setCurrentIndex(page.period.findData("month"))
+        assert page.saved.currentIndex() == 0  # changed by hand: no longer that one
+        assert page.save_filter("Mastercard this month") is None
+        assert page.saved.currentText() == "Mastercard this month"
+        kept = page.saved_filters()
+        # "This month" is kept as a period, not as the days it meant when saved.
+        assert "month" in kept
+        assert QDate.currentDate().toString("yyyy-MM-dd") not in kept
+
+        # The page opened again (another window, the next day): the same filters.
+        again = TransactionsPage()
+        qtbot.addWidget(again)
+        again.set_service(desk.service)
+        assert again.restore_saved_filters(kept)
+        assert again.saved_names() == ["Mastercard payments", "Mastercard this month"]
+        await _settled(again)
+        assert len(again.model.rows) == 30
+        assert again.pick_filter("Mastercard payments")
+        await _settled(again)
+        assert again.last4.text() == "4444"
+        assert again.kind.currentData() == "payment"
+        assert again.saved.currentText() == "Mastercard payments"
+        assert _column(again, ORDER_NO) == ["web-0020", "web-0010", "web-0000"]
+        assert again.pick_filter("Mastercard this month")
+        flt = again.current_filter()
+        today = datetime.now(again.tz).date()
+        assert flt.since is not None
+        assert flt.since.date() == today.replace(day=1)
+        assert flt.until is not None
+        assert flt.until.date() == today + timedelta(days=1)
+        # Renamed and deleted; another merchant's page sees none of them.
+        assert again.rename_filter("Mastercard payments", "Mastercard this month") is not None
+        assert again.rename_filter("Mastercard payments", "MC payments") is None
+        again.delete_filter("Mastercard this month")
+        assert again.saved_names() == ["MC payments"]
+        return again
+
+    again = desk.qloop.run(scenario())
+    other = TransactionsPage()
+    qtbot.addWidget(other)
+    assert other.restore_saved_filters(again.saved_filters())
+    assert other.saved_names() == []  # no profile open: no merchant's filters
+    assert not other.restore_saved_filters("not json")
+    assert other.saved_filters() == '{"version": 1, "merchants": {}}'
+
+
+def test_a_saved_filter_that_no_longer_reads_names_its_box(desk: Desk, qtbot: QtBot) -> None:
+    _fill(desk, 5)
+    desk.start()
+    page = desk.window.transactions
+    desk.window.show_page(Page.TRANSACTIONS)
+
+    async def scenario() -> None:
+        await _settled(page)
+        shown = list(page.model.rows)
+        QTest.keyClicks(page.amount_from, "1,050")  # in English: a thousand and fifty
+        await _settled(page)
+        assert not page.problem.isVisible()
+        assert page.save_filter("Big ones") is None
+        page.clear_filters()
+        await _settled(page)
+        # In French "1,050" could be thousands or three decimals: the box is named.
+        QLocale.setDefault(QLocale("fr_CA"))
+        try:
+            assert not page.pick_filter("Big ones")
+        finally:
+            QLocale.setDefault(QLocale("en_CA"))
+        assert page.problem.isVisible()
+        assert page.problem.text().startswith("Saved filter “Big ones”: Amount: ")
+        assert page.amount_from.text() == "1,050"  # shown as saved, to be fixed
+        assert page.model.rows == shown  # the list kept what it showed
+        # A period this desk no longer offers is named too.
+        data = json.loads(page.saved_filters())
+        data["merchants"][MCH][0]["boxes"]["period"] = "fortnight"
+        assert page.restore_saved_filters(json.dumps(data))
+        assert not page.pick_filter("Big ones")
+        assert page.problem.text() == "Saved filter “Big ones”: Period: no longer offered"
+
+    desk.qloop.run(scenario())
+
+
+def test_the_page_reads_only_what_is_shown_and_makes_each_row_once(
+    desk: Desk, qtbot: QtBot
+) -> None:
+    _fill(desk, PAGE_SIZE + 10)
+    desk.start()
+    page = desk.window.transactions
+    desk.window.show_page(Page.TRANSACTIONS)
+
+    async def scenario() -> None:
+        await _settled(page)
+        page.table.viewport().repaint()
+        made = len(page.model._texts)
+        assert 0 < made < 100  # the rows on screen, not the page read
+        page.table.viewport().repaint()
+        assert len(page.model._texts) == made
+        # Near the end (two screens before it), the next page is asked for already.
+        bar = page.table.verticalScrollBar()
+        bar.setValue(bar.maximum() - bar.pageStep())
+        await until(lambda: len(page.model.rows) == PAGE_SIZE + 10, 10)
+
+    desk.qloop.run(scenario())

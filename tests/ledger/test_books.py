@@ -422,3 +422,51 @@ def test_common_free_text_is_read_in_time_order_rare_text_by_its_matches(tmp_pat
     assert "TEMP B-TREE" not in common, common
     rare = _plan(path, BooksFilter(text="cust"), after=True, common=False)
     assert "orders_fts VIRTUAL TABLE INDEX" in rare, rare
+
+
+# -- the bulk read of an export -------------------------------------------------------------
+
+
+def test_raw_pages_and_count_are_what_the_list_shows(books: Books, tmp_path: Path) -> None:
+    for n in range(23):
+        books.record(
+            _pay(n, amount=500 if n % 2 else 900),
+            source="lookup",
+            confirmed=True,
+            now=T0 + timedelta(minutes=n % 5),  # times shared: the id breaks the tie
+        )
+    books.record(_pay(99, mch_id=OTHER), source="lookup", confirmed=True, now=T0)
+    for flt in (BooksFilter(), BooksFilter(amount_min=500, amount_max=500)):
+        listed = list(books.iterate(MCH, flt, batch=4))
+        assert books.count(MCH, flt) == len(listed)
+        for readers, batch in ((1, 4), (2, 4), (3, 5), (2, 11), (2, 100)):
+            pages = list(
+                books.raw_pages(
+                    MCH, flt, ["mch_order_no", "amount_cents"], batch=batch, readers=readers
+                )
+            )
+            assert [len(p) for p in pages][:-1] == [batch] * (len(pages) - 1)
+            rows = [r for p in pages for r in p]
+            assert [(r[1], r[2], r[3]) for r in rows] == [
+                (e.id, e.mch_order_no, e.amount_cents) for e in listed
+            ]
+            assert all(isinstance(r, tuple) for r in rows)  # the driver's rows as they are
+    assert books.count(MCH, BooksFilter(amount_min=500, amount_max=500)) == 11
+    with pytest.raises(FilterProblem):
+        next(iter(books.raw_pages(MCH, BooksFilter(), ["id"], batch=0)))
+    ids = [e.id for e in books.iterate(MCH)][:3]
+    assert sorted(books.rows_by_id(ids, ["mch_order_no"])) == sorted(
+        (e.id, e.mch_order_no) for e in books.iterate(MCH) if e.id in ids
+    )
+
+
+def test_an_export_through_the_books_says_when_it_was_cancelled(
+    books: Books, tmp_path: Path
+) -> None:
+    books.record(_pay(1), source="lookup", confirmed=True)
+    path = tmp_path / "out.csv"
+    options = {"fields": ("mch_order_no", "amount"), "separator": ";", "decimal_point": ","}
+    assert books.export(MCH, BooksFilter(), path, options=options) == 1
+    assert path.read_bytes().decode("utf-8-sig") == "Order number;Amount\r\nM00000001;10,01\r\n"
+    assert books.export(MCH, BooksFilter(), path, xlsx=True, cancelled=lambda: True) is None
+    assert path.read_text(encoding="utf-8-sig").startswith("Order number")  # kept

@@ -197,3 +197,87 @@ def test_times_are_the_merchants_wall_clock_across_every_change(when: datetime, 
     assert times.text(at) == expected.isoformat(" ", "seconds")
     assert times.text(at) == expected.isoformat(" ", "seconds")  # from the cache
     assert times.local(at) == expected
+
+
+# -- the fast CSV is what the csv module would write ---------------------------------------
+
+
+def _expected_csv(books: Books, options: ExportOptions, flt: BooksFilter) -> str:
+    """The file as csv.writer writes it, cell by cell, from the books' own entries."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=options.separator, lineterminator="\r\n")
+    titles = {
+        "at": "Date and time", "kind": "Kind", "amount": "Amount", "status": "Status",
+        "customer": "Customer", "subject": "Subject", "reason": "Reason", "note": "Note",
+        "mch_order_no": "Order number",
+    }  # fmt: skip
+    writer.writerow([titles[f] for f in options.fields])
+    words = {"payment": "Payment", 2: "Paid", 3: "Paid, notified"}
+    for e in books.iterate(MCH, flt):
+        row: list[str] = []
+        for name in options.fields:
+            if name == "at":
+                local = e.at.astimezone(options.tz).replace(tzinfo=None)
+                row.append(local.isoformat(" ", "seconds"))
+            elif name == "amount":
+                cents = e.amount_cents
+                row.append(f"{cents // 100}{options.decimal_point}{cents % 100:02d}")
+            elif name in ("kind", "status"):
+                row.append(words[getattr(e, name)])
+            else:
+                value = getattr(e, name)
+                row.append(
+                    "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+                )
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("separator", "point"), [(",", "."), (";", ","), ("\t", "."), ("|", ".")])
+def test_the_csv_is_what_the_csv_module_writes_whatever_the_texts(
+    backend: Engine, tmp_path: Path, separator: str, point: str
+) -> None:
+    """Texts holding separators, quotes, line ends, formula starts, the joiner the
+    database uses, accents, on pages that need a closer look and pages that do not."""
+    import random
+
+    rng = random.Random(separator)
+    books = Books(backend)
+    samples = [
+        "", "plain", "a,b", "a;b", 'say "hi"', "two\r\nlines", "=1+1", "+1", "-5", "@x",
+        "\ttab", "\rcr", "x\x1fy", "\x1f", "Café n°1", "a|b", " lead", "trail ",
+    ]  # fmt: skip
+    for i in range(120):
+        texts = [rng.choice(samples) if i % 3 else "ok" for _ in range(4)]
+        books.record(
+            Order(
+                pay_order_id=f"PC{i:026d}",
+                mch_id=MCH,
+                mch_order_no=f"n{i}",
+                amount=rng.randint(0, 999_999),
+                refundable=0,
+                status=OrderStatus.SUCCESS if i % 2 else OrderStatus.NOTIFIED,
+            ),
+            source="import",
+            confirmed=True,
+            customer=texts[0],
+            subject=texts[1],
+            reason=texts[2],
+            note=texts[3],
+            now=T0 + timedelta(minutes=17 * i),
+        )
+    fields = ("subject", "at", "mch_order_no", "customer", "amount", "status", "reason", "note")
+    for chosen in (fields, ("note",), ("at",), ("kind", "subject", "reason")):
+        options = ExportOptions(fields=chosen, separator=separator, decimal_point=point)
+        path = tmp_path / "out.csv"
+        # Small pages: some all plain, some with a cell that needs quotes or defusing.
+        assert export_csv(books, MCH, BooksFilter(), path, options, batch=7) == 120
+        assert path.read_bytes().decode("utf-8-sig") == _expected_csv(books, options, BooksFilter())
+    # Without the byte-order mark, the same text.
+    options = ExportOptions(fields=fields, separator=separator, decimal_point=point, bom=False)
+    export_csv(books, MCH, BooksFilter(amount_min=1, amount_max=500_000), path, options)
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode() == _expected_csv(
+        books, options, BooksFilter(amount_min=1, amount_max=500_000)
+    )
