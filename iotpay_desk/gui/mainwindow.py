@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         self.end_of_day = EndOfDayPage(self)
         self.end_of_day.open_order.connect(self.open_order)
         self.end_of_day.reconcile_requested.connect(self.reconcile_day)
+        # A filter saved or changed is kept at once, not only when the window closes.
+        self.transactions.saved_filters_changed.connect(self._save_window_state)
         self.deposits_panel = DepositsPanel(None, self)
         self.end_of_day.set_deposits_widget(self.deposits_panel)
         self.orders.action_finished.connect(self.activity.reload)
@@ -682,6 +684,9 @@ class MainWindow(QMainWindow):
         readable = isinstance(columns, QByteArray) and not columns.isEmpty()
         if readable and not self.transactions.restore_header_state(columns):
             log.info("transactions columns not restored (unreadable)")
+        filters = store.value("transactions/filters", "")
+        if not self.transactions.restore_saved_filters(filters if isinstance(filters, str) else ""):
+            log.info("saved filters not restored (unreadable)")
 
     def _save_window_state(self) -> None:
         store = self._state_store()
@@ -694,6 +699,7 @@ class MainWindow(QMainWindow):
             return
         store.setValue("geometry", self.saveGeometry())
         store.setValue("transactions/columns", self.transactions.header_state())
+        store.setValue("transactions/filters", self.transactions.saved_filters())
         store.sync()
         if store.status() is not QSettings.Status.NoError:
             log.warning("window state not saved: %s", store.status().name)

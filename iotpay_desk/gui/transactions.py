@@ -57,6 +57,7 @@ from iotpay_desk.services import InvalidInput, MoneyService
 from iotpay_desk.services.rules import TORONTO
 
 from .amounts import format_cents, parse_amount
+from .asyncjob import gone
 from .errors import describe, rule_text
 from .pagekit import page_title
 from .words import card_brand, local_time
@@ -490,6 +491,16 @@ class TransactionsPage(QWidget):
         export_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         export_key.activated.connect(self.open_export)
         self.export_dialog: Any = None
+        self.import_button = QPushButton(self.tr("&Import orders…"), self)
+        self.import_button.setObjectName("books-import")
+        self.import_button.setToolTip(
+            self.tr(
+                "Bring orders named in a CSV file (order numbers or IOTPay order IDs) "
+                "into the books"
+            )
+        )
+        self.import_button.clicked.connect(self.open_import)
+        self.import_dialog: Any = None
         saved_label = QLabel(self.tr("Saved filte&rs:"), self)
         saved_label.setBuddy(self.saved)
         saved_row = QHBoxLayout()
@@ -499,6 +510,7 @@ class TransactionsPage(QWidget):
         saved_row.addWidget(self.rename_button)
         saved_row.addWidget(self.delete_button)
         saved_row.addStretch(1)
+        saved_row.addWidget(self.import_button)
         saved_row.addWidget(self.export_button)
         self._fill_saved()
 
@@ -650,6 +662,25 @@ class TransactionsPage(QWidget):
         self._owner = service.mch_id if service is not None else ""
         self._fill_saved()
         self.export_button.setEnabled(service is not None)
+        self.import_button.setEnabled(service is not None)
+
+    def open_import(self) -> None:
+        """Import orders…: a CSV of order numbers or IOTPay order IDs looked up and
+        booked (:class:`~.import_dialog.ImportDialog`); the list is read again after."""
+        from .import_dialog import ImportDialog
+
+        service = self._service
+        if service is None:
+            return
+        if self.import_dialog is not None and not gone(self.import_dialog):
+            self.import_dialog.raise_()
+            self.import_dialog.activateWindow()
+            return
+        dialog = ImportDialog(service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(lambda _summary: self.reload())
+        self.import_dialog = dialog
+        dialog.open()
 
     def reload(self) -> None:
         """Read the books again for the filter shown (the ledger came back)."""

@@ -51,6 +51,7 @@ from .checking import (
 from .context import TEXT_MAX, MoneyContext
 from .days import Days
 from .deposits import Deposits
+from .exporting import Exports
 from .importing import Imports
 from .lookups import Lookups, OrderDetail
 from .purchases import WALK_IN_CUSTOMER, Purchases
@@ -133,6 +134,7 @@ class MoneyService:
         self.imports = Imports(ctx)
         self.reconciler = Reconciler(ctx)
         self.deposits = Deposits(ctx)
+        self.exports = Exports(ctx)
 
     def __repr__(self) -> str:
         return f"MoneyService(mch_id={self.mch_id!r}, operator={self.operator!r})"

@@ -346,3 +346,36 @@ def test_the_page_reads_only_what_is_shown_and_makes_each_row_once(
         await until(lambda: len(page.model.rows) == PAGE_SIZE + 10, 10)
 
     desk.qloop.run(scenario())
+
+
+def test_a_saved_filter_is_kept_with_the_window_at_once(
+    desk: Desk, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = MainWindow(settings=Settings(tmp_path / "config"))
+    qtbot.addWidget(window)
+    page = window.transactions
+    page.set_service(desk.service)
+    QTest.keyClicks(page.last4, "4242")
+    assert page.save_filter("Visa 4242") is None
+    # Kept at once (a crash now loses nothing), read back by the next window.
+    again = MainWindow(settings=Settings(tmp_path / "config"))
+    qtbot.addWidget(again)
+    again.transactions.set_service(desk.service)
+    assert again.transactions.saved_names() == ["Visa 4242"]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")
+def test_import_orders_opens_from_the_page(desk: Desk, qtbot: QtBot) -> None:
+    from iotpay_desk.gui.import_dialog import ImportDialog
+
+    desk.start()
+    page = desk.window.transactions
+    desk.window.show_page(Page.TRANSACTIONS)
+    assert page.import_button.isEnabled()
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    dialogs = page.findChildren(ImportDialog)
+    assert len(dialogs) == 1
+    assert dialogs[0].isVisible()
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)  # the same one, raised
+    assert page.findChildren(ImportDialog) == dialogs
+    dialogs[0].reject()
