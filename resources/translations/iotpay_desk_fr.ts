@@ -306,6 +306,43 @@
     </message>
 </context>
 <context>
+    <name>Charts</name>
+    <message>
+        <source>MMM d</source>
+        <comment>a short date on a chart&apos;s axis (Qt date format)</comment>
+        <extracomment>Up to this many days the nets are bars; beyond, a line (a bar would be a hair).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net below zero</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No sales on this day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Daily net totals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: net %2 (orders: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sales by card brand</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ConnectionIndicator</name>
     <message>
         <source>Connection not checked</source>
@@ -330,6 +367,232 @@
     <message>
         <source>Click to check the connection to IOTPay again.</source>
         <translation>Cliquez pour revérifier la connexion à IOTPay.</translation>
+    </message>
+</context>
+<context>
+    <name>Deposits</name>
+    <message>
+        <source>There is no deposit %1 in the ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deposit is already matched to a day: undo that match first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The business day %1 is already matched to another deposit: undo that match first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DepositsPanel</name>
+    <message>
+        <source>“%1” cannot be imported: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import the bank&apos;s statement (CSV, OFX or QFX) and match its deposits to the business days&apos; nets: a deposit pays one day, or a weekend&apos;s days together.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Import statement…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match the period&apos;s deposits to its days by date and amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lines not imported:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Posted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation type="unfinished">Montant</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation type="unfinished">Description</translation>
+    </message>
+    <message>
+        <source>Pays business day(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>D&amp;eposits:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deposit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Days &amp;without a deposit:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match by &amp;hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Match the selected deposit to the selected day or days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Undo match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take back the selected deposit&apos;s match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a period of %1 days at most.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the deposits…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The deposits could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import a bank statement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bank statements (*.csv *.ofx *.qfx);;CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the statement…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing the statement…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: deposits added: %2; already in the ledger: %3; withdrawals left out: %4; lines not imported: %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dates in the statement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In “%1” every date could be day first or month first (for example “%2”). How does your bank write dates?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Day first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Day first: “%1” is %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Month first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Month first: “%1” is %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matching deposits to days…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deposits matched now: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deposits that could pay more than one day: %1 (marked; match them by hand).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matching by hand…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undoing the match…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (by hand)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not matched: could pay more than one day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not matched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (file: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refunds exceed sales: nothing to deposit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no deposit yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deposit may still come</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No statement imported for this period yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a profile to see its deposits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deposits: %1 (matched: %2, not matched: %3). Days without a deposit: %4 (overdue: %5).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -389,6 +652,315 @@
     <message>
         <source>&amp;Close</source>
         <translation>&amp;Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>EndOfDayPage</name>
+    <message>
+        <source>Business day</source>
+        <extracomment>The chart periods offered (days). At most this many changes after the close are listed on the page (the report has all).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Business &amp;day:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>◀ &amp;Previous day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The business day before (Alt+Left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Next day ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The business day after (Alt+Right)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T&amp;oday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The business day now, by the profile&apos;s cut-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reconcile with IOTPay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check every order of the day with IOTPay and list the differences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;lose the day…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the day&apos;s close-out report as PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation type="unfinished">Montant</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation type="unfinished">Commandes</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation type="unfinished">Remboursements</translation>
+    </message>
+    <message>
+        <source>Voids</source>
+        <translation type="unfinished">Annulations</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Card brand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished">Opérateur</translation>
+    </message>
+    <message>
+        <source>Desk</source>
+        <translation type="unfinished">Poste</translation>
+    </message>
+    <message>
+        <source>Totals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By card brand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What needs attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IOTPay order ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Double-click an order (or press Enter) to open it on the Orders page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sho&amp;w:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart&amp;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Bank deposits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End of day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, from %2 to %3
+%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The day could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chart could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No profile is open.</source>
+        <translation type="unfinished">Aucun profil n’est ouvert.</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net: %1 — sales %2, refunds %3, voids %4. Failed payments: %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sales: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refunds: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Voids: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs &amp;attention (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not closed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closed by %1 at %2 on desk %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changed after it was closed. Orders not as they were when the day was closed: %1. The close-out report lists them all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>• %1 %2 — %3: %4 → %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>…and %1 more.</source>
+        <translation type="unfinished">…et %1 de plus.</translation>
+    </message>
+    <message>
+        <source>This day is closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the day&apos;s figures as they are now and save its report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the business day of %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Still needing attention: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This business day is not over: it ends at %1. Orders made until then will be flagged as changes after the close.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its figures are kept as they are now and cannot be closed again; any later change to its orders is flagged on this page and in its report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Close the day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing the day…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This day was already closed by %1 on desk %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The day is closed. Save its close-out report now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The day is closed — save its close-out report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the close-out report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation type="unfinished">Documents PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saving the close-out report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The close-out report was saved as %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sales by card brand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Daily net, the last %1 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close-out of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close-out of %1 — page %2 of %3</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -570,6 +1142,162 @@
     <message>
         <source>IOTPay Desk</source>
         <translation>Poste IOTPay</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export transactions</source>
+        <extracomment>Writes ``request``: the rows written, or None when ``cancelled()`` stopped it; calls ``progress(rows)`` from its worker thread.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every order the filter shows is exported, not only the rows read into the table so far.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV (for Excel and other programs)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Excel workbook (XLSX)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>comma</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>semicolon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The language&apos;s (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comma</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Semicolon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>UTF-8 with a byte-order mark (Excel reads accents right)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Separator:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>F&amp;ile:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fie&amp;lds (check to include; drag or move to reorder):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV file (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fields: check at least one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File: choose where the export goes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File: %1 is a folder; add a file name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File: the folder %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be written: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows written: %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 rows/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about %1 s left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written; %1 is as it was.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled: no file was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported %1 orders to %2 in %3 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -791,6 +1519,143 @@
     </message>
 </context>
 <context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Import orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A CSV file of order numbers or IOTPay order IDs (for example exported from IOTPay&apos;s merchant portal): each order is looked up at IOTPay and put in the books. An order already in the books is updated, never added twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resume it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Give it up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file&apos;s path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;hoose a file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why it is left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An import of “%1” stopped before its end: %2 of %3 orders done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a list of orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 orders to import.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 lines are left out (below).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped. The orders done so far are in the books; open Import orders again to resume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished. Booked: %1 · Not found at IOTPay: %2 · Left out (bad lines): %3 · Could not reach IOTPay: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The orders IOTPay could not be asked about are kept: open Import orders again later to resume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IOTPay has no such order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IOTPay could not be reached (tried again on resume)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobProgressDialog</name>
+    <message>
+        <source>Stopped. What was checked is kept; run it again to go on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished, but IOTPay could not be reached for %1 orders: run it again later to check them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobProgressWidget</name>
+    <message>
+        <source>Done: %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>KeychainBanner</name>
     <message>
         <source>Re&amp;try</source>
@@ -947,7 +1812,7 @@
     </message>
     <message>
         <source>&amp;File</source>
-        <extracomment>Window size, position and maximised state, and the Transactions columns (order, widths, which are shown), beside the settings (``QSettings`` ini). Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``).</extracomment>
+        <extracomment>Window size, position and maximised state, and the Transactions columns (order, widths, which are shown), beside the settings (``QSettings`` ini). Asks IOTPay something harmless; returns the state it found (never raises for a network problem: it answers ``UNREACHABLE``). The pages whose shortcut is a letter (the others: Ctrl and their number).</extracomment>
         <translation>Fi&amp;chier</translation>
     </message>
     <message>
@@ -975,6 +1840,10 @@
         <translation>&amp;Transactions</translation>
     </message>
     <message>
+        <source>&amp;End of day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;User guide</source>
         <translation>&amp;Guide d’utilisation</translation>
     </message>
@@ -985,6 +1854,10 @@
     <message>
         <source>&amp;About IOTPay Desk</source>
         <translation>À &amp;propos du Poste IOTPay</translation>
+    </message>
+    <message>
+        <source>Reconcile %1 with IOTPay</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No profile</source>
@@ -2629,9 +3502,85 @@ Toronto ON M5H 2M9</translation>
     </message>
 </context>
 <context>
+    <name>Statement</name>
+    <message>
+        <source>The file is larger than %1 MB; a bank statement is much smaller.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is not a text file (CSV) nor an OFX or QFX statement.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is neither UTF-8 nor Windows-1252 text: line %1 has a byte that cannot be read (byte %2 of the file).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No date column was found: the file needs a header row with a date, a description and an amount (or withdrawal and deposit) column.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No amount column was found: the header needs an amount column, or withdrawal and deposit (debit and credit) columns.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file has no transaction lines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The dates are written both day first (line %1) and month first (line %2): the file cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every date in the file could be read day first or month first (for example “%1”): choose how the bank writes dates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is not a valid OFX or QFX statement: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The OFX file holds no bank or card statement.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not an amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the line has %1 cells; the header has %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>both the withdrawal and the deposit columns have an amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” in the withdrawal column is negative</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TransactionsModel</name>
     <message>
         <source>Date and time</source>
+        <extracomment>The export&apos;s fields (``ledger.export.FIELDS``&apos; keys) in the order the dialog offers them, and the table&apos;s columns they show.</extracomment>
         <translation>Date et heure</translation>
     </message>
     <message>
@@ -2840,6 +3789,183 @@ Toronto ON M5H 2M9</translation>
     <message>
         <source>From</source>
         <translation>Du</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the filter as it is, under a name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every order the filter shows, to a CSV or Excel file (Ctrl+Shift+E)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Import orders…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bring orders named in a CSV file (order numbers or IOTPay order IDs) into the books</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved filte&amp;rs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name: type a name for the filter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name: at most %1 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name: another saved filter is called %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none chosen)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved filter %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">État</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished">Type</translation>
+    </message>
+    <message>
+        <source>%1: no longer offered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name of this filter (e.g. Refunds this month over $100):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename the saved filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the saved filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the saved filter %1? The orders are not touched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation type="unfinished">Date et heure</translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IOTPay order ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payment returned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation type="unfinished">Remboursé</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation type="unfinished">Devise</translation>
+    </message>
+    <message>
+        <source>Card brand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Card on file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation type="unfinished">Client</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished">Objet</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation type="unfinished">Opérateur</translation>
+    </message>
+    <message>
+        <source>Desk</source>
+        <translation type="unfinished">Poste</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished">Motif</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished">Note</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation type="unfinished">Paiement</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation type="unfinished">Remboursement</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation type="unfinished">Annulation</translation>
+    </message>
+    <message>
+        <source>Exported orders: %1</source>
+        <extracomment>Where the export&apos;s file goes at first (None: the Documents folder).</extracomment>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>at least the first amount</source>
@@ -3624,6 +4750,101 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>The name of this computer&apos;s desk, shown to other desks sharing the merchant&apos;s ledger and written in the audit trail with each action. 1 to 40 characters.</source>
         <translation>Le nom du poste de cet ordinateur, affiché aux autres postes qui partagent le registre du marchand et inscrit au journal d’audit avec chaque opération. De 1 à 40 caractères.</translation>
+    </message>
+</context>
+<context>
+    <name>widget</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Booked: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same as IOTPay: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Differ from IOTPay: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not found at IOTPay: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left out (bad lines): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not reach IOTPay: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file cannot be opened (it was moved, or is not readable).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is too large to be a list of orders (at most %1 MB and %2 lines).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is saved as UTF-16 (&quot;Unicode text&quot;): save it as CSV UTF-8 and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is not a CSV text file (a spreadsheet or another kind of file?): save it as CSV and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file&apos;s text cannot be read: save it as CSV UTF-8 and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no column is named like an order number or an IOTPay order ID (for example &quot;Order ID&quot;, &quot;payOrderId&quot;, &quot;mchOrderNo&quot;, &quot;Order number&quot;, &quot;N° de commande&quot;); a file of one column needs no header.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1 holds a spreadsheet formula where an order should be: nothing was imported. Remove formulas and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file has no order in it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished">%1 : %2</translation>
+    </message>
+    <message>
+        <source>empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the same as line %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>looks like a card number (not kept)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not an order number or IOTPay order ID: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
