@@ -32,14 +32,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine
 
 from iotpay_desk import ledger
-from iotpay_desk.api import IotPayClient, QueryRequest
+from iotpay_desk.api import IotPayClient, QueryRequest, default_http_pools
+from iotpay_desk.api.client import POOLS
 from iotpay_desk.journal import DeskIdentity
 from iotpay_desk.journal.days import business_day_of
 from iotpay_desk.ledger import LedgerJournal
@@ -133,13 +132,9 @@ async def bench(
     engine: Engine, url: str, ids: list[str], base: Path, args: argparse.Namespace
 ) -> None:
     journal = LedgerJournal(engine, desk=DeskIdentity.here("bench"))
-    limits = httpx.Limits(
-        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
-    )
-    http = httpx.AsyncClient(
-        timeout=httpx.Timeout(30.0, connect=5.0), limits=limits, trust_env=False
-    )
-    client = IotPayClient(url, MCH, KEY, http=http)
+    # The desk's own clients: its connections spread over several pools (--pools 1: one).
+    http = default_http_pools(pools=args.pools)
+    client = IotPayClient(url, MCH, KEY, http=http, max_concurrency=args.concurrency)
     service = MoneyService(client, journal, operator="bench")
     try:
         if args.bare:
@@ -199,7 +194,8 @@ async def bench(
             f"{stalls.worst * 1000:.1f} ms"
         )
     finally:
-        await http.aclose()
+        for pool in http:
+            await pool.aclose()
 
 
 def main(argv: list[str]) -> int:
@@ -210,6 +206,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--backends", default="sqlite")
     p.add_argument("--dir", type=Path, default=None, help="where the databases go")
     p.add_argument("--bare", action="store_true", help="also time the client alone")
+    p.add_argument("--pools", type=int, default=POOLS, help="HTTP clients the desk spreads over")
     args = p.parse_args(argv)
     from bench.bench_ledger import postgres_ledger
 

@@ -39,7 +39,7 @@ from iotpay_desk.api import (
     IotPayRejected,
     OutcomeUnknown,
     QueryRequest,
-    default_http_client,
+    default_http_pools,
 )
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
@@ -145,7 +145,7 @@ class Desk:
     settings: Settings
     credentials: CredentialStore = field(default_factory=CredentialStore)
     profiles: ProfileStore | None = None
-    http: httpx.AsyncClient | None = None
+    http: list[httpx.AsyncClient] | None = None
     client: IotPayClient | None = None
     sandbox: SandboxServer | None = None
     window: MainWindow | None = None
@@ -355,7 +355,7 @@ class Desk:
         if key is None:
             log.warning("profile %s has no merchant key in the keychain", profile.id)
             return
-        self.http = self.http or default_http_client()
+        self.http = self.http or default_http_pools()
         self.client = IotPayClient(profile.base_url, profile.mch_id, key, http=self.http)
         client = self.client
         window.set_connection_check(lambda: probe_connection(client))
@@ -456,8 +456,8 @@ class Desk:
 
     async def close(self) -> None:
         await self._disconnect()
-        if self.http is not None:
-            await self.http.aclose()
+        for http in self.http or ():
+            await http.aclose()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop_in_thread)
             self.sandbox = None

@@ -3,7 +3,14 @@
 Plain asyncio Python: nothing here imports Qt.
 """
 
-from .client import PRODUCTION_URL, TEST_URL, IotPayClient, default_http_client, is_loopback
+from .client import (
+    PRODUCTION_URL,
+    TEST_URL,
+    IotPayClient,
+    default_http_client,
+    default_http_pools,
+    is_loopback,
+)
 from .errors import (
     CannotConnect,
     InvalidNotify,
@@ -64,6 +71,7 @@ __all__ = [
     "VoidRequest",
     "card_brand",
     "default_http_client",
+    "default_http_pools",
     "is_loopback",
     "mask_card_number",
     "outcome_of",

@@ -45,6 +45,7 @@ from iotpay_desk.api import (
     RefundRequest,
     VoidRequest,
     default_http_client,
+    default_http_pools,
     is_loopback,
     verify_sign,
 )
@@ -189,7 +190,8 @@ async def run(host: Host, call: Call, sleeps: Sleeps | None = None, **kw: Any) -
     try:
         return await call(client)
     finally:
-        await client._http.aclose()
+        for http in client._pools:
+            await http.aclose()
 
 
 def assert_clean(exc: BaseException) -> None:
@@ -698,12 +700,48 @@ async def test_default_http_client_has_explicit_timeouts_limits_and_verifies_tls
 async def test_owned_http_client_is_closed_injected_one_is_not() -> None:
     client = IotPayClient(BASE, MCH, KEY)
     await client.aclose()
-    assert client._http.is_closed
+    assert len(client._pools) == 5
+    assert all(http.is_closed for http in client._pools)
     injected = httpx.AsyncClient()
     async with IotPayClient(BASE, MCH, KEY, http=injected):
         pass
     assert not injected.is_closed
     await injected.aclose()
+
+
+@pytest.mark.asyncio
+async def test_the_desks_connections_are_spread_over_its_pools() -> None:
+    """Five clients of 4 connections (20 in all): each request goes to the least busy."""
+    pools = default_http_pools()
+    assert len(pools) == 5
+    for http in pools:
+        assert http._transport._pool._max_connections == 4  # type: ignore[attr-defined]
+    seen: list[int] = []
+    release = asyncio.Event()
+    all_in = asyncio.Event()
+
+    def host_of(i: int) -> Host:
+        async def answer(request: httpx.Request) -> httpx.Response:
+            seen.append(i)
+            if len(seen) == 6:
+                all_in.set()
+            await release.wait()
+            return envelope(ORDER)
+
+        return answer  # type: ignore[return-value]
+
+    mocks = [httpx.AsyncClient(transport=httpx.MockTransport(host_of(i))) for i in range(3)]
+    client = IotPayClient(BASE, MCH, KEY, http=mocks)
+    calls = [
+        asyncio.create_task(client.query(QueryRequest(pay_order_id=PAY_ORDER_ID))) for _ in range(6)
+    ]
+    await asyncio.wait_for(all_in.wait(), 5)
+    assert sorted(seen) == [0, 0, 1, 1, 2, 2]  # two in flight on each
+    release.set()
+    await asyncio.gather(*calls)
+    assert client._in_flight == [0, 0, 0]
+    for http in [*pools, *mocks]:
+        await http.aclose()
 
 
 @pytest.mark.asyncio
