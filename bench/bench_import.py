@@ -27,10 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -107,11 +108,16 @@ def sqlite_engine(base: Path) -> Iterator[Engine]:
 
 
 class Stalls:
-    """The event loop's longest stall: a heartbeat every 2 ms, and how late it woke."""
+    """The event loop's longest stall: a heartbeat every 2 ms, and how late it woke.
+    Under ``--qt``: the GUI thread's, a QTimer every 1 ms on the desk's qasync loop (the
+    longest gap between two of its ticks, less the 1 ms)."""
+
+    qt = False
 
     def __init__(self) -> None:
         self.worst = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._timer: object = None
 
     async def _beat(self) -> None:
         while True:
@@ -120,12 +126,31 @@ class Stalls:
             self.worst = max(self.worst, time.perf_counter() - t - 0.002)
 
     def __enter__(self) -> Stalls:
-        self._task = asyncio.get_running_loop().create_task(self._beat())
+        if not self.qt:
+            self._task = asyncio.get_running_loop().create_task(self._beat())
+            return self
+        from PySide6.QtCore import Qt, QTimer
+
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            self.worst = max(self.worst, now - last[0] - 0.001)
+            last[0] = now
+
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.setInterval(1)
+        timer.timeout.connect(tick)
+        timer.start()
+        self._timer = timer
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
+        if self._task is not None:
+            self._task.cancel()
+        if self._timer is not None:
+            self._timer.stop()  # type: ignore[attr-defined]
 
 
 async def bench(
@@ -198,6 +223,23 @@ async def bench(
             await pool.aclose()
 
 
+def run(work: Coroutine[Any, Any, None], *, qt: bool) -> None:
+    """``work`` on asyncio's loop, or (``qt``) on the qasync loop of an offscreen Qt
+    application, as the desk runs its services."""
+    if not qt:
+        asyncio.run(work)
+        return
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    Stalls.qt = True
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    with loop:
+        loop.run_until_complete(work)
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--orders", type=int, default=10_000)
@@ -207,6 +249,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--dir", type=Path, default=None, help="where the databases go")
     p.add_argument("--bare", action="store_true", help="also time the client alone")
     p.add_argument("--pools", type=int, default=POOLS, help="HTTP clients the desk spreads over")
+    p.add_argument(
+        "--qt", action="store_true", help="on the desk's qasync loop in a Qt application"
+    )
     args = p.parse_args(argv)
     from bench.bench_ledger import postgres_ledger
 
@@ -227,7 +272,7 @@ def main(argv: list[str]) -> int:
                 opener = sqlite_engine(base) if name == "sqlite" else postgres_ledger(base, None)
                 print(f"{name}:")
                 with opener as engine:
-                    asyncio.run(bench(engine, url, ids, base, args))
+                    run(bench(engine, url, ids, base, args), qt=args.qt)
     return 0
 
 
