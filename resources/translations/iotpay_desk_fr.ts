@@ -311,35 +311,35 @@
         <source>MMM d</source>
         <comment>a short date on a chart&apos;s axis (Qt date format)</comment>
         <extracomment>Up to this many days the nets are bars; beyond, a line (a bar would be a hair).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>d MMM</translation>
     </message>
     <message>
         <source>Net</source>
-        <translation type="unfinished"></translation>
+        <translation>Net</translation>
     </message>
     <message>
         <source>Net below zero</source>
-        <translation type="unfinished"></translation>
+        <translation>Net négatif</translation>
     </message>
     <message>
         <source>No sales on this day</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune vente ce jour-là</translation>
     </message>
     <message>
         <source>%1: %2 (%3%)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 : %2 (%3 %)</translation>
     </message>
     <message>
         <source>Daily net totals</source>
-        <translation type="unfinished"></translation>
+        <translation>Totaux nets quotidiens</translation>
     </message>
     <message>
         <source>%1: net %2 (orders: %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 : net %2 (commandes : %3)</translation>
     </message>
     <message>
         <source>Sales by card brand</source>
-        <translation type="unfinished"></translation>
+        <translation>Ventes par réseau</translation>
     </message>
 </context>
 <context>
@@ -373,226 +373,226 @@
     <name>Deposits</name>
     <message>
         <source>There is no deposit %1 in the ledger.</source>
-        <translation type="unfinished"></translation>
+        <translation>Il n’y a aucun dépôt %1 dans le registre.</translation>
     </message>
     <message>
         <source>The deposit is already matched to a day: undo that match first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le dépôt est déjà associé à une journée : défaites d’abord cette association.</translation>
     </message>
     <message>
         <source>The business day %1 is already matched to another deposit: undo that match first.</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée %1 est déjà associée à un autre dépôt : défaites d’abord cette association.</translation>
     </message>
 </context>
 <context>
     <name>DepositsPanel</name>
     <message>
         <source>“%1” cannot be imported: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>« %1 » ne peut pas être importé : %2</translation>
     </message>
     <message>
         <source>Import the bank&apos;s statement (CSV, OFX or QFX) and match its deposits to the business days&apos; nets: a deposit pays one day, or a weekend&apos;s days together.</source>
-        <translation type="unfinished"></translation>
+        <translation>Importez le relevé de la banque (CSV, OFX ou QFX) et associez ses dépôts aux nets des journées : un dépôt paie une journée, ou les journées d’une fin de semaine ensemble.</translation>
     </message>
     <message>
         <source>&amp;From:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Du :</translation>
     </message>
     <message>
         <source>&amp;To:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Au :</translation>
     </message>
     <message>
         <source>&amp;Import statement…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importer un relevé…</translation>
     </message>
     <message>
         <source>&amp;Match</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Associer</translation>
     </message>
     <message>
         <source>Match the period&apos;s deposits to its days by date and amount</source>
-        <translation type="unfinished"></translation>
+        <translation>Associer les dépôts de la période à ses journées par date et montant</translation>
     </message>
     <message>
         <source>Lines not imported:</source>
-        <translation type="unfinished"></translation>
+        <translation>Lignes non importées :</translation>
     </message>
     <message>
         <source>Posted</source>
-        <translation type="unfinished"></translation>
+        <translation>Comptabilisé le</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished">Montant</translation>
+        <translation>Montant</translation>
     </message>
     <message>
         <source>Description</source>
-        <translation type="unfinished">Description</translation>
+        <translation>Description</translation>
     </message>
     <message>
         <source>Pays business day(s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Journée(s) payée(s)</translation>
     </message>
     <message>
         <source>Difference</source>
-        <translation type="unfinished"></translation>
+        <translation>Écart</translation>
     </message>
     <message>
         <source>D&amp;eposits:</source>
-        <translation type="unfinished"></translation>
+        <translation>D&amp;épôts :</translation>
     </message>
     <message>
         <source>Business day</source>
-        <translation type="unfinished"></translation>
+        <translation>Journée</translation>
     </message>
     <message>
         <source>Net</source>
-        <translation type="unfinished"></translation>
+        <translation>Net</translation>
     </message>
     <message>
         <source>Deposit</source>
-        <translation type="unfinished"></translation>
+        <translation>Dépôt</translation>
     </message>
     <message>
         <source>Days &amp;without a deposit:</source>
-        <translation type="unfinished"></translation>
+        <translation>Journées &amp;sans dépôt :</translation>
     </message>
     <message>
         <source>Match by &amp;hand</source>
-        <translation type="unfinished"></translation>
+        <translation>Associer à la &amp;main</translation>
     </message>
     <message>
         <source>Match the selected deposit to the selected day or days</source>
-        <translation type="unfinished"></translation>
+        <translation>Associer le dépôt sélectionné à la journée ou aux journées sélectionnées</translation>
     </message>
     <message>
         <source>&amp;Undo match</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Défaire l’association</translation>
     </message>
     <message>
         <source>Take back the selected deposit&apos;s match</source>
-        <translation type="unfinished"></translation>
+        <translation>Défaire l’association du dépôt sélectionné</translation>
     </message>
     <message>
         <source>Choose a period of %1 days at most.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez une période de %1 jours au plus.</translation>
     </message>
     <message>
         <source>Reading the deposits…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture des dépôts…</translation>
     </message>
     <message>
         <source>The deposits could not be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Les dépôts n’ont pas pu être lus : %1</translation>
     </message>
     <message>
         <source>Import a bank statement</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer un relevé bancaire</translation>
     </message>
     <message>
         <source>Bank statements (*.csv *.ofx *.qfx);;CSV files (*.csv);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Relevés bancaires (*.csv *.ofx *.qfx);;Fichiers CSV (*.csv);;Tous les fichiers (*)</translation>
     </message>
     <message>
         <source>Reading the statement…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture du relevé…</translation>
     </message>
     <message>
         <source>Importing the statement…</source>
-        <translation type="unfinished"></translation>
+        <translation>Importation du relevé…</translation>
     </message>
     <message>
         <source>%1: deposits added: %2; already in the ledger: %3; withdrawals left out: %4; lines not imported: %5.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 : dépôts ajoutés : %2 ; déjà dans le registre : %3 ; retraits écartés : %4 ; lignes non importées : %5.</translation>
     </message>
     <message>
         <source>Line %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ligne %1 : %2</translation>
     </message>
     <message>
         <source>Dates in the statement</source>
-        <translation type="unfinished"></translation>
+        <translation>Dates du relevé</translation>
     </message>
     <message>
         <source>In “%1” every date could be day first or month first (for example “%2”). How does your bank write dates?</source>
-        <translation type="unfinished"></translation>
+        <translation>Dans « %1 », chaque date peut commencer par le jour ou par le mois (par exemple « %2 »). Comment votre banque écrit-elle les dates ?</translation>
     </message>
     <message>
         <source>&amp;Day first</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Jour d’abord</translation>
     </message>
     <message>
         <source>Day first: “%1” is %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Jour d’abord : « %1 » est le %2</translation>
     </message>
     <message>
         <source>&amp;Month first</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Mois d’abord</translation>
     </message>
     <message>
         <source>Month first: “%1” is %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Mois d’abord : « %1 » est le %2</translation>
     </message>
     <message>
         <source>Matching deposits to days…</source>
-        <translation type="unfinished"></translation>
+        <translation>Association des dépôts aux journées…</translation>
     </message>
     <message>
         <source>Deposits matched now: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dépôts associés maintenant : %1.</translation>
     </message>
     <message>
         <source>Deposits that could pay more than one day: %1 (marked; match them by hand).</source>
-        <translation type="unfinished"></translation>
+        <translation>Dépôts qui pourraient payer plus d’une journée : %1 (marqués ; associez-les à la main).</translation>
     </message>
     <message>
         <source>Matching by hand…</source>
-        <translation type="unfinished"></translation>
+        <translation>Association à la main…</translation>
     </message>
     <message>
         <source>Undoing the match…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suppression de l’association…</translation>
     </message>
     <message>
         <source>%1 (by hand)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (à la main)</translation>
     </message>
     <message>
         <source>not matched: could pay more than one day</source>
-        <translation type="unfinished"></translation>
+        <translation>non associé : pourrait payer plus d’une journée</translation>
     </message>
     <message>
         <source>not matched</source>
-        <translation type="unfinished"></translation>
+        <translation>non associé</translation>
     </message>
     <message>
         <source>%1 (file: %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (fichier : %2)</translation>
     </message>
     <message>
         <source>refunds exceed sales: nothing to deposit</source>
-        <translation type="unfinished"></translation>
+        <translation>les remboursements dépassent les ventes : rien à déposer</translation>
     </message>
     <message>
         <source>no deposit yet</source>
-        <translation type="unfinished"></translation>
+        <translation>aucun dépôt pour l’instant</translation>
     </message>
     <message>
         <source>deposit may still come</source>
-        <translation type="unfinished"></translation>
+        <translation>le dépôt peut encore arriver</translation>
     </message>
     <message>
         <source>No statement imported for this period yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun relevé importé pour cette période pour l’instant.</translation>
     </message>
     <message>
         <source>Open a profile to see its deposits.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrez un profil pour voir ses dépôts.</translation>
     </message>
     <message>
         <source>Deposits: %1 (matched: %2, not matched: %3). Days without a deposit: %4 (overdue: %5).</source>
-        <translation type="unfinished"></translation>
+        <translation>Dépôts : %1 (associés : %2, non associés : %3). Journées sans dépôt : %4 (en retard : %5).</translation>
     </message>
 </context>
 <context>
@@ -659,308 +659,309 @@
     <message>
         <source>Business day</source>
         <extracomment>The chart periods offered (days). At most this many changes after the close are listed on the page (the report has all).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Journée</translation>
     </message>
     <message>
         <source>Business &amp;day:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Journée :</translation>
     </message>
     <message>
         <source>◀ &amp;Previous day</source>
-        <translation type="unfinished"></translation>
+        <translation>◀ Journée &amp;précédente</translation>
     </message>
     <message>
         <source>The business day before (Alt+Left)</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée d’avant (Alt+Gauche)</translation>
     </message>
     <message>
         <source>&amp;Next day ▶</source>
-        <translation type="unfinished"></translation>
+        <translation>Journée &amp;suivante ▶</translation>
     </message>
     <message>
         <source>The business day after (Alt+Right)</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée d’après (Alt+Droite)</translation>
     </message>
     <message>
         <source>T&amp;oday</source>
-        <translation type="unfinished"></translation>
+        <translation>Aujourd’&amp;hui</translation>
     </message>
     <message>
         <source>The business day now, by the profile&apos;s cut-off</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée en cours, selon la clôture du profil</translation>
     </message>
     <message>
         <source>&amp;Reconcile with IOTPay</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Rapprocher avec IOTPay</translation>
     </message>
     <message>
         <source>Check every order of the day with IOTPay and list the differences</source>
-        <translation type="unfinished"></translation>
+        <translation>Vérifier chaque commande de la journée auprès d’IOTPay et lister les écarts</translation>
     </message>
     <message>
         <source>C&amp;lose the day…</source>
-        <translation type="unfinished"></translation>
+        <translation>C&amp;lôturer la journée…</translation>
     </message>
     <message>
         <source>Sa&amp;ve report…</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer le rapp&amp;ort…</translation>
     </message>
     <message>
         <source>Save the day&apos;s close-out report as PDF</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer le rapport de clôture de la journée en PDF</translation>
     </message>
     <message>
         <source>What</source>
-        <translation type="unfinished"></translation>
+        <translation>Élément</translation>
     </message>
     <message>
         <source>Count</source>
-        <translation type="unfinished"></translation>
+        <translation>Nombre</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished">Montant</translation>
+        <translation>Montant</translation>
     </message>
     <message>
         <source>Orders</source>
-        <translation type="unfinished">Commandes</translation>
+        <translation>Commandes</translation>
     </message>
     <message>
         <source>Sales</source>
-        <translation type="unfinished"></translation>
+        <translation>Ventes</translation>
     </message>
     <message>
         <source>Refunds</source>
-        <translation type="unfinished">Remboursements</translation>
+        <translation>Remboursements</translation>
     </message>
     <message>
         <source>Voids</source>
-        <translation type="unfinished">Annulations</translation>
+        <translation>Annulations</translation>
     </message>
     <message>
         <source>Net</source>
-        <translation type="unfinished"></translation>
+        <translation>Net</translation>
     </message>
     <message>
         <source>Card brand</source>
-        <translation type="unfinished"></translation>
+        <translation>Réseau</translation>
     </message>
     <message>
         <source>Operator</source>
-        <translation type="unfinished">Opérateur</translation>
+        <translation>Opérateur</translation>
     </message>
     <message>
         <source>Desk</source>
-        <translation type="unfinished">Poste</translation>
+        <translation>Poste</translation>
     </message>
     <message>
         <source>Totals</source>
-        <translation type="unfinished"></translation>
+        <translation>Totaux</translation>
     </message>
     <message>
         <source>By card brand</source>
-        <translation type="unfinished"></translation>
+        <translation>Par réseau</translation>
     </message>
     <message>
         <source>By operator</source>
-        <translation type="unfinished"></translation>
+        <translation>Par opérateur</translation>
     </message>
     <message>
         <source>By desk</source>
-        <translation type="unfinished"></translation>
+        <translation>Par poste</translation>
     </message>
     <message>
         <source>What needs attention</source>
-        <translation type="unfinished"></translation>
+        <translation>Points à vérifier</translation>
     </message>
     <message>
         <source>Order number</source>
-        <translation type="unfinished"></translation>
+        <translation>N° de commande</translation>
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Heure</translation>
     </message>
     <message>
         <source>Detail</source>
-        <translation type="unfinished"></translation>
+        <translation>Détail</translation>
     </message>
     <message>
         <source>IOTPay order ID</source>
-        <translation type="unfinished"></translation>
+        <translation>N° de commande IOTPay</translation>
     </message>
     <message>
         <source>Double-click an order (or press Enter) to open it on the Orders page.</source>
-        <translation type="unfinished"></translation>
+        <translation>Double-cliquez sur une commande (ou appuyez sur Entrée) pour l’ouvrir dans la page Commandes.</translation>
     </message>
     <message>
         <source>%1 days</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 jours</translation>
     </message>
     <message>
         <source>Sho&amp;w:</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;fficher :</translation>
     </message>
     <message>
         <source>Day</source>
-        <translation type="unfinished"></translation>
+        <translation>Journée</translation>
     </message>
     <message>
         <source>Chart&amp;s</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Graphiques</translation>
     </message>
     <message>
         <source>&amp;Bank deposits</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Dépôts bancaires</translation>
     </message>
     <message>
         <source>End of day</source>
-        <translation type="unfinished"></translation>
+        <translation>Fin de journée</translation>
     </message>
     <message>
         <source>%1, from %2 to %3
 %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, de %2 à %3
+%4</translation>
     </message>
     <message>
         <source>The day could not be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée n’a pas pu être lue : %1</translation>
     </message>
     <message>
         <source>The chart could not be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Le graphique n’a pas pu être lu : %1</translation>
     </message>
     <message>
         <source>No profile is open.</source>
-        <translation type="unfinished">Aucun profil n’est ouvert.</translation>
+        <translation>Aucun profil n’est ouvert.</translation>
     </message>
     <message>
         <source>Reading…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lecture…</translation>
     </message>
     <message>
         <source>Net: %1 — sales %2, refunds %3, voids %4. Failed payments: %5</source>
-        <translation type="unfinished"></translation>
+        <translation>Net : %1 — ventes %2, remboursements %3, annulations %4. Paiements échoués : %5</translation>
     </message>
     <message>
         <source>Sales: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ventes : %1</translation>
     </message>
     <message>
         <source>Refunds: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Remboursements : %1</translation>
     </message>
     <message>
         <source>Voids: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Annulations : %1</translation>
     </message>
     <message>
         <source>Needs &amp;attention (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>À &amp;vérifier (%1)</translation>
     </message>
     <message>
         <source>Not closed yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Pas encore clôturée.</translation>
     </message>
     <message>
         <source>Closed by %1 at %2 on desk %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>Clôturée par %1 à %2 au poste %3.</translation>
     </message>
     <message>
         <source>Changed after it was closed. Orders not as they were when the day was closed: %1. The close-out report lists them all.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modifiée après sa clôture. Commandes qui ne sont plus telles qu’à la clôture de la journée : %1. Le rapport de clôture les énumère toutes.</translation>
     </message>
     <message>
         <source>• %1 %2 — %3: %4 → %5</source>
-        <translation type="unfinished"></translation>
+        <translation>• %1 %2 — %3 : %4 → %5</translation>
     </message>
     <message>
         <source>…and %1 more.</source>
-        <translation type="unfinished">…et %1 de plus.</translation>
+        <translation>…et %1 de plus.</translation>
     </message>
     <message>
         <source>This day is closed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cette journée est clôturée.</translation>
     </message>
     <message>
         <source>Keep the day&apos;s figures as they are now and save its report</source>
-        <translation type="unfinished"></translation>
+        <translation>Figer les chiffres de la journée tels qu’ils sont maintenant et enregistrer son rapport</translation>
     </message>
     <message>
         <source>Close the day</source>
-        <translation type="unfinished"></translation>
+        <translation>Clôturer la journée</translation>
     </message>
     <message>
         <source>Close the business day of %1?</source>
-        <translation type="unfinished"></translation>
+        <translation>Clôturer la journée du %1 ?</translation>
     </message>
     <message>
         <source>Net: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Net : %1</translation>
     </message>
     <message>
         <source>Still needing attention: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Encore à vérifier : %1</translation>
     </message>
     <message>
         <source>This business day is not over: it ends at %1. Orders made until then will be flagged as changes after the close.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cette journée n’est pas terminée : elle se termine à %1. Les commandes faites d’ici là seront signalées comme des modifications après la clôture.</translation>
     </message>
     <message>
         <source>Its figures are kept as they are now and cannot be closed again; any later change to its orders is flagged on this page and in its report.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ses chiffres sont conservés tels qu’ils sont maintenant et elle ne pourra plus être clôturée ; toute modification ultérieure de ses commandes sera signalée sur cette page et dans son rapport.</translation>
     </message>
     <message>
         <source>&amp;Close the day</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Clôturer la journée</translation>
     </message>
     <message>
         <source>Closing the day…</source>
-        <translation type="unfinished"></translation>
+        <translation>Clôture de la journée…</translation>
     </message>
     <message>
         <source>This day was already closed by %1 on desk %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cette journée a déjà été clôturée par %1 au poste %2.</translation>
     </message>
     <message>
         <source>The day is closed. Save its close-out report now.</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée est clôturée. Enregistrez maintenant son rapport de clôture.</translation>
     </message>
     <message>
         <source>The day is closed — save its close-out report</source>
-        <translation type="unfinished"></translation>
+        <translation>La journée est clôturée — enregistrez son rapport de clôture</translation>
     </message>
     <message>
         <source>Save the close-out report</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer le rapport de clôture</translation>
     </message>
     <message>
         <source>PDF documents (*.pdf)</source>
-        <translation type="unfinished">Documents PDF (*.pdf)</translation>
+        <translation>Documents PDF (*.pdf)</translation>
     </message>
     <message>
         <source>Saving the close-out report…</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrement du rapport de clôture…</translation>
     </message>
     <message>
         <source>The close-out report was saved as %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le rapport de clôture a été enregistré sous %1.</translation>
     </message>
     <message>
         <source>Sales by card brand</source>
-        <translation type="unfinished"></translation>
+        <translation>Ventes par réseau</translation>
     </message>
     <message>
         <source>Daily net, the last %1 days</source>
-        <translation type="unfinished"></translation>
+        <translation>Net par journée, les %1 derniers jours</translation>
     </message>
     <message>
         <source>Close-out of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Clôture du %1</translation>
     </message>
     <message>
         <source>Close-out of %1 — page %2 of %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Clôture du %1 — page %2 de %3</translation>
     </message>
 </context>
 <context>
@@ -1149,155 +1150,155 @@
     <message>
         <source>Export transactions</source>
         <extracomment>Writes ``request``: the rows written, or None when ``cancelled()`` stopped it; calls ``progress(rows)`` from its worker thread.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Exporter les opérations</translation>
     </message>
     <message>
         <source>Every order the filter shows is exported, not only the rows read into the table so far.</source>
-        <translation type="unfinished"></translation>
+        <translation>Toutes les commandes que le filtre affiche sont exportées, pas seulement les lignes lues jusqu’ici dans le tableau.</translation>
     </message>
     <message>
         <source>CSV (for Excel and other programs)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV (pour Excel et d’autres logiciels)</translation>
     </message>
     <message>
         <source>Excel workbook (XLSX)</source>
-        <translation type="unfinished"></translation>
+        <translation>Classeur Excel (XLSX)</translation>
     </message>
     <message>
         <source>comma</source>
-        <translation type="unfinished"></translation>
+        <translation>virgule</translation>
     </message>
     <message>
         <source>semicolon</source>
-        <translation type="unfinished"></translation>
+        <translation>point-virgule</translation>
     </message>
     <message>
         <source>The language&apos;s (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Celui de la langue (%1)</translation>
     </message>
     <message>
         <source>Comma</source>
-        <translation type="unfinished"></translation>
+        <translation>Virgule</translation>
     </message>
     <message>
         <source>Semicolon</source>
-        <translation type="unfinished"></translation>
+        <translation>Point-virgule</translation>
     </message>
     <message>
         <source>Tab</source>
-        <translation type="unfinished"></translation>
+        <translation>Tabulation</translation>
     </message>
     <message>
         <source>UTF-8 with a byte-order mark (Excel reads accents right)</source>
-        <translation type="unfinished"></translation>
+        <translation>UTF-8 avec marque d’ordre d’octets (Excel lit bien les accents)</translation>
     </message>
     <message>
         <source>Move &amp;up</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Monter</translation>
     </message>
     <message>
         <source>Move do&amp;wn</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Descendre</translation>
     </message>
     <message>
         <source>&amp;Choose…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Choisir…</translation>
     </message>
     <message>
         <source>&amp;Export</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Exporter</translation>
     </message>
     <message>
         <source>&amp;Format:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Format :</translation>
     </message>
     <message>
         <source>&amp;Separator:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Séparateur :</translation>
     </message>
     <message>
         <source>F&amp;ile:</source>
-        <translation type="unfinished"></translation>
+        <translation>F&amp;ichier :</translation>
     </message>
     <message>
         <source>Fie&amp;lds (check to include; drag or move to reorder):</source>
-        <translation type="unfinished"></translation>
+        <translation>C&amp;hamps (cochez pour inclure ; glissez ou déplacez pour réordonner) :</translation>
     </message>
     <message>
         <source>Excel workbook (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+        <translation>Classeur Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>CSV file (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>Fichier CSV (*.csv)</translation>
     </message>
     <message>
         <source>Export to</source>
-        <translation type="unfinished"></translation>
+        <translation>Exporter vers</translation>
     </message>
     <message>
         <source>Fields: check at least one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Champs : cochez-en au moins un.</translation>
     </message>
     <message>
         <source>File: choose where the export goes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fichier : choisissez où enregistrer l’exportation.</translation>
     </message>
     <message>
         <source>File: %1 is a folder; add a file name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fichier : %1 est un dossier ; ajoutez un nom de fichier.</translation>
     </message>
     <message>
         <source>File: the folder %1 does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fichier : le dossier %1 n’existe pas.</translation>
     </message>
     <message>
         <source>Starting the export…</source>
-        <translation type="unfinished"></translation>
+        <translation>Démarrage de l’exportation…</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Annulation…</translation>
     </message>
     <message>
         <source>%1 could not be written: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 n’a pas pu être écrit : %2</translation>
     </message>
     <message>
         <source>The export failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>L’exportation a échoué : %1</translation>
     </message>
     <message>
         <source>Rows written: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Lignes écrites : %1</translation>
     </message>
     <message>
         <source>Rows written: %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Lignes écrites : %1 sur %2</translation>
     </message>
     <message>
         <source>%1 rows/s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 lignes/s</translation>
     </message>
     <message>
         <source>about %1 s left</source>
-        <translation type="unfinished"></translation>
+        <translation>environ %1 s restantes</translation>
     </message>
     <message>
         <source>Cancelled: no file was written; %1 is as it was.</source>
-        <translation type="unfinished"></translation>
+        <translation>Annulé : aucun fichier n’a été écrit ; %1 est inchangé.</translation>
     </message>
     <message>
         <source>Cancelled: no file was written.</source>
-        <translation type="unfinished"></translation>
+        <translation>Annulé : aucun fichier n’a été écrit.</translation>
     </message>
     <message>
         <source>Exported %1 orders to %2 in %3 s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 commandes exportées vers %2 en %3 s.</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Fermer</translation>
     </message>
 </context>
 <context>
@@ -1522,137 +1523,137 @@
     <name>ImportDialog</name>
     <message>
         <source>Import orders</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer des commandes</translation>
     </message>
     <message>
         <source>A CSV file of order numbers or IOTPay order IDs (for example exported from IOTPay&apos;s merchant portal): each order is looked up at IOTPay and put in the books. An order already in the books is updated, never added twice.</source>
-        <translation type="unfinished"></translation>
+        <translation>Un fichier CSV de numéros de commande ou d’identifiants de commande IOTPay (par exemple exporté du portail marchand d’IOTPay) : chaque commande est recherchée chez IOTPay et inscrite dans les livres. Une commande déjà dans les livres est mise à jour, jamais ajoutée deux fois.</translation>
     </message>
     <message>
         <source>&amp;Resume it</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Reprendre</translation>
     </message>
     <message>
         <source>&amp;Give it up</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Abandonner</translation>
     </message>
     <message>
         <source>the file&apos;s path</source>
-        <translation type="unfinished"></translation>
+        <translation>le chemin du fichier</translation>
     </message>
     <message>
         <source>C&amp;hoose a file…</source>
-        <translation type="unfinished"></translation>
+        <translation>C&amp;hoisir un fichier…</translation>
     </message>
     <message>
         <source>&amp;File:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Fichier :</translation>
     </message>
     <message>
         <source>Line</source>
-        <translation type="unfinished"></translation>
+        <translation>Ligne</translation>
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Texte</translation>
     </message>
     <message>
         <source>Why it is left out</source>
-        <translation type="unfinished"></translation>
+        <translation>Motif de l’exclusion</translation>
     </message>
     <message>
         <source>Order</source>
-        <translation type="unfinished"></translation>
+        <translation>Commande</translation>
     </message>
     <message>
         <source>What happened</source>
-        <translation type="unfinished"></translation>
+        <translation>Résultat</translation>
     </message>
     <message>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Démarrer</translation>
     </message>
     <message>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Arrêter</translation>
     </message>
     <message>
         <source>An import of “%1” stopped before its end: %2 of %3 orders done.</source>
-        <translation type="unfinished"></translation>
+        <translation>Une importation de « %1 » s’est arrêtée avant la fin : %2 commandes traitées sur %3.</translation>
     </message>
     <message>
         <source>Choose a list of orders</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisir une liste de commandes</translation>
     </message>
     <message>
         <source>CSV files (*.csv *.txt)</source>
-        <translation type="unfinished"></translation>
+        <translation>Fichiers CSV (*.csv *.txt)</translation>
     </message>
     <message>
         <source>All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Tous les fichiers (*)</translation>
     </message>
     <message>
         <source>%1: %2 orders to import.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 : %2 commandes à importer.</translation>
     </message>
     <message>
         <source>%1 lines are left out (below).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 lignes sont exclues (ci-dessous).</translation>
     </message>
     <message>
         <source>Stopped. The orders done so far are in the books; open Import orders again to resume.</source>
-        <translation type="unfinished"></translation>
+        <translation>Arrêté. Les commandes déjà traitées sont dans les livres ; rouvrez Importer des commandes pour reprendre.</translation>
     </message>
     <message>
         <source>Finished. Booked: %1 · Not found at IOTPay: %2 · Left out (bad lines): %3 · Could not reach IOTPay: %4</source>
-        <translation type="unfinished"></translation>
+        <translation>Terminé. Inscrites aux livres : %1 · Introuvables chez IOTPay : %2 · Exclues (lignes invalides) : %3 · IOTPay injoignable : %4</translation>
     </message>
     <message>
         <source>The orders IOTPay could not be asked about are kept: open Import orders again later to resume.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les commandes qui n’ont pas pu être vérifiées auprès d’IOTPay sont conservées : rouvrez Importer des commandes plus tard pour reprendre.</translation>
     </message>
     <message>
         <source>IOTPay has no such order</source>
-        <translation type="unfinished"></translation>
+        <translation>IOTPay n’a aucune commande de ce numéro</translation>
     </message>
     <message>
         <source>IOTPay could not be reached (tried again on resume)</source>
-        <translation type="unfinished"></translation>
+        <translation>IOTPay injoignable (nouvel essai à la reprise)</translation>
     </message>
     <message>
         <source>Stopping…</source>
-        <translation type="unfinished"></translation>
+        <translation>Arrêt…</translation>
     </message>
 </context>
 <context>
     <name>JobProgressDialog</name>
     <message>
         <source>Stopped. What was checked is kept; run it again to go on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Arrêté. Ce qui a été vérifié est conservé ; relancez l’opération pour continuer.</translation>
     </message>
     <message>
         <source>Finished.</source>
-        <translation type="unfinished"></translation>
+        <translation>Terminé.</translation>
     </message>
     <message>
         <source>Finished, but IOTPay could not be reached for %1 orders: run it again later to check them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Terminé, mais IOTPay était injoignable pour %1 commandes : relancez l’opération plus tard pour les vérifier.</translation>
     </message>
 </context>
 <context>
     <name>JobProgressWidget</name>
     <message>
         <source>Done: %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Effectué : %1 sur %2</translation>
     </message>
     <message>
         <source>%1 per second</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 par seconde</translation>
     </message>
     <message>
         <source>about %1 left</source>
-        <translation type="unfinished"></translation>
+        <translation>environ %1 restant</translation>
     </message>
 </context>
 <context>
@@ -1841,7 +1842,7 @@
     </message>
     <message>
         <source>&amp;End of day</source>
-        <translation type="unfinished"></translation>
+        <translation>Fin de &amp;journée</translation>
     </message>
     <message>
         <source>&amp;User guide</source>
@@ -1857,7 +1858,7 @@
     </message>
     <message>
         <source>Reconcile %1 with IOTPay</source>
-        <translation type="unfinished"></translation>
+        <translation>Rapprocher %1 avec IOTPay</translation>
     </message>
     <message>
         <source>No profile</source>
@@ -3505,75 +3506,75 @@ Toronto ON M5H 2M9</translation>
     <name>Statement</name>
     <message>
         <source>The file is larger than %1 MB; a bank statement is much smaller.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier dépasse %1 Mo ; un relevé bancaire est beaucoup plus petit.</translation>
     </message>
     <message>
         <source>The file is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier est vide.</translation>
     </message>
     <message>
         <source>This is not a text file (CSV) nor an OFX or QFX statement.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ce n’est ni un fichier texte (CSV) ni un relevé OFX ou QFX.</translation>
     </message>
     <message>
         <source>The file is neither UTF-8 nor Windows-1252 text: line %1 has a byte that cannot be read (byte %2 of the file).</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier n’est ni du texte UTF-8 ni du texte Windows-1252 : la ligne %1 contient un octet illisible (octet %2 du fichier).</translation>
     </message>
     <message>
         <source>No date column was found: the file needs a header row with a date, a description and an amount (or withdrawal and deposit) column.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune colonne de date n’a été trouvée : le fichier doit avoir une ligne d’en-tête avec une colonne de date, de description et de montant (ou de retrait et de dépôt).</translation>
     </message>
     <message>
         <source>No amount column was found: the header needs an amount column, or withdrawal and deposit (debit and credit) columns.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucune colonne de montant n’a été trouvée : l’en-tête doit avoir une colonne de montant, ou des colonnes de retrait et de dépôt (débit et crédit).</translation>
     </message>
     <message>
         <source>The file has no transaction lines.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier ne contient aucune ligne de transaction.</translation>
     </message>
     <message>
         <source>The dates are written both day first (line %1) and month first (line %2): the file cannot be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les dates sont écrites tantôt jour en premier (ligne %1), tantôt mois en premier (ligne %2) : le fichier ne peut pas être lu.</translation>
     </message>
     <message>
         <source>Every date in the file could be read day first or month first (for example “%1”): choose how the bank writes dates.</source>
-        <translation type="unfinished"></translation>
+        <translation>Chaque date du fichier peut se lire jour en premier ou mois en premier (par exemple « %1 ») : choisissez comment la banque écrit les dates.</translation>
     </message>
     <message>
         <source>The file is not a valid OFX or QFX statement: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier n’est pas un relevé OFX ou QFX valide : %1</translation>
     </message>
     <message>
         <source>The OFX file holds no bank or card statement.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier OFX ne contient aucun relevé bancaire ni relevé de carte.</translation>
     </message>
     <message>
         <source>The file cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Le fichier ne peut pas être lu : %1</translation>
     </message>
     <message>
         <source>“%1” is not a date</source>
-        <translation type="unfinished"></translation>
+        <translation>« %1 » n’est pas une date</translation>
     </message>
     <message>
         <source>“%1” is not an amount</source>
-        <translation type="unfinished"></translation>
+        <translation>« %1 » n’est pas un montant</translation>
     </message>
     <message>
         <source>the line has %1 cells; the header has %2</source>
-        <translation type="unfinished"></translation>
+        <translation>la ligne a %1 cellules ; l’en-tête en a %2</translation>
     </message>
     <message>
         <source>both the withdrawal and the deposit columns have an amount</source>
-        <translation type="unfinished"></translation>
+        <translation>les colonnes retrait et dépôt ont toutes deux un montant</translation>
     </message>
     <message>
         <source>no amount</source>
-        <translation type="unfinished"></translation>
+        <translation>aucun montant</translation>
     </message>
     <message>
         <source>“%1” in the withdrawal column is negative</source>
-        <translation type="unfinished"></translation>
+        <translation>« %1 » dans la colonne retrait est négatif</translation>
     </message>
 </context>
 <context>
@@ -3792,180 +3793,180 @@ Toronto ON M5H 2M9</translation>
     </message>
     <message>
         <source>Sa&amp;ve…</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;nregistrer…</translation>
     </message>
     <message>
         <source>Save the filter as it is, under a name</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer le filtre tel quel, sous un nom</translation>
     </message>
     <message>
         <source>Rename…</source>
-        <translation type="unfinished"></translation>
+        <translation>Renommer…</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer</translation>
     </message>
     <message>
         <source>E&amp;xport…</source>
-        <translation type="unfinished"></translation>
+        <translation>E&amp;xporter…</translation>
     </message>
     <message>
         <source>Every order the filter shows, to a CSV or Excel file (Ctrl+Shift+E)</source>
-        <translation type="unfinished"></translation>
+        <translation>Toutes les commandes affichées par le filtre, vers un fichier CSV ou Excel (Ctrl+Maj+E)</translation>
     </message>
     <message>
         <source>&amp;Import orders…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Importer des commandes…</translation>
     </message>
     <message>
         <source>Bring orders named in a CSV file (order numbers or IOTPay order IDs) into the books</source>
-        <translation type="unfinished"></translation>
+        <translation>Importer dans les livres les commandes nommées dans un fichier CSV (numéros de commande ou identifiants de commande IOTPay)</translation>
     </message>
     <message>
         <source>Saved filte&amp;rs:</source>
-        <translation type="unfinished"></translation>
+        <translation>Filtres en&amp;registrés :</translation>
     </message>
     <message>
         <source>Name: type a name for the filter.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom : saisissez un nom pour le filtre.</translation>
     </message>
     <message>
         <source>Name: at most %1 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom : %1 caractères au maximum.</translation>
     </message>
     <message>
         <source>Name: another saved filter is called %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom : un autre filtre enregistré s’appelle %1.</translation>
     </message>
     <message>
         <source>(none chosen)</source>
-        <translation type="unfinished"></translation>
+        <translation>(aucun choisi)</translation>
     </message>
     <message>
         <source>Saved filter %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Filtre enregistré %1 : %2</translation>
     </message>
     <message>
         <source>Period</source>
-        <translation type="unfinished"></translation>
+        <translation>Période</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">État</translation>
+        <translation>État</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished">Type</translation>
+        <translation>Type</translation>
     </message>
     <message>
         <source>%1: no longer offered</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 : n’est plus proposé</translation>
     </message>
     <message>
         <source>%1: not a date</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 : n’est pas une date</translation>
     </message>
     <message>
         <source>Save the filter</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrer le filtre</translation>
     </message>
     <message>
         <source>Name of this filter (e.g. Refunds this month over $100):</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom de ce filtre (p. ex. Remboursements de plus de 100 $ ce mois-ci) :</translation>
     </message>
     <message>
         <source>Rename the saved filter</source>
-        <translation type="unfinished"></translation>
+        <translation>Renommer le filtre enregistré</translation>
     </message>
     <message>
         <source>New name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nouveau nom :</translation>
     </message>
     <message>
         <source>Delete the saved filter</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer le filtre enregistré</translation>
     </message>
     <message>
         <source>Delete the saved filter %1? The orders are not touched.</source>
-        <translation type="unfinished"></translation>
+        <translation>Supprimer le filtre enregistré %1 ? Les commandes ne sont pas touchées.</translation>
     </message>
     <message>
         <source>Date and time</source>
-        <translation type="unfinished">Date et heure</translation>
+        <translation>Date et heure</translation>
     </message>
     <message>
         <source>Order number</source>
-        <translation type="unfinished"></translation>
+        <translation>N° de commande</translation>
     </message>
     <message>
         <source>IOTPay order ID</source>
-        <translation type="unfinished"></translation>
+        <translation>N° de commande IOTPay</translation>
     </message>
     <message>
         <source>Payment returned</source>
-        <translation type="unfinished"></translation>
+        <translation>Paiement remboursé</translation>
     </message>
     <message>
         <source>Refunded</source>
-        <translation type="unfinished">Remboursé</translation>
+        <translation>Remboursé</translation>
     </message>
     <message>
         <source>Currency</source>
-        <translation type="unfinished">Devise</translation>
+        <translation>Devise</translation>
     </message>
     <message>
         <source>Card brand</source>
-        <translation type="unfinished"></translation>
+        <translation>Réseau</translation>
     </message>
     <message>
         <source>Card on file</source>
-        <translation type="unfinished"></translation>
+        <translation>Carte enregistrée</translation>
     </message>
     <message>
         <source>Customer</source>
-        <translation type="unfinished">Client</translation>
+        <translation>Client</translation>
     </message>
     <message>
         <source>Subject</source>
-        <translation type="unfinished">Objet</translation>
+        <translation>Objet</translation>
     </message>
     <message>
         <source>Operator</source>
-        <translation type="unfinished">Opérateur</translation>
+        <translation>Opérateur</translation>
     </message>
     <message>
         <source>Desk</source>
-        <translation type="unfinished">Poste</translation>
+        <translation>Poste</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished">Motif</translation>
+        <translation>Motif</translation>
     </message>
     <message>
         <source>Note</source>
-        <translation type="unfinished">Note</translation>
+        <translation>Note</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>Source</translation>
     </message>
     <message>
         <source>Payment</source>
-        <translation type="unfinished">Paiement</translation>
+        <translation>Paiement</translation>
     </message>
     <message>
         <source>Refund</source>
-        <translation type="unfinished">Remboursement</translation>
+        <translation>Remboursement</translation>
     </message>
     <message>
         <source>Void</source>
-        <translation type="unfinished">Annulation</translation>
+        <translation>Annulation</translation>
     </message>
     <message>
         <source>Exported orders: %1</source>
         <extracomment>Where the export&apos;s file goes at first (None: the Documents folder).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Commandes exportées : %1</translation>
     </message>
     <message>
         <source>at least the first amount</source>
@@ -4756,95 +4757,95 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <name>widget</name>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 s</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 min %2 s</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
         <source>Booked: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Inscrites aux livres : %1</translation>
     </message>
     <message>
         <source>Same as IOTPay: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Identiques chez IOTPay : %1</translation>
     </message>
     <message>
         <source>Differ from IOTPay: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Différentes chez IOTPay : %1</translation>
     </message>
     <message>
         <source>Not found at IOTPay: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Introuvables chez IOTPay : %1</translation>
     </message>
     <message>
         <source>Left out (bad lines): %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Écartées (lignes erronées) : %1</translation>
     </message>
     <message>
         <source>Could not reach IOTPay: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Impossible de joindre IOTPay : %1</translation>
     </message>
     <message>
         <source>the file cannot be opened (it was moved, or is not readable).</source>
-        <translation type="unfinished"></translation>
+        <translation>le fichier ne peut pas être ouvert (il a été déplacé ou n’est pas lisible).</translation>
     </message>
     <message>
         <source>the file is too large to be a list of orders (at most %1 MB and %2 lines).</source>
-        <translation type="unfinished"></translation>
+        <translation>le fichier est trop gros pour être une liste de commandes (au plus %1 Mo et %2 lignes).</translation>
     </message>
     <message>
         <source>the file is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>le fichier est vide.</translation>
     </message>
     <message>
         <source>the file is saved as UTF-16 (&quot;Unicode text&quot;): save it as CSV UTF-8 and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>le fichier est enregistré en UTF-16 (« Texte Unicode ») : enregistrez-le en CSV UTF-8 et réessayez.</translation>
     </message>
     <message>
         <source>the file is not a CSV text file (a spreadsheet or another kind of file?): save it as CSV and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>le fichier n’est pas un fichier texte CSV (un classeur ou un autre type de fichier ?) : enregistrez-le en CSV et réessayez.</translation>
     </message>
     <message>
         <source>the file&apos;s text cannot be read: save it as CSV UTF-8 and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>le texte du fichier ne peut pas être lu : enregistrez-le en CSV UTF-8 et réessayez.</translation>
     </message>
     <message>
         <source>no column is named like an order number or an IOTPay order ID (for example &quot;Order ID&quot;, &quot;payOrderId&quot;, &quot;mchOrderNo&quot;, &quot;Order number&quot;, &quot;N° de commande&quot;); a file of one column needs no header.</source>
-        <translation type="unfinished"></translation>
+        <translation>aucune colonne ne porte le nom d’un numéro de commande ou d’un identifiant de commande IOTPay (par exemple « Order ID », « payOrderId », « mchOrderNo », « Order number », « N° de commande ») ; un fichier d’une seule colonne n’a pas besoin d’en-tête.</translation>
     </message>
     <message>
         <source>line %1 holds a spreadsheet formula where an order should be: nothing was imported. Remove formulas and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>la ligne %1 contient une formule de tableur là où devrait se trouver une commande : rien n’a été importé. Retirez les formules et réessayez.</translation>
     </message>
     <message>
         <source>the file has no order in it.</source>
-        <translation type="unfinished"></translation>
+        <translation>le fichier ne contient aucune commande.</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1 : %2</translation>
+        <translation>%1 : %2</translation>
     </message>
     <message>
         <source>empty</source>
-        <translation type="unfinished"></translation>
+        <translation>vide</translation>
     </message>
     <message>
         <source>the same as line %1</source>
-        <translation type="unfinished"></translation>
+        <translation>identique à la ligne %1</translation>
     </message>
     <message>
         <source>looks like a card number (not kept)</source>
-        <translation type="unfinished"></translation>
+        <translation>ressemble à un numéro de carte (non conservé)</translation>
     </message>
     <message>
         <source>not an order number or IOTPay order ID: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>pas un numéro de commande ni un identifiant de commande IOTPay : %1</translation>
     </message>
 </context>
 </TS>
