@@ -198,6 +198,7 @@ class LedgerWatch:
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._probing: asyncio.Lock | None = None
+        self._asking: asyncio.Future[object] | None = None
 
     @property
     def available(self) -> bool:
@@ -263,8 +264,11 @@ class LedgerWatch:
         if self._probing is None:
             self._probing = asyncio.Lock()
         async with self._probing:
+            # A cancelled wait does not stop the worker thread: :meth:`stop` waits for
+            # it, so nothing closes the ledger under a question still being asked.
+            asking = self._asking = asyncio.ensure_future(asyncio.to_thread(self._probe))
             try:
-                await asyncio.to_thread(self._probe)
+                await asyncio.shield(asking)
             except Exception as exc:
                 was_available = self.state.available
                 self._gone(exc)
@@ -284,11 +288,17 @@ class LedgerWatch:
         self._task = self._loop.create_task(self._run())
 
     async def stop(self) -> None:
+        """Stop watching; returns once no question to the ledger is in flight (its
+        connection is back in the pool, so closing the ledger then closes it too)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        asking = self._asking
+        if asking is not None and not asking.done():
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asking
 
     async def _run(self) -> None:
         assert self._wake is not None
