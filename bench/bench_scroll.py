@@ -13,6 +13,10 @@ scrolled from the first row to the last: the scroll bar is moved to its end (``-
 heartbeat timer (every 1 ms) measures the GUI thread meanwhile: the longest gap between
 two beats beyond the 1 ms asked for, the 99th percentile, and the time to reach the end.
 Goal: longest stall ≤ 16 ms. Prints figures; not a timed test.
+
+Garbage is collected as in the desk (``--gc desk``: the GUI thread's collector, the
+heap settled once the page is up) or by Python's automatic collector (``--gc auto``);
+the collections' count and longest pause are printed with the stalls.
 """
 
 from __future__ import annotations
@@ -46,6 +50,49 @@ def build(path: Path, rows: int) -> None:
     finally:
         engine.dispose()
     print(f"{rows:,} orders loaded ({rate:,.0f} rows/s)")
+
+
+class Collections:
+    """The garbage collections made while it is installed: count and longest pause."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self._gc = gc
+        self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._t0 = 0.0
+
+    def _cb(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self._t0) * 1000)
+
+    def __enter__(self) -> Collections:
+        self._gc.callbacks.append(self._cb)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._gc.callbacks.remove(self._cb)
+
+    def summary(self) -> str:
+        full = self.pauses[2]
+        young = self.pauses[0] + self.pauses[1]
+        return (
+            f"collections: {len(young):,} young (longest {max(young, default=0):.1f} ms), "
+            f"{len(full)} full (longest {max(full, default=0):.1f} ms)"
+        )
+
+
+def desk_collector(gc_mode: str) -> object | None:
+    """The desk's collector (``gc_mode`` "desk"), started; None for Python's own."""
+    if gc_mode != "desk":
+        return None
+    from iotpay_desk.gui.gcollect import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    collector.start()
+    return collector
 
 
 class Heartbeat:
@@ -99,7 +146,7 @@ async def scroll(page: object, step: int, limit: float) -> tuple[float, int]:
     return time.perf_counter() - t0, len(model.rows)
 
 
-def run(path: Path, step: int, timeout: float) -> int:
+def run(path: Path, step: int, timeout: float, gc_mode: str = "desk") -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -109,7 +156,10 @@ def run(path: Path, step: int, timeout: float) -> int:
     from iotpay_desk.ledger.place import open_sqlite_ledger
     from iotpay_desk.services import MoneyService
 
+    from iotpay_desk.gui.gcollect import GuiThreadCollector
+
     app = QApplication.instance() or QApplication([])
+    collector = desk_collector(gc_mode)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     journal = open_sqlite_ledger(path)
@@ -118,13 +168,17 @@ def run(path: Path, step: int, timeout: float) -> int:
     page = TransactionsPage()
     page.resize(1400, 900)
     page.show()
+    if isinstance(collector, GuiThreadCollector):
+        collector.settle()  # as the desk does once its window is up
     beat = Heartbeat()
+    collections = Collections()
 
     async def main() -> tuple[float, int]:
         page.set_service(service)
         beat.start()
         try:
-            return await scroll(page, step, timeout)
+            with collections:
+                return await scroll(page, step, timeout)
         finally:
             beat.stop()
 
@@ -134,6 +188,8 @@ def run(path: Path, step: int, timeout: float) -> int:
         page.set_service(None)
         journal.close()
         loop.close()  # its worker threads end with it
+        if isinstance(collector, GuiThreadCollector):
+            collector.stop()
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -153,6 +209,7 @@ def run(path: Path, step: int, timeout: float) -> int:
         f"median gap {statistics.median(gaps) if gaps else float('nan'):.2f} ms"
         f"   [{mark}: longest ≤ {GOAL_MS:.0f} ms]"
     )
+    print(f"  {collections.summary()} [garbage collected: {gc_mode}]")
     return 0
 
 
@@ -163,15 +220,16 @@ def main(argv: list[str]) -> int:
     p.add_argument("--dir", type=Path, default=None, help="where the ledger goes")
     p.add_argument("--step", type=int, default=0, help="pages per scroll step (0: to the end)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds at most")
+    p.add_argument("--gc", choices=("desk", "auto"), default="desk", help="who collects")
     args = p.parse_args(argv)
     if args.ledger is not None:
         if not args.ledger.exists():
             build(args.ledger, args.rows)
-        return run(args.ledger, args.step, args.timeout)
+        return run(args.ledger, args.step, args.timeout, args.gc)
     with tempfile.TemporaryDirectory(prefix="bench-scroll-", dir=args.dir) as tmp:
         path = Path(tmp) / "books.sqlite3"
         build(path, args.rows)
-        return run(path, args.step, args.timeout)
+        return run(path, args.step, args.timeout, args.gc)
 
 
 if __name__ == "__main__":

@@ -573,6 +573,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     settings_page = window.pages[Page.SETTINGS]
     if isinstance(settings_page, SettingsPage):
         settings_page.setting_changed.connect(lambda key: apply_setting(app, settings, key))
+    collector.settle()  # the heap at start stays: full collections skip it from now
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)
     # A signal (logout, shutdown) does not wait for an answer to the quit question: work in

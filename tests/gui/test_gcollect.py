@@ -55,3 +55,49 @@ def test_stop_restores_automatic_collection(qtbot: QtBot) -> None:
     collector.stop()
     assert gc.isenabled()
     gc.disable()  # the test session keeps automatic collection off (tests/conftest.py)
+
+
+def test_settle_freezes_the_heap_and_later_cycles_are_still_collected(qtbot: QtBot) -> None:
+    collector = GuiThreadCollector(interval_ms=10)
+    collector.start()
+    try:
+        frozen = collector.settle()
+        assert frozen > 1000  # the modules, classes and functions loaded so far
+        assert gc.get_freeze_count() == frozen
+        destroyed_in: list[str] = []
+        _Cycle(destroyed_in)  # made after: a full collection finds it
+        gc.collect(2)
+        assert destroyed_in == [threading.main_thread().name]
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0  # stop gives the frozen heap back to the collector
+
+
+def test_a_full_collection_due_after_a_new_import_settles_instead(qtbot: QtBot) -> None:
+    import sys
+    import types
+
+    collector = GuiThreadCollector(interval_ms=60_000)
+    collector.start()
+    name = "_desk_test_module_loaded_late"
+    kept = gc.get_threshold()
+    try:
+        collector.settle()
+        before = gc.get_freeze_count()
+        sys.modules[name] = types.ModuleType(name)  # a first import since
+        late = [[i] for i in range(1000)]  # alive: frozen with the module
+        gc.set_threshold(kept[0], kept[1], 1)
+        for _ in range(3):  # past generation 2's threshold
+            gc.collect(1)
+        assert collector.tick() == 2
+        assert gc.get_freeze_count() >= before + len(late)
+        # Nothing new imported since: the next full collection is a collection.
+        for _ in range(3):
+            gc.collect(1)
+        frozen = gc.get_freeze_count()
+        assert collector.tick() == 2
+        assert gc.get_freeze_count() == frozen
+    finally:
+        del sys.modules[name]
+        gc.set_threshold(*kept)
+        collector.stop()
