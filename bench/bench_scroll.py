@@ -152,11 +152,10 @@ def run(path: Path, step: int, timeout: float, gc_mode: str = "desk") -> int:
 
     from bench.bench_books import MCH
     from iotpay_desk.api import IotPayClient
+    from iotpay_desk.gui.gcollect import GuiThreadCollector
     from iotpay_desk.gui.transactions import TransactionsPage
     from iotpay_desk.ledger.place import open_sqlite_ledger
     from iotpay_desk.services import MoneyService
-
-    from iotpay_desk.gui.gcollect import GuiThreadCollector
 
     app = QApplication.instance() or QApplication([])
     collector = desk_collector(gc_mode)

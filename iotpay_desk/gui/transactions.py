@@ -1,8 +1,9 @@
 """The Transactions page (Ctrl+T): every order in the merchant's books, newest first.
 
-The table is a lazy model (:class:`TransactionsModel`): it holds the pages read so far
-and asks for the next one when the view scrolls near its end (``fetchMore``), so the
-books can hold a million orders and the page still opens at once. Filters combine (a
+The table is a lazy model (:class:`TransactionsModel`): it asks for the next page when
+the view scrolls near its end (``fetchMore``) and holds only the pages used last (a page
+let go is read again by its keys when it is shown), so the books can hold a million
+orders, the page still opens at once and memory stays flat however far one scrolls. Filters combine (a
 period in the merchant's zone, status, kind, amount or amount range, last four digits,
 operator, desk, free text); results follow typing after a short pause. A filter that
 cannot be read says which box and why, and the list keeps what it showed. Enter or a
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from bisect import bisect_right
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -73,11 +75,11 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_TEXTS_KEPT = 5_000  # rows whose texts are kept made
 _NONE = "—"
 _ANY = -1
 
-Loader = Callable[[BooksFilter, BookKey | None], Awaitable[list[BookEntry]]]
+Loader = Callable[[BooksFilter, BookKey | None, BookKey | None, int], Awaitable[list[BookEntry]]]
+"""Reads a page: ``(filter, after, through, limit)`` (see ``Books.page``)."""
 
 #: The export's fields (``ledger.export.FIELDS``' keys) in the order the dialog offers
 #: them, and the table's columns they show.
@@ -108,25 +110,47 @@ its name: "This month" stays relative, dates only for "Dates…")."""
 
 
 _ENTRY_FIELDS = tuple(f.name for f in dataclass_fields(BookEntry))
+_PAGES_HELD = 40  # pages of rows the table keeps read (8,000 rows: many screens)
+_REREAD_LIMIT = 10_000  # rows a page read again may have grown to
+_NOT_READ = "…"  # a cell whose page is being read again
+
+
+def _plain(entries: Iterable[BookEntry]) -> list[tuple[Any, ...]]:
+    """Entries as plain tuples (texts, numbers, times): Python's cycle collector leaves
+    those alone, so rows held cost a collection nothing."""
+    return [tuple(getattr(e, f) for f in _ENTRY_FIELDS) for e in entries]
 
 
 @final
-class EntryList(Sequence[BookEntry]):
-    """Book entries kept as plain tuples (texts, numbers, times): Python's cycle collector
-    leaves those alone, so a table of a million rows costs a collection nothing; each is
-    a :class:`BookEntry` again when asked for."""
+class _Page:
+    """A run of rows in the list: those after ``start`` down to ``end`` (keys; ``start``
+    None: from the newest). The pages partition the list, so a page read again between
+    its keys shows what is there now and no row falls between two pages. ``rows`` is
+    None while the page is not held."""
 
-    __slots__ = ("_rows",)
+    __slots__ = ("count", "end", "reading", "rows", "start", "texts")
 
-    def __init__(self, entries: Iterable[BookEntry] = ()) -> None:
-        self._rows: list[tuple[Any, ...]] = []
-        self.extend(entries)
+    def __init__(self, start: BookKey | None, end: BookKey, rows: list[tuple[Any, ...]]) -> None:
+        self.start = start
+        self.end = end
+        self.count = len(rows)
+        self.rows: list[tuple[Any, ...]] | None = rows
+        self.texts: dict[int, tuple[str, ...]] = {}  # by row in the page: its cells, once shown
+        self.reading = False
 
-    def extend(self, entries: Iterable[BookEntry]) -> None:
-        self._rows.extend(tuple(getattr(e, f) for f in _ENTRY_FIELDS) for e in entries)
+
+@final
+class HeldRows(Sequence[BookEntry]):
+    """The model's rows as a sequence: its length is every row known, an item a row held
+    now (:class:`LookupError` for one whose page was let go: ask the model)."""
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: TransactionsModel) -> None:
+        self._model = model
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._model.rowCount()
 
     @overload
     def __getitem__(self, index: int) -> BookEntry: ...
@@ -136,14 +160,19 @@ class EntryList(Sequence[BookEntry]):
 
     def __getitem__(self, index: int | slice) -> BookEntry | list[BookEntry]:
         if isinstance(index, slice):
-            return [BookEntry(*row) for row in self._rows[index]]
-        return BookEntry(*self._rows[index])
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        row = self._model.held_row(index)
+        if row is None:
+            raise LookupError(f"row {index} is not held now")
+        return BookEntry(*row)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, EntryList):
-            return self._rows == other._rows
-        if isinstance(other, list):
-            return list(self) == other
+        if isinstance(other, HeldRows | list):
+            return list(self) == list(other)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -154,22 +183,30 @@ class TransactionsModel(QAbstractTableModel):
     """The books' rows for one filter, read a page at a time as the view needs them.
 
     :meth:`set_filter` starts over; ``fetchMore`` (from the view) reads the next page on
-    the qasync loop. Signals: ``failed(str)`` when a page could not be read (the rows
-    already shown stay); ``loaded(int)`` with the row count after each page."""
+    the qasync loop. Only the :data:`_PAGES_HELD` pages used last are kept: a page let
+    go is read again (by its keys) when the view shows one of its rows, so a million
+    rows scrolled through cost what a few thousand do. Signals: ``failed(str)`` when a
+    page could not be read (the rows already shown stay); ``loaded(int)`` with the row
+    count after each page."""
 
     failed = Signal(str)
     loaded = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows = EntryList()
-        self._texts: dict[int, tuple[str, ...]] = {}  # by row: its cells, once shown
+        self.rows = HeldRows(self)
+        self._pages: list[_Page] = []
+        self._firsts: list[int] = []  # each page's first row
+        self._total = 0
+        self._held: dict[_Page, None] = {}  # pages with rows, least recently used first
+        self._last_used: _Page | None = None
         self._locale = QLocale()
         self.tz: tzinfo = TORONTO
         self._loader: Loader | None = None
         self._filter = BooksFilter()
         self._more = False
         self._task: asyncio.Task[None] | None = None
+        self._rereads: set[asyncio.Task[None]] = set()
         self._reading = False
         self._generation = 0
         self._headings = {
@@ -200,23 +237,76 @@ class TransactionsModel(QAbstractTableModel):
 
     @property
     def loading(self) -> bool:
-        """A page is being read."""
+        """The next page is being read."""
         return self._reading
 
-    def set_filter(self, flt: BooksFilter) -> None:
-        """Show what ``flt`` matches, from its first page."""
+    @property
+    def held_pages(self) -> int:
+        """Pages whose rows are held now (at most :data:`_PAGES_HELD`)."""
+        return len(self._held)
+
+    def _used(self, row: int) -> tuple[_Page, int] | None:
+        """The held page of row ``row`` and the row's place in it (the page marked used
+        last); None if the page is not held (it is read again)."""
+        index = bisect_right(self._firsts, row) - 1
+        if index < 0:
+            return None
+        page = self._pages[index]
+        if page.rows is None:
+            self._read_again(page)
+            return None
+        if page is not self._last_used:
+            del self._held[page]
+            self._held[page] = None
+            self._last_used = page
+        at = row - self._firsts[index]
+        return (page, at) if at < page.count else None
+
+    def held_row(self, row: int) -> tuple[Any, ...] | None:
+        """Row ``row``'s fields (a :class:`BookEntry`'s, in order) if its page is held;
+        else None, and the page is read again."""
+        found = self._used(row)
+        if found is None:
+            return None
+        page, at = found
+        return page.rows[at] if page.rows is not None else None
+
+    def entry(self, row: int) -> BookEntry | None:
+        """Row ``row`` as an entry, if its page is held (else it is read again)."""
+        if not 0 <= row < self._total:
+            return None
+        fields = self.held_row(row)
+        return BookEntry(*fields) if fields is not None else None
+
+    def _start_over(self, pages: list[_Page]) -> None:
         self._generation += 1
         if self._task is not None:
             self._task.cancel()
             self._task = None
+        for task in self._rereads:
+            task.cancel()
+        self._rereads = set()
         self._reading = False
         self.beginResetModel()
-        self.rows = EntryList()
-        self._texts = {}
+        self._pages = pages
+        self._held = dict.fromkeys(pages)
+        self._last_used = None
+        self._renumber()
         self._locale = QLocale()
-        self._filter = flt
-        self._more = self._loader is not None
         self.endResetModel()
+
+    def _renumber(self) -> None:
+        firsts, n = [], 0
+        for page in self._pages:
+            firsts.append(n)
+            n += page.count
+        self._firsts, self._total = firsts, n
+
+    def set_filter(self, flt: BooksFilter) -> None:
+        """Show what ``flt`` matches, from its first page."""
+        self._filter = flt
+        self._start_over([])
+        self._more = self._loader is not None
         self._read_next()
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
@@ -229,7 +319,7 @@ class TransactionsModel(QAbstractTableModel):
     def _read_next(self) -> None:
         if self._loader is None or not self._more or self.loading:
             return
-        after = self.rows[-1].key if self.rows else None
+        after = self._pages[-1].end if self._pages else None
         self._reading = True
         self._task = asyncio.ensure_future(
             self._read(self._loader, self._filter, after, self._generation)
@@ -239,7 +329,7 @@ class TransactionsModel(QAbstractTableModel):
         self, loader: Loader, flt: BooksFilter, after: BookKey | None, generation: int
     ) -> None:
         try:
-            page = await loader(flt, after)
+            page = await loader(flt, after, None, PAGE_SIZE)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # shown on the page; the rows already read stay
@@ -252,27 +342,86 @@ class TransactionsModel(QAbstractTableModel):
         self._reading = False
         self._more = len(page) >= PAGE_SIZE
         if page:
-            first = len(self.rows)
+            first = self._total
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self.rows.extend(page)
+            added = _Page(after, page[-1].key, _plain(page))
+            self._pages.append(added)
+            self._firsts.append(first)
+            self._total += added.count
+            self._hold(added)
             self.endInsertRows()
-        self.loaded.emit(len(self.rows))
+        self.loaded.emit(self._total)
+
+    def _hold(self, page: _Page) -> None:
+        self._held[page] = None
+        self._last_used = page
+        while len(self._held) > _PAGES_HELD:
+            oldest = next(iter(self._held))
+            del self._held[oldest]
+            oldest.rows = None
+            oldest.texts = {}
+
+    def _read_again(self, page: _Page) -> None:
+        if page.reading or self._loader is None:
+            return
+        page.reading = True
+        task = asyncio.ensure_future(
+            self._reread(self._loader, self._filter, page, self._generation)
+        )
+        self._rereads.add(task)
+        task.add_done_callback(self._rereads.discard)
+
+    async def _reread(self, loader: Loader, flt: BooksFilter, page: _Page, generation: int) -> None:
+        try:
+            found = await loader(flt, page.start, page.end, _REREAD_LIMIT)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            page.reading = False
+            if generation == self._generation:
+                self.failed.emit(describe(exc).text)
+            return
+        page.reading = False
+        if generation != self._generation:
+            return
+        index = self._pages.index(page)
+        first = self._firsts[index]
+        rows = _plain(found)
+        grown = len(rows) - page.count
+        # Orders booked or changed meanwhile between the page's keys: its rows are what
+        # the books hold there now (the list grows or shrinks in place).
+        if grown > 0:
+            self.beginInsertRows(QModelIndex(), first + page.count, first + len(rows) - 1)
+        elif grown < 0:
+            self.beginRemoveRows(QModelIndex(), first + len(rows), first + page.count - 1)
+        page.rows, page.count = rows, len(rows)
+        page.texts = {}
+        if grown:
+            self._renumber()
+            if grown > 0:
+                self.endInsertRows()
+            else:
+                self.endRemoveRows()
+            self.loaded.emit(self._total)
+        self._hold(page)
+        if rows:
+            last = self.index(first + len(rows) - 1, len(self._headings) - 1)
+            self.dataChanged.emit(self.index(first, 0), last)
 
     def show(self, rows: list[BookEntry], *, more: bool = False) -> None:
         """Show ``rows`` as read (sample screens; the page reads through its loader)."""
-        self._generation += 1
-        self.beginResetModel()
-        self.rows = EntryList(rows)
-        self._texts = {}
+        pages: list[_Page] = []
+        for at in range(0, len(rows), PAGE_SIZE):
+            chunk = rows[at : at + PAGE_SIZE]
+            pages.append(_Page(pages[-1].end if pages else None, chunk[-1].key, _plain(chunk)))
+        self._start_over(pages)
         self._more = more
-        self._reading = False
-        self.endResetModel()
-        self.loaded.emit(len(self.rows))
+        self.loaded.emit(self._total)
 
     # -- the table ---------------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headings)
@@ -289,19 +438,22 @@ class TransactionsModel(QAbstractTableModel):
         # row's texts are made once, when it is first shown (a repaint is lookups).
         if role in (_DISPLAY, _TOOLTIP):
             row = index.row()
-            if not 0 <= row < len(self.rows):
+            if not 0 <= row < self._total:
                 return None
-            texts = self._texts.get(row)
+            found = self._used(row)
+            if found is None:
+                return _NOT_READ if role == _DISPLAY else None
+            page, at = found
+            texts = page.texts.get(at)
             if texts is None:
-                if len(self._texts) >= _TEXTS_KEPT:
-                    self._texts.clear()  # a few screens' worth is all a repaint needs
-                texts = self._texts[row] = self.texts(self.rows[row])
+                assert page.rows is not None
+                texts = page.texts[at] = self.texts(BookEntry(*page.rows[at]))
             column = index.column()
             return texts[column] if 0 <= column < len(texts) else None
         if role == _ALIGN:
             return _RIGHT if index.column() in (AMOUNT, REFUNDED) else None
-        if role == ENTRY_ROLE and 0 <= index.row() < len(self.rows):
-            return self.rows[index.row()]
+        if role == ENTRY_ROLE:
+            return self.entry(index.row())
         return None
 
     def texts(self, entry: BookEntry) -> tuple[str, ...]:
@@ -655,8 +807,10 @@ class TransactionsPage(QWidget):
         loader: Loader | None = None
         if service is not None:
 
-            def loader(flt: BooksFilter, after: BookKey | None) -> Awaitable[list[BookEntry]]:
-                return service.books_page(flt, limit=PAGE_SIZE, after=after)
+            def loader(
+                flt: BooksFilter, after: BookKey | None, through: BookKey | None, limit: int
+            ) -> Awaitable[list[BookEntry]]:
+                return service.books_page(flt, limit=limit, after=after, through=through)
 
         self.model.set_loader(loader)
         self._owner = service.mch_id if service is not None else ""

@@ -179,9 +179,11 @@ class BooksLedger(Protocol):
         desk makes are put there by :meth:`ActionLedger.complete`."""
         ...
 
-    def books_page(self, mch_id: str, flt: Any, *, limit: int = ..., after: Any = ...) -> list[Any]:
+    def books_page(
+        self, mch_id: str, flt: Any, *, limit: int = ..., after: Any = ..., through: Any = ...
+    ) -> list[Any]:
         """A page of the merchant's books matching ``flt`` (``ledger.books.BooksFilter``),
-        newest first, after ``after`` (``ledger.books.BookKey``)."""
+        newest first, after ``after`` and down to ``through`` (``ledger.books.BookKey``)."""
         ...
 
 

@@ -411,9 +411,12 @@ class Books:
         *,
         limit: int = 100,
         after: BookKey | None = None,
+        through: BookKey | None = None,
     ) -> list[BookEntry]:
         """Up to ``limit`` orders matching ``flt``, newest first, after ``after`` (the
-        :attr:`BookEntry.key` of the last row of the previous page)."""
+        :attr:`BookEntry.key` of the last row of the previous page) and, with
+        ``through``, down to that key (included): a page read again between the keys it
+        had, with whatever came into the books between them since."""
         flt = flt or BooksFilter()
         flt.check()
         if not 1 <= limit <= 10_000:
@@ -424,6 +427,8 @@ class Books:
             where = where_of(flt, mch_id, dialect, common=common)
             if after is not None:
                 where.append(tuple_(ORDERS.c.at, ORDERS.c.id) < tuple_(after.at, after.id))
+            if through is not None:
+                where.append(tuple_(ORDERS.c.at, ORDERS.c.id) >= tuple_(through.at, through.id))
             query = (
                 select(ORDERS)
                 .where(*where)

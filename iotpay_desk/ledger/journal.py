@@ -831,9 +831,10 @@ class LedgerJournal:
         *,
         limit: int = 100,
         after: BookKey | None = None,
+        through: BookKey | None = None,
     ) -> list[BookEntry]:
         """A page of the merchant's books (:meth:`.Books.page`)."""
-        return self.books.page(mch_id, flt, limit=limit, after=after)
+        return self.books.page(mch_id, flt, limit=limit, after=after, through=through)
 
     # ------------------------------------------------------------------ check leases
 

@@ -191,11 +191,18 @@ class Lookups:
         )
 
     async def books_page(
-        self, flt: BooksFilter, *, limit: int = 100, after: BookKey | None = None
+        self,
+        flt: BooksFilter,
+        *,
+        limit: int = 100,
+        after: BookKey | None = None,
+        through: BookKey | None = None,
     ) -> list[BookEntry]:
         """A page of this merchant's books (every order its desks saw), newest first."""
         ctx = self._ctx
-        return await ctx.db(ctx.journal.books_page, ctx.mch_id, flt, limit=limit, after=after)
+        return await ctx.db(
+            ctx.journal.books_page, ctx.mch_id, flt, limit=limit, after=after, through=through
+        )
 
     async def recent_lookups(self, limit: int = 20) -> list[Lookup]:
         return await self._ctx.db(self._ctx.journal.recent_lookups, self._ctx.mch_id, limit)

@@ -224,10 +224,15 @@ class MoneyService:
         return await self._lookups.recent_lookups(limit)
 
     async def books_page(
-        self, flt: BooksFilter, *, limit: int = 100, after: BookKey | None = None
+        self,
+        flt: BooksFilter,
+        *,
+        limit: int = 100,
+        after: BookKey | None = None,
+        through: BookKey | None = None,
     ) -> list[BookEntry]:
         """A page of this merchant's books, newest first (:meth:`.Lookups.books_page`)."""
-        return await self._lookups.books_page(flt, limit=limit, after=after)
+        return await self._lookups.books_page(flt, limit=limit, after=after, through=through)
 
     async def audit_page(self, limit: int = 100, before_id: int | None = None) -> list[AuditEntry]:
         """The Activity screen's audit trail, newest first, a page at a time."""
