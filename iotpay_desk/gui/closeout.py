@@ -15,6 +15,7 @@ what changed) are here too, in the ``CloseOut`` translation context.
 from __future__ import annotations
 
 import html as _html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -84,8 +85,6 @@ Money = Callable[[int], str]
 When = Callable[[datetime], str]
 DayText = Callable[[date], str]
 
-_N = QT_TRANSLATE_NOOP
-
 
 def translate_closeout(text: str) -> str:
     """``text`` of the ``CloseOut`` context in the desk's language."""
@@ -95,45 +94,45 @@ def translate_closeout(text: str) -> str:
 # -- words ------------------------------------------------------------------------------------
 
 _BRANDS = {
-    "V": _N("CloseOut", "Visa"),
-    "M": _N("CloseOut", "Mastercard"),
-    "A": _N("CloseOut", "American Express"),
-    "D": _N("CloseOut", "Interac"),
-    "J": _N("CloseOut", "JCB"),
-    "U": _N("CloseOut", "UnionPay"),
-    "C": _N("CloseOut", "Diners Club"),
-    "DI": _N("CloseOut", "Discover"),
+    "V": QT_TRANSLATE_NOOP("CloseOut", "Visa"),
+    "M": QT_TRANSLATE_NOOP("CloseOut", "Mastercard"),
+    "A": QT_TRANSLATE_NOOP("CloseOut", "American Express"),
+    "D": QT_TRANSLATE_NOOP("CloseOut", "Interac"),
+    "J": QT_TRANSLATE_NOOP("CloseOut", "JCB"),
+    "U": QT_TRANSLATE_NOOP("CloseOut", "UnionPay"),
+    "C": QT_TRANSLATE_NOOP("CloseOut", "Diners Club"),
+    "DI": QT_TRANSLATE_NOOP("CloseOut", "Discover"),
 }
-_NO_BRAND = _N("CloseOut", "Other or unknown card")
-_NO_OPERATOR = _N("CloseOut", "No operator recorded")
-_NO_DESK = _N("CloseOut", "No desk recorded")
+_NO_BRAND = QT_TRANSLATE_NOOP("CloseOut", "Other or unknown card")
+_NO_OPERATOR = QT_TRANSLATE_NOOP("CloseOut", "No operator recorded")
+_NO_DESK = QT_TRANSLATE_NOOP("CloseOut", "No desk recorded")
 
 _ATTENTION = {
-    "outcome_unknown": _N("CloseOut", "Outcome still unknown"),
-    "refund_unconfirmed": _N("CloseOut", "Refund or void not yet confirmed"),
-    "status_differs": _N("CloseOut", "The ledger and IOTPay disagree"),
-    "not_found": _N("CloseOut", "IOTPay has no such order"),
-    "not_confirmed": _N("CloseOut", "Only notified, not confirmed with IOTPay"),
-    "no_notification": _N("CloseOut", "No notification received"),
+    "outcome_unknown": QT_TRANSLATE_NOOP("CloseOut", "Outcome still unknown"),
+    "refund_unconfirmed": QT_TRANSLATE_NOOP("CloseOut", "Refund or void not yet confirmed"),
+    "status_differs": QT_TRANSLATE_NOOP("CloseOut", "The ledger and IOTPay disagree"),
+    "not_found": QT_TRANSLATE_NOOP("CloseOut", "IOTPay has no such order"),
+    "not_confirmed": QT_TRANSLATE_NOOP("CloseOut", "Only notified, not confirmed with IOTPay"),
+    "no_notification": QT_TRANSLATE_NOOP("CloseOut", "No notification received"),
 }
 assert set(_ATTENTION) == set(ATTENTION_KINDS)
 
 _CHANGES = {
-    "added": _N("CloseOut", "Added to the day after it was closed"),
-    "removed": _N("CloseOut", "No longer in the day"),
-    "changed": _N("CloseOut", "Changed"),
+    "added": QT_TRANSLATE_NOOP("CloseOut", "Added to the day after it was closed"),
+    "removed": QT_TRANSLATE_NOOP("CloseOut", "No longer in the day"),
+    "changed": QT_TRANSLATE_NOOP("CloseOut", "Changed"),
 }
 _KINDS = {
-    "payment": _N("CloseOut", "Payment"),
-    "refund": _N("CloseOut", "Refund"),
-    "void": _N("CloseOut", "Void"),
+    "payment": QT_TRANSLATE_NOOP("CloseOut", "Payment"),
+    "refund": QT_TRANSLATE_NOOP("CloseOut", "Refund"),
+    "void": QT_TRANSLATE_NOOP("CloseOut", "Void"),
 }
 _STATUSES = {
-    0: _N("CloseOut", "Pending"),
-    1: _N("CloseOut", "Unknown"),
-    2: _N("CloseOut", "Paid"),
-    3: _N("CloseOut", "Paid, notified"),
-    9: _N("CloseOut", "Failed"),
+    0: QT_TRANSLATE_NOOP("CloseOut", "Pending"),
+    1: QT_TRANSLATE_NOOP("CloseOut", "Unknown"),
+    2: QT_TRANSLATE_NOOP("CloseOut", "Paid"),
+    3: QT_TRANSLATE_NOOP("CloseOut", "Paid, notified"),
+    9: QT_TRANSLATE_NOOP("CloseOut", "Failed"),
 }
 
 
@@ -173,13 +172,74 @@ def order_state_text(
 ) -> str:
     """An order as a closed day held it (status, amount, refunded): "Paid, $12.00"."""
     if state is None:
-        return tr(_N("CloseOut", "Not in the day"))
+        return tr(QT_TRANSLATE_NOOP("CloseOut", "Not in the day"))
     status, amount, refunded = state
-    words = tr(_STATUSES[status]) if status in _STATUSES else str(status)
-    text = tr(_N("CloseOut", "%1, %2")).replace("%1", words).replace("%2", money(amount))
+    words = status_text(status, tr)
+    text = (
+        tr(QT_TRANSLATE_NOOP("CloseOut", "%1, %2"))
+        .replace("%1", words)
+        .replace("%2", money(amount))
+    )
     if refunded:
-        text = tr(_N("CloseOut", "%1, refunded %2")).replace("%1", text)
+        text = tr(QT_TRANSLATE_NOOP("CloseOut", "%1, refunded %2")).replace("%1", text)
         text = text.replace("%2", money(refunded))
+    return text
+
+
+_ACTION_KINDS = {
+    "refund": QT_TRANSLATE_NOOP("CloseOut", "Refund"),
+    "void": QT_TRANSLATE_NOOP("CloseOut", "Void"),
+    "charge_token": QT_TRANSLATE_NOOP("CloseOut", "Charge to a card on file"),
+    "charge_wallet": QT_TRANSLATE_NOOP("CloseOut", "Wallet charge"),
+    "purchase_link": QT_TRANSLATE_NOOP("CloseOut", "Purchase link"),
+}
+_FIELDS = {
+    "status": QT_TRANSLATE_NOOP("CloseOut", "status"),
+    "amount": QT_TRANSLATE_NOOP("CloseOut", "amount"),
+    "refunded": QT_TRANSLATE_NOOP("CloseOut", "refunded"),
+}
+_DIFFERENCE = re.compile(r"^(status|amount|refunded) (-?\d+)→(-?\d+)$")
+_NOTIFIED = re.compile(r"^(payment|refund|void) status (\d+)$")
+
+
+def status_text(status: int, tr: Translate = translate_closeout) -> str:
+    return tr(_STATUSES[status]) if status in _STATUSES else str(status)
+
+
+def detail_text(kind: str, detail: str, money: Money, tr: Translate = translate_closeout) -> str:
+    """The ledger's note on an item that needs attention, in words: what differs
+    (``status 2→9; refunded 0→1500`` → "status: Paid → Failed; refunded: $0.00 →
+    $15.00"), the action whose outcome is unknown, the notified order's kind and status.
+    IOTPay's own words (a refusal) stay as they are."""
+    if not detail:
+        return ""
+    if kind in ("outcome_unknown", "refund_unconfirmed") and detail in _ACTION_KINDS:
+        return tr(_ACTION_KINDS[detail])
+    notified = _NOTIFIED.match(detail)
+    if kind == "not_confirmed" and notified:
+        return (
+            tr(QT_TRANSLATE_NOOP("CloseOut", "%1, %2"))
+            .replace("%1", kind_text(notified[1], tr))
+            .replace("%2", status_text(int(notified[2]), tr))
+        )
+    parts = detail.split("; ")
+    found = [_DIFFERENCE.match(part) for part in parts]
+    if kind != "status_differs" or not all(found):
+        return detail
+    words = []
+    for m in found:
+        assert m is not None
+        field, old, new = m[1], int(m[2]), int(m[3])
+        show: Callable[[int], str] = (lambda v: status_text(v, tr)) if field == "status" else money
+        words.append(
+            tr(QT_TRANSLATE_NOOP("CloseOut", "%1: %2 → %3"))
+            .replace("%1", tr(_FIELDS[field]))
+            .replace("%2", show(old))
+            .replace("%3", show(new))
+        )
+    text = words[0]
+    for more in words[1:]:
+        text = tr(QT_TRANSLATE_NOOP("CloseOut", "%1; %2")).replace("%2", more).replace("%1", text)
     return text
 
 
@@ -199,7 +259,8 @@ def closeout_file_name(day: date) -> str:
 _TABLE = "<table width='100%' border='1' cellspacing='0' cellpadding='4' style='{}'>"
 #: The columns of a breakdown (name, orders, sales, refunds, voids, net), in percent: the
 #: same in every breakdown, so their figures line up.
-_LINE_WIDTHS = (28, 9, 18, 15, 15, 15)
+_LINE_WIDTHS = (17, 14, 17, 19, 16, 17)
+_NOWRAP = "style='white-space: nowrap'"  # a heading's words are never broken
 _STYLE = "border-collapse: collapse; border-color: #888888; margin-bottom: 6px"
 
 
@@ -209,21 +270,22 @@ def _lines_table(
     e = _html.escape
     out = [f"<h3>{e(title)}</h3>"]
     if not rows:
-        out.append(f"<p>{e(tr(_N('CloseOut', 'No orders.')))}</p>")
+        none = tr(QT_TRANSLATE_NOOP("CloseOut", "No orders."))
+        out.append(f"<p>{e(none)}</p>")
         return out
     heads = [
-        tr(_N("CloseOut", "Name")),
-        tr(_N("CloseOut", "Orders")),
-        tr(_N("CloseOut", "Sales")),
-        tr(_N("CloseOut", "Refunds")),
-        tr(_N("CloseOut", "Voids")),
-        tr(_N("CloseOut", "Net")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Name")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Orders")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Sales")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Refunds")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Voids")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Net")),
     ]
     out.append(_TABLE.format(_STYLE))
     out.append(
         "<thead><tr bgcolor='#eeeeee'>"
         + "".join(
-            f"<th align='{'left' if i == 0 else 'right'}' width='{w}%'>{e(h)}</th>"
+            f"<th align='{'left' if i == 0 else 'right'}' width='{w}%' {_NOWRAP}>{e(h)}</th>"
             for i, (h, w) in enumerate(zip(heads, _LINE_WIDTHS, strict=True))
         )
         + "</tr></thead>"
@@ -289,30 +351,38 @@ def closeout_html(
         if merchant.tax_number:
             body.append(
                 "<p style='margin:0'>"
-                + e(tr(_N("CloseOut", "GST/HST: %1")).replace("%1", merchant.tax_number))
+                + e(
+                    tr(QT_TRANSLATE_NOOP("CloseOut", "GST/HST: %1")).replace(
+                        "%1", merchant.tax_number
+                    )
+                )
                 + "</p>"
             )
     body.append(
-        "<h1>" + e(tr(_N("CloseOut", "Close-out of %1")).replace("%1", day_of(day))) + "</h1>"
+        "<h1>"
+        + e(tr(QT_TRANSLATE_NOOP("CloseOut", "Close-out of %1")).replace("%1", day_of(day)))
+        + "</h1>"
     )
     bounds = (
-        tr(_N("CloseOut", "Business day from %1 to %2"))
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Business day from %1 to %2"))
         .replace("%1", when(figures.since))
         .replace("%2", when(figures.until))
     )
     if zone:
-        bounds = tr(_N("CloseOut", "%1 (%2)")).replace("%1", bounds).replace("%2", zone)
+        bounds = (
+            tr(QT_TRANSLATE_NOOP("CloseOut", "%1 (%2)")).replace("%1", bounds).replace("%2", zone)
+        )
     body.append(f"<p>{e(bounds)}</p>")
     if close is not None:
         closed = (
-            tr(_N("CloseOut", "Closed by %1 at %2 on desk %3"))
+            tr(QT_TRANSLATE_NOOP("CloseOut", "Closed by %1 at %2 on desk %3"))
             .replace("%1", close.operator or tr(_NO_OPERATOR))
             .replace("%2", when(close.closed_at))
             .replace("%3", close.desk or tr(_NO_DESK))
         )
         body.append(f"<p><b>{e(closed)}</b></p>")
     else:
-        note = tr(_N("CloseOut", "Not closed: the figures as they were at %1."))
+        note = tr(QT_TRANSLATE_NOOP("CloseOut", "Not closed: the figures as they were at %1."))
         note = note.replace("%1", when(made_at) if made_at is not None else "—")
         body.append(f"<p><b>{e(note)}</b></p>")
     if changes:
@@ -320,7 +390,7 @@ def closeout_html(
             "<p style='color:#b3001b'><b>"
             + e(
                 tr(
-                    _N(
+                    QT_TRANSLATE_NOOP(
                         "CloseOut",
                         "Changed after it was closed. Orders not as they were when the day "
                         "was closed: %1 (listed at the end).",
@@ -332,19 +402,25 @@ def closeout_html(
 
     # Totals.
     t = figures.total
-    body.append(f"<h3>{e(tr(_N('CloseOut', 'Totals')))}</h3>")
+    totals = tr(QT_TRANSLATE_NOOP("CloseOut", "Totals"))
+    total_heads = (
+        tr(QT_TRANSLATE_NOOP("CloseOut", "What")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Count")),
+        tr(QT_TRANSLATE_NOOP("CloseOut", "Amount")),
+    )
+    body.append(f"<h3>{e(totals)}</h3>")
     body.append(_TABLE.format(_STYLE))
     body.append(
         "<thead><tr bgcolor='#eeeeee'>"
-        f"<th align='left'>{e(tr(_N('CloseOut', 'What')))}</th>"
-        f"<th align='right'>{e(tr(_N('CloseOut', 'Count')))}</th>"
-        f"<th align='right'>{e(tr(_N('CloseOut', 'Amount')))}</th></tr></thead>"
+        f"<th align='left'>{e(total_heads[0])}</th>"
+        f"<th align='right' {_NOWRAP}>{e(total_heads[1])}</th>"
+        f"<th align='right' {_NOWRAP}>{e(total_heads[2])}</th></tr></thead>"
     )
     for label, count, cents, bold in (
-        (tr(_N("CloseOut", "Sales")), t.sales_count, t.sales_cents, False),
-        (tr(_N("CloseOut", "Refunds")), t.refunds_count, t.refunds_cents, False),
-        (tr(_N("CloseOut", "Voids")), t.voids_count, t.voids_cents, False),
-        (tr(_N("CloseOut", "Net")), t.count, t.net_cents, True),
+        (tr(QT_TRANSLATE_NOOP("CloseOut", "Sales")), t.sales_count, t.sales_cents, False),
+        (tr(QT_TRANSLATE_NOOP("CloseOut", "Refunds")), t.refunds_count, t.refunds_cents, False),
+        (tr(QT_TRANSLATE_NOOP("CloseOut", "Voids")), t.voids_count, t.voids_cents, False),
+        (tr(QT_TRANSLATE_NOOP("CloseOut", "Net")), t.count, t.net_cents, True),
     ):
         b, nb = ("<b>", "</b>") if bold else ("", "")
         body.append(
@@ -355,19 +431,23 @@ def closeout_html(
     body.append(
         "<p>"
         + e(
-            tr(_N("CloseOut", "Failed payments (not counted): %1")).replace(
+            tr(QT_TRANSLATE_NOOP("CloseOut", "Failed payments (not counted): %1")).replace(
                 "%1", str(figures.failed_count)
             )
         )
         + " — "
-        + e(tr(_N("CloseOut", "Currency: %1")).replace("%1", figures.currency))
+        + e(tr(QT_TRANSLATE_NOOP("CloseOut", "Currency: %1")).replace("%1", figures.currency))
         + "</p>"
     )
-    body += _lines_table(tr(_N("CloseOut", "By card brand")), "brand", figures.by_brand, tr, money)
     body += _lines_table(
-        tr(_N("CloseOut", "By operator")), "operator", figures.by_operator, tr, money
+        tr(QT_TRANSLATE_NOOP("CloseOut", "By card brand")), "brand", figures.by_brand, tr, money
     )
-    body += _lines_table(tr(_N("CloseOut", "By desk")), "desk", figures.by_desk, tr, money)
+    body += _lines_table(
+        tr(QT_TRANSLATE_NOOP("CloseOut", "By operator")), "operator", figures.by_operator, tr, money
+    )
+    body += _lines_table(
+        tr(QT_TRANSLATE_NOOP("CloseOut", "By desk")), "desk", figures.by_desk, tr, money
+    )
 
     for name in charts:  # each titled inside its image: a title never ends a page alone
         body.append(f"<p align='center'><img src='{e(name)}' width='640'></p>")
@@ -375,18 +455,23 @@ def closeout_html(
     # What needs attention.
     body.append(
         "<h3>"
-        + e(tr(_N("CloseOut", "Needs attention: %1")).replace("%1", str(len(attention))))
+        + e(
+            tr(QT_TRANSLATE_NOOP("CloseOut", "Needs attention: %1")).replace(
+                "%1", str(len(attention))
+            )
+        )
         + "</h3>"
     )
     if not attention:
-        body.append(f"<p>{e(tr(_N('CloseOut', 'Nothing needs attention.')))}</p>")
+        calm = tr(QT_TRANSLATE_NOOP("CloseOut", "Nothing needs attention."))
+        body.append(f"<p>{e(calm)}</p>")
     else:
         body.append(_TABLE.format(_STYLE))
         heads = (
-            (tr(_N("CloseOut", "What")), "left", 30),
-            (tr(_N("CloseOut", "Order")), "left", 40),
-            (tr(_N("CloseOut", "Amount")), "right", 13),
-            (tr(_N("CloseOut", "Time")), "left", 17),
+            (tr(QT_TRANSLATE_NOOP("CloseOut", "What")), "left", 30),
+            (tr(QT_TRANSLATE_NOOP("CloseOut", "Order")), "left", 36),
+            (tr(QT_TRANSLATE_NOOP("CloseOut", "Amount")), "right", 13),
+            (tr(QT_TRANSLATE_NOOP("CloseOut", "Time")), "left", 21),
         )
         body.append(
             "<thead><tr bgcolor='#eeeeee'>"
@@ -396,7 +481,7 @@ def closeout_html(
         for item in attention:
             what = attention_text(item.kind, tr)
             if item.detail:
-                what = f"{what} — {item.detail}"
+                what = f"{what} — {detail_text(item.kind, item.detail, money, tr)}"
             parts = [e(item.mch_order_no)] if item.mch_order_no else []
             if item.pay_order_id:
                 parts.append(f"<small>{e(item.pay_order_id)}</small>")
@@ -410,13 +495,15 @@ def closeout_html(
 
     # Changes after the close.
     if changes:
-        body.append(f"<h3>{e(tr(_N('CloseOut', 'Changed after it was closed')))}</h3>")
+        body.append(
+            "<h3>" + e(tr(QT_TRANSLATE_NOOP("CloseOut", "Changed after it was closed"))) + "</h3>"
+        )
         body.append(_TABLE.format(_STYLE))
         titles = (
-            tr(_N("CloseOut", "What")),
-            tr(_N("CloseOut", "IOTPay order ID")),
-            tr(_N("CloseOut", "When closed")),
-            tr(_N("CloseOut", "Now")),
+            tr(QT_TRANSLATE_NOOP("CloseOut", "What")),
+            tr(QT_TRANSLATE_NOOP("CloseOut", "IOTPay order ID")),
+            tr(QT_TRANSLATE_NOOP("CloseOut", "When closed")),
+            tr(QT_TRANSLATE_NOOP("CloseOut", "Now")),
         )
         body.append(
             "<thead><tr bgcolor='#eeeeee'>"
@@ -424,7 +511,11 @@ def closeout_html(
             + "</tr></thead>"
         )
         for change in changes:
-            what = f"{kind_text(change.kind, tr)}: {change_text(change.what, tr)}"
+            what = (
+                tr(QT_TRANSLATE_NOOP("CloseOut", "%1: %2"))
+                .replace("%1", kind_text(change.kind, tr))
+                .replace("%2", change_text(change.what, tr))
+            )
             body.append(
                 f"<tr><td>{e(what)}</td><td>{e(change.pay_order_id)}</td>"
                 f"<td>{e(order_state_text(change.before, money, tr))}</td>"
@@ -435,15 +526,19 @@ def closeout_html(
     if close is not None:
         body.append(
             "<p><small>"
-            + e(tr(_N("CloseOut", "Fingerprint of the orders as closed: %1"))).replace(
-                "%1", e(close.digest)
-            )
+            + e(
+                tr(QT_TRANSLATE_NOOP("CloseOut", "Fingerprint of the orders as closed: %1"))
+            ).replace("%1", e(close.digest))
             + "</small></p>"
         )
     if made_at is not None:
         body.append(
             "<p><small>"
-            + e(tr(_N("CloseOut", "Made by IOTPay Desk at %1")).replace("%1", when(made_at)))
+            + e(
+                tr(QT_TRANSLATE_NOOP("CloseOut", "Made by IOTPay Desk at %1")).replace(
+                    "%1", when(made_at)
+                )
+            )
             + "</small></p>"
         )
     return "<html><head><meta charset='utf-8'></head><body>" + "\n".join(body) + "</body></html>"

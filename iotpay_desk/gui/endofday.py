@@ -73,6 +73,7 @@ from .closeout import (
     closeout_file_name,
     closeout_html,
     day_words,
+    detail_text,
     group_name,
     kind_text,
     order_state_text,
@@ -667,7 +668,7 @@ class EndOfDayPage(QWidget):
                 _cell(item.mch_order_no or _NONE),
                 _cell(format_cents(item.amount_cents), right=True),
                 _cell(when),
-                _cell(item.detail or _NONE),
+                _cell(detail_text(item.kind, item.detail, format_cents) or _NONE),
                 _cell(item.pay_order_id or _NONE),
             )
             for c, cell in enumerate(cells):

@@ -73,9 +73,7 @@ class GuiThreadCollector(QObject):
         gc.freeze()
         self._modules_settled = len(sys.modules)
         frozen = gc.get_freeze_count()
-        log.debug(
-            "gc: %d objects frozen in %.0f ms", frozen, (time.perf_counter() - t0) * 1000
-        )
+        log.debug("gc: %d objects frozen in %.0f ms", frozen, (time.perf_counter() - t0) * 1000)
         return frozen
 
     def tick(self) -> int:

@@ -3,12 +3,12 @@
 The table is a lazy model (:class:`TransactionsModel`): it asks for the next page when
 the view scrolls near its end (``fetchMore``) and holds only the pages used last (a page
 let go is read again by its keys when it is shown), so the books can hold a million
-orders, the page still opens at once and memory stays flat however far one scrolls. Filters combine (a
-period in the merchant's zone, status, kind, amount or amount range, last four digits,
-operator, desk, free text); results follow typing after a short pause. A filter that
-cannot be read says which box and why, and the list keeps what it showed. Enter or a
-double-click opens the payment on the Orders page (for a refund or void: the payment it
-returned), where Refund and Void are.
+orders, the page still opens at once and memory stays flat however far one scrolls.
+Filters combine (a period in the merchant's zone, status, kind, amount or amount range,
+last four digits, operator, desk, free text); results follow typing after a short pause.
+A filter that cannot be read says which box and why, and the list keeps what it showed.
+Enter or a double-click opens the payment on the Orders page (for a refund or void: the
+payment it returned), where Refund and Void are.
 """
 
 from __future__ import annotations

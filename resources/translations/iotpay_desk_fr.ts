@@ -343,6 +343,303 @@
     </message>
 </context>
 <context>
+    <name>CloseOut</name>
+    <message>
+        <source>Visa</source>
+        <extracomment>The resource names of the report&apos;s chart images (``&lt;img src=...&gt;``).</extracomment>
+        <translation>Visa</translation>
+    </message>
+    <message>
+        <source>Mastercard</source>
+        <translation>Mastercard</translation>
+    </message>
+    <message>
+        <source>American Express</source>
+        <translation>American Express</translation>
+    </message>
+    <message>
+        <source>Interac</source>
+        <translation>Interac</translation>
+    </message>
+    <message>
+        <source>JCB</source>
+        <translation>JCB</translation>
+    </message>
+    <message>
+        <source>UnionPay</source>
+        <translation>UnionPay</translation>
+    </message>
+    <message>
+        <source>Diners Club</source>
+        <translation>Diners Club</translation>
+    </message>
+    <message>
+        <source>Discover</source>
+        <translation>Discover</translation>
+    </message>
+    <message>
+        <source>Other or unknown card</source>
+        <translation>Autre carte ou carte inconnue</translation>
+    </message>
+    <message>
+        <source>No operator recorded</source>
+        <translation>Aucun opérateur enregistré</translation>
+    </message>
+    <message>
+        <source>No desk recorded</source>
+        <translation>Aucun poste enregistré</translation>
+    </message>
+    <message>
+        <source>Outcome still unknown</source>
+        <translation>Résultat encore inconnu</translation>
+    </message>
+    <message>
+        <source>Refund or void not yet confirmed</source>
+        <translation>Remboursement ou annulation pas encore confirmé</translation>
+    </message>
+    <message>
+        <source>The ledger and IOTPay disagree</source>
+        <translation>Le registre et IOTPay ne concordent pas</translation>
+    </message>
+    <message>
+        <source>IOTPay has no such order</source>
+        <translation>IOTPay n’a pas cette commande</translation>
+    </message>
+    <message>
+        <source>Only notified, not confirmed with IOTPay</source>
+        <translation>Seulement notifiée, non confirmée auprès d’IOTPay</translation>
+    </message>
+    <message>
+        <source>No notification received</source>
+        <translation>Aucune notification reçue</translation>
+    </message>
+    <message>
+        <source>Added to the day after it was closed</source>
+        <translation>Ajoutée à la journée après sa clôture</translation>
+    </message>
+    <message>
+        <source>No longer in the day</source>
+        <translation>Ne fait plus partie de la journée</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Modifiée</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Paiement</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Remboursement</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Annulation</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Inconnu</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Payée</translation>
+    </message>
+    <message>
+        <source>Paid, notified</source>
+        <translation>Payée, notifiée</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échouée</translation>
+    </message>
+    <message>
+        <source>Not in the day</source>
+        <translation>Hors de la journée</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>%1, refunded %2</source>
+        <translation>%1, remboursée %2</translation>
+    </message>
+    <message>
+        <source>Charge to a card on file</source>
+        <translation>Débit d’une carte enregistrée</translation>
+    </message>
+    <message>
+        <source>Wallet charge</source>
+        <translation>Débit par portefeuille</translation>
+    </message>
+    <message>
+        <source>Purchase link</source>
+        <translation>Lien d’achat</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>état</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>montant</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>remboursé</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1 : %2 → %3</translation>
+    </message>
+    <message>
+        <source>%1; %2</source>
+        <translation>%1 ; %2</translation>
+    </message>
+    <message>
+        <source>No orders.</source>
+        <extracomment>The columns of a breakdown (name, orders, sales, refunds, voids, net), in percent: the same in every breakdown, so their figures line up.</extracomment>
+        <translation>Aucune commande.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Commandes</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>Ventes</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Remboursements</translation>
+    </message>
+    <message>
+        <source>Voids</source>
+        <translation>Annulations</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>Net</translation>
+    </message>
+    <message>
+        <source>GST/HST: %1</source>
+        <translation>TPS/TVH : %1</translation>
+    </message>
+    <message>
+        <source>Close-out of %1</source>
+        <translation>Clôture du %1</translation>
+    </message>
+    <message>
+        <source>Business day from %1 to %2</source>
+        <translation>Journée d’affaires du %1 au %2</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Closed by %1 at %2 on desk %3</source>
+        <translation>Clôturée par %1 le %2 au poste %3</translation>
+    </message>
+    <message>
+        <source>Not closed: the figures as they were at %1.</source>
+        <translation>Non clôturée : les chiffres tels qu’ils étaient le %1.</translation>
+    </message>
+    <message>
+        <source>Changed after it was closed. Orders not as they were when the day was closed: %1 (listed at the end).</source>
+        <translation>Modifiée après sa clôture. Commandes qui ne sont plus comme à la clôture de la journée : %1 (listées à la fin).</translation>
+    </message>
+    <message>
+        <source>Totals</source>
+        <translation>Totaux</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Failed payments (not counted): %1</source>
+        <translation>Paiements échoués (non comptés) : %1</translation>
+    </message>
+    <message>
+        <source>Currency: %1</source>
+        <translation>Devise : %1</translation>
+    </message>
+    <message>
+        <source>By card brand</source>
+        <translation>Par marque de carte</translation>
+    </message>
+    <message>
+        <source>By operator</source>
+        <translation>Par opérateur</translation>
+    </message>
+    <message>
+        <source>By desk</source>
+        <translation>Par poste</translation>
+    </message>
+    <message>
+        <source>Needs attention: %1</source>
+        <translation>À vérifier : %1</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Commande</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Nothing needs attention.</source>
+        <translation>Rien à vérifier.</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>Changed after it was closed</source>
+        <translation>Modifié après la clôture</translation>
+    </message>
+    <message>
+        <source>IOTPay order ID</source>
+        <translation>ID de commande IOTPay</translation>
+    </message>
+    <message>
+        <source>When closed</source>
+        <translation>À la clôture</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Maintenant</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>Fingerprint of the orders as closed: %1</source>
+        <translation>Empreinte des commandes à la clôture : %1</translation>
+    </message>
+    <message>
+        <source>Made by IOTPay Desk at %1</source>
+        <translation>Produit par IOTPay Desk le %1</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionIndicator</name>
     <message>
         <source>Connection not checked</source>

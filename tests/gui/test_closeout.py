@@ -211,3 +211,33 @@ def test_a4_and_french(qapp: QApplication, tmp_path: Path) -> None:
     assert "Page 1 de 1" in text
     size = _pdf(target).pagePointSize(0)
     assert (round(size.width()), round(size.height())) == (595, 842)
+
+
+def test_the_ledgers_notes_on_what_needs_attention_read_as_words(qapp: QApplication) -> None:
+    from iotpay_desk.gui.closeout import detail_text
+
+    def money(cents: int) -> str:
+        return f"${cents / 100:.2f}"
+
+    assert (
+        detail_text("status_differs", "status 2→9; refunded 0→1500", money)
+        == "status: Paid → Failed; refunded: $0.00 → $15.00"
+    )
+    assert detail_text("outcome_unknown", "charge_token", money) == "Charge to a card on file"
+    assert detail_text("refund_unconfirmed", "void", money) == "Void"
+    assert detail_text("not_confirmed", "payment status 3", money) == "Payment, Paid, notified"
+    # IOTPay's own words and anything not in the ledger's forms stay as they are.
+    assert detail_text("not_found", "refused: no such order", money) == "refused: no such order"
+    assert detail_text("status_differs", "status 2→9; mood sad", money) == "status 2→9; mood sad"
+    assert detail_text("status_differs", "", money) == ""
+
+
+def test_the_ledgers_notes_in_french(qapp: QApplication) -> None:
+    from iotpay_desk.gui.closeout import detail_text
+
+    translator = install_translators("fr")
+    try:
+        text = detail_text("status_differs", "status 2→9; amount 100→200", lambda c: str(c))
+    finally:
+        translator.remove()
+    assert text == "état : Payée → Échouée ; montant : 100 → 200"
