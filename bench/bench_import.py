@@ -233,11 +233,20 @@ def run(work: Coroutine[Any, Any, None], *, qt: bool) -> None:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from iotpay_desk.app import settle_at_start
+    from iotpay_desk.gui.gcollect import GuiThreadCollector
+
     Stalls.qt = True
     app = QApplication.instance() or QApplication([])
+    collector = GuiThreadCollector()  # garbage collected as in the desk: on the GUI
+    collector.start()  # thread, after the desk's start (lazy modules in, heap settled)
+    settle_at_start(collector)
     loop = qasync.QEventLoop(app)
-    with loop:
-        loop.run_until_complete(work)
+    try:
+        with loop:
+            loop.run_until_complete(work)
+    finally:
+        collector.stop()
 
 
 def main(argv: list[str]) -> int:

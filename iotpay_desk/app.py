@@ -41,6 +41,7 @@ from iotpay_desk.api import (
     QueryRequest,
     default_http_pools,
 )
+from iotpay_desk.api.client import load_lazy_modules
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
 from iotpay_desk.core.logging_setup import set_log_level, setup_logging, teardown_logging
@@ -545,6 +546,16 @@ def main(argv: list[str]) -> int:
         teardown_logging()
 
 
+def settle_at_start(collector: GuiThreadCollector) -> None:
+    """Once the window is built: what the first request would import in the middle of
+    work imported now, then the heap collected and frozen (full collections skip it
+    from now on; see :mod:`.gui.gcollect`)."""
+    missing = load_lazy_modules()
+    if missing:
+        log.debug("not preloaded (not in this version of a library): %s", missing)
+    collector.settle()
+
+
 def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     # QtWebEngine, loaded later for the card pages, needs this before the QApplication exists.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts, True)
@@ -573,7 +584,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
     settings_page = window.pages[Page.SETTINGS]
     if isinstance(settings_page, SettingsPage):
         settings_page.setting_changed.connect(lambda key: apply_setting(app, settings, key))
-    collector.settle()  # the heap at start stays: full collections skip it from now
+    settle_at_start(collector)
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)
     # A signal (logout, shutdown) does not wait for an answer to the quit question: work in

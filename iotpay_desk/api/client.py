@@ -8,6 +8,7 @@ retry with backoff on transport errors.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import ipaddress
 import json
 import logging
@@ -44,6 +45,7 @@ __all__ = [
     "default_http_client",
     "default_http_pools",
     "is_loopback",
+    "load_lazy_modules",
 ]
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,25 @@ def default_http_pools(
     ``pools`` clients (see :data:`POOLS`)."""
     each = max(1, MAX_CONNECTIONS // max(1, pools))
     return [default_http_client(timeout, connect_timeout, connections=each) for _ in range(pools)]
+
+
+#: What the first request would import in the middle of the desk's work: httpx's
+#: connection pool loads its async library's asyncio backend (some twenty modules) on
+#: first use, and reading a date or a BOM file loads its module. On the window's thread
+#: that took 50 ms at the first request of an import (``bench/bench_import.py --qt``).
+LAZY_MODULES = ("anyio._backends._asyncio", "_strptime", "encodings.utf_8_sig")
+
+
+def load_lazy_modules() -> list[str]:
+    """Import :data:`LAZY_MODULES` now (at start, before the window is shown); the
+    names that could not be (a library that no longer has one) are returned."""
+    missing = []
+    for name in LAZY_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
 
 
 def _base_url(url: str) -> str:

@@ -968,3 +968,16 @@ async def test_a_port_that_closed_received_nothing() -> None:
     assert transport.handled == 1
     assert peer.connections == 0
     assert peer.requests == []
+
+
+def test_the_modules_a_first_request_would_import_are_imported_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from iotpay_desk.api import client
+
+    assert client.load_lazy_modules() == []
+    assert all(name in sys.modules for name in client.LAZY_MODULES)
+    monkeypatch.setattr(client, "LAZY_MODULES", ("_strptime", "no_such_module_here"))
+    assert client.load_lazy_modules() == ["no_such_module_here"]
