@@ -497,7 +497,7 @@ def _eod_sample(s: Shots) -> tuple[object, ...]:
             1999,
             None,
             at + timedelta(hours=2),
-            "the ledger says paid, IOTPay says failed",
+            "status 2→9; refunded 0→1250",
         ),
         AttentionItem(
             "no_notification",
@@ -569,7 +569,30 @@ def _eod_question(s: Shots) -> object:
     return win.end_of_day.close_question()  # type: ignore[attr-defined]
 
 
+def _export_dialog(s: Shots) -> object:
+    from iotpay_desk.gui.export_dialog import ExportDialog
+
+    win = _transactions_window(s)
+    s.keep.append(win)
+    page = win.transactions  # type: ignore[attr-defined]
+
+    def never(*_args: object, **_kw: object) -> object:
+        raise AssertionError("a screen never exports")
+
+    return ExportDialog(page.export_fields(), page.visible_fields(), never, parent=win)
+
+
+def _import_dialog(s: Shots) -> object:
+    from iotpay_desk.gui.import_dialog import ImportDialog
+
+    win = _transactions_window(s)
+    s.keep.append(win)
+    return ImportDialog(s.service(), parent=win)
+
+
 SCREENS += [
+    ("export-dialog", _export_dialog),
+    ("import-dialog", _import_dialog),
     ("end-of-day-close-question", _eod_question),
     ("main-end-of-day", _eod_window),
     ("main-end-of-day-closed", lambda s: _eod_window(s, closed=True)),
