@@ -194,6 +194,7 @@ def test_enter_on_a_row_read_again_opens_that_rows_order(desk: Desk, qtbot: QtBo
     page = desk.window.transactions
     desk.window.show_page(Page.TRANSACTIONS)
     opened: list[str] = []
+    page.open_order.disconnect()  # only what it asks for: no look-up left in flight
     page.open_order.connect(opened.append)
 
     async def scenario() -> None:
