@@ -550,7 +550,9 @@ def test_a_failed_look_up_leaves_nothing_of_the_previous_payment_actionable(
 
 
 # The field's list of recent look-ups may pop up while typing (offscreen: no raise, no grab).
-@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
+)
 def test_editing_the_field_disables_the_actions_until_looked_up_again(
     desk: Desk, qtbot: QtBot
 ) -> None:
