@@ -94,6 +94,9 @@ def default_http_pools(
     return [default_http_client(timeout, connect_timeout, connections=each) for _ in range(pools)]
 
 
+#: How long closing a client waits for requests their callers left (seconds).
+CLOSE_GRACE_S = 2.0
+
 #: What the first request would import in the middle of the desk's work: httpx's
 #: connection pool loads its async library's asyncio backend (some twenty modules) on
 #: first use, and reading a date or a BOM file loads its module. On the window's thread
@@ -168,6 +171,7 @@ class IotPayClient:
         self._pools = pools
         self._in_flight = [0] * len(pools)
         self._gate = asyncio.Semaphore(max_concurrency)
+        self._sending: set[asyncio.Future[httpx.Response]] = set()
         self._max_concurrency = max_concurrency
         self._query_attempts = max(1, query_attempts)
         self._backoff = backoff
@@ -177,6 +181,15 @@ class IotPayClient:
         return f"IotPayClient({self.base_url!r}, mch_id={self.mch_id!r})"
 
     async def aclose(self) -> None:
+        """Close the client: requests abandoned by their callers get a moment to end
+        (:data:`CLOSE_GRACE_S`), then are cancelled; the desk's own pools are closed."""
+        sending = set(self._sending)
+        if sending:
+            _, late = await asyncio.wait(sending, timeout=CLOSE_GRACE_S)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
         if self._own_http:
             for http in self._pools:
                 await http.aclose()
@@ -229,32 +242,61 @@ class IotPayClient:
         params["sign"] = sign(params, self._key)
         return params
 
+    async def _send(self, url: str, body: bytes) -> httpx.Response:
+        """POST ``body`` on the least busy pool, at most ``max_concurrency`` at once.
+
+        The request runs in a task of its own that a caller's cancellation does not
+        reach: the caller leaves at once, the request runs to its answer or its timeout
+        and gives its connection back. Cancelled in the middle, httpx's connection pool
+        (httpcore 1.0.9 over anyio) can keep the request for ever as active: after a few
+        stopped imports every connection was held so and each later request failed with
+        PoolTimeout until the desk was restarted. What an abandoned request was answered
+        is dropped: a money-moving call's outcome is then unknown to its caller and
+        resolved with cc_query as always, and the same intent sent again carries the
+        same order number."""
+        await self._gate.acquire()
+        try:
+            pool = self._pool()
+            post = asyncio.ensure_future(
+                self._pools[pool].post(
+                    url,
+                    content=body,
+                    headers={"Content-Type": "application/json;charset=UTF-8"},
+                )
+            )
+        except BaseException:
+            self._gate.release()
+            raise
+        self._in_flight[pool] += 1
+        self._sending.add(post)
+
+        def finished(task: asyncio.Future[httpx.Response]) -> None:
+            self._sending.discard(task)
+            self._in_flight[pool] -= 1
+            self._gate.release()
+            if not task.cancelled():
+                task.exception()  # retrieved: an abandoned request's failure is no error
+
+        post.add_done_callback(finished)
+        return await asyncio.shield(post)
+
     async def _call(self, req: Request) -> dict[str, Any]:
         """Send once. Returns retData of a SUCCESS envelope, raises the taxonomy otherwise."""
         endpoint = req.ENDPOINT
         params = self.signed_params(req)
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         url = f"{self.base_url}/v3/{endpoint}"
-        async with self._gate:
-            log.debug("-> %s", endpoint)
-            pool = self._pool()
-            self._in_flight[pool] += 1
-            try:
-                resp = await self._pools[pool].post(
-                    url,
-                    content=body,
-                    headers={"Content-Type": "application/json;charset=UTF-8"},
-                )
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                raise CannotConnect(endpoint, _reason(exc)) from None
-            except httpx.UnsupportedProtocol as exc:
-                raise CannotConnect(endpoint, _reason(exc)) from None
-            except httpx.RequestError as exc:
-                # Read/write timeouts, dropped connections, protocol or decoding errors:
-                # it may have reached IOTPay.
-                raise OutcomeUnknown(endpoint, _reason(exc)) from None
-            finally:
-                self._in_flight[pool] -= 1
+        log.debug("-> %s", endpoint)
+        try:
+            resp = await self._send(url, body)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise CannotConnect(endpoint, _reason(exc)) from None
+        except httpx.UnsupportedProtocol as exc:
+            raise CannotConnect(endpoint, _reason(exc)) from None
+        except httpx.RequestError as exc:
+            # Read/write timeouts, dropped connections, protocol or decoding errors:
+            # it may have reached IOTPay.
+            raise OutcomeUnknown(endpoint, _reason(exc)) from None
         if resp.status_code != 200:
             raise OutcomeUnknown(endpoint, f"HTTP {resp.status_code}")
         try:

@@ -79,7 +79,7 @@ def test_an_import_from_file_to_summary(
     assert dialog.start_button.isEnabled()
 
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    qloop.run(until(lambda: dialog.summary is not None, within=40, what="the summary"))
+    qloop.run(until(lambda: dialog.summary is not None, within=40, what="the summary"), timeout=45)
     assert dialog.summary is not None
     assert dialog.summary.state == "done"
     text = dialog.summary_label.text()
@@ -129,11 +129,12 @@ def test_a_stopped_import_is_offered_again_and_resumed(
             lambda: dialog.progress.last is not None and dialog.progress.last.done >= 1,
             within=40,
             what="some progress",
-        )
+        ),
+        timeout=45,
     )
     assert "Done: " in dialog.progress.status.text()
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-    qloop.run(until(lambda: dialog.task is None, within=30, what="the stop"))
+    qloop.run(until(lambda: dialog.task is None, within=30, what="the stop"), timeout=35)
     assert "Stopped" in dialog.summary_label.text()
     dialog.close()
     sandbox.clear_faults()
@@ -144,7 +145,7 @@ def test_a_stopped_import_is_offered_again_and_resumed(
     qloop.run(until(lambda: again.resume_box.isVisible(), what="the offer to resume"))
     assert "many.csv" in again.resume_text.text()
     qtbot.mouseClick(again.resume_button, Qt.MouseButton.LeftButton)
-    qloop.run(until(lambda: again.summary is not None, within=40, what="the summary"))
+    qloop.run(until(lambda: again.summary is not None, within=40, what="the summary"), timeout=45)
     assert again.summary is not None
     assert again.summary.counts == {"booked": 30}
     assert money.journal.jobs.open_jobs(DEMO_MERCHANT.mch_id, "import") == []
