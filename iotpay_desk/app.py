@@ -93,6 +93,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="start the local IOTPay sandbox in-process and open the desk on it",
     )
     p.add_argument(
+        "-V",
+        "--version",
+        action="store_true",
+        help="print the version, the build, Qt and Python, where the data and logs are; exit",
+    )
+    p.add_argument(
         "--smoke",
         action="store_true",
         help="start, show the main window, print 'iotpay-desk ready' and exit 0",
@@ -580,6 +586,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
         settings=settings,
         credentials=desk.credentials,
         developer_settings=pseudo_enabled(args.pseudo),
+        paths=paths,
     )
     settings_page = window.pages[Page.SETTINGS]
     if isinstance(settings_page, SettingsPage):

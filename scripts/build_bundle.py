@@ -16,7 +16,8 @@ Checks, each failing the run:
   4. ``iotpay-desk ledger check --sqlite PATH`` migrates a fresh SQLite ledger with the
      Alembic revision files shipped as sources (Alembic reads them from disk) and prints
      the head revision, which the file then holds.
-  5. ``iotpay-desk sandbox --port 0`` prints its "listening" line, answers a signed cc_query
+  5. ``iotpay-desk --version`` names the project's version and this build (date, commit).
+  6. ``iotpay-desk sandbox --port 0`` prints its "listening" line, answers a signed cc_query
      over HTTP (and refuses a badly signed one), and exits 0 on SIGTERM.
 """
 
@@ -508,6 +509,31 @@ def smoke_sandbox() -> float | None:
         return time.monotonic() - t0
 
 
+def smoke_version() -> str:
+    """``iotpay-desk --version``: the project's version, this build's date and commit."""
+    import tomllib
+
+    want = str(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"])
+    with hermetic_env() as env:
+        proc = subprocess.run(
+            [str(EXE), "--version"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or not lines or lines[0] != f"IOTPay Desk {want}":
+        raise SmokeFailure(f"--version: exit {proc.returncode}, {proc.stdout!r} {proc.stderr!r}")
+    build = lines[1] if len(lines) > 1 else ""
+    if not re.fullmatch(r"Build: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, commit \S+", build):
+        raise SmokeFailure(f"--version does not name this build: {build!r}")
+    say(f"version: {lines[0]}; {build}")
+    return want
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -521,6 +547,7 @@ def main(argv: list[str]) -> int:
             raise SmokeFailure(f"{EXE} does not exist; build first")
         size, files = tree_size(BUNDLE)
         check_contents()
+        smoke_version()
         desk_secs = smoke_desk()
         ledger_secs = smoke_ledger()
         sandbox_secs = smoke_sandbox()

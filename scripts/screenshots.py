@@ -1059,13 +1059,11 @@ def _help(which: str) -> Factory:
 
 
 def _about(s: Shots) -> object:
-    from PySide6.QtWidgets import QMessageBox
-
     win = s.main_window()
     s.keep.append(win)
     win.show()
     win._about()
-    return win.findChild(QMessageBox, "about-box")
+    return win.about_dialog
 
 
 def _quit_question(s: Shots) -> object:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from iotpay_desk.api import CannotConnect, InvalidRequest, IotPayRejected, OutcomeUnknown
 from iotpay_desk.api.redact import redact
 from iotpay_desk.api.rules import BrokenRule, RuleCode, RuleParam
+from iotpay_desk.core.about import desk_version
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import TRANSLATION_CONTEXT as KEYCHAIN_CONTEXT
 from iotpay_desk.core.credentials import KeychainError
@@ -422,10 +423,20 @@ def ledger_error_text(exc: BaseException) -> str | None:
             .replace("%2", exc.profile_environment)
         )
     if isinstance(exc, LedgerTooNew):
+        if exc.needs:
+            return (
+                translate(
+                    "LedgerConnect",
+                    "This ledger was brought up to date by IOTPay Desk %1, newer than this desk "
+                    "(%2). Install version %1 or newer to use it; nothing was changed.",
+                )
+                .replace("%1", exc.needs)
+                .replace("%2", desk_version())
+            )
         return translate(
             "LedgerConnect",
-            "The ledger on this server was written by a newer version of the desk. Update "
-            "this desk to use it; nothing was changed.",
+            "The ledger was written by a newer version of the desk. Update this desk to use "
+            "it; nothing was changed.",
         )
     if isinstance(exc, NotALedger):
         return translate(

@@ -16,21 +16,11 @@ from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from iotpay_desk.core.about import desk_version
+
 from .i18n import current_language, resources_dir
 
 __all__ = ["HelpDialog", "desk_version", "guide_path", "test_cards_html"]
-
-PACKAGE = "iotpay-desk"
-
-
-def desk_version() -> str:
-    """The installed version of the desk (also in the frozen bundle: its metadata is kept)."""
-    import importlib.metadata  # only when asked: it is slow to import at start-up
-
-    try:
-        return importlib.metadata.version(PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def guide_path(language: str | None = None) -> Path:

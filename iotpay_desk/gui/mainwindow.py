@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
+from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
 from iotpay_desk.journal import Action, ActionKind, VaultCard
@@ -33,6 +34,7 @@ from iotpay_desk.services import CardService, MoneyService
 from iotpay_desk.services.events import EventHub
 from iotpay_desk.services.ledgerwatch import LedgerState
 
+from .about import AboutDialog, desk_about
 from .activity import ActivityPage
 from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
@@ -40,7 +42,7 @@ from .banner import KeychainBanner
 from .deposits import DepositsPanel
 from .endofday import EndOfDayPage
 from .errors import UserMessage, describe
-from .help import HelpDialog, desk_version, guide_path, test_cards_html
+from .help import HelpDialog, guide_path, test_cards_html
 from .import_dialog import JobProgressDialog
 from .ledgerbanner import LedgerBanner
 from .ledgerbridge import LedgerBridge
@@ -131,10 +133,13 @@ class MainWindow(QMainWindow):
         connection_check: ConnectionCheck | None = None,
         pages: Mapping[Page, QWidget] | None = None,
         developer_settings: bool = False,
+        paths: AppPaths | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("main-window")
+        self._paths = paths  # where About says the data and logs are (default: the platform's)
+        self.about_dialog: AboutDialog | None = None
         self._credentials = credentials
         self._connection_check = connection_check
         self._settings = settings
@@ -653,15 +658,10 @@ class MainWindow(QMainWindow):
             dialog.show()
 
     def _about(self) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("about-box")
-        box.setWindowTitle(self.tr("About IOTPay Desk"))
-        box.setText(
-            self.tr("IOTPay Desk — look up, refund and void card payments made through IOTPay.")
-        )
-        box.setInformativeText(self.tr("Version %1").replace("%1", desk_version()))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        box.open()
+        dialog = AboutDialog(desk_about(self._paths), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.about_dialog = dialog
+        dialog.open()
 
     # -- window state ---------------------------------------------------------------------------
 

@@ -13,11 +13,14 @@ class LedgerTooNew(LedgerError):
     """The database was written by a newer desk (a revision or journal version this
     desk does not know); it is left untouched."""
 
-    def __init__(self, found: str) -> None:
+    def __init__(self, found: str, needs: str = "") -> None:
         self.found = found
+        #: The version of the desk that brought the ledger to that schema ("" unknown).
+        self.needs = needs
+        wanted = f"version {needs} or newer" if needs else "a newer version"
         super().__init__(
             f"the ledger's schema is at {found}, newer than this version of the desk "
-            "knows. Update the desk to open it."
+            f"knows. Update the desk to {wanted} to open it."
         )
 
 

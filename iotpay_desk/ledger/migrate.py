@@ -5,8 +5,12 @@
   1..6, no Alembic table): versions 1..5 are first upgraded by the journal's own code,
   then the file, now at version 6, is stamped at revision ``0001`` without a row changed.
 - A database at a revision (or journal version) newer than this desk knows raises
-  :class:`LedgerTooNew`; one with other tables raises :class:`NotALedger`. Either way
-  nothing is written.
+  :class:`LedgerTooNew`, naming the desk version that brought it there (written in
+  ``ledger_meta`` as ``schema_desk_version`` by each migration); one with other tables
+  raises :class:`NotALedger`. Either way nothing is written.
+- A SQLite file of an older schema is first copied beside itself
+  (``<name>.before-<revision>.sqlite3``, SQLite's online backup, taken with the write
+  lock held so nothing changes under it); a PostgreSQL server's backups are its own.
 
 Everything is done in one transaction (``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL an
 advisory lock makes two desks starting at once migrate one after the other).
@@ -14,17 +18,33 @@ advisory lock makes two desks starting at once migrate one after the other).
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
+from iotpay_desk.core.about import desk_version
 from iotpay_desk.journal import Journal
 
 from .errors import LedgerTooNew, NotALedger
 
-__all__ = ["BASE_REVISION", "JOURNAL_VERSION_AT_BASE", "current_revision", "head", "migrate"]
+__all__ = [
+    "BASE_REVISION",
+    "DESK_VERSION_KEY",
+    "JOURNAL_VERSION_AT_BASE",
+    "backup_path",
+    "current_revision",
+    "head",
+    "migrate",
+]
+
+log = logging.getLogger(__name__)
 
 BASE_REVISION = "0001"
 JOURNAL_VERSION_AT_BASE = 6
@@ -53,26 +73,70 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+#: ``ledger_meta`` key: the desk version that last moved the ledger to a new revision.
+DESK_VERSION_KEY = "schema_desk_version"
+
+
+def backup_path(path: Path, label: str) -> Path:
+    """Where the copy of ``path`` taken before migrating it from ``label`` goes."""
+    return path.with_name(f"{path.stem}.before-{label}{path.suffix or '.sqlite3'}")
+
+
+def _backup_sqlite(path: str | None, label: str) -> Path | None:
+    """Copy the SQLite file at ``path`` beside it (SQLite's online backup); the copy."""
+    if not path or path == ":memory:" or not Path(path).exists():
+        return None
+    target = backup_path(Path(path), label)
+    source = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            # One self-contained file (the ledger's WAL mode would come with the copy).
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    log.info("ledger copied to %s before its migration", target.name)
+    return target
+
+
+def _needs(conn: Connection) -> str:
+    """The desk version a newer ledger names (``ledger_meta``), "" when it names none."""
+    try:
+        with conn.begin_nested():
+            found = conn.execute(
+                text("SELECT value FROM ledger_meta WHERE key = :key"), {"key": DESK_VERSION_KEY}
+            ).scalar()
+    except DBAPIError:
+        return ""
+    return found if isinstance(found, str) else ""
+
+
 def _user_version(conn: Connection) -> int:
     return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
 
 
-def _upgrade_old_journal(engine: Engine) -> None:
-    """A journal file at version 1..5 goes to 6 through the journal's own migrations."""
+def _upgrade_old_journal(engine: Engine) -> bool:
+    """A journal file at version 1..5 goes to 6 through the journal's own migrations
+    (copied beside itself first). True when it did."""
     path = engine.url.database
     with engine.connect() as conn:
         version = _user_version(conn)
         stamped = MigrationContext.configure(conn).get_current_revision() is not None
         conn.rollback()
     if path and not stamped and 0 < version < JOURNAL_VERSION_AT_BASE:
+        _backup_sqlite(path, f"journal-v{version}")
         Journal(path).close()
+        return True
+    return False
 
 
 def migrate(engine: Engine) -> str:
     """Bring the database behind ``engine`` to :func:`head`; return the revision."""
     sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        _upgrade_old_journal(engine)
+    backed_up = sqlite and _upgrade_old_journal(engine)
     known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
     with engine.connect() as conn:
         conn.execution_options(ledger_begin="IMMEDIATE")
@@ -83,7 +147,8 @@ def migrate(engine: Engine) -> str:
             current = MigrationContext.configure(conn).get_current_heads()
             for rev in current:
                 if rev not in known:
-                    raise LedgerTooNew(f"revision {rev}")
+                    raise LedgerTooNew(f"revision {rev}", _needs(conn))
+            newest = head()
             if not current:
                 tables = sorted(
                     t for t in inspect(conn).get_table_names() if t != "alembic_version"
@@ -92,8 +157,25 @@ def migrate(engine: Engine) -> str:
                 if version > JOURNAL_VERSION_AT_BASE:
                     raise LedgerTooNew(f"journal version {version}")
                 if version == JOURNAL_VERSION_AT_BASE:
+                    if sqlite and not backed_up:
+                        _backup_sqlite(engine.url.database, f"journal-v{version}")
                     command.stamp(cfg, BASE_REVISION)
                 elif tables:
                     raise NotALedger(tables)
+            elif tuple(current) != (newest,) and sqlite:
+                _backup_sqlite(engine.url.database, current[0])
+            moved = tuple(current) != (newest,)
             command.upgrade(cfg, "head")
-    return head()
+            if moved:
+                _record_desk_version(conn)
+    return newest
+
+
+def _record_desk_version(conn: Connection) -> None:
+    """Write which desk version brought the ledger to its revision (``ledger_meta``)."""
+    params = {"key": DESK_VERSION_KEY, "value": desk_version()}
+    updated = conn.execute(
+        text("UPDATE ledger_meta SET value = :value WHERE key = :key"), params
+    ).rowcount
+    if not updated:
+        conn.execute(text("INSERT INTO ledger_meta (key, value) VALUES (:key, :value)"), params)

@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About IOTPay Desk</source>
+        <translation>À propos d’IOTPay Desk</translation>
+    </message>
+    <message>
+        <source>IOTPay Desk %1</source>
+        <translation>IOTPay Desk %1</translation>
+    </message>
+    <message>
+        <source>Look up, refund and void card payments made through IOTPay.</source>
+        <translation>Rechercher, rembourser et annuler les paiements par carte faits par IOTPay.</translation>
+    </message>
+    <message>
+        <source>Version:</source>
+        <translation>Version :</translation>
+    </message>
+    <message>
+        <source>run from sources</source>
+        <translation>exécuté depuis les sources</translation>
+    </message>
+    <message>
+        <source>Built:</source>
+        <translation>Construction :</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
+        <source>Commit:</source>
+        <translation>Commit :</translation>
+    </message>
+    <message>
+        <source>Qt %1 (PySide6 %2)</source>
+        <translation>Qt %1 (PySide6 %2)</translation>
+    </message>
+    <message>
+        <source>Qt:</source>
+        <translation>Qt :</translation>
+    </message>
+    <message>
+        <source>Python:</source>
+        <translation>Python :</translation>
+    </message>
+    <message>
+        <source>Open &amp;data folder</source>
+        <translation>Ouvrir le dossier des &amp;données</translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation>Données :</translation>
+    </message>
+    <message>
+        <source>Open &amp;logs folder</source>
+        <translation>Ouvrir le dossier des &amp;journaux</translation>
+    </message>
+    <message>
+        <source>Logs:</source>
+        <translation>Journaux :</translation>
+    </message>
+    <message>
+        <source>&amp;Copy details</source>
+        <translation>&amp;Copier les détails</translation>
+    </message>
+</context>
+<context>
     <name>ActivityPage</name>
     <message>
         <source>When</source>
@@ -2070,8 +2137,12 @@
         <translation>Ce registre contient les paiements d&apos;un autre environnement IOTPay (%1) que celui du profil (%2), donc le poste ne l&apos;utilise pas : les paiements de test et les paiements réels ne sont jamais mêlés. Choisissez dans le profil le registre de cet environnement; rien n&apos;a été écrit.</translation>
     </message>
     <message>
-        <source>The ledger on this server was written by a newer version of the desk. Update this desk to use it; nothing was changed.</source>
-        <translation>Le registre de ce serveur a été écrit par une version plus récente du poste. Mettez ce poste à jour pour l’utiliser ; rien n’a été modifié.</translation>
+        <source>This ledger was brought up to date by IOTPay Desk %1, newer than this desk (%2). Install version %1 or newer to use it; nothing was changed.</source>
+        <translation>Ce registre a été mis à jour par IOTPay Desk %1, plus récent que ce poste (%2). Installez la version %1 ou une version plus récente pour l’utiliser ; rien n’a été modifié.</translation>
+    </message>
+    <message>
+        <source>The ledger was written by a newer version of the desk. Update this desk to use it; nothing was changed.</source>
+        <translation>Le registre a été écrit par une version plus récente du poste. Mettez ce poste à jour pour l’utiliser ; rien n’a été modifié.</translation>
     </message>
     <message>
         <source>This database holds other tables and no ledger (%1). Choose an empty database for the ledger; nothing was written to it.</source>
@@ -2174,10 +2245,6 @@
         <translation>%1 — PRODUCTION — %2</translation>
     </message>
     <message>
-        <source>Version %1</source>
-        <translation>Version %1</translation>
-    </message>
-    <message>
         <source>A refund of %1 is still waiting for IOTPay&apos;s answer.</source>
         <translation>Un remboursement de %1 attend encore la réponse d’IOTPay.</translation>
     </message>
@@ -2244,14 +2311,6 @@
     <message>
         <source>Sandbox test cards</source>
         <translation>Cartes de test du bac à sable</translation>
-    </message>
-    <message>
-        <source>About IOTPay Desk</source>
-        <translation>À propos du Poste IOTPay</translation>
-    </message>
-    <message>
-        <source>IOTPay Desk — look up, refund and void card payments made through IOTPay.</source>
-        <translation>Poste IOTPay — consultez, remboursez et annulez les paiements par carte faits avec IOTPay.</translation>
     </message>
 </context>
 <context>

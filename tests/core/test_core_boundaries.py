@@ -15,6 +15,7 @@ from iotpay_desk.core.settings import THEME, Settings
 from tests.core.conftest import files_containing
 
 CORE_MODULES = [
+    "iotpay_desk.core.about",
     "iotpay_desk.core.atomic",
     "iotpay_desk.core.credentials",
     "iotpay_desk.core.i18n",

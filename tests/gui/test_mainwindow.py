@@ -8,7 +8,7 @@ from keyring.backends import fail
 from keyring.errors import KeyringLocked
 from PySide6.QtCore import QLocale, QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget
 from pytestqt.qtbot import QtBot
 
 from iotpay_desk.core.credentials import CredentialStore, KeychainState
@@ -325,12 +325,12 @@ def test_help_menu_has_the_guide_the_test_cards_and_the_version(
     assert window.guide_action.shortcut().toString() == "F1"
 
     window.about_action.trigger()
-    box = window.findChild(QMessageBox, "about-box")
-    assert box is not None
-    assert box.isVisible()
+    about = window.about_dialog
+    assert about is not None
+    assert about.isVisible()
     version = importlib.metadata.version("iotpay-desk")
-    assert box.informativeText() == f"Version {version}"
-    box.close()
+    assert about.version_label.text() == version
+    about.close()
 
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

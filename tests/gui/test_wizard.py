@@ -971,6 +971,10 @@ def test_every_cause_of_a_failed_connection_reads_in_plain_words() -> None:
     too_new = describe(LedgerTooNew("revision 0099"))
     assert too_new.kind is Kind.USER
     assert "newer version of the desk" in too_new.text
+    named = describe(LedgerTooNew("revision 0099", needs="4.2.0"))
+    assert named.kind is Kind.USER
+    assert named.text.startswith("This ledger was brought up to date by IOTPay Desk 4.2.0, ")
+    assert "Install version 4.2.0 or newer to use it; nothing was changed." in named.text
     foreign = describe(NotALedger(["orders", "customers"]))
     assert foreign.kind is Kind.USER
     assert "(orders, customers)" in foreign.text

@@ -4,6 +4,7 @@ middle finished by the next start with nothing twice; a conflict stops it at tha
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -56,7 +57,14 @@ def test_a_journal_file_of_every_version_is_merged_once(
     # The file is kept beside, as a backup, and opens as a ledger; nothing is left to merge.
     assert not path.exists()
     assert _merged(path).is_file()
-    assert sorted(p.name for p in path.parent.iterdir()) == ["journal.sqlite3.merged"]
+    # (and, from its migration, the file as it was before: journal.before-journal-vN)
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        f"journal.before-journal-v{version}.sqlite3",
+        "journal.sqlite3.merged",
+    ]
+    before = path.parent / f"journal.before-journal-v{version}.sqlite3"
+    with contextlib.closing(sqlite3.connect(before)) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (version,)
     backup = sqlite_engine(_merged(path))
     assert ledger_id(backup) == report.source_id
     assert counts(backup) | {"copied_rows": 0} == counts(twin) | {"copied_rows": 0}

@@ -4,6 +4,7 @@ a foreign database is refused with nothing written; a failed migration leaves no
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -284,3 +285,90 @@ def test_an_unknown_url_is_refused() -> None:
         ledger.open_engine("mysql://host/db")
     with pytest.raises(ledger.LedgerError, match="a SQLite ledger is a file"):
         ledger.open_engine("sqlite://")
+
+
+def _at_revision(path: Path, revision: str) -> None:
+    """A SQLite ledger file brought only to ``revision`` (as an older desk left it)."""
+    from alembic import command
+
+    from iotpay_desk.ledger.migrate import _config
+
+    engine = _sqlite(path)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), revision)
+    finally:
+        engine.dispose()
+
+
+def test_an_older_ledger_is_copied_beside_itself_before_its_migration(tmp_path: Path) -> None:
+    from iotpay_desk.core.about import desk_version
+    from iotpay_desk.ledger.migrate import DESK_VERSION_KEY, backup_path
+
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    path = folder / "ledger.sqlite3"
+    _at_revision(path, "0003")
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("INSERT INTO ledger_meta (key, value) VALUES ('note', 'kept')")
+    schema_before = _sqlite_schema(path)
+
+    assert _migrated(path) == ledger.head()
+
+    copy = backup_path(path, "0003")
+    assert copy.name == "ledger.before-0003.sqlite3"
+    assert _sqlite_schema(copy) == schema_before  # the file as it was, schema and rows
+    with contextlib.closing(sqlite3.connect(copy)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert db.execute("SELECT value FROM ledger_meta WHERE key = 'note'").fetchall() == [
+            ("kept",)
+        ]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        found = db.execute("SELECT value FROM ledger_meta WHERE key = ?", (DESK_VERSION_KEY,))
+        assert found.fetchall() == [(desk_version(),)]
+    # Opened again at head: no second copy, nothing rewritten.
+    _migrated(path)
+    files = {p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))}
+    assert files == {"ledger.sqlite3", "ledger.before-0003.sqlite3"}
+
+
+def test_a_ledger_at_head_is_not_copied(tmp_path: Path) -> None:
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    path = folder / "ledger.sqlite3"
+    _migrated(path)  # made here: nothing to keep
+    _migrated(path)
+    assert not list(folder.glob("*.before-*"))
+
+
+def test_a_newer_ledger_names_the_version_it_needs_and_its_bytes_stay(tmp_path: Path) -> None:
+    from iotpay_desk.ledger.migrate import DESK_VERSION_KEY
+
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    path = folder / "ledger.sqlite3"
+    _migrated(path)
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE alembic_version SET version_num = '0042'")
+        db.execute("UPDATE ledger_meta SET value = '3.1.0' WHERE key = ?", (DESK_VERSION_KEY,))
+    files_before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    engine = _sqlite(path)
+    with pytest.raises(ledger.LedgerTooNew) as raised:
+        ledger.migrate(engine)
+    engine.dispose()
+    assert raised.value.found == "revision 0042"
+    assert raised.value.needs == "3.1.0"
+    assert "Update the desk to version 3.1.0 or newer" in str(raised.value)
+    # Every byte as it was, and nothing beside it (no copy, no journal left).
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files_before
+
+
+def test_a_newer_ledger_that_names_no_version_is_refused_all_the_same(backend: Engine) -> None:
+    with backend.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0042'"))
+        conn.execute(text("DELETE FROM ledger_meta WHERE key = 'schema_desk_version'"))
+    with pytest.raises(ledger.LedgerTooNew) as raised:
+        ledger.migrate(backend)
+    assert raised.value.needs == ""
+    assert "Update the desk to a newer version" in str(raised.value)
