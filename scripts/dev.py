@@ -4,6 +4,7 @@
     python3 scripts/dev.py run [DESK ARGS...]    start the desk on the embedded sandbox
     python3 scripts/dev.py test [PYTEST ARGS...] lint, format check, mypy, whole pytest suite
     python3 scripts/dev.py bundle [ARGS...]      build the PyInstaller bundle and smoke-start it
+    python3 scripts/dev.py deb [ARGS...]         the Debian package of that bundle (dist/*.deb)
     python3 scripts/dev.py doctor                report missing system libraries for Qt
 
 Each command first sets up: it finds uv (or installs it into .venv-bootstrap/ in this
@@ -347,7 +348,17 @@ def cmd_test(args: list[str]) -> int:
     steps = [
         ("ruff check", ["ruff", "check", "."]),
         ("ruff format", ["ruff", "format", "--check", "."]),
-        ("mypy", ["mypy", "iotpay_desk", "scripts/dev.py", "scripts/build_bundle.py"]),
+        (
+            "mypy",
+            [
+                "mypy",
+                "iotpay_desk",
+                "scripts/dev.py",
+                "scripts/build_bundle.py",
+                "scripts/build_deb.py",
+                "scripts/check_deb.py",
+            ],
+        ),
         ("pytest", ["pytest", *pytest_args]),
     ]
     results: list[tuple[str, int, float]] = []
@@ -379,6 +390,12 @@ def cmd_bundle(args: list[str]) -> int:
     return uv_run(uv, ["python", "scripts/build_bundle.py", *args], env=qt_env(for_tests=True))
 
 
+def cmd_deb(args: list[str]) -> int:
+    uv = find_uv()
+    sync(uv)
+    return uv_run(uv, ["python", "scripts/build_deb.py", *args], env=qt_env(for_tests=True))
+
+
 def cmd_doctor(args: list[str]) -> int:
     uv = find_uv()
     sync(uv)
@@ -387,7 +404,13 @@ def cmd_doctor(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bundle": cmd_bundle, "doctor": cmd_doctor}
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "bundle": cmd_bundle,
+    "deb": cmd_deb,
+    "doctor": cmd_doctor,
+}
 
 
 def main(argv: list[str]) -> int:
