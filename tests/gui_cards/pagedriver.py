@@ -71,10 +71,11 @@ class PageDriver:
         got = await self.js(f"document.getElementById({json.dumps(ident)}).textContent")
         return str(got).strip()
 
-    async def wait_value(self, ident: str, expected: str) -> None:
+    async def wait_value(self, ident: str, expected: str, within: float = 8.0) -> None:
         await self.wait_js(
             f"document.getElementById({json.dumps(ident)}).value",
             lambda v: v == expected,
+            within=within,
             what=f"#{ident}.value != {expected!r}",
         )
 

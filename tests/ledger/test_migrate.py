@@ -372,3 +372,16 @@ def test_a_newer_ledger_that_names_no_version_is_refused_all_the_same(backend: E
         ledger.migrate(backend)
     assert raised.value.needs == ""
     assert "Update the desk to a newer version" in str(raised.value)
+
+
+def test_a_ledger_id_never_reads_as_a_card_number(backend: Engine) -> None:
+    import re
+
+    from iotpay_desk.api.rules import has_card_run
+    from iotpay_desk.ledger.copy import ledger_id
+
+    found = ledger_id(backend)
+    assert re.fullmatch(r"L[0-9a-f]{32}", found)
+    # Even the id made of decimal digits only (a uuid hex may start with 13 of them).
+    assert not has_card_run("L" + "4242424242424242" * 2)
+    assert has_card_run("4242424242424242" * 2)  # what the bare hex would have been
