@@ -56,6 +56,7 @@ from iotpay_desk.core.settings import (
     THEME,
     Settings,
 )
+from iotpay_desk.gui.about import desk_icon
 from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
 from iotpay_desk.gui.errors import UserMessage, describe, show_message
 from iotpay_desk.gui.gcollect import GuiThreadCollector
@@ -574,6 +575,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
         pseudo=pseudo_enabled(args.pseudo or settings.get(PSEUDO_TRANSLATION)),
     )
     app.setApplicationDisplayName(app.translate("MainWindow", "IOTPay Desk"))
+    app.setWindowIcon(desk_icon())
+    app.setDesktopFileName(APP_NAME)  # the installed iotpay-desk.desktop (its icon, on Wayland)
     apply_theme(app, settings.get(THEME))
     app.setQuitOnLastWindowClosed(False)  # the loop ends when the main window closes
 

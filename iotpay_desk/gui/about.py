@@ -9,7 +9,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QDate, QLocale, Qt, QUrl, qVersion
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,7 +25,15 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.about import About, about
 from iotpay_desk.core.paths import AppPaths
 
-__all__ = ["AboutDialog", "desk_about"]
+from .i18n import resources_dir
+
+__all__ = ["AboutDialog", "desk_about", "desk_icon"]
+
+
+def desk_icon() -> QIcon:
+    """The desk's icon (``resources/icons/iotpay-desk.svg``, the one the installers use);
+    null where Qt has no SVG icon engine."""
+    return QIcon(str(resources_dir() / "icons" / "iotpay-desk.svg"))
 
 
 def desk_about(paths: AppPaths | None = None) -> About:

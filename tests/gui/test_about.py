@@ -125,3 +125,11 @@ def test_version_on_the_command_line(args: list[str], tmp_path: Path) -> None:
     assert lines[3] == f"Data: {tmp_path / 'data' / 'iotpay-desk'}"
     assert lines[4].startswith(f"Logs: {tmp_path / 'state' / 'iotpay-desk'}")
     assert not list(tmp_path.rglob("*.log"))  # printing the version starts nothing
+
+
+def test_the_desk_has_its_icon(qapp: QApplication) -> None:
+    from iotpay_desk.gui.about import desk_icon
+
+    icon = desk_icon()
+    assert not icon.isNull()
+    assert not icon.pixmap(48, 48).isNull()
