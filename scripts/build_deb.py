@@ -37,6 +37,7 @@ import tomllib
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "iotpay-desk"
@@ -71,32 +72,40 @@ def architecture() -> str:
     ).stdout.strip()
 
 
-def render_icons(target: Path) -> None:
-    """The SVG icon, and PNGs of it at :data:`ICON_SIZES`, into the hicolor theme."""
+def render_icon(size: int) -> Any:
+    """The SVG icon drawn at ``size`` × ``size`` pixels (a QImage)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    app = QGuiApplication.instance() or QGuiApplication([])
+    if QGuiApplication.instance() is None:
+        _APP.append(QGuiApplication([]))
     renderer = QSvgRenderer(str(ICON_SVG))
     if not renderer.isValid():
         raise SystemExit(f"{ICON_SVG} is not a valid SVG")
+    image = QImage(size, size, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
+_APP: list[Any] = []  # the QGuiApplication render_icon made, kept for the process
+
+
+def render_icons(target: Path) -> None:
+    """The SVG icon, and PNGs of it at :data:`ICON_SIZES`, into the hicolor theme."""
     icons = target / "usr" / "share" / "icons" / "hicolor"
     scalable = icons / "scalable" / "apps"
     scalable.mkdir(parents=True)
     shutil.copyfile(ICON_SVG, scalable / f"{NAME}.svg")
     for size in ICON_SIZES:
-        image = QImage(size, size, QImage.Format.Format_ARGB32)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        renderer.render(painter)
-        painter.end()
         folder = icons / f"{size}x{size}" / "apps"
         folder.mkdir(parents=True)
-        if not image.save(str(folder / f"{NAME}.png")):  # PNG, from the suffix
+        if not render_icon(size).save(str(folder / f"{NAME}.png")):  # PNG, from the suffix
             raise SystemExit(f"could not write the {size} px icon")
-    del app
 
 
 def _is_library(name: str) -> bool:

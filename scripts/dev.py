@@ -357,6 +357,7 @@ def cmd_test(args: list[str]) -> int:
                 "scripts/build_bundle.py",
                 "scripts/build_deb.py",
                 "scripts/check_deb.py",
+                "scripts/make_icons.py",
             ],
         ),
         ("pytest", ["pytest", *pytest_args]),

@@ -48,6 +48,27 @@ def test_the_windows_installer_script_compiles_against_a_stand_in_payload(
     assert b"Nullsoft" in data
 
 
+def test_the_installer_compiles_with_the_icons_drawn_for_windows(tmp_path: Path) -> None:
+    import make_icons
+
+    assert make_icons.main([str(tmp_path / "icons")]) == 0
+    ico = (tmp_path / "icons" / "iotpay-desk.ico").read_bytes()
+    assert ico[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert (tmp_path / "icons" / "iotpay-desk.icns").read_bytes()[:4] == b"icns"
+    payload = tmp_path / "iotpay-desk"
+    (payload / "_internal").mkdir(parents=True)
+    (payload / "iotpay-desk.exe").write_bytes(b"MZ stand-in")
+    out = tmp_path / "iotpay-desk-0.1.0-setup.exe"
+    done = _makensis(
+        tmp_path,
+        "-DVERSION=0.1.0",
+        f"-DPAYLOAD={payload}",
+        f"-DOUTFILE={out}",
+        f"-DICON={tmp_path / 'icons' / 'iotpay-desk.ico'}",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_windows_installer_script_says_what_it_needs(tmp_path: Path) -> None:
     done = _makensis(tmp_path, "-DVERSION=0.1.0")
     assert done.returncode != 0
