@@ -296,6 +296,31 @@ def hermetic_env() -> Iterator[dict[str, str]]:
         yield env
 
 
+def project_version() -> str:
+    """The version in ``pyproject.toml``."""
+    import tomllib
+
+    return str(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"])
+
+
+def run_frozen(
+    cmd: list[str], env: dict[str, str], timeout: float, what: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the frozen program (``cmd``), its output captured; a hang is a failure."""
+    try:
+        return subprocess.run(
+            cmd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as e:
+        raise SmokeFailure(f"{what} did not exit within {timeout:.0f} s") from e
+
+
 def unexpected(lines: Iterable[str], harmless: list[re.Pattern[str]]) -> list[str]:
     return [ln for ln in lines if ln.strip() and not any(p.search(ln) for p in harmless)]
 
@@ -322,18 +347,7 @@ def smoke_desk() -> float:
         harmless.append(NO_KEYCHAIN)
     with hermetic_env() as env:
         t0 = time.monotonic()
-        try:
-            proc = subprocess.run(
-                [*wrapper, str(EXE), "--smoke"],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=90,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as e:
-            raise SmokeFailure("frozen desk did not exit within 90 s of --smoke") from e
+        proc = run_frozen([*wrapper, str(EXE), "--smoke"], env, 90, "frozen desk --smoke")
         secs = time.monotonic() - t0
     stderr = proc.stderr.splitlines()
     if proc.returncode != 0:
@@ -362,18 +376,8 @@ def smoke_ledger() -> float:
     with hermetic_env() as env, tempfile.TemporaryDirectory(prefix="iotpay-ledger-") as tmp:
         path = Path(tmp) / "ledger.sqlite3"
         t0 = time.monotonic()
-        try:
-            proc = subprocess.run(
-                [str(EXE), "ledger", "check", "--sqlite", str(path)],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as e:
-            raise SmokeFailure("frozen 'ledger check' did not exit within 60 s") from e
+        cmd = [str(EXE), "ledger", "check", "--sqlite", str(path)]
+        proc = run_frozen(cmd, env, 60, "frozen 'ledger check'")
         secs = time.monotonic() - t0
         if proc.returncode != 0:
             raise SmokeFailure(
@@ -511,19 +515,9 @@ def smoke_sandbox() -> float | None:
 
 def smoke_version() -> str:
     """``iotpay-desk --version``: the project's version, this build's date and commit."""
-    import tomllib
-
-    want = str(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"])
+    want = project_version()
     with hermetic_env() as env:
-        proc = subprocess.run(
-            [str(EXE), "--version"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        proc = run_frozen([str(EXE), "--version"], env, 60, "frozen --version")
     lines = proc.stdout.splitlines()
     if proc.returncode != 0 or not lines or lines[0] != f"IOTPay Desk {want}":
         raise SmokeFailure(f"--version: exit {proc.returncode}, {proc.stdout!r} {proc.stderr!r}")

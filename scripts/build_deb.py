@@ -33,11 +33,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+
+from build_bundle import project_version  # the scripts' folder comes first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "iotpay-desk"
@@ -52,10 +53,6 @@ MAINTAINER = "IOTPay Desk maintainers <desk@iotpay.ca>"
 
 def say(msg: str) -> None:
     print(f"[deb] {msg}", flush=True)
-
-
-def project_version() -> str:
-    return str(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"])
 
 
 def depends() -> list[str]:
@@ -117,7 +114,19 @@ def _is_elf(path: Path) -> bool:
         return f.read(4) == b"\x7fELF"
 
 
-def _drop_foreign_runpaths(target: Path) -> int:
+def _elf_files(target: Path) -> list[Path]:
+    """The shared libraries and programs under ``target`` (ELF files, links left out)."""
+    return [
+        p
+        for p in sorted(target.rglob("*"))
+        if p.is_file()
+        and not p.is_symlink()
+        and (_is_library(p.name) or os.access(p, os.X_OK))
+        and _is_elf(p)
+    ]
+
+
+def _drop_foreign_runpaths(elves: list[Path]) -> int:
     """Remove RUNPATHs that name the build machine's folders (a Python built with pyenv
     bakes ``/root/.pyenv/.../lib`` into its libraries): the installed program would look
     there first. Those relative to the library (``$ORIGIN``) stay. How many were removed."""
@@ -125,9 +134,7 @@ def _drop_foreign_runpaths(target: Path) -> int:
     if patchelf is None:
         raise SystemExit("patchelf is needed (apt-get install patchelf)")
     removed = 0
-    for path in sorted(p for p in target.rglob("*") if p.is_file() and not p.is_symlink()):
-        if not (_is_library(path.name) or os.access(path, os.X_OK)) or not _is_elf(path):
-            continue
+    for path in elves:
         found = subprocess.run(
             [patchelf, "--print-rpath", str(path)], capture_output=True, text=True, check=False
         )
@@ -155,24 +162,21 @@ def _copy_bundle(bundle: Path, target: Path) -> None:
                 continue
             program = path.stat().st_mode & stat.S_IXUSR and not _is_library(name)
             path.chmod(0o755 if program else 0o644)
-    removed = _drop_foreign_runpaths(target)
+    elves = _elf_files(target)
+    removed = _drop_foreign_runpaths(elves)
     say(f"RUNPATH naming the build machine removed from {removed} libraries")
-    stripped = _strip_libraries(target)
+    stripped = _strip_libraries([p for p in elves if _is_library(p.name)])
     say(f"symbols not needed to load them stripped from {stripped} libraries")
 
 
-def _strip_libraries(target: Path) -> int:
+def _strip_libraries(elves: list[Path]) -> int:
     """``strip --strip-unneeded`` on the shared libraries that still carry symbol tables
     or debug sections (Python's own extension modules, a few wheels'): what the dynamic
     linker uses stays. The program itself is left as it is (its archive follows it)."""
     strip = shutil.which("strip")
     if strip is None:
         raise SystemExit("strip is needed (apt-get install binutils)")
-    libraries = [
-        str(p)
-        for p in sorted(target.rglob("*"))
-        if p.is_file() and not p.is_symlink() and _is_library(p.name) and _is_elf(p)
-    ]
+    libraries = [str(p) for p in elves]
     before = {path: Path(path).stat().st_size for path in libraries}
     for start in range(0, len(libraries), 200):
         subprocess.run([strip, "--strip-unneeded", *libraries[start : start + 200]], check=True)

@@ -124,7 +124,7 @@ def smoke_installed() -> None:
 
 
 def user_env(home: Path) -> dict[str, str]:
-    env = {
+    return {
         "PATH": "/usr/bin:/bin",
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
@@ -133,7 +133,6 @@ def user_env(home: Path) -> dict[str, str]:
         "XDG_CACHE_HOME": str(home / ".cache"),
         "QT_QPA_PLATFORM": "offscreen",
     }
-    return env
 
 
 def make_user_data(home: Path) -> Path:
