@@ -384,7 +384,6 @@ def test_card_vault_gets_the_profile_services(desk: Desk) -> None:
 
 
 # The offscreen platform cannot raise windows or grab the keyboard; it says so.
-@pytest.mark.qt_log_ignore("does not support")
 def test_receipts_reprinted_from_the_order(desk: Desk, qtbot: QtBot) -> None:
     payment = desk.pay(4200)
     desk.sandbox.advance(13 * 3600)  # settled
@@ -424,7 +423,6 @@ def test_receipts_reprinted_from_the_order(desk: Desk, qtbot: QtBot) -> None:
 
 
 # The offscreen platform cannot raise windows or grab the keyboard; it says so.
-@pytest.mark.qt_log_ignore("does not support")
 def test_recent_lookups_reopen_with_one_click(desk: Desk, qtbot: QtBot) -> None:
     first = desk.pay(1100)
     second = desk.pay(2200)
@@ -549,10 +547,6 @@ def test_a_failed_look_up_leaves_nothing_of_the_previous_payment_actionable(
     assert desk.qloop.run(returns_at_sandbox(desk.sandbox.url, payment.pay_order_id)) == []
 
 
-# The field's list of recent look-ups may pop up while typing (offscreen: no raise, no grab).
-@pytest.mark.qt_log_ignore(
-    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
-)
 def test_editing_the_field_disables_the_actions_until_looked_up_again(
     desk: Desk, qtbot: QtBot
 ) -> None:
@@ -597,7 +591,6 @@ def test_editing_the_field_disables_the_actions_until_looked_up_again(
 
 
 # The offscreen platform cannot raise windows or grab the keyboard; it says so.
-@pytest.mark.qt_log_ignore("does not support")
 def test_refund_and_void_stay_off_while_a_refund_of_the_payment_is_unresolved(
     desk: Desk, qtbot: QtBot
 ) -> None:
@@ -691,7 +684,6 @@ def test_an_unresolved_refund_from_another_desk_keeps_refund_and_void_off(
 
 
 # The offscreen platform cannot raise windows or grab the keyboard; it says so.
-@pytest.mark.qt_log_ignore("does not support")
 def test_status_after_a_full_refund_here_and_one_made_elsewhere(desk: Desk, qtbot: QtBot) -> None:
     """Issue 8 #6: a payment refunded in full no longer reads "Paid"."""
     here = desk.pay(2500)
@@ -730,7 +722,6 @@ def test_status_after_a_full_refund_here_and_one_made_elsewhere(desk: Desk, qtbo
 
 
 # The offscreen platform cannot raise windows or grab the keyboard; it says so.
-@pytest.mark.qt_log_ignore("does not support")
 def test_every_time_is_on_the_merchants_clock(
     qtbot: QtBot, qloop: QLoop, sandbox: SandboxServer, tmp_path: Path
 ) -> None:

@@ -368,7 +368,6 @@ def test_a_saved_filter_is_kept_with_the_window_at_once(
     assert again.transactions.saved_names() == ["Visa 4242"]
 
 
-@pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")
 def test_import_orders_opens_from_the_page(desk: Desk, qtbot: QtBot) -> None:
     from iotpay_desk.gui.import_dialog import ImportDialog
 
