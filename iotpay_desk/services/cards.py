@@ -70,6 +70,7 @@ from .errors import (
 )
 from .returns import ReturnHint, hint_from_params, parse_return_url, return_url_for
 from .rules import TORONTO
+from .threads import ThreadCalls
 
 __all__ = [
     "LABEL_MAX",
@@ -215,6 +216,7 @@ class CardService:
         self.tz = tz
         self._sessions: dict[str, AddCardSession] = {}
         self._working = 0
+        self._threads = ThreadCalls()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -231,9 +233,10 @@ class CardService:
         e.g. when the desk switches profiles). Never cancels one."""
         while self._working:
             await self._idle.wait()
+        await self._threads.idle()  # and no journal work left running by a caller gone
 
     async def _db(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        return await self._threads.run(fn, *args, **kwargs)
 
     def today(self) -> date:
         """Today in the profile's time zone (for expiry warnings)."""

@@ -32,6 +32,7 @@ from iotpay_desk.journal import Action, ActionState, Ledger
 
 from .errors import CannotReachIotPay, InvalidInput, OrderNotFound, RefusedByIotPay
 from .results import ActionResult
+from .threads import ThreadCalls
 
 __all__ = ["TEXT_MAX", "MoneyContext", "check_texts"]
 
@@ -99,11 +100,13 @@ class MoneyContext:
         self.repeat_charge_within = repeat_charge_within
         # mch_no → the one task that owns it now (a submit, or a resolve).
         self.tasks: dict[str, asyncio.Task[ActionResult]] = {}
+        # The journal's work in worker threads, followed until each returns.
+        self.threads = ThreadCalls()
 
     # ------------------------------------------------------------------ plumbing
 
     async def db(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        return await self.threads.run(fn, *args, **kwargs)
 
     def changed(self, action: Action) -> None:
         if self.on_change is None:

@@ -208,6 +208,8 @@ class MoneyService:
         journal is closed, e.g. when the desk switches profiles). Never cancels one."""
         while self._ctx.tasks:
             await asyncio.wait(list(self._ctx.tasks.values()))
+        # and no journal work left running in a thread by a caller that went away
+        await self._ctx.threads.idle()
 
     # ------------------------------------------------------------------ lookups
 
