@@ -28,9 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         from iotpay_desk.ledger.cli import main as ledger_main
 
         return ledger_main(args[1:])
-    from iotpay_desk.app import main as app_main
+    from iotpay_desk.start import main as start_main
 
-    return app_main(args)
+    return start_main(args)
 
 
 def print_version() -> int:

@@ -27,101 +27,54 @@ from datetime import time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import httpx
-import qasync
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from iotpay_desk.api import (
     CannotConnect,
-    IotPayClient,
     IotPayError,
     IotPayRejected,
     OutcomeUnknown,
     QueryRequest,
-    default_http_pools,
 )
-from iotpay_desk.api.client import load_lazy_modules
 from iotpay_desk.core.atomic import CorruptFileError
 from iotpay_desk.core.credentials import CredentialStore, KeychainError, KeychainStatus
-from iotpay_desk.core.logging_setup import set_log_level, setup_logging, teardown_logging
-from iotpay_desk.core.paths import APP_NAME, AppPaths
+from iotpay_desk.core.logging_setup import set_log_level
+from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Profile, ProfileNotFound, ProfileStore, ProfileStoreError
 from iotpay_desk.core.settings import (
     CONFIRM_ABOVE_THRESHOLD,
     DESK_NAME,
-    LANGUAGE,
     LOG_LEVEL,
-    PSEUDO_TRANSLATION,
     THEME,
     Settings,
 )
-from iotpay_desk.gui.about import desk_icon
-from iotpay_desk.gui.diagnostics import ErrorReporter, install_qt_message_handler
+from iotpay_desk.gui.diagnostics import ErrorReporter
 from iotpay_desk.gui.errors import UserMessage, describe, show_message
 from iotpay_desk.gui.gcollect import GuiThreadCollector
-from iotpay_desk.gui.i18n import install_translators, pseudo_enabled
 from iotpay_desk.gui.mainwindow import MainWindow, Page
-from iotpay_desk.gui.profile_wizard import ProfileWizard
-from iotpay_desk.gui.profiles_page import ProfilesDialog
-from iotpay_desk.gui.settings_page import SettingsPage
 from iotpay_desk.gui.statusbar import ConnectionState
 from iotpay_desk.gui.theme import apply_theme
 from iotpay_desk.journal import DeskIdentity, JournalError, Ledger, VaultCard
-from iotpay_desk.ledger import LedgerJournal
-from iotpay_desk.ledger.engine import ping_ledger, unreachable_as_unavailable
-from iotpay_desk.ledger.feed import LedgerFeed
-from iotpay_desk.ledger.place import profile_ledger_opener
-from iotpay_desk.services import CardService, MoneyService
-from iotpay_desk.services.ledgerwatch import LedgerState
-from iotpay_desk.services.session import DeskSession, SessionSettings
+from iotpay_desk.start import READY, SHOWN, Started, parse_args
 
 if TYPE_CHECKING:
-    from iotpay_desk.sandbox import SandboxServer
+    # Imported when first needed, after the window's first frame (see :func:`_run`): the
+    # ledger (SQLAlchemy, Alembic, psycopg), the HTTP client (httpx), qasync.
+    import httpx
 
-__all__ = ["main", "parse_args"]
+    from iotpay_desk.api import IotPayClient
+    from iotpay_desk.gui.profile_wizard import ProfileWizard
+    from iotpay_desk.gui.profiles_page import ProfilesDialog
+    from iotpay_desk.ledger import LedgerJournal
+    from iotpay_desk.sandbox import SandboxServer
+    from iotpay_desk.services import CardService, MoneyService
+    from iotpay_desk.services.ledgerwatch import LedgerState
+    from iotpay_desk.services.session import DeskSession
+
+__all__ = ["READY", "SHOWN", "main", "parse_args", "run_started"]
 
 log = logging.getLogger(__name__)
-
-READY = "iotpay-desk ready"
-
-
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="iotpay-desk", description="IOTPay back-office desk")
-    p.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="start the local IOTPay sandbox in-process and open the desk on it",
-    )
-    p.add_argument(
-        "-V",
-        "--version",
-        action="store_true",
-        help="print the version, the build, Qt and Python, where the data and logs are; exit",
-    )
-    p.add_argument(
-        "--smoke",
-        action="store_true",
-        help="start, show the main window, print 'iotpay-desk ready' and exit 0",
-    )
-    p.add_argument(
-        "--pseudo",
-        action="store_true",
-        help="show every text lengthened by about a third (layout check)",
-    )
-    p.add_argument(
-        "--language",
-        metavar="CODE",
-        help="show the desk in this language (en, fr) instead of the setting",
-    )
-    p.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        metavar="X",
-        help="with --sandbox: run sandbox time X times faster",
-    )
-    return p.parse_args(argv)
 
 
 # --------------------------------------------------------------------------- connection
@@ -223,6 +176,8 @@ class Desk:
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.raise_()
             return
+        from iotpay_desk.gui.profile_wizard import ProfileWizard
+
         wizard = ProfileWizard(store, self.credentials, offer_sandbox=first_run, parent=window)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         wizard.saved.connect(lambda p: self._spawn(self.switch_profile(p.id)))
@@ -240,6 +195,8 @@ class Desk:
             self.profiles_dialog.raise_()
             self.profiles_dialog.activateWindow()
             return
+        from iotpay_desk.gui.profiles_page import ProfilesDialog
+
         dialog = ProfilesDialog(store, self.credentials, window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.page.switch_requested.connect(lambda pid: self._spawn(self.switch_profile(pid)))
@@ -363,6 +320,8 @@ class Desk:
         if key is None:
             log.warning("profile %s has no merchant key in the keychain", profile.id)
             return
+        from iotpay_desk.api import IotPayClient, default_http_pools
+
         self.http = self.http or default_http_pools()
         self.client = IotPayClient(profile.base_url, profile.mch_id, key, http=self.http)
         client = self.client
@@ -380,6 +339,9 @@ class Desk:
             )
             return
         generation = self.generation
+        from iotpay_desk.ledger.engine import ping_ledger, unreachable_as_unavailable
+        from iotpay_desk.ledger.feed import LedgerFeed
+        from iotpay_desk.services.session import DeskSession, SessionSettings
 
         def found(cards: list[VaultCard]) -> None:
             if self.generation == generation:
@@ -438,6 +400,8 @@ class Desk:
 
     def _ledger_opener(self, profile: Profile) -> Callable[[], LedgerJournal]:
         """What opens the profile's ledger (blocking: the keychain may be asked)."""
+        from iotpay_desk.ledger.place import profile_ledger_opener
+
         return profile_ledger_opener(
             profile,
             paths=self.paths,
@@ -471,8 +435,11 @@ class Desk:
             self.sandbox = None
 
 
-async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
-    """Show the window, start the desk, wait until the window is closed, clean up."""
+async def run_desk(
+    desk: Desk, window: MainWindow, *, smoke: bool, settle: Callable[[], None] | None = None
+) -> int:
+    """Show the window, start the desk, wait until the window is closed, clean up.
+    ``settle`` runs once the desk has started (see :func:`settle_at_start`)."""
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
@@ -486,6 +453,8 @@ async def run_desk(desk: Desk, window: MainWindow, *, smoke: bool) -> int:
             show_message(window, describe(exc))
         except KeychainError as exc:
             window.set_keychain_status(KeychainStatus(exc.state, exc.message, exc.detail))
+        if settle is not None:
+            settle()
         profile = window.profile
         log.info(
             "desk ready: profile=%s environment=%s connection=%s keychain=%s title=%r banner=%r",
@@ -543,70 +512,52 @@ def apply_setting(app: QApplication, settings: Settings, key: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    paths = AppPaths.default()
-    settings = Settings(paths.config_dir)
-    setup_logging(paths.log_dir, settings.get(LOG_LEVEL))
-    try:
-        return _run(args, paths, settings)
-    finally:
-        teardown_logging()
+    """The desk: its first frame (:mod:`iotpay_desk.start`), then :func:`run_started`."""
+    from iotpay_desk.start import main as start_main
+
+    return start_main(argv)
 
 
 def settle_at_start(collector: GuiThreadCollector) -> None:
-    """Once the window is built: what the first request would import in the middle of
-    work imported now, then the heap collected and frozen (full collections skip it
-    from now on; see :mod:`.gui.gcollect`)."""
+    """Once the desk has started (after the window's first frame): what the first request
+    would import in the middle of work imported now, then the heap collected and frozen
+    (full collections skip it from now on; see :mod:`.gui.gcollect`)."""
+    from iotpay_desk.api.client import load_lazy_modules
+
     missing = load_lazy_modules()
     if missing:
         log.debug("not preloaded (not in this version of a library): %s", missing)
     collector.settle()
 
 
-def _run(args: argparse.Namespace, paths: AppPaths, settings: Settings) -> int:
-    # QtWebEngine, loaded later for the card pages, needs this before the QApplication exists.
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts, True)
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName("IOTPay Desk")
-    install_qt_message_handler()
-    translators = install_translators(
-        args.language or settings.get(LANGUAGE),
-        pseudo=pseudo_enabled(args.pseudo or settings.get(PSEUDO_TRANSLATION)),
-    )
-    app.setApplicationDisplayName(app.translate("MainWindow", "IOTPay Desk"))
-    app.setWindowIcon(desk_icon())
-    app.setDesktopFileName(APP_NAME)  # the installed iotpay-desk.desktop (its icon, on Wayland)
-    apply_theme(app, settings.get(THEME))
-    app.setQuitOnLastWindowClosed(False)  # the loop ends when the main window closes
+def run_started(started: Started) -> int:
+    """After the first frame (:func:`iotpay_desk.start.main`): the pages, the event loop,
+    then the desk's start (keychain, profile, connection, ledger) until the window closes."""
+    app, window, args, settings = started.app, started.window, started.args, started.settings
+    window.build_pages()
+    from iotpay_desk.gui.settings_page import SettingsPage
 
-    collector = GuiThreadCollector(app)  # Qt objects are only ever collected here
-    collector.start()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    desk = Desk(args, paths, settings)
-    window = MainWindow(
-        settings=settings,
-        credentials=desk.credentials,
-        developer_settings=pseudo_enabled(args.pseudo),
-        paths=paths,
-    )
     settings_page = window.pages[Page.SETTINGS]
     if isinstance(settings_page, SettingsPage):
         settings_page.setting_changed.connect(lambda key: apply_setting(app, settings, key))
-    settle_at_start(collector)
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    desk = Desk(args, started.paths, settings, credentials=started.credentials)
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)
     # A signal (logout, shutdown) does not wait for an answer to the quit question: work in
     # flight stays pending in the journal and is checked at the next start.
     _install_signal_handlers(loop, window.close_without_asking)
+    collector = started.collector
     try:
         with loop:
-            code: int = loop.run_until_complete(run_desk(desk, window, smoke=args.smoke))
+            code: int = loop.run_until_complete(
+                run_desk(desk, window, smoke=args.smoke, settle=lambda: settle_at_start(collector))
+            )
     finally:
         reporter.uninstall()
-        translators.remove()
-        collector.stop()
     if window.restart_wanted:
         relaunch()
     return code

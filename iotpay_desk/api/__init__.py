@@ -1,16 +1,11 @@
 """IOTPay Credit Card API V3: sign, typed requests and results, the async client.
 
-Plain asyncio Python: nothing here imports Qt.
+Plain asyncio Python: nothing here imports Qt. The client (and httpx, with its
+certificates) is imported when first asked for: the desk's window does not wait for it.
 """
 
-from .client import (
-    PRODUCTION_URL,
-    TEST_URL,
-    IotPayClient,
-    default_http_client,
-    default_http_pools,
-    is_loopback,
-)
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     CannotConnect,
     InvalidNotify,
@@ -80,3 +75,32 @@ __all__ = [
     "sign",
     "verify_sign",
 ]
+
+if TYPE_CHECKING:
+    from .client import (
+        PRODUCTION_URL,
+        TEST_URL,
+        IotPayClient,
+        default_http_client,
+        default_http_pools,
+        is_loopback,
+    )
+
+_FROM_CLIENT = frozenset(
+    {
+        "PRODUCTION_URL",
+        "TEST_URL",
+        "IotPayClient",
+        "default_http_client",
+        "default_http_pools",
+        "is_loopback",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CLIENT:
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

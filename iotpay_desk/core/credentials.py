@@ -25,15 +25,16 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from iotpay_desk.api.redact import redact, register_secret
 
 from .i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    # keyring (and what it loads) is imported on first use, in a worker thread: the
+    # window's first frame does not wait for it.
+    from keyring.backend import KeyringBackend
 
 __all__ = [
     "MSG_CANCELLED",
@@ -169,6 +170,8 @@ def _closing_class() -> type[KeyringBackend] | None:
         _wraps_upstream = True
 
         def get_preferred_collection(self) -> Any:
+            import keyring.errors
+
             bus = secretstorage.dbus_init()
             try:
                 try:
@@ -228,6 +231,8 @@ def _prompt_dismissed(exc: BaseException) -> bool:
     macOS, ``KeyringLocked`` raised from ``KeychainDenied`` with errSecUserCanceled (-128).
     A dismissed *unlock* prompt leaves the keychain locked, and is reported as locked.
     """
+    import keyring.errors
+
     try:
         import secretstorage.exceptions as ss
     except ImportError:  # pragma: no cover - secretstorage ships with keyring on Linux
@@ -248,6 +253,8 @@ def _prompt_dismissed(exc: BaseException) -> bool:
 
 def _classify(exc: BaseException) -> tuple[KeychainState, str]:
     """Map a backend exception to a state and its plain message."""
+    import keyring.errors
+
     if _prompt_dismissed(exc):
         return KeychainState.CANCELLED, MSG_CANCELLED
     if isinstance(exc, keyring.errors.KeyringLocked):
@@ -310,6 +317,8 @@ class CredentialStore:
             return self._backend
 
     def _choose(self) -> tuple[KeyringBackend | None, KeychainStatus | None]:
+        import keyring.errors
+
         if self._pinned is not None:
             candidate = self._pinned
         else:
@@ -407,6 +416,8 @@ class CredentialStore:
         user = _username(profile_id)
 
         def delete(b: KeyringBackend) -> bool:
+            import keyring.errors
+
             try:
                 b.delete_password(self.service, user)
             except keyring.errors.PasswordDeleteError:
@@ -450,6 +461,8 @@ class CredentialStore:
         user = _username(profile_id) + _LEDGER_SUFFIX
 
         def delete(b: KeyringBackend) -> bool:
+            import keyring.errors
+
             try:
                 b.delete_password(self.service, user)
             except keyring.errors.PasswordDeleteError:

@@ -17,19 +17,22 @@ A cancellation is re-raised after the clean-up so the calling task ends as cance
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar, cast, final
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, final
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
-from qasync import asyncSlot
 from shiboken6 import isValid
 
 from .errors import Kind, UserMessage, describe, show_message
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["BusyIndicator", "JobResult", "async_slot", "gone", "held", "run_busy"]
 
@@ -44,11 +47,27 @@ def async_slot(
 ) -> Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, asyncio.Task[None]]]:
     """``qasync.asyncSlot`` with types: the slot runs as a task on the qasync loop; what
     escapes it goes to ``sys.excepthook``. Use it on methods only (qasync refuses module
-    functions) and let the body await :func:`run_busy`."""
-    return cast(
-        Callable[[Callable[P, Coroutine[Any, Any, None]]], Callable[P, "asyncio.Task[None]"]],
-        asyncSlot(*types),
-    )
+    functions) and let the body await :func:`run_busy`.
+
+    qasync (and asyncio) are imported at the slot's first call, not when the class is
+    made: the main window is on screen before them (:mod:`iotpay_desk.start`)."""
+
+    def decorate(fn: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, asyncio.Task[None]]:
+        made: Callable[P, asyncio.Task[None]] | None = None
+
+        @Slot(*types)
+        @functools.wraps(fn)
+        def slot(*args: P.args, **kwargs: P.kwargs) -> asyncio.Task[None]:
+            nonlocal made
+            if made is None:
+                from qasync import asyncSlot
+
+                made = asyncSlot(*types)(fn)
+            return made(*args, **kwargs)
+
+        return slot
+
+    return decorate
 
 
 @dataclass(frozen=True)
@@ -157,6 +176,8 @@ async def run_busy(
     ``on_error`` receives user errors and pending states instead of a message box
     (internal errors always get the box with Details).
     """
+    import asyncio
+
     widgets = [controls] if isinstance(controls, QWidget) else list(controls)
     indicator = busy if busy is not None else find_indicator(widgets)
     token: int | None = None

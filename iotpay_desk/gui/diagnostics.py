@@ -8,14 +8,13 @@ on the GUI thread (queued connection), so a worker thread never touches a widget
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import threading
 import traceback
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 from PySide6.QtCore import (
     QMessageLogContext,
@@ -31,6 +30,9 @@ from shiboken6 import isValid
 from iotpay_desk.api.redact import redact
 
 from .errors import Kind, UserMessage, describe, show_message
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["ErrorReporter", "install_qt_message_handler", "qt_message_to_log"]
 
@@ -117,6 +119,8 @@ class ErrorReporter(QObject):
         if not isinstance(exc, BaseException):
             log.error("event loop: %s", context.get("message", "unknown error"))
             return
+        import asyncio
+
         if isinstance(exc, asyncio.CancelledError):
             return
         self.report((type(exc), exc, exc.__traceback__), where="unhandled error in a task")

@@ -14,7 +14,6 @@ Texts are built at call time so they follow the installed translators.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import enum
 import traceback
@@ -36,23 +35,6 @@ from iotpay_desk.core.profiles import ProfileInvalid, ProfileNotFound, ProfileSt
 from iotpay_desk.core.settings import SettingValueError
 from iotpay_desk.journal import Action, ActionKind, JournalTooNew
 from iotpay_desk.journal.errors import AnswerNotRecorded, LedgerUnavailable
-from iotpay_desk.services import (
-    ActionInProgress,
-    CannotReachIotPay,
-    CardNotAdded,
-    CardNotBound,
-    DirectAddDisabled,
-    InvalidInput,
-    NotInJournal,
-    OrderNotFound,
-    PaymentChanged,
-    RefusedByIotPay,
-    UnknownCard,
-    UnknownDraft,
-)
-
-from .amounts import format_cents
-from .words import action_word
 
 __all__ = [
     "Kind",
@@ -290,6 +272,9 @@ _RULE_TEXTS: dict[RuleCode, _RuleText] = {
 
 def _rule_param(name: str, value: RuleParam) -> str:
     """One parameter of a rule as the user reads it, in the locale's format."""
+    from .amounts import format_cents
+    from .words import action_word
+
     if name == "left" and isinstance(value, int):
         return format_cents(value)
     if name == "kind" and isinstance(value, str):
@@ -471,6 +456,8 @@ def ledger_unavailable_text(exc: LedgerUnavailable) -> str:
 def answer_not_recorded_text(exc: LedgerUnavailable) -> str:
     """What the cashier is told when a money action meets the ledger gone: refused before
     anything was sent, or (:class:`AnswerNotRecorded`) sent and waiting to be recorded."""
+    from .words import action_word
+
     if isinstance(exc, AnswerNotRecorded):
         try:
             word = action_word(ActionKind(exc.kind))
@@ -554,6 +541,25 @@ def _nothing_sent() -> str:
 
 def describe(exc: BaseException) -> UserMessage:
     """The message for ``exc``; never contains a key, a sign or a card number."""
+
+    # The services' errors are imported when there is one to describe: not at start-up.
+    import asyncio
+
+    from iotpay_desk.services import (
+        ActionInProgress,
+        CannotReachIotPay,
+        CardNotAdded,
+        CardNotBound,
+        DirectAddDisabled,
+        InvalidInput,
+        NotInJournal,
+        OrderNotFound,
+        PaymentChanged,
+        RefusedByIotPay,
+        UnknownCard,
+        UnknownDraft,
+    )
+
     if isinstance(exc, asyncio.CancelledError):
         return UserMessage(Kind.CANCELLED, "")
     if isinstance(exc, OutcomeUnknown):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -28,32 +27,33 @@ from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Environment, Profile
 from iotpay_desk.core.settings import Settings
-from iotpay_desk.journal import Action, ActionKind, VaultCard
 from iotpay_desk.journal.errors import LedgerUnavailable
-from iotpay_desk.services import CardService, MoneyService
-from iotpay_desk.services.events import EventHub
-from iotpay_desk.services.ledgerwatch import LedgerState
 
-from .about import AboutDialog, desk_about
-from .activity import ActivityPage
-from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
 from .banner import KeychainBanner
-from .deposits import DepositsPanel
-from .endofday import EndOfDayPage
-from .errors import UserMessage, describe
-from .help import HelpDialog, guide_path, test_cards_html
-from .import_dialog import JobProgressDialog
 from .ledgerbanner import LedgerBanner
-from .ledgerbridge import LedgerBridge
-from .orders import OrdersPage
-from .settings_page import SettingsPage
 from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
-from .transactions import TransactionsPage
-from .vault import VaultPage
 
 if TYPE_CHECKING:
+    # The pages (and what they import: the services, charts, receipts) are built by
+    # :meth:`MainWindow.build_pages`, which the desk calls after the window's first frame.
+    from iotpay_desk.journal import Action, VaultCard
+    from iotpay_desk.services import CardService, MoneyService
+    from iotpay_desk.services.events import EventHub
+    from iotpay_desk.services.ledgerwatch import LedgerState
+
+    from .about import AboutDialog
+    from .activity import ActivityPage
+    from .deposits import DepositsPanel
+    from .endofday import EndOfDayPage
+    from .errors import UserMessage
+    from .help import HelpDialog
+    from .import_dialog import JobProgressDialog
+    from .ledgerbridge import LedgerBridge
+    from .orders import OrdersPage
     from .purchase_dialog import PurchaseDialog
+    from .transactions import TransactionsPage
+    from .vault import VaultPage
 
 __all__ = ["WINDOW_STATE_FILE", "ConnectionCheck", "MainWindow", "Page", "mnemonic_letter"]
 
@@ -109,6 +109,11 @@ class MainWindow(QMainWindow):
     and, optionally, the Card vault and Settings page widgets; the money service comes
     later through :meth:`set_money_service` (it needs the key from the keychain).
 
+    With ``defer_pages`` the window is built without its pages (each place in the page
+    stack holds an empty widget) so that it can be on screen before their modules are
+    even imported; :meth:`build_pages` must then be called before anything else is asked
+    of it (the desk does it right after the first frame).
+
     Closing the window while a refund, void or charge waits for IOTPay's answer (or a
     payment link is being followed) asks first, and says that it stays pending and is
     checked at the next start. The window's size, position and maximised state are kept in
@@ -118,6 +123,13 @@ class MainWindow(QMainWindow):
     ``closed()`` once the window has closed; ``keychain_available()`` when a retry found
     the keychain usable again; ``profiles_requested()`` from File ▸ Profiles….
     """
+
+    # Built by build_pages.
+    orders: OrdersPage
+    activity: ActivityPage
+    transactions: TransactionsPage
+    end_of_day: EndOfDayPage
+    deposits_panel: DepositsPanel
 
     page_changed = Signal(int)
     closed = Signal()
@@ -134,6 +146,7 @@ class MainWindow(QMainWindow):
         pages: Mapping[Page, QWidget] | None = None,
         developer_settings: bool = False,
         paths: AppPaths | None = None,
+        defer_pages: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -144,6 +157,7 @@ class MainWindow(QMainWindow):
         self._connection_check = connection_check
         self._settings = settings
         self._closing = False
+        self._window_state_read = False
         self._money: MoneyService | None = None
         self._ledger_ok = True  # False while the ledger banner is shown: money is off
         self._cards: CardService | None = None
@@ -165,33 +179,12 @@ class MainWindow(QMainWindow):
             mnemonic_letter(t) for t in (*menu_titles, self.banner.retry_button.text())
         )
 
-        # -- pages ---------------------------------------------------------------------------
-        given = dict(pages or {})
-        self.orders = OrdersPage(self)
-        self.activity = ActivityPage(self)
-        self.transactions = TransactionsPage(self)
-        self.transactions.open_order.connect(self.open_order)
-        self.end_of_day = EndOfDayPage(self)
-        self.end_of_day.open_order.connect(self.open_order)
-        self.end_of_day.reconcile_requested.connect(self.reconcile_day)
-        # A filter saved or changed is kept at once, not only when the window closes.
-        self.transactions.saved_filters_changed.connect(self._save_window_state)
-        self.deposits_panel = DepositsPanel(None, self)
-        self.end_of_day.set_deposits_widget(self.deposits_panel)
-        self.orders.action_finished.connect(self.activity.reload)
-        self.pages: dict[Page, QWidget] = {
-            Page.ORDERS: self.orders,
-            Page.TRANSACTIONS: self.transactions,
-            Page.END_OF_DAY: self.end_of_day,
-            Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
-            Page.ACTIVITY: self.activity,
-            Page.SETTINGS: given.get(Page.SETTINGS)
-            or SettingsPage(settings, self, developer=developer_settings, reserved=reserved),
-        }
-        settings_page = self.pages[Page.SETTINGS]
-        if isinstance(settings_page, SettingsPage):
-            settings_page.restart_requested.connect(self.restart)
-        titles = {
+        # -- pages (built by build_pages) ------------------------------------------------------
+        self._given_pages = dict(pages or {})
+        self._developer_settings = developer_settings
+        self._reserved = reserved
+        self.pages: dict[Page, QWidget] = {}
+        self.titles = {
             Page.ORDERS: self.tr("&Orders"),
             Page.VAULT: self.tr("&Card vault"),
             Page.ACTIVITY: self.tr("&Activity"),
@@ -199,16 +192,14 @@ class MainWindow(QMainWindow):
             Page.TRANSACTIONS: self.tr("&Transactions"),
             Page.END_OF_DAY: self.tr("&End of day"),
         }
-        vault = self.pages[Page.VAULT]
-        if isinstance(vault, VaultPage):
-            vault.charge_finished.connect(self.activity.reload)
+        titles = self.titles
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("pages")
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Navigation"))
         for page in NAV_ORDER:
-            self.stack.addWidget(self.pages[page])
+            self.stack.addWidget(QWidget(self.stack))  # the page's place until it is built
             item = QListWidgetItem(titles[page].replace("&", ""), self.nav)
             item.setData(Qt.ItemDataRole.UserRole, int(page))
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -312,11 +303,68 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.environment_badge)
         bar.addPermanentWidget(self.connection)
 
+        self._profile = profile
+        if not defer_pages:
+            self.build_pages()
         self.set_profile(profile)
         self.show_page(Page.ORDERS)
         self._fit_navigation()
         self.resize(self.sizeHint().expandedTo(self._comfortable_size()))
         self._restore_window_state()
+
+    def build_pages(self) -> None:
+        """Build the pages in their places in the stack (once; see ``defer_pages``)."""
+        if self.pages:
+            return
+        from .activity import ActivityPage
+        from .deposits import DepositsPanel
+        from .endofday import EndOfDayPage
+        from .orders import OrdersPage
+        from .settings_page import SettingsPage
+        from .transactions import TransactionsPage
+        from .vault import VaultPage
+
+        settings, given = self._settings, self._given_pages
+        self.orders = OrdersPage(self)
+        self.activity = ActivityPage(self)
+        self.transactions = TransactionsPage(self)
+        self.transactions.open_order.connect(self.open_order)
+        self.end_of_day = EndOfDayPage(self)
+        self.end_of_day.open_order.connect(self.open_order)
+        self.end_of_day.reconcile_requested.connect(self.reconcile_day)
+        # A filter saved or changed is kept at once, not only when the window closes.
+        self.transactions.saved_filters_changed.connect(self._save_window_state)
+        self.deposits_panel = DepositsPanel(None, self)
+        self.end_of_day.set_deposits_widget(self.deposits_panel)
+        self.orders.action_finished.connect(self.activity.reload)
+        pages: dict[Page, QWidget] = {
+            Page.ORDERS: self.orders,
+            Page.TRANSACTIONS: self.transactions,
+            Page.END_OF_DAY: self.end_of_day,
+            Page.VAULT: given.get(Page.VAULT) or VaultPage(self),
+            Page.ACTIVITY: self.activity,
+            Page.SETTINGS: given.get(Page.SETTINGS)
+            or SettingsPage(
+                settings, self, developer=self._developer_settings, reserved=self._reserved
+            ),
+        }
+        settings_page = pages[Page.SETTINGS]
+        if isinstance(settings_page, SettingsPage):
+            settings_page.restart_requested.connect(self.restart)
+        vault = pages[Page.VAULT]
+        if isinstance(vault, VaultPage):
+            vault.charge_finished.connect(self.activity.reload)
+        current = self.stack.currentIndex()
+        for row, page in enumerate(NAV_ORDER):
+            place = self.stack.widget(row)
+            self.stack.insertWidget(row, pages[page])
+            if place is not None:
+                self.stack.removeWidget(place)
+                place.deleteLater()
+        self.pages = pages
+        self.stack.setCurrentIndex(current)
+        if self._window_state_read:  # built after the window (defer_pages)
+            self._restore_pages_state()
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -342,6 +390,8 @@ class MainWindow(QMainWindow):
         money = self._money
         if money is None:
             return None
+        from .import_dialog import JobProgressDialog
+
         dialog = JobProgressDialog(
             self.tr("Reconcile %1 with IOTPay").replace("%1", day.isoformat()),
             lambda progress: money.reconciler.reconcile_day(day, on_progress=progress),
@@ -377,6 +427,13 @@ class MainWindow(QMainWindow):
         self.page_actions[page].setChecked(True)
         if changed:
             self.page_changed.emit(int(page))
+
+    def _vault_page(self) -> VaultPage | None:
+        """The Card vault page (None: a stand-in was given for it)."""
+        from .vault import VaultPage
+
+        vault = self.pages.get(Page.VAULT)
+        return vault if isinstance(vault, VaultPage) else None
 
     def _fit_navigation(self) -> None:
         width = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth()
@@ -446,8 +503,8 @@ class MainWindow(QMainWindow):
         self.transactions.set_service(service)
         self.end_of_day.set_service(service)
         self.deposits_panel.set_service(service)
-        vault = self.pages[Page.VAULT]
-        if isinstance(vault, VaultPage):
+        vault = self._vault_page()
+        if vault is not None:
             vault.set_services(cards, service, merchant_name=name)
 
     def set_ledger_problem(self, problem: UserMessage | None) -> None:
@@ -463,6 +520,8 @@ class MainWindow(QMainWindow):
         if state.available:
             self.set_ledger_problem(None)
             return
+        from .errors import describe
+
         error = state.error
         if not isinstance(error, LedgerUnavailable):
             self.set_ledger_problem(describe(error) if error is not None else None)
@@ -484,8 +543,8 @@ class MainWindow(QMainWindow):
         was = self._ledger_ok
         self._ledger_ok = ok
         self.orders.set_ledger_ok(ok)
-        vault = self.pages[Page.VAULT]
-        if isinstance(vault, VaultPage):
+        vault = self._vault_page()
+        if vault is not None:
             vault.set_ledger_ok(ok)
         if ok and not was and self._money is not None:
             # Back: what the ledger holds (recent look-ups, activity, cards) is read again.
@@ -498,14 +557,14 @@ class MainWindow(QMainWindow):
             self.transactions.reload()
             self.end_of_day.reload()
             self.deposits_panel.reload()
-            if isinstance(vault, VaultPage):
+            if vault is not None:
                 vault.reload()
 
     def cards_found(self, cards: list[VaultCard]) -> None:
         """Cards the start-up check found bound on add-card pages an earlier run left
         open: the vault page shows and names them."""
-        vault = self.pages[Page.VAULT]
-        if isinstance(vault, VaultPage):
+        vault = self._vault_page()
+        if vault is not None:
             vault.show_found(cards)
 
     def forget_profile_data(self) -> None:
@@ -515,8 +574,8 @@ class MainWindow(QMainWindow):
         self.orders.query.clear()
         self.orders.message.clear()
         self.orders.message.setVisible(False)
-        vault = self.pages[Page.VAULT]
-        if isinstance(vault, VaultPage):
+        vault = self._vault_page()
+        if vault is not None:
             vault.search.clear()
         self.transactions.clear_filters()
 
@@ -544,9 +603,9 @@ class MainWindow(QMainWindow):
             self.bridge.deleteLater()
             self.bridge = None
         direct, self._hub = self._hub is None, hub
-        vault = self.pages[Page.VAULT]
+        vault = self._vault_page()
         reloads = [self.orders.action_finished]
-        if isinstance(vault, VaultPage):
+        if vault is not None:
             reloads.append(vault.charge_finished)
         for signal in reloads:
             if direct and hub is not None:
@@ -555,6 +614,8 @@ class MainWindow(QMainWindow):
                 signal.connect(self.activity.reload)
         if hub is None:
             return
+        from .ledgerbridge import LedgerBridge
+
         bridge = LedgerBridge(hub, self)
         bridge.action_changed.connect(self.activity.action_changed)
         bridge.action_changed.connect(self.orders.action_changed)
@@ -565,7 +626,7 @@ class MainWindow(QMainWindow):
         bridge.reset.connect(self.deposits_panel.reload)
         bridge.action_changed.connect(self.end_of_day.mark_stale)
         bridge.notification_recorded.connect(self.end_of_day.mark_stale)
-        if isinstance(vault, VaultPage):
+        if vault is not None:
             bridge.vault_changed.connect(vault.vault_changed)
             bridge.reset.connect(vault.reload)
         self.bridge = bridge
@@ -579,12 +640,14 @@ class MainWindow(QMainWindow):
     @async_slot()
     async def recheck_keychain(self) -> None:
         """Ask the keychain again (in a worker thread) and update the banner."""
+        from asyncio import to_thread
+
         store = self._credentials
         if store is None:
             return
         result = await run_busy(
             self.banner.retry_button,
-            asyncio.to_thread(store.status),
+            to_thread(store.status),
             progress_text=self.tr("Checking the keychain…"),
         )
         if gone(self):
@@ -631,6 +694,8 @@ class MainWindow(QMainWindow):
 
     def show_user_guide(self) -> None:
         """Help ▸ User guide (F1): the guide in the desk's language, in a help window."""
+        from .help import HelpDialog, guide_path
+
         dialog = self.help_dialog
         if dialog is None:
             dialog = HelpDialog(self.tr("IOTPay Desk — user guide"), self)
@@ -645,6 +710,8 @@ class MainWindow(QMainWindow):
 
     def show_test_cards(self) -> None:
         """Help ▸ Sandbox test cards: the cards and demo merchant of the README."""
+        from .help import HelpDialog, test_cards_html
+
         dialog = self.cards_dialog
         if dialog is None:
             dialog = HelpDialog(self.tr("Sandbox test cards"), self)
@@ -658,6 +725,8 @@ class MainWindow(QMainWindow):
             dialog.show()
 
     def _about(self) -> None:
+        from .about import AboutDialog, desk_about
+
         dialog = AboutDialog(desk_about(self._paths), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.about_dialog = dialog
@@ -672,6 +741,7 @@ class MainWindow(QMainWindow):
         return QSettings(str(path), QSettings.Format.IniFormat)
 
     def _restore_window_state(self) -> None:
+        self._window_state_read = True
         store = self._state_store()
         if store is None:
             return
@@ -680,6 +750,13 @@ class MainWindow(QMainWindow):
         readable = isinstance(geometry, QByteArray) and not geometry.isEmpty()
         if readable and not self.restoreGeometry(geometry):
             log.info("window geometry not restored (unreadable)")
+        if self.pages:
+            self._restore_pages_state()
+
+    def _restore_pages_state(self) -> None:
+        store = self._state_store()
+        if store is None:
+            return
         columns = store.value("transactions/columns")
         readable = isinstance(columns, QByteArray) and not columns.isEmpty()
         if readable and not self.transactions.restore_header_state(columns):
@@ -698,8 +775,9 @@ class MainWindow(QMainWindow):
             log.warning("window state not saved: %s", exc)
             return
         store.setValue("geometry", self.saveGeometry())
-        store.setValue("transactions/columns", self.transactions.header_state())
-        store.setValue("transactions/filters", self.transactions.saved_filters())
+        if self.pages:
+            store.setValue("transactions/columns", self.transactions.header_state())
+            store.setValue("transactions/filters", self.transactions.saved_filters())
         store.sync()
         if store.status() is not QSettings.Status.NoError:
             log.warning("window state not saved: %s", store.status().name)
@@ -735,6 +813,10 @@ class MainWindow(QMainWindow):
         return (money is not None and money.busy) or bool(self.following_purchases())
 
     def _pending_sentence(self, action: Action) -> str:
+        from iotpay_desk.journal import ActionKind
+
+        from .amounts import format_cents
+
         amount = format_cents(action.amount_cents or 0)
         texts = {
             ActionKind.REFUND: self.tr("A refund of %1 is still waiting for IOTPay's answer."),
@@ -785,6 +867,8 @@ class MainWindow(QMainWindow):
     @async_slot()
     async def ask_before_quitting(self) -> None:
         """What is still pending, and Quit anyway / Keep working."""
+        from asyncio import sleep
+
         if self._quit_box is not None and self._quit_box.isVisible():
             self._quit_box.raise_()
             return
@@ -797,7 +881,7 @@ class MainWindow(QMainWindow):
                 for _ in range(5):
                     if actions or not money.busy or gone(self):
                         break
-                    await asyncio.sleep(0.1)
+                    await sleep(0.1)
                     actions = await money.open_actions()
             except Exception:
                 log.warning("open actions could not be read for the quit question", exc_info=True)

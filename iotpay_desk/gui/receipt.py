@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, final
+from typing import TYPE_CHECKING, ClassVar, final
 
 from PySide6.QtCore import (
     QBuffer,
@@ -52,7 +52,6 @@ from PySide6.QtGui import (
     QPdfWriter,
     QTextDocument,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -81,6 +80,10 @@ from iotpay_desk.services.receipts import (
 from .amounts import format_cents
 from .asyncjob import BusyIndicator, async_slot, run_busy
 from .words import local_time
+
+if TYPE_CHECKING:
+    # QtPrintSupport is loaded when a receipt is first printed, not at start-up.
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
 __all__ = [
     "ReceiptDialog",
@@ -360,10 +363,14 @@ class ReceiptDialog(QDialog):
         """Qt's print dialog (window-modal, ``open()``); printing starts once accepted.
         The printer and its settings are kept for the next print from this dialog."""
         if self.printer is None:
+            from PySide6.QtPrintSupport import QPrinter
+
             self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             self.printer.setDocName(self.title)
         if self.paper in _PAGE_SIZES:
             self.printer.setPageLayout(_page_layout(self.paper))
+        from PySide6.QtPrintSupport import QPrintDialog
+
         dialog = QPrintDialog(self.printer, self)
         dialog.setObjectName("receipt-print-dialog")
         dialog.setWindowTitle(self.tr("Print the receipt"))
@@ -389,6 +396,8 @@ class ReceiptDialog(QDialog):
             doc = QTextDocument()
             doc.setHtml(self.page_html)
             doc.print_(printer)
+        from PySide6.QtPrintSupport import QPrinter
+
         if printer.printerState() is QPrinter.PrinterState.Error:
             log.warning("printing the receipt failed (%s)", printer.outputFormat().name)
             self._say(

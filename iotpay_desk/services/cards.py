@@ -34,7 +34,7 @@ import secrets
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from iotpay_desk.api import (
@@ -43,7 +43,6 @@ from iotpay_desk.api import (
     Card,
     DirectAddCardRequest,
     InvalidRequest,
-    IotPayClient,
     IotPayRejected,
     OutcomeUnknown,
     QueryCardRequest,
@@ -71,6 +70,9 @@ from .errors import (
 from .returns import ReturnHint, hint_from_params, parse_return_url, return_url_for
 from .rules import TORONTO
 from .threads import ThreadCalls
+
+if TYPE_CHECKING:
+    from iotpay_desk.api.client import IotPayClient
 
 __all__ = [
     "LABEL_MAX",

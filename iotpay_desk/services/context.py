@@ -13,12 +13,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time, tzinfo
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from iotpay_desk.api import (
     CannotConnect,
     InvalidRequest,
-    IotPayClient,
     IotPayRejected,
     Order,
     OutcomeUnknown,
@@ -33,6 +32,9 @@ from iotpay_desk.journal import Action, ActionState, Ledger
 from .errors import CannotReachIotPay, InvalidInput, OrderNotFound, RefusedByIotPay
 from .results import ActionResult
 from .threads import ThreadCalls
+
+if TYPE_CHECKING:
+    from iotpay_desk.api.client import IotPayClient
 
 __all__ = ["TEXT_MAX", "MoneyContext", "check_texts"]
 

@@ -32,8 +32,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
-from iotpay_desk.api import IotPayClient, Order
+from iotpay_desk.api import Order
 from iotpay_desk.journal import Action, ActionKind, AuditEntry, DeskIdentity, Ledger, Lookup
 from iotpay_desk.journal.books import BookEntry, BookKey, BooksFilter
 
@@ -60,6 +61,9 @@ from .refunds import Refunds
 from .results import ActionResult, Draft
 from .rules import DEFAULT_CUTOFF, TORONTO
 from .sending import Sender
+
+if TYPE_CHECKING:
+    from iotpay_desk.api.client import IotPayClient
 
 __all__ = [
     "CHECK_DELAYS",

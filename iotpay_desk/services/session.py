@@ -32,9 +32,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, tzinfo
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from iotpay_desk.api.client import IotPayClient
 from iotpay_desk.journal import Action, DeskIdentity, Ledger, VaultCard
 from iotpay_desk.journal.errors import LedgerUnavailable
 
@@ -45,6 +44,9 @@ from .events import EventHub
 from .ledgerwatch import LedgerSlot, LedgerState, LedgerWatch
 from .money import NOT_RECEIVED_AFTER_S, MoneyService
 from .rules import DEFAULT_CUTOFF, TORONTO
+
+if TYPE_CHECKING:
+    from iotpay_desk.api.client import IotPayClient
 
 __all__ = ["DeskSession", "Feed", "FeedFactory", "SessionSettings"]
 

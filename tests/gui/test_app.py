@@ -171,9 +171,9 @@ if not marker.exists():
     marker.write_text("restarted", "utf-8")
     run = app.run_desk
 
-    async def restart_once_ready(desk, window, *, smoke):
+    async def restart_once_ready(desk, window, **kwargs):
         window.restart_wanted = True
-        return await run(desk, window, smoke=smoke)
+        return await run(desk, window, **kwargs)
 
     app.run_desk = restart_once_ready
 sys.exit(app.main(argv))

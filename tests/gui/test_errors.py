@@ -28,11 +28,11 @@ from iotpay_desk.api.rules import ENGLISH, BrokenRule, RuleCode, RuleParam
 from iotpay_desk.core import credentials
 from iotpay_desk.core.credentials import KeychainError, KeychainState
 from iotpay_desk.gui import errors
+from iotpay_desk.gui.amounts import format_cents
 from iotpay_desk.gui.errors import (
     Kind,
     describe,
     field_label,
-    format_cents,
     rule_text,
     show_message,
 )
