@@ -193,13 +193,17 @@ class MainWindow(QMainWindow):
             Page.END_OF_DAY: self.tr("&End of day"),
         }
         titles = self.titles
+        # Built now, the pages come first in the focus chain (the look-up field has the
+        # focus when the window opens); deferred, build_pages gives it to it.
+        made = None if defer_pages else self._make_pages()
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("pages")
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Navigation"))
         for page in NAV_ORDER:
-            self.stack.addWidget(QWidget(self.stack))  # the page's place until it is built
+            # Each page, or its place until build_pages makes it.
+            self.stack.addWidget(made[page] if made is not None else QWidget(self.stack))
             item = QListWidgetItem(titles[page].replace("&", ""), self.nav)
             item.setData(Qt.ItemDataRole.UserRole, int(page))
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -304,8 +308,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.connection)
 
         self._profile = profile
-        if not defer_pages:
-            self.build_pages()
+        if made is not None:
+            self.pages = made
         self.set_profile(profile)
         self.show_page(Page.ORDERS)
         self._fit_navigation()
@@ -316,6 +320,25 @@ class MainWindow(QMainWindow):
         """Build the pages in their places in the stack (once; see ``defer_pages``)."""
         if self.pages:
             return
+        pages = self._make_pages()
+        current = self.stack.currentIndex()
+        for row, page in enumerate(NAV_ORDER):
+            place = self.stack.widget(row)
+            self.stack.insertWidget(row, pages[page])
+            if place is not None:
+                self.stack.removeWidget(place)
+                place.deleteLater()
+        self.pages = pages
+        self.stack.setCurrentIndex(current)
+        if self.current_page() is Page.ORDERS:
+            # The look-up field takes the typing, as when the pages are built with the
+            # window (they come after the navigation in the focus chain now).
+            self.orders.query.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self._window_state_read:
+            self._restore_pages_state()
+
+    def _make_pages(self) -> dict[Page, QWidget]:
+        """The pages, wired to the window (not yet in the stack)."""
         from .activity import ActivityPage
         from .deposits import DepositsPanel
         from .endofday import EndOfDayPage
@@ -354,17 +377,7 @@ class MainWindow(QMainWindow):
         vault = pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.charge_finished.connect(self.activity.reload)
-        current = self.stack.currentIndex()
-        for row, page in enumerate(NAV_ORDER):
-            place = self.stack.widget(row)
-            self.stack.insertWidget(row, pages[page])
-            if place is not None:
-                self.stack.removeWidget(place)
-                place.deleteLater()
-        self.pages = pages
-        self.stack.setCurrentIndex(current)
-        if self._window_state_read:  # built after the window (defer_pages)
-            self._restore_pages_state()
+        return pages
 
     # -- pages ------------------------------------------------------------------------------
 
