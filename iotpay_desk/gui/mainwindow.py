@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Environment, Profile
-from iotpay_desk.core.settings import Settings
+from iotpay_desk.core.settings import CARD_PAGE_RELEASE_MINUTES, Settings
 from iotpay_desk.journal import Action, ActionKind, VaultCard
 from iotpay_desk.journal.errors import LedgerUnavailable
 from iotpay_desk.services import CardService, MoneyService
@@ -51,6 +51,7 @@ from .settings_page import SettingsPage
 from .statusbar import ConnectionIndicator, ConnectionState, EnvironmentBadge
 from .transactions import TransactionsPage
 from .vault import VaultPage
+from .webpage import set_idle_release
 
 if TYPE_CHECKING:
     from .purchase_dialog import PurchaseDialog
@@ -191,6 +192,8 @@ class MainWindow(QMainWindow):
         settings_page = self.pages[Page.SETTINGS]
         if isinstance(settings_page, SettingsPage):
             settings_page.restart_requested.connect(self.restart)
+            settings_page.setting_changed.connect(self._apply_setting)
+        self._apply_setting(CARD_PAGE_RELEASE_MINUTES.key)
         titles = {
             Page.ORDERS: self.tr("&Orders"),
             Page.VAULT: self.tr("&Card vault"),
@@ -703,6 +706,13 @@ class MainWindow(QMainWindow):
         store.sync()
         if store.status() is not QSettings.Status.NoError:
             log.warning("window state not saved: %s", store.status().name)
+
+    # -- settings that apply at once ------------------------------------------------------------
+
+    def _apply_setting(self, key: str) -> None:
+        """A setting the window applies itself, as it starts and when it is changed."""
+        if key == CARD_PAGE_RELEASE_MINUTES.key and self._settings is not None:
+            set_idle_release(self._settings.get(CARD_PAGE_RELEASE_MINUTES) * 60_000)
 
     # -- quitting -------------------------------------------------------------------------------
 
