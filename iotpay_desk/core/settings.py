@@ -30,6 +30,7 @@ from .paths import ensure_dir
 
 __all__ = [
     "ALL_SETTINGS",
+    "CARD_PAGE_RELEASE_MINUTES",
     "CONFIRM_ABOVE_THRESHOLD",
     "DESK_NAME",
     "DESK_NAME_MAX",
@@ -83,6 +84,9 @@ class Setting(Generic[T]):
     #: A text setting with this is a name: 1 to ``max_chars`` printable characters, no
     #: spaces at its ends.
     max_chars: int | None = None
+    #: A whole-number setting whose 0 means something of its own: shown for 0 instead
+    #: of the figure.
+    zero_label: str = ""
 
     def check(self, value: Any) -> BrokenRule | None:
         """``None`` when ``value`` is acceptable, else the rule it breaks."""
@@ -167,6 +171,21 @@ RECENT_LOOKUPS: Setting[int] = Setting(
     minimum=0,
     maximum=200,
 )
+CARD_PAGE_RELEASE_MINUTES: Setting[int] = Setting(
+    "card_page_release_minutes",
+    int,
+    5,
+    QT_TRANSLATE_NOOP("settings", "Free card page memory after (minutes)"),
+    QT_TRANSLATE_NOOP(
+        "settings",
+        "Once no card page has been open for this many minutes, the desk gives back the "
+        "memory IOTPay's card pages use; the next one then opens a little slower. 0 keeps "
+        "them ready until the desk quits.",
+    ),
+    minimum=0,
+    maximum=24 * 60,
+    zero_label=QT_TRANSLATE_NOOP("settings", "Never (keep ready)"),
+)
 LOG_LEVEL: Setting[str] = Setting(
     "log_level",
     str,
@@ -228,6 +247,7 @@ ALL_SETTINGS: tuple[Setting[Any], ...] = (
     THEME,
     CONFIRM_ABOVE_THRESHOLD,
     RECENT_LOOKUPS,
+    CARD_PAGE_RELEASE_MINUTES,
     LOG_LEVEL,
     PSEUDO_TRANSLATION,
 )

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from iotpay_desk.core.credentials import CredentialStore, KeychainStatus
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.profiles import Environment, Profile
-from iotpay_desk.core.settings import Settings
+from iotpay_desk.core.settings import CARD_PAGE_RELEASE_MINUTES, Settings
 from iotpay_desk.journal.errors import LedgerUnavailable
 
 from .asyncjob import BusyIndicator, async_slot, gone, run_busy
@@ -374,6 +374,8 @@ class MainWindow(QMainWindow):
         settings_page = pages[Page.SETTINGS]
         if isinstance(settings_page, SettingsPage):
             settings_page.restart_requested.connect(self.restart)
+            settings_page.setting_changed.connect(self._apply_setting)
+        self._apply_setting(CARD_PAGE_RELEASE_MINUTES.key)
         vault = pages[Page.VAULT]
         if isinstance(vault, VaultPage):
             vault.charge_finished.connect(self.activity.reload)
@@ -794,6 +796,15 @@ class MainWindow(QMainWindow):
         store.sync()
         if store.status() is not QSettings.Status.NoError:
             log.warning("window state not saved: %s", store.status().name)
+
+    # -- settings that apply at once ------------------------------------------------------------
+
+    def _apply_setting(self, key: str) -> None:
+        """A setting the window applies itself, as it starts and when it is changed."""
+        if key == CARD_PAGE_RELEASE_MINUTES.key and self._settings is not None:
+            from .webpage import set_idle_release
+
+            set_idle_release(self._settings.get(CARD_PAGE_RELEASE_MINUTES) * 60_000)
 
     # -- quitting -------------------------------------------------------------------------------
 

@@ -257,6 +257,7 @@ class PurchaseDialog(QDialog):
         self.key_in_button.setEnabled(False)
         self.phone_button.setEnabled(False)
         returned: str | None = None
+        accepted = False
         try:
             dialog.open()
             while True:
@@ -278,12 +279,18 @@ class PurchaseDialog(QDialog):
                 ).replace("%1", reason)
                 if not dialog.show_again(notice):
                     break  # closed while IOTPay was asked
+            if not gone(dialog):
+                dialog.finish()
+                accepted = dialog.result() == QDialog.DialogCode.Accepted
         finally:
             self.hosted_dialog = None
+            # This dialog is its parent and would keep it (and so every page keyed in
+            # here) as long as itself.
+            if not gone(dialog):
+                dialog.deleteLater()
         if gone(self):
             return
-        dialog.finish()
-        if returned is None or dialog.result() != QDialog.DialogCode.Accepted:
+        if returned is None or not accepted:
             self._say(
                 self.tr("The payment page was closed. Checking with IOTPay whether it was paid…")
             )

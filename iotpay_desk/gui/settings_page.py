@@ -174,6 +174,10 @@ class SettingsPage(QWidget):
                 setting.minimum if setting.minimum is not None else -(2**31),
                 setting.maximum if setting.maximum is not None else 2**31 - 1,
             )
+            if setting.zero_label and spin.minimum() == 0:
+                spin.setSpecialValueText(
+                    QCoreApplication.translate(setting.context, setting.zero_label)
+                )
             spin.setValue(int(value))
             spin.editingFinished.connect(lambda k=key: self._save(k))
             return spin

@@ -782,6 +782,10 @@ class VaultPage(QWidget):
                 returned = await dialog.wait()
         finally:
             self.hosted_dialog = None
+            # The window is its parent (for modality and placement) and would keep it
+            # until the desk quits.
+            if not gone(dialog):
+                dialog.deleteLater()
         if returned is None:
             await self._cancel_add(session)
             return

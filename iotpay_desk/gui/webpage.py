@@ -6,7 +6,20 @@ processes), so nothing here imports it at module level: the first
 
 Every hosted page shares one off-the-record profile: no disk cache, no persistent
 cookies, no local storage on disk, so nothing a cashier types on a card page outlives
-the run. The page's navigation to the desk's return URL (``RETURN_URL_BASE``, on the
+the run.
+
+Memory: a card page's web page is deleted with its dialog, and its renderer process ends
+with it. Once the last page has closed, one fresh page (never shown anything but
+``about:blank``) is started for the next one, so that the next card page finds its
+renderer process running and opens warm; a page is used for one card page only. After
+:func:`set_idle_release`'s time with no page open (the desk's setting, 5 minutes by
+default; 0 keeps them until the desk quits) that page and the profile are let go, and
+with them every helper process Chromium can end. With the sandbox off (as root:
+``QTWEBENGINE_DISABLE_SANDBOX``) that is all of them, since the desk then starts
+QtWebEngine with ``--no-zygote``; with the sandbox on, Chromium's two zygote processes
+(which start each sandboxed renderer) live as long as the desk.
+
+The page's navigation to the desk's return URL (``RETURN_URL_BASE``, on the
 ``.invalid`` domain that never resolves) is caught before it happens, blocked (never
 fetched) and handed to the desk as a hint; the desk then confirms with IOTPay.
 """
@@ -14,11 +27,18 @@ fetched) and handed to the desk as a hint; the desk then confirms with IOTPay.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import ctypes
 import enum
 import logging
+import os
+import sys
+import time
+from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, final
 from urllib.parse import urlsplit
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -41,9 +61,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CARD_NUMBER_FOCUS_JS",
+    "DEFAULT_IDLE_RELEASE_MS",
     "DEFAULT_LOAD_TIMEOUT_MS",
     "HostedPageDialog",
     "PageState",
+    "release_card_pages",
+    "set_idle_release",
     "shared_profile",
 ]
 
@@ -51,6 +74,13 @@ log = logging.getLogger(__name__)
 
 #: A hosted page that has not finished loading after this long is reported with a retry.
 DEFAULT_LOAD_TIMEOUT_MS = 20_000
+
+#: How long the card pages' engine stays ready after the last page closed (the setting's
+#: default); 0 keeps it until the desk quits.
+DEFAULT_IDLE_RELEASE_MS = 5 * 60_000
+
+#: The URL of the page kept ready for the next card page (nothing is fetched).
+BLANK_URL = "about:blank"
 
 #: Run on each loaded card page: the caret goes to the card number (IOTPay's field, or
 #: the page's card-number input by its autocomplete hint), so the cashier types at once.
@@ -61,36 +91,226 @@ CARD_NUMBER_FOCUS_JS = """(function () {
   return !!el && document.activeElement === el;
 })()"""
 
-_profile: QWebEngineProfile | None = None
+_engine: _CardPageEngine | None = None
 _page_class: type[Any] | None = None
+_release_after_ms = DEFAULT_IDLE_RELEASE_MS
 
 
 def shared_profile() -> QWebEngineProfile:
-    """The one off-the-record profile of the card pages (made, and QtWebEngine loaded, on
-    first use). Lives as long as the application."""
-    global _profile
-    if _profile is None:
-        from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineSettings
+    """The off-the-record profile of the card pages (made, and QtWebEngine loaded, on
+    first use). Lives until the pages are let go after their idle time."""
+    return _card_page_engine().profile()
 
+
+def set_idle_release(ms: int) -> None:
+    """Let the card pages' engine go ``ms`` after the last card page closed (0: keep it
+    until the desk quits). Takes effect at once, an idle time under way included."""
+    global _release_after_ms
+    _release_after_ms = max(0, int(ms))
+    if _engine is not None:
+        _engine.set_release_after(_release_after_ms)
+
+
+def release_card_pages() -> None:
+    """Let the page kept ready and the profile go now, if no card page is open."""
+    if _engine is not None:
+        _engine.release()
+
+
+def _card_page_engine() -> _CardPageEngine:
+    global _engine
+    if _engine is None:
+        _engine = _CardPageEngine(QCoreApplication.instance(), _release_after_ms)
+        # Also when the application is torn down without quitting first (a test run).
+        atexit.register(_engine_at_exit)
+    return _engine
+
+
+def _engine_at_exit() -> None:
+    if _engine is not None and shiboken6.isValid(_engine):
+        _engine._quitting()
+
+
+def _sandbox_disabled(environ: Mapping[str, str]) -> bool:
+    """QtWebEngine runs without Chromium's sandbox (as Qt reads its environment)."""
+    flags = environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+    return bool(environ.get("QTWEBENGINE_DISABLE_SANDBOX")) or "--no-sandbox" in flags
+
+
+def engine_switches(environ: MutableMapping[str, str]) -> bool:
+    """Before QtWebEngine starts: without the sandbox, no zygote processes either (True
+    when added). A zygote only serves to start sandboxed renderers fast; Chromium keeps
+    it, and the one it forks renderers from, until the desk quits, where without it
+    every helper process ends with the last page using it."""
+    flags = environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+    if not _sandbox_disabled(environ) or "--no-zygote" in flags:
+        return False
+    environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([*flags, "--no-zygote"])
+    return True
+
+
+def _new_profile(parent: QObject | None) -> QWebEngineProfile:
+    from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineSettings
+
+    profile = QWebEngineProfile(parent)  # no storage name: off the record
+    profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
+    profile.setPersistentCookiesPolicy(
+        QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies
+    )
+    profile.setSpellCheckEnabled(False)
+    s = profile.settings()
+    attr = QWebEngineSettings.WebAttribute
+    s.setAttribute(attr.JavascriptCanOpenWindows, False)
+    s.setAttribute(attr.JavascriptCanAccessClipboard, False)
+    s.setAttribute(attr.LocalContentCanAccessRemoteUrls, False)
+    s.setAttribute(attr.LocalContentCanAccessFileUrls, False)
+    s.setAttribute(attr.PluginsEnabled, False)
+    s.setAttribute(attr.PdfViewerEnabled, False)
+    s.setAttribute(attr.ScreenCaptureEnabled, False)
+    s.setAttribute(attr.AutoLoadIconsForPage, False)
+    return profile
+
+
+@final
+class _CardPageEngine(QObject):
+    """What the card pages share, on the GUI thread: the profile, the page kept ready for
+    the next card page, and the idle time after which both are let go.
+
+    A page given out by :meth:`take_page` belongs to its card page (its view) and is
+    deleted with it; the engine only counts it until it is destroyed.
+    """
+
+    def __init__(self, parent: QObject | None, release_after_ms: int) -> None:
+        super().__init__(parent)
+        self.setObjectName("card-page-engine")
+        # The page kept ready is a child of this one, made before the profile: when the
+        # engine goes with the application, its children go in that order, the page
+        # first (Chromium wants no page left when its profile goes).
+        self._pages = QObject(self)
+        self._profile: QWebEngineProfile | None = None
+        self._ready: Any = None  # the page kept ready (a HostedPage on about:blank)
+        self._in_use = 0  # pages given out, not yet destroyed
+        self._alive = 0  # every page of the profile not yet destroyed
+        self._drop_profile = False  # let go once the last page is destroyed
+        self._release_after_ms = release_after_ms
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setTimerType(Qt.TimerType.CoarseTimer)
+        self._idle.timeout.connect(self.release)
         app = QCoreApplication.instance()
-        profile = QWebEngineProfile(app)  # no storage name: off the record
-        profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
-        profile.setPersistentCookiesPolicy(
-            QWebEngineProfile.PersistentCookiesPolicy.NoPersistentCookies
-        )
-        profile.setSpellCheckEnabled(False)
-        s = profile.settings()
-        attr = QWebEngineSettings.WebAttribute
-        s.setAttribute(attr.JavascriptCanOpenWindows, False)
-        s.setAttribute(attr.JavascriptCanAccessClipboard, False)
-        s.setAttribute(attr.LocalContentCanAccessRemoteUrls, False)
-        s.setAttribute(attr.LocalContentCanAccessFileUrls, False)
-        s.setAttribute(attr.PluginsEnabled, False)
-        s.setAttribute(attr.PdfViewerEnabled, False)
-        s.setAttribute(attr.ScreenCaptureEnabled, False)
-        s.setAttribute(attr.AutoLoadIconsForPage, False)
-        _profile = profile
-    return _profile
+        if app is not None:
+            app.aboutToQuit.connect(self._quitting)
+
+    def profile(self) -> QWebEngineProfile:
+        if self._profile is None:
+            if engine_switches(os.environ):
+                log.debug("web engine: without the sandbox, started without zygotes")
+            self._profile = _new_profile(self)
+        self._drop_profile = False
+        return self._profile
+
+    def _new_page(self, parent: QObject | None) -> Any:
+        page = _hosted_page_class()(self.profile(), parent)
+        self._alive += 1
+        page.destroyed.connect(self._page_destroyed)
+        return page
+
+    def take_page(self, return_prefix: str, parent: QObject) -> Any:
+        """A page for one card page, its renderer already running when one was kept
+        ready; ``parent`` (its view) owns it from now on."""
+        self._idle.stop()
+        page, self._ready = self._ready, None
+        if page is None:
+            page = self._new_page(parent)
+        else:
+            page.setParent(parent)
+        page.watch(return_prefix)
+        self._in_use += 1
+        page.destroyed.connect(self._page_in_use_destroyed)
+        return page
+
+    def _page_destroyed(self) -> None:
+        self._alive -= 1
+        if self._alive == 0 and self._drop_profile:
+            self._let_profile_go()
+
+    def _page_in_use_destroyed(self) -> None:
+        self._in_use -= 1
+        if self._in_use > 0:
+            return
+        # The last card page closed: one page ready for the next, until the idle time.
+        if self._release_after_ms > 0:
+            self._idle.start(self._release_after_ms)
+        QTimer.singleShot(0, self, self._after_last_page)
+
+    def _after_last_page(self) -> None:
+        if self._in_use:
+            return
+        # What the closed page held in this process is free now: give the heap's free
+        # pages back (without it each page left ~0.3 MiB more in the desk).
+        _trim_heap()
+        if self._ready is not None:
+            return
+        if self._release_after_ms > 0 and not self._idle.isActive():
+            return  # let go meanwhile
+        page = self._new_page(self._pages)
+        page.setUrl(QUrl(BLANK_URL))
+        self._ready = page
+
+    def set_release_after(self, ms: int) -> None:
+        self._release_after_ms = ms
+        if ms == 0:
+            self._idle.stop()
+        elif self._in_use == 0 and (self._ready is not None or self._profile is not None):
+            self._idle.start(ms)
+
+    def release(self) -> None:
+        """The page kept ready goes now, and the profile once no page of it is left
+        (its renderer processes end with them). Nothing while a card page is open."""
+        if self._in_use:
+            return
+        self._idle.stop()
+        page, self._ready = self._ready, None
+        if page is not None:
+            page.deleteLater()
+        if self._profile is None:
+            return
+        self._drop_profile = True
+        if self._alive == 0:
+            self._let_profile_go()
+        log.info("card pages idle: their web engine memory is let go")
+
+    def _quitting(self) -> None:
+        """The page kept ready goes before QtWebEngine's profiles do, as the application
+        quits (Chromium wants no page left then)."""
+        page, self._ready = self._ready, None
+        if page is not None and shiboken6.isValid(page):
+            shiboken6.delete(page)
+
+    def _let_profile_go(self) -> None:
+        profile, self._profile = self._profile, None
+        self._drop_profile = False
+        if profile is not None:
+            # What it held (caches, the network context) freed, the heap's free pages
+            # go back to the system.
+            profile.destroyed.connect(_trim_heap)
+            profile.deleteLater()
+
+
+def _trim_heap(*_args: object) -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; on
+    other systems nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    t0 = time.perf_counter()
+    trim(0)
+    log.debug("heap trimmed in %.1f ms", (time.perf_counter() - t0) * 1000)
 
 
 def _shown_url(url: str) -> str:
@@ -127,14 +347,20 @@ def _hosted_page_class() -> type[Any]:
 
     class HostedPage(QWebEnginePage):
         """Catches navigation to the return URL: blocks it and emits ``returned(url)``
-        (GUI thread, once per page). JavaScript console errors go to the log, redacted."""
+        (GUI thread, once per page). JavaScript console errors go to the log, redacted.
+        Made without a return URL (the page kept ready), it loads only about:blank."""
 
         returned = Signal(str)
 
-        def __init__(self, profile: QWebEngineProfile, prefix: str, parent: QObject) -> None:
+        def __init__(self, profile: QWebEngineProfile, parent: QObject | None) -> None:
             super().__init__(profile, parent)
-            self.prefix = prefix
+            self.prefix: str | None = None  # until :meth:`watch`: about:blank only
             self.caught: str | None = None
+            self._blocker: ReturnBlocker | None = None
+
+        def watch(self, prefix: str) -> None:
+            """From now on, navigation to a URL starting with ``prefix`` is caught."""
+            self.prefix = prefix
             self._blocker = ReturnBlocker(prefix, self)
             self.setUrlRequestInterceptor(self._blocker)
 
@@ -149,6 +375,8 @@ def _hosted_page_class() -> type[Any]:
                 if isinstance(url, QUrl)
                 else str(url)
             )
+            if self.prefix is None:
+                return text == BLANK_URL  # the page kept ready loads nothing else
             if text.startswith(self.prefix):
                 if self.caught is None:
                     self.caught = text
@@ -321,7 +549,7 @@ class HostedPageDialog(QDialog):
 
         view = QWebEngineView(self.stack)
         view.setObjectName("hosted-view")
-        page = _hosted_page_class()(shared_profile(), self.return_prefix, view)
+        page = _card_page_engine().take_page(self.return_prefix, view)
         view.setPage(page)
         page.returned.connect(self._on_returned)
         page.loadStarted.connect(self._on_load_started)

@@ -10,6 +10,7 @@ from iotpay_desk.api.rules import BrokenRule, RuleCode
 from iotpay_desk.core.paths import AppPaths
 from iotpay_desk.core.settings import (
     ALL_SETTINGS,
+    CARD_PAGE_RELEASE_MINUTES,
     CONFIRM_ABOVE_THRESHOLD,
     DESK_NAME,
     LANGUAGE,
@@ -78,6 +79,9 @@ def test_set_persists_atomically(paths: AppPaths) -> None:
         (DESK_NAME, "Front\u200bdesk", BrokenRule(RuleCode.NO_CONTROL_CHARS)),
         (DESK_NAME, " Front desk", BrokenRule(RuleCode.NO_EDGE_SPACES)),
         (DESK_NAME, "x" * 41, BrokenRule(RuleCode.MAX_CHARS, max=40)),
+        (CARD_PAGE_RELEASE_MINUTES, -1, BrokenRule(RuleCode.AT_LEAST, min=0)),
+        (CARD_PAGE_RELEASE_MINUTES, 1441, BrokenRule(RuleCode.AT_MOST, max=1440)),
+        (CARD_PAGE_RELEASE_MINUTES, 2.5, BrokenRule(RuleCode.WHOLE_NUMBER)),
         (DESK_NAME, 7, BrokenRule(RuleCode.TEXT)),
     ],
 )
@@ -166,3 +170,15 @@ def test_desk_name_defaults_to_the_host_name(paths: AppPaths) -> None:
     s.set(DESK_NAME, "Caisse avant — Montréal")
     s.set(DESK_NAME, "x" * 40)
     assert Settings(paths.config_dir).get(DESK_NAME) == "x" * 40
+
+
+def test_the_card_pages_are_released_after_five_idle_minutes_by_default(paths: AppPaths) -> None:
+    s = Settings(paths.config_dir)
+    assert s.get(CARD_PAGE_RELEASE_MINUTES) == 5
+    s.set(CARD_PAGE_RELEASE_MINUTES, 0)  # kept ready until the desk quits
+    assert Settings(paths.config_dir).get(CARD_PAGE_RELEASE_MINUTES) == 0
+    assert CARD_PAGE_RELEASE_MINUTES.zero_label
+    with pytest.raises(SettingValueError) as info:
+        s.set(CARD_PAGE_RELEASE_MINUTES, 24 * 60 + 1)
+    assert str(info.value) == ("Free card page memory after (minutes): must be at most 1440")
+    assert Settings(paths.config_dir).get(CARD_PAGE_RELEASE_MINUTES) == 0

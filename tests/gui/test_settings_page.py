@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
@@ -56,7 +56,9 @@ def test_change_is_saved(qtbot: QtBot, qloop: QLoop, tmp_path: Path) -> None:
             combo.setCurrentIndex(combo.findData("fr"))
             await until(lambda: sig.signal_triggered)
         assert sig.args == ["language"]
-        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        # On its indicator: the box spans the form, and a click past its text misses it.
+        middle = box.height() // 2
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(middle, middle))
         await until(lambda: settings.get(PSEUDO_TRANSLATION) is True)
         spin.setFocus()
         spin.selectAll()
@@ -232,3 +234,34 @@ def test_desk_name_is_explained_and_bad_names_are_refused_beside_it(
 
     qloop.run(scenario())
     assert Settings(tmp_path).get(DESK_NAME) == "Front counter 2"
+
+
+def test_the_card_pages_idle_release_is_a_number_of_minutes_applied_at_once(
+    qtbot: QtBot, qloop: QLoop, tmp_path: Path
+) -> None:
+    from iotpay_desk.core.settings import CARD_PAGE_RELEASE_MINUTES
+    from iotpay_desk.gui import webpage
+    from iotpay_desk.gui.mainwindow import MainWindow
+
+    settings = Settings(tmp_path)
+    settings.set(CARD_PAGE_RELEASE_MINUTES, 2)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    try:
+        assert webpage._release_after_ms == 2 * 60_000  # applied as the window starts
+        page = window.pages[Page.SETTINGS]
+        assert isinstance(page, SettingsPage)
+        spin = page.editors[CARD_PAGE_RELEASE_MINUTES.key]
+        assert isinstance(spin, QSpinBox)
+        assert (spin.minimum(), spin.maximum(), spin.value()) == (0, 1440, 2)
+
+        async def scenario() -> None:
+            spin.setValue(0)
+            spin.editingFinished.emit()
+            await until(lambda: settings.get(CARD_PAGE_RELEASE_MINUTES) == 0)
+            await until(lambda: webpage._release_after_ms == 0)
+
+        qloop.run(scenario())
+        assert spin.text() == "Never (keep ready)"
+    finally:
+        webpage.set_idle_release(webpage.DEFAULT_IDLE_RELEASE_MS)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from iotpay_desk.gui.asyncjob import gone
 from iotpay_desk.gui.purchase_dialog import PurchaseDialog
 from iotpay_desk.gui.qr import qr_matrix
 from iotpay_desk.gui.webpage import HostedPageDialog, PageState
@@ -280,7 +281,8 @@ def test_declined_on_the_keyed_in_page_the_same_page_takes_another_card(
             assert dialog.outcome is not None
             assert dialog.outcome.state is ActionState.SUCCEEDED
             assert dialog.status.text().startswith("Paid $31.40. IOTPay's reference: PC")
-            assert not hosted.isVisible()
+            # The page closed, and its dialog was destroyed (not kept by this one).
+            await until(lambda: gone(hosted), what="the page's dialog destroyed")
             assert not dialog.again_button.isVisible()
             orders = purchases(sandbox)
             assert len(orders) == 1
