@@ -5,8 +5,9 @@
 
 :func:`load_ledger` fills a migrated ledger with one merchant's actions (each with its
 ``intent`` audit row and, once settled, its ``answer``), IOTPay's notifications of its
-payments, its recent look-ups and its vault cards, with another merchant's rows mixed
-in (one in ten), so that every query must pick its merchant out of a shared table.
+payments, its recent look-ups, its vault cards and the add-card pages they came from,
+with another merchant's rows mixed in (one in ten), so that every query must pick its
+merchant out of a shared table.
 
 It is made for benchmarks, not for the desk: rows are written in large batches, many
 rows a statement (``executemany`` on SQLite, ``COPY`` on PostgreSQL), in a few
@@ -74,6 +75,10 @@ NOTE_COLUMNS = (
     "card_num", "first_at", "last_at", "times",
 )  # fmt: skip
 LOOKUP_COLUMNS = ("at", "mch_id", "query", "pay_order_id", "mch_order_no")
+PAGE_COLUMNS = (
+    "mch_id", "session_id", "card_id", "customer_label", "started_by", "started_at",
+    "closed_at", "outcome", "ended_at",
+)  # fmt: skip
 VAULT_COLUMNS = (
     "mch_id", "card_id", "customer_label", "card_num", "brand", "expiry_date", "holder",
     "via", "added_by", "added_at", "refreshed_at", "removed_by", "removed_at", "search_text",
@@ -347,6 +352,28 @@ def vault_rows(synth: Synth, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         )
 
 
+def card_page_rows(synth: Synth) -> Iterator[tuple[Any, ...]]:
+    """The add-card pages the cards came from (ended: added), and a few left open."""
+    step = YEAR_S / max(1, synth.cards)
+    for i in range(synth.cards):
+        at = _stamp(i * step)
+        end = _stamp(i * step + 60)
+        yield (
+            _merchant(i),
+            f"cs_{i:08d}",
+            Synth.card_id(i),
+            "",
+            "operator0",
+            at,
+            None,
+            "added",
+            end,
+        )
+    for j in range(3):
+        at = _stamp(YEAR_S - 600 + j)
+        yield (MCH, f"cs_open_{j}", f"card-open-{j}", "", "operator0", at, None, None, None)
+
+
 # ---------------------------------------------------------------------------- writing
 
 # The texts each table's no-card-number trigger checks, by column position in the rows
@@ -492,7 +519,7 @@ def load_ledger(
         try:
             # Notifications first: they decide how many payments there are.
             t0 = time.perf_counter()
-            with conn.begin(), writer.bulk("notifications", "lookups", "vault_cards"):
+            with conn.begin(), writer.bulk("notifications", "lookups", "vault_cards", "card_pages"):
                 for rows in _batches(notification_rows(synth, rng), batch):
                     writer.write("notifications", NOTE_COLUMNS, rows)
                 say("notifications", notifications, time.perf_counter() - t0)
@@ -501,6 +528,8 @@ def load_ledger(
                     writer.write("lookups", LOOKUP_COLUMNS, rows)
                 for rows in _batches(vault_rows(synth, rng), batch):
                     writer.write("vault_cards", VAULT_COLUMNS, rows)
+                for rows in _batches(card_page_rows(synth), batch):
+                    writer.write("card_pages", PAGE_COLUMNS, rows)
             say("vault cards", cards, time.perf_counter() - t0)
             synth.payments = max(synth.payments, 10)
 
@@ -540,7 +569,7 @@ def load_ledger(
             else:
                 raw.execute("PRAGMA synchronous = FULL")
                 raw.execute("PRAGMA cache_size = -2000")
-    total = notifications + cards + 2 * lookups + actions + audits
+    total = notifications + 2 * cards + 3 + 2 * lookups + actions + audits
     say("rows in all", total, time.perf_counter() - t_all)
     return synth
 
