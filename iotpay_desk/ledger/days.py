@@ -33,7 +33,7 @@ from iotpay_desk.journal.days import (
 from iotpay_desk.journal.models import format_time, parse_time
 
 from .groupcommit import transact
-from .schema import metadata
+from .schema import metadata, open_state
 
 __all__ = ["AuditWriter", "Days"]
 
@@ -265,7 +265,7 @@ class Days:
                     a.amount_cents, a.created_at, a.state,
                 )
                 .where(
-                    a.state.in_(("intent", "checking")),
+                    open_state(a.state),  # in the SQL: the partial index actions_open
                     a.mch_id == mch_id,
                     a.created_at >= s,
                     a.created_at < u,

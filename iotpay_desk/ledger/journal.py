@@ -53,6 +53,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -92,7 +93,7 @@ from .errors import LedgerError
 from .groupcommit import group_commit, transact
 from .jobs import Jobs
 from .migrate import current_revision, head
-from .schema import metadata
+from .schema import metadata, open_state
 from .statement import Statement as _Statement
 
 __all__ = ["LedgerJournal"]
@@ -133,6 +134,15 @@ def _one_of(column: ColumnElement[Any], values: tuple[str, ...], name: str) -> A
 
 
 _T = TypeVar("_T")
+
+# The Card vault's list order, as the index vault_cards_list holds it (its letters
+# written into the SQL, so PostgreSQL matches the query's expression to the index's).
+_VAULT_ORDER = VAULT.c.customer_label.collate("NOCASE")
+_VAULT_ORDER_PG = func.translate(
+    VAULT.c.customer_label,
+    literal_column(f"'{ascii_uppercase}'"),
+    literal_column(f"'{ascii_lowercase}'"),
+).collate("C")
 
 _ACTION_ID = ACTIONS.c.id == bindparam("action_id")
 _INTENT_COLUMNS = (
@@ -947,7 +957,9 @@ class LedgerJournal:
 
     def open_actions(self, mch_id: str | None = None) -> list[Action]:
         """Unresolved actions (intent or checking), oldest first."""
-        query = select(ACTIONS).where(ACTIONS.c.state.in_(_OPEN_STATES))
+        # The states written into the SQL: SQLite then reads the partial index
+        # actions_open (a merchant's unresolved actions in id order), not the table.
+        query = select(ACTIONS).where(open_state(ACTIONS.c.state))
         if mch_id is not None:
             query = query.where(ACTIONS.c.mch_id == mch_id)
         return self._select(query.order_by(ACTIONS.c.id))
@@ -1151,16 +1163,9 @@ class LedgerJournal:
             # search_text is casefolded already; LIKE with escaping, on both backends.
             match = VAULT.c.search_text.contains(term, autoescape=True)
             query = query.where(or_(match, VAULT.c.brand.in_(brands)) if brands else match)
-        # The journal's order: ``customer_label COLLATE NOCASE`` (ASCII letters folded,
-        # then bytes). PostgreSQL has no NOCASE: the same fold with translate(), compared
-        # in the "C" collation, not the database's locale (lower() would fold "É" too).
-        label = VAULT.c.customer_label
-        key = (
-            func.translate(label, ascii_uppercase, ascii_lowercase).collate("C")
-            if self._pg
-            else label.collate("NOCASE")
-        )
-        query = query.order_by(key, VAULT.c.card_id)
+        # The journal's order, the index vault_cards_list's (schema.VAULT_FOLD): a list
+        # or a search reads that index from the top and stops at its limit.
+        query = query.order_by(_VAULT_ORDER_PG if self._pg else _VAULT_ORDER, VAULT.c.card_id)
         if limit is not None:
             query = query.limit(max(1, int(limit)))
         with self._read() as conn:

@@ -18,6 +18,7 @@ journal: one set of queries, and a stamped journal file needs no rewrite.
 
 from __future__ import annotations
 
+from string import ascii_lowercase, ascii_uppercase
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +36,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
     literal_column,
     text,
 )
@@ -149,7 +151,7 @@ def _text(name: str, *args: Any, default: str | None = "", **kw: Any) -> Column[
 # has no NOT NULL written (on PostgreSQL PRIMARY KEY implies it).
 _ID: dict[str, Any] = {"primary_key": True, "nullable": True}
 
-_OPEN = "state IN ('intent', 'checking')"
+_OPEN = "state IN ('intent', 'checking')"  # OPEN_STATES, as partial indexes hold it
 
 # --------------------------------------------------------------------------- triggers
 
@@ -712,6 +714,84 @@ def r0004_indexes(md: MetaData) -> list[Index]:
     ]
 
 
+# ------------------------------------------------------------------- revision 0005
+
+OPEN_STATES = ("intent", "checking")
+
+
+def open_state(state: ColumnElement[str]) -> ColumnElement[bool]:
+    """``state IN ('intent', 'checking')`` with the states written into the SQL, not
+    bound: SQLite uses a partial index (``actions_open``) only for a query whose WHERE
+    holds the index's own condition, constants included (a bound parameter could be any
+    value)."""
+    return state.in_([literal_column(f"'{s}'") for s in OPEN_STATES])
+
+
+# The Card vault's list order: customer_label COLLATE NOCASE (ASCII letters folded, then
+# bytes), then the cardId. PostgreSQL has no NOCASE: the same fold with translate(),
+# compared in the "C" collation, not the database's locale (lower() would fold "É" too);
+# its letters are written into the SQL so the query's expression is the index's.
+VAULT_FOLD = f"translate(customer_label, '{ascii_uppercase}', '{ascii_lowercase}') COLLATE \"C\""
+
+
+def r0005_indexes(md: MetaData) -> list[Index]:
+    """The indexes revision 0005 makes or remakes (in ``md``), so that each query of an
+    order's look-up, of start-up and of the Card vault reads a range of one index in the
+    order it returns rows, on both backends:
+
+    - ``actions_target``, ``notifications_order``, ``audit_action``: the id added last
+      (an order's actions and notifications, an action's audit entries, in id order:
+      PostgreSQL sorted them, not knowing an index's rows are in id order);
+    - ``actions_open``: the unresolved actions of a merchant in id order (it was on the
+      state alone: start-up read every unresolved action of every merchant, then sorted);
+    - ``vault_cards_list``: the live cards of a merchant in the vault's list order, so a
+      list or a search reads from the top of the index and stops at its limit (it read
+      every card, then sorted them); it replaces ``vault_cards_live`` (merchant,
+      removed_at), which also counted the live cards."""
+    actions, notes, audit = md.tables["actions"], md.tables["notifications"], md.tables["audit"]
+    vault = md.tables["vault_cards"]
+    replaced = {
+        "actions_target", "actions_open", "notifications_order", "audit_action",
+        "vault_cards_live",
+    }  # fmt: skip
+    for table in (actions, notes, audit, vault):
+        for index in list(table.indexes):
+            if index.name in replaced:
+                table.indexes.discard(index)
+    live = "removed_at IS NULL"
+    folded = func.translate(
+        vault.c.customer_label,
+        literal_column(f"'{ascii_uppercase}'"),
+        literal_column(f"'{ascii_lowercase}'"),
+    ).collate("C")
+    return [
+        Index("actions_target", actions.c.mch_id, actions.c.target_pay_order_id, actions.c.id),
+        Index(
+            "actions_open",
+            actions.c.mch_id,
+            actions.c.id,
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
+        Index("notifications_order", notes.c.mch_id, notes.c.pay_order_id, notes.c.id),
+        Index("audit_action", audit.c.action_id, audit.c.id),
+        Index(
+            "vault_cards_list",
+            vault.c.mch_id,
+            vault.c.customer_label.collate("NOCASE"),
+            vault.c.card_id,
+            sqlite_where=text(live),
+        ).ddl_if(dialect="sqlite"),
+        Index(
+            "vault_cards_list",
+            vault.c.mch_id,
+            folded,
+            vault.c.card_id,
+            postgresql_where=text(live),
+        ).ddl_if(dialect="postgresql"),
+    ]
+
+
 # Free text in the books: substrings of 3 characters or more, through an index.
 BOOKS_FTS = "orders_fts"
 _SQLITE_BOOKS_SEARCH = (
@@ -746,8 +826,9 @@ def _head_metadata() -> MetaData:
     r0003_tables(md)
     r0004_tables(md)
     r0004_indexes(md)
+    r0005_indexes(md)
     return md
 
 
 metadata = _head_metadata()
-"""The ledger's schema at head (revision 0004): what the queries use."""
+"""The ledger's schema at head (revision 0005): what the queries use."""
