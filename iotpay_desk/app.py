@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import secrets
@@ -320,9 +321,12 @@ class Desk:
         if key is None:
             log.warning("profile %s has no merchant key in the keychain", profile.id)
             return
+        # httpx and its certificates are loaded in a worker thread: the window keeps
+        # answering meanwhile (first connection only; later ones reuse them).
+        await asyncio.to_thread(importlib.import_module, "iotpay_desk.api.client")
         from iotpay_desk.api import IotPayClient, default_http_pools
 
-        self.http = self.http or default_http_pools()
+        self.http = self.http or await asyncio.to_thread(default_http_pools)
         self.client = IotPayClient(profile.base_url, profile.mch_id, key, http=self.http)
         client = self.client
         window.set_connection_check(lambda: probe_connection(client))
@@ -339,6 +343,10 @@ class Desk:
             )
             return
         generation = self.generation
+        # The ledger's modules (SQLAlchemy, Alembic, psycopg) are imported in a worker
+        # thread, as the ledger itself is opened in one.
+        for module in ("iotpay_desk.ledger.engine", "iotpay_desk.ledger.feed"):
+            await asyncio.to_thread(importlib.import_module, module)
         from iotpay_desk.ledger.engine import ping_ledger, unreachable_as_unavailable
         from iotpay_desk.ledger.feed import LedgerFeed
         from iotpay_desk.services.session import DeskSession, SessionSettings
@@ -530,6 +538,15 @@ def settle_at_start(collector: GuiThreadCollector) -> None:
     collector.settle()
 
 
+def tune_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The desk's event loop runs blocking work (the ledger, the keychain) in worker
+    threads below the GUI thread's priority (``services.threads.background_executor``):
+    the window is served first when the cores are busy (``bench/bench_lookups.py``)."""
+    from iotpay_desk.services.threads import background_executor
+
+    loop.set_default_executor(background_executor())
+
+
 def run_started(started: Started) -> int:
     """After the first frame (:func:`iotpay_desk.start.main`): the pages, the event loop,
     then the desk's start (keychain, profile, connection, ledger) until the window closes."""
@@ -544,6 +561,7 @@ def run_started(started: Started) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    tune_loop(loop)
     desk = Desk(args, started.paths, settings, credentials=started.credentials)
     reporter = ErrorReporter(lambda: window)
     reporter.install(loop)

@@ -1843,7 +1843,7 @@
     <name>HostedPageDialog</name>
     <message>
         <source>IOTPay secure page</source>
-        <extracomment>A hosted page that has not finished loading after this long is reported with a retry. Run on each loaded card page: the caret goes to the card number (IOTPay&apos;s field, or the page&apos;s card-number input by its autocomplete hint), so the cashier types at once.</extracomment>
+        <extracomment>A hosted page that has not finished loading after this long is reported with a retry. How long the card pages&apos; engine stays ready after the last page closed (the setting&apos;s default); 0 keeps it until the desk quits. The URL of the page kept ready for the next card page (nothing is fetched). Run on each loaded card page: the caret goes to the card number (IOTPay&apos;s field, or the page&apos;s card-number input by its autocomplete hint), so the cashier types at once.</extracomment>
         <translation>Page sécurisée d’IOTPay</translation>
     </message>
     <message>
@@ -5025,7 +5025,7 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <name>settings</name>
     <message>
         <source>Language</source>
-        <extracomment>Shown only to developers (``--pseudo``), not to merchants. A text setting with this is a name: 1 to ``max_chars`` printable characters, no spaces at its ends.</extracomment>
+        <extracomment>Shown only to developers (``--pseudo``), not to merchants. A text setting with this is a name: 1 to ``max_chars`` printable characters, no spaces at its ends. A whole-number setting whose 0 means something of its own: shown for 0 instead of the figure.</extracomment>
         <translation>Langue</translation>
     </message>
     <message>
@@ -5067,6 +5067,18 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     <message>
         <source>How many recent order lookups the search box offers (0 turns it off).</source>
         <translation>Nombre de recherches de commandes récentes proposées par la zone de recherche (0 pour désactiver).</translation>
+    </message>
+    <message>
+        <source>Free card page memory after (minutes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Once no card page has been open for this many minutes, the desk gives back the memory IOTPay&apos;s card pages use; the next one then opens a little slower. 0 keeps them ready until the desk quits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never (keep ready)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Log detail</source>
