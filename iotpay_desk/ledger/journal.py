@@ -1196,14 +1196,22 @@ class LedgerJournal:
         chooses between the pg_trgm index (then a top-N sort of the matches) and the
         list index, by its statistics."""
         terms = search.casefold().split()
-        query = select(VAULT).where(VAULT.c.mch_id == mch_id, VAULT.c.removed_at.is_(None))
         with self._read() as conn:
             # Words that are not also a brand's name (a brand is matched on its own
             # column, which the substring index does not hold).
             indexed = [t for t in terms if len(t) >= SEARCH_MIN and not _journal._brands_for(t)]
             gathered = bool(indexed) and not self._pg and not _common_vault_text(conn, indexed)
             if gathered:
-                query = query.where(VAULT.c.id.in_(_vault_matches(indexed)))
+                # The merchant compared as "mch_id || ''", which no index serves: else
+                # SQLite, to spare the sort, reads the list index through and probes
+                # the matches for each entry (15 ms at 100,000 cards for one match).
+                query = select(VAULT).where(
+                    VAULT.c.mch_id.concat("") == mch_id,
+                    VAULT.c.removed_at.is_(None),
+                    VAULT.c.id.in_(_vault_matches(indexed)),
+                )
+            else:
+                query = select(VAULT).where(VAULT.c.mch_id == mch_id, VAULT.c.removed_at.is_(None))
             for term in terms:
                 if gathered and term in indexed:
                     continue

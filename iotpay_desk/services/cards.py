@@ -88,7 +88,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LABEL_MAX = 64
-VAULT_PAGE = 500
+VAULT_PAGE = 200
 """Cards the Card vault page shows at most (its list, or a search's first matches)."""
 # How long IOTPay's add-card page accepts a card (its secureId's life). A page not
 # bound after this can no longer bind: only then is it ended as "not added".
