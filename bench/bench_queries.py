@@ -17,8 +17,10 @@ seconds of draws (at least five), so a run stays short.
 - start-up (``services.checking``, the main window): the unresolved actions, the
   add-card pages not known to have ended;
 - vault (``services.cards``, the Card vault page): the list and searches limited to
-  ``--vault-limit`` cards, the whole list (what the page asks for today), one card;
-- activity: the first page of the audit trail and of the actions.
+  ``--vault-limit`` cards, the whole list (what the page asked for before revision
+  0006), one card;
+- activity: the first page of the audit trail and of the actions, the vault's labels of
+  30 cards (what the Activity page looks up to name customers).
 
 ``--ledger FILE``: a SQLite ledger kept between runs (loaded the first time, reused as
 it is after that). PostgreSQL runs on a server of its own, started for the run.
@@ -121,6 +123,9 @@ def queries(
         "vault: search last 4": search(keys.last4),
         "vault: search card ID part": search(keys.card_parts),
         "vault: get_vault_card": lambda: journal.get_vault_card(MCH, rng.choice(keys.cards)),
+        "activity: vault_labels (30)": lambda: journal.vault_labels(
+            MCH, rng.sample(keys.cards, 30)
+        ),
         "activity: audit_page": lambda: journal.audit_page(100),
         "activity: actions_page": lambda: journal.actions_page(100),
     }

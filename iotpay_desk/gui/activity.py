@@ -226,18 +226,20 @@ class ActivityPage(QWidget):
         await self._load_customers(service)
 
     async def _load_customers(self, service: MoneyService) -> None:
-        """The vault's customer labels (a convenience: without them the column shows the
-        charge's mchUserId)."""
+        """The vault's customer labels of the cards the actions shown were made with (a
+        convenience: without them the column shows the charge's mchUserId): those cards
+        only, each looked up by its card ID, not the whole vault."""
         cards = self._cards
         if cards is None:
             return
+        wanted = sorted({a.card_id for a in self.known.values() if a.card_id})
         try:
-            vault = await cards.list_cards()
+            labels = await cards.labels_of(wanted)
         except Exception:  # the labels are a convenience; the list stands without them
             return
         if gone(self) or service is not self._service:
             return
-        labels = {c.card_id: c.customer_label for c in vault if c.customer_label}
+        labels = {card_id: label for card_id, label in labels.items() if label}
         if labels != self.customers:
             self.customers = labels
             self._fill()

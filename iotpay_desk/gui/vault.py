@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from iotpay_desk.services import (
     RETURN_URL_BASE,
+    VAULT_PAGE,
     CannotReachIotPay,
     CardNotAdded,
     CardNotBound,
@@ -68,6 +69,8 @@ log = logging.getLogger(__name__)
 
 CARD_ROLE = Qt.ItemDataRole.UserRole
 EXPIRED_RED = QColor(198, 40, 40)
+SEARCH_DELAY_MS = 250
+"""How long typing pauses before the search goes to the ledger (a big vault's only)."""
 SOON_AMBER = QColor(176, 96, 0)
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -75,19 +78,23 @@ _Index = QModelIndex | QPersistentModelIndex
 
 @final
 class VaultModel(QAbstractTableModel):
-    """The cards of the vault that match the search, one row each, in the chosen order.
+    """The cards the ledger gave (the whole vault, or the first :data:`VAULT_PAGE` of a
+    list or a search), those that match the search typed shown, one row each, in the
+    chosen order.
 
-    Search and sort run over plain Python lists (a search text per card, made once), so
-    10,000 cards filter as fast as the user types; the view then asks only for the rows
-    it shows. No signals of its own.
+    Search and sort run over these plain Python lists (a search text per card, made
+    once): the rows narrow as the user types; a vault bigger than a page is searched in
+    the ledger too (:class:`VaultPage`). No signals of its own.
     """
 
     COLUMNS = ("customer", "card_id", "card", "expiry", "added_by", "added_at")
 
     def __init__(self, today: date | None = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self.all_cards: list[VaultCard] = []
+        self.all_cards: list[VaultCard] = []  # what the ledger gave
         self.cards: list[VaultCard] = []  # the rows shown
+        # The ledger had more cards (or matches) than all_cards holds.
+        self.more = False
         self.today = today or date.today()
         # The merchant's time zone (the profile's): every time on the page is on it.
         self.tz: tzinfo | None = None
@@ -109,9 +116,21 @@ class VaultModel(QAbstractTableModel):
         parts = (card.customer_label, card.card_id, card.card_num, card.holder, card.brand, brand)
         return " ".join(parts).casefold()
 
-    def set_cards(self, cards: list[VaultCard], today: date | None = None) -> None:
+    def set_cards(
+        self,
+        cards: list[VaultCard],
+        today: date | None = None,
+        *,
+        more: bool = False,
+        search: str | None = None,
+    ) -> None:
+        """The cards the ledger gave; ``more``: it had more than these; ``search``: the
+        text to narrow them by from now on (None: the one typed before)."""
         if today is not None:
             self.today = today
+        if search is not None:
+            self._search = search.strip().casefold()
+        self.more = more
         self.all_cards = list(cards)
         self._haystack = {c.card_id: self._search_text(c) for c in self.all_cards}
         self._refilter()
@@ -140,10 +159,10 @@ class VaultModel(QAbstractTableModel):
 
     def _refilter(self) -> None:
         self.beginResetModel()
-        needle = self._search
-        if needle:
+        words = self._search.split()
+        if words:
             hay = self._haystack
-            shown = [c for c in self.all_cards if needle in hay.get(c.card_id, "")]
+            shown = [c for c in self.all_cards if all(w in hay.get(c.card_id, "") for w in words)]
         else:
             shown = list(self.all_cards)
         column, order = self._sort
@@ -168,7 +187,8 @@ class VaultModel(QAbstractTableModel):
             self.all_cards.append(card)
         self._haystack[card.card_id] = self._search_text(card)
         row = self.row_of(card.card_id)
-        if row >= 0 and (not self._search or self._search in self._haystack[card.card_id]):
+        words = self._search.split()
+        if row >= 0 and all(w in self._haystack[card.card_id] for w in words):
             self.cards[row] = card
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
         else:
@@ -392,6 +412,18 @@ class VaultPage(QWidget):
         search_label.setBuddy(self.search)
         self.count = QLabel(self)
         self.count.setObjectName("vault-count")
+        # Said when the ledger has more cards (or matches) than the page shows.
+        self.more_note = QLabel(self)
+        self.more_note.setObjectName("vault-more")
+        self.more_note.setWordWrap(True)
+        self.more_note.setVisible(False)
+        # A big vault's search goes to the ledger once typing pauses; the text the
+        # answer is for (an answer for an older text is dropped: a newer one follows).
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+        self._complete = False  # all_cards is the whole vault (no search, no more)
 
         self.model = VaultModel(today, self)
         self.search.textChanged.connect(self._search_changed)
@@ -476,6 +508,7 @@ class VaultPage(QWidget):
         layout.addWidget(self.offline)
         layout.addWidget(self.add_box)
         layout.addLayout(search_row)
+        layout.addWidget(self.more_note)
         layout.addWidget(self.zone)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
@@ -514,6 +547,8 @@ class VaultPage(QWidget):
         self.direct_button.setVisible(direct)
         self.direct_button.setEnabled(direct)
         self._update_money_buttons()
+        self._search_timer.stop()
+        self._complete = False
         if not ready:
             self.model.set_cards([])
         self._selection_changed()
@@ -562,20 +597,31 @@ class VaultPage(QWidget):
 
     @async_slot()
     async def reload(self) -> None:
-        """Read the vault again (from the journal; no call to IOTPay)."""
+        """Read the vault again from the ledger (no call to IOTPay): its first
+        :data:`VAULT_PAGE` cards in the list's order, or those of the search typed (the
+        ledger searches through its own index), and whether it has more."""
         cards = self._cards
         if cards is None:
             return
+        self._search_timer.stop()
+        text = self.search.text()
         result = await run_busy(
             self.table,
-            cards.list_cards(),
+            cards.list_cards(text, limit=VAULT_PAGE + 1),
             progress_text=self.tr("Reading the card vault…"),
             on_error=self._say,
         )
         if gone(self) or result.value is None or cards is not self._cards:
             return
+        if self.search.text() != text:
+            return  # typed on meanwhile: the search for the newer text is on its way
+        found = result.value
+        more = len(found) > VAULT_PAGE
         selected = self.selected_card()
-        self.model.set_cards(result.value, self.today())
+        # The ledger's answer is the search's (the page's own words, matched on these
+        # rows too, hide none of them: they hold what the ledger's search text holds).
+        self.model.set_cards(found[:VAULT_PAGE], self.today(), more=more, search=text)
+        self._complete = not text.strip() and not more
         self._update_count()
         if selected is not None:
             self.select_card(selected.card_id)
@@ -592,6 +638,10 @@ class VaultPage(QWidget):
             self.model.remove_card(change.card_id)
         self._update_count()
         self._update_card_buttons()
+        if not self._complete:
+            # Only a page of a bigger vault is here: where the card falls in it (or
+            # whether it does) is the ledger's to say, once the changes pause.
+            self._search_timer.start()
 
     def show_found(self, found: list[VaultCard]) -> None:
         """Cards the desk's start-up check found bound on add-card pages a previous run
@@ -639,17 +689,42 @@ class VaultPage(QWidget):
         )
 
     def _search_changed(self, text: str) -> None:
+        # The rows here narrow at once; a vault bigger than what is here is searched in
+        # the ledger too, once typing pauses (the answer replaces these rows).
         self.model.set_search(text)
         self._update_count()
+        if self._cards is not None and not self._complete:
+            self._search_timer.start()
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
-        if shown == total:
-            self.count.setText(self.tr("%1 card(s)").replace("%1", str(total)))
+        searching = bool(self.search.text().strip())
+        if self._complete or self._cards is None:
+            if shown == total:
+                self.count.setText(self.tr("%1 card(s)").replace("%1", str(total)))
+            else:
+                self.count.setText(
+                    self.tr("%1 of %2 card(s)").replace("%1", str(shown)).replace("%2", str(total))
+                )
+        elif searching:
+            self.count.setText(self.tr("%1 card(s) found").replace("%1", str(shown)))
         else:
-            self.count.setText(
-                self.tr("%1 of %2 card(s)").replace("%1", str(shown)).replace("%2", str(total))
+            self.count.setText(self.tr("%1 card(s)").replace("%1", str(shown)))
+        more = self.model.more and not self._complete
+        if more and searching:
+            note = self.tr(
+                "Showing the first %1 matching cards — type more of the name, account, "
+                "last 4 digits or card ID to narrow the list"
             )
+        elif more:
+            note = self.tr(
+                "Showing the first %1 cards — type part of a name, account, last 4 digits "
+                "or card ID to narrow the list"
+            )
+        else:
+            note = ""
+        self.more_note.setText(note.replace("%1", QLocale().toString(VAULT_PAGE)))
+        self.more_note.setVisible(bool(note))
 
     def selected_card(self) -> VaultCard | None:
         rows = self.table.selectionModel().selectedRows()
@@ -864,12 +939,7 @@ class VaultPage(QWidget):
     def _show_added(self, card: VaultCard, template: str) -> None:
         """Show a card just added, selected, with ``template`` (%1 card, %2 customer,
         %3 card ID) below the add fields, which are cleared for the next card."""
-        self.model.replace_card(card)
-        self._update_count()
-        self.search.clear()
-        self.select_card(card.card_id)
-        self.new_label.clear()
-        self.new_card_id.clear()
+        self._show_new_card(card)
         self._say_add(
             template.replace("%1", card_title(card))
             .replace("%2", card.customer_label)
@@ -942,13 +1012,22 @@ class VaultPage(QWidget):
         dialog.open()
 
     def _direct_added(self, card: VaultCard) -> None:
+        self._show_new_card(card)
+        self.card_added.emit(card.card_id)
+
+    def _show_new_card(self, card: VaultCard) -> None:
+        """A card just added, shown and selected; the add fields cleared for the next.
+        The search is cleared, or, when the vault is bigger than a page (the card may
+        fall past it), set to the card's ID (the ledger's answer then holds it)."""
         self.model.replace_card(card)
+        if self._complete:
+            self.search.clear()
+        else:
+            self.search.setText(card.card_id)
         self._update_count()
-        self.search.clear()
         self.select_card(card.card_id)
         self.new_label.clear()
         self.new_card_id.clear()
-        self.card_added.emit(card.card_id)
 
     # ------------------------------------------------------------------ refresh, remove
 

@@ -15,7 +15,7 @@ Every method blocks on I/O: asyncio code calls them through ``asyncio.to_thread`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -233,6 +233,8 @@ class VaultLedger(Protocol):
     def list_vault_cards(
         self, mch_id: str, search: str = ..., *, limit: int | None = ...
     ) -> list[VaultCard]: ...
+
+    def vault_labels(self, mch_id: str, card_ids: Iterable[str]) -> dict[str, str]: ...
 
     def count_vault_cards(self, mch_id: str) -> int: ...
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -826,6 +826,22 @@ class Journal:
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
         return [_vault_card(r) for r in rows]
+
+    def vault_labels(self, mch_id: str, card_ids: Iterable[str]) -> dict[str, str]:
+        """The customer labels of these cards of the vault (cardId → label; cards not in
+        it, or removed, left out), through the (merchant, cardId) UNIQUE index."""
+        wanted = sorted({c for c in card_ids if c})
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                rows = self._db.execute(
+                    "SELECT card_id, customer_label FROM vault_cards WHERE mch_id = ? "  # noqa: S608
+                    f"AND card_id IN ({', '.join('?' * len(part))}) AND removed_at IS NULL",
+                    (mch_id, *part),
+                ).fetchall()
+                found.update((r[0], r[1]) for r in rows)
+        return found
 
     def count_vault_cards(self, mch_id: str) -> int:
         with self._lock:

@@ -815,6 +815,76 @@ _PG_BOOKS_SEARCH = (
 )
 
 
+# ------------------------------------------------------------------- revision 0006
+
+# The Card vault's search: substrings of 3 characters or more of vault_cards.search_text
+# (the label, the cardId, the name on the card and the last four digits, casefolded by
+# the journal; never a card number: the vault holds none), through an index.
+VAULT_FTS = "vault_cards_fts"
+SQLITE_VAULT_SEARCH = (
+    # External content (the text stays in vault_cards only), kept by triggers; removed
+    # cards stay in it (the query keeps to the live ones, a removed card can come back).
+    "CREATE VIRTUAL TABLE vault_cards_fts USING fts5(search_text, content='vault_cards', "
+    "content_rowid='id', tokenize='trigram', columnsize=0)",
+    "CREATE TRIGGER vault_cards_fts_insert AFTER INSERT ON vault_cards BEGIN "
+    "INSERT INTO vault_cards_fts (rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER vault_cards_fts_update AFTER UPDATE ON vault_cards "
+    "WHEN new.search_text IS NOT old.search_text BEGIN "
+    "INSERT INTO vault_cards_fts (vault_cards_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO vault_cards_fts (rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER vault_cards_fts_delete AFTER DELETE ON vault_cards BEGIN "
+    "INSERT INTO vault_cards_fts (vault_cards_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    # The rows already there (an external-content index is built from its table).
+    "INSERT INTO vault_cards_fts (vault_cards_fts) VALUES ('rebuild')",
+)
+SQLITE_VAULT_SEARCH_DROP = (
+    "DROP TRIGGER vault_cards_fts_insert",
+    "DROP TRIGGER vault_cards_fts_update",
+    "DROP TRIGGER vault_cards_fts_delete",
+    "DROP TABLE vault_cards_fts",
+)
+# SQLite: the list index also holds each card's search text and brand, so that a search
+# read in the list's order (common words, words under 3 characters) checks them on the
+# index's entries and reads a table row only for a card that matches.
+SQLITE_VAULT_LIST = (
+    "DROP INDEX vault_cards_list",
+    "CREATE INDEX vault_cards_list ON vault_cards "
+    "(mch_id, customer_label COLLATE NOCASE, card_id, search_text, brand) "
+    "WHERE removed_at IS NULL",
+)
+SQLITE_VAULT_LIST_DROP = (
+    "DROP INDEX vault_cards_list",
+    "CREATE INDEX vault_cards_list ON vault_cards "
+    "(mch_id, customer_label COLLATE NOCASE, card_id) WHERE removed_at IS NULL",
+)
+PG_VAULT_SEARCH = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX vault_cards_search ON vault_cards USING gin (search_text gin_trgm_ops) "
+    "WHERE removed_at IS NULL",
+)
+PG_VAULT_SEARCH_DROP = ("DROP INDEX vault_cards_search",)
+
+
+def r0006_indexes(md: MetaData) -> None:
+    """Revision 0006's list index on SQLite (see :data:`SQLITE_VAULT_LIST`), in ``md``."""
+    vault = md.tables["vault_cards"]
+    for index in list(vault.indexes):
+        sqlite_only = index.dialect_options["sqlite"]["where"] is not None
+        if index.name == "vault_cards_list" and sqlite_only:
+            vault.indexes.discard(index)
+    Index(
+        "vault_cards_list",
+        vault.c.mch_id,
+        vault.c.customer_label.collate("NOCASE"),
+        vault.c.card_id,
+        vault.c.search_text,
+        vault.c.brand,
+        sqlite_where=text("removed_at IS NULL"),
+    ).ddl_if(dialect="sqlite")
+
+
 def _head_metadata() -> MetaData:
     md = v6_metadata()
     for name, columns in r0002_columns().items():
@@ -827,8 +897,10 @@ def _head_metadata() -> MetaData:
     r0004_tables(md)
     r0004_indexes(md)
     r0005_indexes(md)
+    r0006_indexes(md)
     return md
 
 
 metadata = _head_metadata()
-"""The ledger's schema at head (revision 0005): what the queries use."""
+"""The ledger's schema at head (revision 0006): what the queries use (0006 adds only
+the vault's search index, which the queries name by :data:`VAULT_FTS`)."""

@@ -29,7 +29,15 @@ Plain asyncio Python: nothing here imports Qt. Widgets call these, never the net
 ``customerLabel`` for a vault card's label, which only the desk keeps.
 """
 
-from .cards import AddCardSession, CardService, ExpiryState, VaultCard, check_card_id, check_label
+from .cards import (
+    VAULT_PAGE,
+    AddCardSession,
+    CardService,
+    ExpiryState,
+    VaultCard,
+    check_card_id,
+    check_label,
+)
 from .charges import (
     FOLLOW_ATTEMPTS,
     FOLLOW_INTERVAL_S,
@@ -81,6 +89,7 @@ __all__ = [
     "FOLLOW_INTERVAL_S",
     "RETURN_URL_BASE",
     "SIMILAR_WITHIN_S",
+    "VAULT_PAGE",
     "ActionInProgress",
     "ActionResult",
     "AddCardSession",

@@ -31,7 +31,7 @@ import functools
 import logging
 import re
 import secrets
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LABEL_MAX",
+    "VAULT_PAGE",
     "AddCardSession",
     "CardService",
     "ExpiryState",
@@ -87,6 +88,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LABEL_MAX = 64
+VAULT_PAGE = 200
+"""Cards the Card vault page shows at most (its list, or a search's first matches)."""
 # How long IOTPay's add-card page accepts a card (its secureId's life). A page not
 # bound after this can no longer bind: only then is it ended as "not added".
 PAGE_LIFETIME = timedelta(hours=1)
@@ -580,10 +583,21 @@ class CardService:
     # ------------------------------------------------------------------ the vault
 
     @_tracked
-    async def list_cards(self, search: str = "") -> list[VaultCard]:
+    async def list_cards(self, search: str = "", *, limit: int | None = None) -> list[VaultCard]:
         """The vault's cards by customer label; ``search`` words match the label, the
-        cardId, the holder, the last four digits or the brand."""
-        return await self._db(self._journal.list_vault_cards, self.mch_id, search)
+        cardId, the holder, the last four digits or the brand. ``limit``: the first so
+        many only (the Card vault page asks for :data:`VAULT_PAGE` and one more, to know
+        whether there are more)."""
+        return await self._db(self._journal.list_vault_cards, self.mch_id, search, limit=limit)
+
+    @_tracked
+    async def labels_of(self, card_ids: Iterable[str]) -> dict[str, str]:
+        """The customer labels of these cards (cardId → label; cards not in the vault
+        left out): one indexed look-up each, not the whole vault."""
+        wanted = list(card_ids)
+        if not wanted:
+            return {}
+        return await self._db(self._journal.vault_labels, self.mch_id, wanted)
 
     @_tracked
     async def get_card(self, card_id: str) -> VaultCard:

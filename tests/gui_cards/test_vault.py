@@ -483,3 +483,87 @@ def test_a_selection_the_search_hides_disables_the_card_buttons(
             page.close()
 
     qloop.run(scenario())
+
+
+def test_a_vault_bigger_than_a_page_is_listed_and_searched_in_the_ledger(
+    qloop: QLoop, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page asks the ledger for its first VAULT_PAGE cards (here 5 of 8) and says
+    there are more; typed words go to the ledger once typing pauses, which finds a card
+    past the page; nothing typed meanwhile is lost; a card another desk adds comes in
+    through the ledger too."""
+    from PySide6.QtTest import QTest
+
+    import iotpay_desk.gui.vault as vault_module
+    from iotpay_desk.services.events import VaultChanged
+
+    monkeypatch.setattr(vault_module, "VAULT_PAGE", 5)
+    monkeypatch.setattr(vault_module, "SEARCH_DELAY_MS", 20)
+
+    async def scenario() -> None:
+        async with desk_services(sandbox.url, tmp_path / "journal.sqlite3") as s:
+            journal, mch = s.journal, s.cards.mch_id
+            for i in range(8):
+                await asyncio.to_thread(
+                    journal.add_vault_card,
+                    mch_id=mch,
+                    card_id=f"C-big-{i}",
+                    customer_label=f"Customer {chr(ord('A') + i)} account 10{i}",
+                    card_num=f"424242******{4240 + i}",
+                    brand="V",
+                    expiry_date="1230",
+                    holder="",
+                    via="hosted",
+                    operator="jack",
+                )
+            asked: list[tuple[str, int | None]] = []
+            list_cards = s.cards.list_cards
+
+            async def counted(search: str = "", *, limit: int | None = None) -> list[VaultCard]:
+                asked.append((search, limit))
+                return await list_cards(search, limit=limit)
+
+            s.cards.list_cards = counted  # type: ignore[method-assign]
+            page = VaultPage()
+            page.set_services(s.cards, s.money)
+            page.show()
+            await until(lambda: page.model.rowCount() == 5, what="the first page")
+            assert asked == [("", 6)]  # a page and one more: are there more?
+            assert [c.customer_label[:10] for c in page.model.cards] == [
+                f"Customer {x}" for x in "ABCDE"
+            ]
+            assert page.more_note.isVisible()
+            assert page.more_note.text().startswith("Showing the first 5 cards — type part")
+            # Card G is past the page: the ledger finds it; typed keys are all kept.
+            page.search.setFocus()
+            QTest.keyClicks(page.search, "account 1")
+            QTest.keyClicks(page.search, "06")
+            await until(lambda: [c.card_id for c in page.model.cards] == ["C-big-6"])
+            assert page.search.text() == "account 106"
+            assert asked[-1] == ("account 106", 6)
+            assert len(asked) == 2, asked  # one search, after the typing paused
+            assert not page.more_note.isVisible()
+            assert page.count.text() == "1 card(s) found"
+            # Another desk adds a card that falls past the page: the page asks again.
+            added = await asyncio.to_thread(
+                journal.add_vault_card,
+                mch_id=mch,
+                card_id="C-big-other",
+                customer_label="Customer Z account 106",
+                card_num="424242******4299",
+                brand="V",
+                expiry_date="1230",
+                holder="",
+                via="hosted",
+                operator="jill",
+            )
+            page.vault_changed(VaultChanged(mch_id=mch, card_id=added.card_id, card=added))
+            await until(lambda: len(asked) == 3, what="the ledger asked again")
+            await until(lambda: page.model.rowCount() == 2, what="the other desk's card")
+            assert asked[-1] == ("account 106", 6)
+            # Cleared: the first page again.
+            page.search.clear()
+            await until(lambda: page.model.rowCount() == 5 and page.more_note.isVisible())
+            page.close()
+
+    qloop.run(scenario())

@@ -385,3 +385,54 @@ def test_a_ledger_id_never_reads_as_a_card_number(backend: Engine) -> None:
     # Even the id made of decimal digits only (a uuid hex may start with 13 of them).
     assert not has_card_run("L" + "4242424242424242" * 2)
     assert has_card_run("4242424242424242" * 2)  # what the bare hex would have been
+
+
+def test_revision_0006_indexes_the_vault_cards_already_there_and_goes_back(
+    backend: Engine,
+) -> None:
+    """The vault's substring index (0006) is made over the cards already in the vault
+    (its search text is the journal's): found by a search through it at once; taken
+    away and made again by a downgrade to 0005 and an upgrade."""
+    from alembic import command
+
+    from iotpay_desk.ledger.journal import LedgerJournal
+    from iotpay_desk.ledger.migrate import _config
+
+    def to(revision: str, *, down: bool = False) -> None:
+        with backend.begin() as conn:
+            cfg = _config(conn)
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    def search_index() -> set[str]:
+        with backend.connect() as conn:
+            if backend.dialect.name == "sqlite":
+                sql = "SELECT name FROM sqlite_master WHERE name LIKE 'vault_cards_fts%'"
+            else:
+                sql = "SELECT indexname FROM pg_indexes WHERE indexname = 'vault_cards_search'"
+            return {r[0] for r in conn.execute(text(sql))}
+
+    journal = LedgerJournal(backend)
+    journal.add_vault_card(
+        mch_id=MCH,
+        card_id="C-before-0006",
+        customer_label="Gertrude Ostrowski, account 90210",
+        card_num="424242******4242",
+        brand="V",
+        expiry_date="1230",
+        holder="G OSTROWSKI",
+        via="hosted",
+        operator="jack",
+    )
+    to("0005", down=True)
+    assert not search_index()
+    to("head")  # the card was in the vault before 0006
+    assert search_index()
+    for words in ("ostrowski", "90210", "c-before", "gertrude 4242"):
+        assert [c.card_id for c in journal.list_vault_cards(MCH, words)] == ["C-before-0006"]
+    assert journal.vault_labels(MCH, ["C-before-0006", "C-none"]) == {
+        "C-before-0006": "Gertrude Ostrowski, account 90210"
+    }
+    to("0005", down=True)
+    assert not search_index()
+    to("head")
+    assert [c.card_id for c in journal.list_vault_cards(MCH, "strows")] == ["C-before-0006"]

@@ -69,7 +69,14 @@ def planned(
             ),
             {"m": MCH},
         ).one()
+        card_ids = list(
+            conn.execute(
+                text("SELECT card_id FROM vault_cards WHERE mch_id = :m ORDER BY id DESC LIMIT 30"),
+                {"m": MCH},
+            ).scalars()
+        )
     keys = {
+        "card_ids": card_ids,
         "target": target,
         "action_id": action_id,
         "payment": synth.pay_order_id(40),
@@ -98,17 +105,35 @@ def _caught(engine: Engine, call: Callable[[], Any]) -> list[tuple[str, Any]]:
     return seen
 
 
-def _sqlite_problems(engine: Engine, statement: str, parameters: Any) -> list[str]:
+# The Card vault's search gathered from its substring index (revision 0006): SQLite's
+# FTS5 trigram table, read by MATCH (shown as a "SCAN" of the virtual table with an
+# index number and its M[atch] constraint: a look-up in the index, not a scan of it).
+_FTS_MATCH = re.compile(r"SCAN vault_cards_fts VIRTUAL TABLE INDEX \d+:M")
+
+
+def _sqlite_plan(engine: Engine, statement: str, parameters: Any) -> list[str]:
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
-    plan = [str(r[-1]) for r in rows]
+    return [str(r[-1]) for r in rows]
+
+
+def _sqlite_problems(engine: Engine, statement: str, parameters: Any) -> list[str]:
+    plan = _sqlite_plan(engine, statement, parameters)
+    gathered = any(_FTS_MATCH.match(line) for line in plan)
+    # A subquery's own rows (a co-routine: the probe counting a word's first matches).
+    routines = {line.split(" ", 1)[1] for line in plan if line.startswith("CO-ROUTINE ")}
     problems = []
     for line in plan:
+        if _FTS_MATCH.match(line) or line.split(" ", 1)[-1] in routines:
+            continue
         # "SCAN t" reads the whole table; "SCAN t USING [COVERING] INDEX i" the whole
         # index: either is a full scan. (SEARCH is a range of an index.)
         if re.match(r"SCAN (?!CONSTANT ROW)", line):
             problems.append(line)
-        if "USE TEMP B-TREE" in line:
+        # A search's matches gathered from the substring index are sorted: only they,
+        # at most ledger.journal.VAULT_COMMON cards (more common words are checked on
+        # the list index's entries in its order instead, with no sort).
+        if "USE TEMP B-TREE" in line and not (gathered and "FOR ORDER BY" in line):
             problems.append(line)
     return [f"{p}   (plan: {' | '.join(plan)})" for p in problems]
 
@@ -119,18 +144,26 @@ def _pg_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _pg_nodes(child)
 
 
-def _pg_problems(engine: Engine, statement: str, parameters: Any) -> list[str]:
+def _pg_plan(engine: Engine, statement: str, parameters: Any) -> dict[str, Any]:
     with engine.connect() as conn:
         found = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
         conn.rollback()
     plan = found if isinstance(found, list) else json.loads(found)
+    return dict(plan[0]["Plan"])
+
+
+def _pg_problems(engine: Engine, statement: str, parameters: Any) -> list[str]:
     problems = []
-    for node in _pg_nodes(plan[0]["Plan"]):
+    for node in _pg_nodes(_pg_plan(engine, statement, parameters)):
         kind = node["Node Type"]
         if kind == "Seq Scan" and node.get("Relation Name") in BIG_TABLES:
             problems.append(f"Seq Scan on {node['Relation Name']}")
-        below = {n.get("Relation Name") for n in _pg_nodes(node)} - {None}
-        if kind in ("Sort", "Incremental Sort") and below & BIG_TABLES:
+        below = list(_pg_nodes(node))
+        tables = {n.get("Relation Name") for n in below} - {None}
+        # A vault search's matches, found through the pg_trgm index, may be sorted (a
+        # top-N sort of those rows only): the planner's choice when it expects few.
+        gathered = any(n.get("Index Name") == "vault_cards_search" for n in below)
+        if kind in ("Sort", "Incremental Sort") and tables & BIG_TABLES and not gathered:
             problems.append(f"{kind} by {node.get('Sort Key')}")
     return problems
 
@@ -150,22 +183,16 @@ CALLS: dict[str, Callable[[LedgerJournal, dict[str, Any]], Any]] = {
     # Start-up: the unresolved actions to check, the add-card pages left open.
     "open_actions": lambda j, k: j.open_actions(MCH),
     "open_card_pages": lambda j, k: j.open_card_pages(MCH),
-    # The vault: its list and searches, limited; one card.
+    # The vault: its list and searches, limited; one card; Activity's customer names.
     "vault list": lambda j, k: j.list_vault_cards(MCH, limit=200),
     "vault search: name": lambda j, k: j.list_vault_cards(MCH, "smith", limit=200),
     "vault search: account": lambda j, k: j.list_vault_cards(MCH, k["account"], limit=200),
     "vault search: two words": lambda j, k: j.list_vault_cards(MCH, "jane visa", limit=200),
+    "vault search: common": lambda j, k: j.list_vault_cards(MCH, "account", limit=200),
+    "vault search: short": lambda j, k: j.list_vault_cards(MCH, "12", limit=200),
+    "vault_labels": lambda j, k: j.vault_labels(MCH, [k["card_id"], "C-none", *k["card_ids"]]),
     "get_vault_card": lambda j, k: j.get_vault_card(MCH, k["card_id"]),
 }
-
-
-# A substring search of the vault on PostgreSQL: its planner rightly prefers reading the
-# merchant's cards and sorting the few that match (a top-N sort) to walking the whole
-# list index for them; only an index for substrings (pg_trgm) would serve it. Not done
-# yet: these say so, and fail loudly (strict) once they pass.
-_PG_SUBSTRING = pytest.mark.xfail(
-    strict=True, reason="PostgreSQL: a substring search has no index to use (pg_trgm)"
-)
 
 
 @pytest.mark.parametrize("name", list(CALLS))
@@ -175,8 +202,11 @@ def test_query_uses_an_index(
     request: pytest.FixtureRequest,
 ) -> None:
     engine, journal, keys = planned
-    if engine.dialect.name == "postgresql" and name.startswith("vault search"):
-        request.applymarker(_PG_SUBSTRING)
+    if engine.dialect.name == "postgresql" and name == "vault search: short":
+        # Two characters in 4 % of this ledger's 6,000 cards: the planner reads the
+        # table and sorts the matches rather than walk the list index for 200 of them
+        # (bench_queries shows the plan it takes at 100,000 cards).
+        request.applymarker(pytest.mark.xfail(reason="planner's choice at 6,000 cards"))
     statements = _caught(engine, lambda: CALLS[name](journal, keys))
     assert statements, f"{name}: no statement caught"
     check = _pg_problems if engine.dialect.name == "postgresql" else _sqlite_problems
@@ -186,3 +216,50 @@ def test_query_uses_an_index(
         for problem in check(engine, statement, parameters)
     ]
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+# What each vault search's plan really is, SQLite (the choice is the journal's: words in
+# at most VAULT_COMMON cards are gathered from the FTS5 index and sorted; common words
+# and words under 3 characters are checked on the list index's entries in its order).
+_GATHERED = ("vault search: name", "vault search: account", "vault search: two words")
+_IN_LIST_ORDER = ("vault list", "vault search: common", "vault search: short")
+
+
+@pytest.mark.parametrize("name", _GATHERED + _IN_LIST_ORDER)
+def test_what_a_vault_search_reads_sqlite(
+    planned: tuple[Engine, LedgerJournal, dict[str, Any]], name: str
+) -> None:
+    engine, journal, keys = planned
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plans")
+    statements = _caught(engine, lambda: CALLS[name](journal, keys))
+    listed = [s for s in statements if "ORDER BY" in s[0]]
+    assert len(listed) == 1, statements
+    plan = _sqlite_plan(engine, *listed[0])
+    shown = " | ".join(plan)
+    if name in _GATHERED:
+        # The matches from the trigram index, each card by its id, then sorted.
+        assert any(_FTS_MATCH.match(line) for line in plan), shown
+        assert "SEARCH vault_cards USING INTEGER PRIMARY KEY (rowid=?)" in plan, shown
+        assert "USE TEMP B-TREE FOR ORDER BY" in plan, shown
+    else:
+        # The list index from the top, in its order: no sort, no table row for a card
+        # that does not match (search text and brand are in the index).
+        assert plan == ["SEARCH vault_cards USING INDEX vault_cards_list (mch_id=?)"], shown
+
+
+@pytest.mark.parametrize("name", ["vault search: name", "vault search: account"])
+def test_what_a_vault_search_reads_postgresql(
+    planned: tuple[Engine, LedgerJournal, dict[str, Any]], name: str
+) -> None:
+    """A word few cards hold: PostgreSQL's planner takes the pg_trgm index and sorts the
+    matches (a top-N sort of those few rows), where it read the list index through."""
+    engine, journal, keys = planned
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    statements = _caught(engine, lambda: CALLS[name](journal, keys))
+    (listed,) = [s for s in statements if "ORDER BY" in s[0]]
+    nodes = list(_pg_nodes(_pg_plan(engine, *listed)))
+    used = {n.get("Index Name") for n in nodes} - {None}
+    assert "vault_cards_search" in used, nodes
+    assert not any(n["Node Type"] == "Seq Scan" for n in nodes), nodes
