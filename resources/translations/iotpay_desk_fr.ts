@@ -4507,6 +4507,18 @@ Toronto ON M5H 2M9</translation>
         <translation>%1 sur %2 carte(s)</translation>
     </message>
     <message>
+        <source>%1 card(s) found</source>
+        <translation>%1 carte(s) trouvée(s)</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 matching cards — type more of the name, account, last 4 digits or card ID to narrow the list</source>
+        <translation>Affichage des %1 premières cartes correspondantes — précisez le nom, le compte, les 4 derniers chiffres ou l’identifiant de carte pour réduire la liste</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 cards — type part of a name, account, last 4 digits or card ID to narrow the list</source>
+        <translation>Affichage des %1 premières cartes — tapez une partie d’un nom, d’un compte, des 4 derniers chiffres ou d’un identifiant de carte pour réduire la liste</translation>
+    </message>
+    <message>
         <source>The ledger cannot be reached: charges are off until it is back.</source>
         <translation>Le registre est injoignable : les débits sont désactivés jusqu&apos;à son retour.</translation>
     </message>
@@ -5070,15 +5082,15 @@ La carte reste liée chez IOTPay sous l’identifiant de carte %3 : IOTPay ne pe
     </message>
     <message>
         <source>Free card page memory after (minutes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Libérer la mémoire des pages de carte après (minutes)</translation>
     </message>
     <message>
         <source>Once no card page has been open for this many minutes, the desk gives back the memory IOTPay&apos;s card pages use; the next one then opens a little slower. 0 keeps them ready until the desk quits.</source>
-        <translation type="unfinished"></translation>
+        <translation>Quand aucune page de carte n’a été ouverte depuis ce nombre de minutes, le poste rend la mémoire qu’utilisent les pages de carte d’IOTPay ; la suivante s’ouvre alors un peu plus lentement. 0 les garde prêtes jusqu’à la fermeture du poste.</translation>
     </message>
     <message>
         <source>Never (keep ready)</source>
-        <translation type="unfinished"></translation>
+        <translation>Jamais (garder prêtes)</translation>
     </message>
     <message>
         <source>Log detail</source>

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import sys
 import threading
 import time
 
@@ -13,7 +15,7 @@ import pytest
 
 from iotpay_desk.ledger import LedgerJournal
 from iotpay_desk.services import CardService, MoneyService
-from iotpay_desk.services.threads import ThreadCalls
+from iotpay_desk.services.threads import BACKGROUND_NICENESS, ThreadCalls, background_executor
 
 
 @pytest.mark.asyncio
@@ -100,3 +102,27 @@ async def test_the_services_wait_for_journal_work_whose_caller_left(
         release.set()
         await asyncio.wait_for(waiting, 5)
         release.clear()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+@pytest.mark.asyncio
+async def test_the_desk_s_workers_run_below_the_calling_thread_s_priority() -> None:
+    """``asyncio.to_thread`` on a loop with the desk's executor runs at a nice value
+    BACKGROUND_NICENESS above the thread that made the pool; the caller's own is left."""
+    me = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    loop = asyncio.get_running_loop()
+    executor = background_executor(max_workers=2)
+    loop.set_default_executor(executor)
+    try:
+
+        def niceness() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        seen = {await asyncio.to_thread(niceness) for _ in range(6)}
+        # A worker at nice 19 stays there (the ceiling); below it, five levels lower.
+        assert seen == {min(19, me + BACKGROUND_NICENESS)}
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == me
+        names = {await asyncio.to_thread(lambda: threading.current_thread().name)}
+        assert all(n.startswith("desk-work") for n in names)
+    finally:
+        executor.shutdown(wait=True)
