@@ -254,8 +254,19 @@ class _CardPageEngine(QObject):
         if self._release_after_ms > 0 and not self._idle.isActive():
             return  # let go meanwhile
         page = self._new_page(self._pages)
+        page.renderProcessTerminated.connect(lambda *_: self._ready_renderer_ended(page))
         page.setUrl(QUrl(BLANK_URL))
         self._ready = page
+
+    def _ready_renderer_ended(self, page: Any) -> None:
+        """Chromium ended the ready page's renderer (it may retire an idle one, on
+        memory pressure, say): another page is made ready in its place, once."""
+        if page is not self._ready:
+            return
+        log.info("web engine: the page kept ready lost its renderer; another is made")
+        self._ready = None
+        page.deleteLater()
+        QTimer.singleShot(0, self, self._after_last_page)
 
     def set_release_after(self, ms: int) -> None:
         self._release_after_ms = ms

@@ -119,7 +119,8 @@ def test_the_helpers_end_after_the_idle_time_and_a_page_opens_again(
         assert used == ready
         await until(lambda: len(renderers()) == 1 and not renderers() & used, what="ready")
         await asyncio.sleep(1.0)
-        assert len(renderers()) == 1, "0 keeps a page ready"
+        # 0 keeps a page ready (made again if Chromium retires its renderer).
+        await until(lambda: len(renderers()) == 1, what="a page kept ready", within=10)
 
         # The idle time, set short: everything Chromium can end ends, the loop runs on.
         set_idle_release(300)
