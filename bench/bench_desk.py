@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.bench_card_page import rss_kib  # noqa: E402 (the resident set, from /proc)
+
 SHOWN = "iotpay-desk shown"
 READY = "iotpay-desk ready"
 GOAL_TIME = 1.3
@@ -106,7 +108,7 @@ def _timed(cmd: list[str], env: dict[str, str], shown: str, ready: str | None) -
         line = line.strip()
         if line == shown and run is None:
             at = time.perf_counter() - start
-            run = Run(at, rss_kb(proc.pid))
+            run = Run(at, rss_kib(proc.pid))
         elif ready is not None and line == ready and run is not None:
             run.ready_s = time.perf_counter() - start
     code = proc.wait(timeout=120)
@@ -210,19 +212,6 @@ def bench_startup(rounds: int, path: str, bytecode: str) -> None:
         f"(min {min(mem_ratio):.2f}×, goal ≤ {GOAL_MEMORY}×: "
         f"{'met' if mm <= GOAL_MEMORY else 'NOT met'})"
     )
-
-
-# --------------------------------------------------------------------------- memory
-
-
-def rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
 
 
 def main(argv: list[str]) -> int:
