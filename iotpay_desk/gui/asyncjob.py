@@ -255,6 +255,8 @@ def _report(
     if on_error is not None and message.kind in (Kind.USER, Kind.PENDING):
         on_error(message)
         return
+    if parent is not None and not isValid(parent):
+        return  # the widget that ran the work is gone (its window closed): no one to tell
     if parent is None:
         alive = [w for w in widgets if isValid(w)]
         parent = alive[0].window() if alive else None
